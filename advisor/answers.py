@@ -1,0 +1,222 @@
+"""Questions (from knowledge/questions.yaml) and the validated answers a profile is built from.
+
+Answers come from four places, in this order of precedence: command-line flags, an answers file
+(YAML or JSON), the interactive prompt, and the question's default. Every value is checked against
+its question the same way whatever its origin, and an error names the field and the allowed values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import knowledge
+from advisor.errors import AnswersError
+
+MAX_ANSWERS_FILE_BYTES = 1024 * 1024
+KINDS = ("choice", "multi", "text")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: its key (also the answers-file key and the --flag), text, choices and default."""
+
+    key: str
+    section: str
+    kind: str
+    text: str
+    default: Any
+    choices: Mapping[str, str] = field(default_factory=dict)
+    max_length: int = 200
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.key.replace("_", "-")
+
+    def allowed(self) -> str:
+        """The allowed values, as an error message or a prompt shows them."""
+        if self.kind == "text":
+            return f"text of at most {self.max_length} characters"
+        return ", ".join(self.choices)
+
+    def validate(self, raw: Any, origin: str) -> Any:
+        """Return the value if it fits this question, else raise AnswersError naming field and values."""
+        if self.kind == "text":
+            if not isinstance(raw, str):
+                raise self._error(origin, raw, "must be text")
+            if len(raw) > self.max_length:
+                raise AnswersError(
+                    f"{origin}: '{self.key}' must be {self.allowed()}. Received: text of {len(raw)} characters"
+                )
+            if any(ord(ch) < 32 and ch not in "\t" for ch in raw):
+                raise AnswersError(f"{origin}: '{self.key}' must be one line of text, without control characters")
+            return raw
+        if self.kind == "choice":
+            if not isinstance(raw, str) or raw not in self.choices:
+                raise self._error(origin, raw, f"must be one of {self.allowed()}")
+            return raw
+        # multi: a list of distinct choices; a comma-separated string is accepted too (flags, env).
+        items = [part.strip() for part in raw.split(",") if part.strip()] if isinstance(raw, str) else raw
+        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+            raise self._error(origin, raw, f"must be a list of {self.allowed()}")
+        unknown = [item for item in items if item not in self.choices]
+        if unknown:
+            raise self._error(origin, unknown[0], f"must be a list of {self.allowed()}")
+        return sorted(set(items), key=list(self.choices).index)
+
+    def _error(self, origin: str, raw: Any, expectation: str) -> AnswersError:
+        return AnswersError(f"{origin}: '{self.key}' {expectation}. Received: {_show(raw)}")
+
+
+def _show(raw: Any) -> str:
+    """A short, safe rendering of a received value for an error line."""
+    if isinstance(raw, str):
+        text = raw if len(raw) <= 60 else raw[:57] + "..."
+        return repr(text)
+    if isinstance(raw, bool):
+        return f"{raw} (YAML reads yes/no/on/off as true/false; quote the value)"
+    if isinstance(raw, (int, float)):
+        return f"{raw!r} (a number)"
+    if raw is None:
+        return "nothing (null)"
+    if isinstance(raw, list):
+        return f"a list of {len(raw)} items"
+    if isinstance(raw, dict):
+        return f"a mapping of {len(raw)} keys"
+    return f"a value of type {type(raw).__name__}"
+
+
+def load_questions() -> tuple[Question, ...]:
+    """The questionnaire, in the order it is asked."""
+    questions = []
+    for entry in knowledge.load("questions")["questions"]:
+        kind = entry["kind"]
+        if kind not in KINDS:
+            raise ValueError(f"knowledge/questions.yaml: '{entry['key']}' has unknown kind {kind!r}")
+        questions.append(
+            Question(
+                key=entry["key"],
+                section=entry["section"],
+                kind=kind,
+                text=entry["text"],
+                default=entry["default"],
+                choices=dict(entry.get("choices") or {}),
+                max_length=int(entry.get("max_length", 200)),
+            )
+        )
+    return tuple(questions)
+
+
+def questions_by_key() -> dict[str, Question]:
+    return {question.key: question for question in load_questions()}
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Validated answers to every question, and where each came from (flag, file, prompt, default)."""
+
+    values: Mapping[str, Any]
+    origins: Mapping[str, str]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"values": dict(self.values), "origins": dict(self.origins)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], origin: str) -> Answers:
+        """Re-validate answers read back from a saved profile."""
+        values = data.get("values") if isinstance(data, Mapping) else None
+        if not isinstance(values, Mapping):
+            raise AnswersError(f"{origin}: 'answers.values' must be a mapping of answers")
+        return collect_answers(file_values=values, file_origin=origin, use_defaults=True, ask=None)
+
+
+def read_answers_file(path: Path) -> dict[str, Any]:
+    """Parse an answers file (YAML or JSON) into a mapping, or fail with one line naming the file."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise AnswersError(f"{path}: answers file not found") from None
+    except OSError as exc:
+        raise AnswersError(f"{path}: cannot read the answers file ({exc.strerror or exc})") from exc
+    if size > MAX_ANSWERS_FILE_BYTES:
+        raise AnswersError(f"{path}: answers file is {size} bytes; an answers file is at most 1 MB")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise AnswersError(f"{path}: answers file is not UTF-8 text") from None
+    if "\x00" in text:
+        raise AnswersError(f"{path}: answers file is binary, not YAML or JSON text")
+    if not text.strip():
+        raise AnswersError(f"{path}: answers file is empty; give at least one answer, or use --no-input")
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise AnswersError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:
+        raise AnswersError(f"{path}: nested too deeply to be an answers file") from None
+    except Exception as exc:  # yaml.YAMLError and its subclasses carry a position
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise AnswersError(f"{path}: not valid YAML ({problem}{where})") from None
+    if not isinstance(data, dict):
+        raise AnswersError(
+            f"{path}: an answers file must be a mapping of question keys to answers, found {_show(data)}"
+        )
+    return data
+
+
+def collect_answers(
+    *,
+    flag_values: Mapping[str, Any] | None = None,
+    file_values: Mapping[str, Any] | None = None,
+    file_origin: str = "answers file",
+    use_defaults: bool,
+    ask: Any = None,
+) -> Answers:
+    """Merge flags > file > prompt > default, validating every value against its question.
+
+    `ask(question)` is called for a question no flag or file answered, when given; with
+    `use_defaults` the default is taken instead (--no-input, or no terminal).
+    """
+    questions = load_questions()
+    known = {question.key for question in questions}
+    for key in file_values or {}:
+        if not isinstance(key, str) or key not in known:
+            raise AnswersError(f"{file_origin}: unknown key {_show(key)}. Expected one of: {', '.join(sorted(known))}")
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for question in questions:
+        if flag_values and flag_values.get(question.key) is not None:
+            values[question.key] = question.validate(flag_values[question.key], f"option {question.flag}")
+            origins[question.key] = "flag"
+        elif file_values and question.key in file_values:
+            values[question.key] = question.validate(file_values[question.key], file_origin)
+            origins[question.key] = "file"
+        elif ask is not None and not use_defaults:
+            values[question.key] = question.validate(ask(question), "prompt")
+            origins[question.key] = "prompt"
+        else:
+            values[question.key] = question.validate(question.default, "knowledge/questions.yaml")
+            origins[question.key] = "default"
+    return Answers(values=values, origins=origins)
+
+
+def answers_file_text(answers: Answers) -> str:
+    """The answers as an answers file, so `--answers` replays this run exactly."""
+    import yaml
+
+    header = "# Answers of a Framework Advisor run; replay with: advisor advise --answers answers.yaml\n"
+    return header + yaml.safe_dump(dict(answers.values), sort_keys=False, allow_unicode=True)

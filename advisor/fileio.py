@@ -1,0 +1,108 @@
+"""Atomic writes and output folders: a file is either complete or absent, never half-written."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import OutputError, RecordError
+
+# Records larger than this are refused when read back: no record we write comes close.
+MAX_RECORD_BYTES = 64 * 1024 * 1024
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file and a rename, so readers never see a part."""
+    path = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"{path.parent}: cannot write here ({exc.strerror or exc})") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
+        os.replace(tmp, path)
+    except OSError as exc:
+        _remove_quietly(Path(tmp))
+        reason = "disk full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise OutputError(f"{path}: could not write ({reason})") from exc
+    except BaseException:
+        _remove_quietly(Path(tmp))
+        raise
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write `data` as indented UTF-8 JSON, atomically."""
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def read_json(path: Path, what: str) -> dict[str, Any]:
+    """Read a JSON record, turning every way it can be unreadable into one RecordError line."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise RecordError(f"{path}: no {what} here") from None
+    except OSError as exc:
+        raise RecordError(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
+    if size > MAX_RECORD_BYTES:
+        raise RecordError(f"{path}: {what} is {size} bytes, more than any record we write")
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RecordError(f"{path}: {what} is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"{path}: {what} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:
+        raise RecordError(f"{path}: {what} is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise RecordError(f"{path}: {what} must be a JSON object, found {type(data).__name__}")
+    return data
+
+
+def default_run_dir(root: Path = Path("advisor-runs")) -> Path:
+    """A new folder name per run, sortable by time: advisor-runs/2026-11-23T10-15-02."""
+    stamp = datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
+    candidate = root / stamp
+    suffix = 1
+    while candidate.exists():
+        suffix += 1
+        candidate = root / f"{stamp}-{suffix}"
+    return candidate
+
+
+def prepare_output_dir(path: Path, *, force: bool) -> Path:
+    """Create the output folder, refusing to mix two runs in one folder unless `force` is given."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{path}: exists and is not a folder")
+    if path.is_dir() and any(path.iterdir()) and not force:
+        raise OutputError(f"{path}: folder exists and is not empty; choose another --out or add --force to overwrite")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot create the output folder ({exc.strerror or exc})") from exc
+    if not os.access(path, os.W_OK):
+        raise OutputError(f"{path}: the output folder is not writable")
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass

@@ -1,0 +1,350 @@
+"""The HTML report: view models built from the saved records, then rendered with Jinja2.
+
+Templates hold no logic beyond `if` and `for`; everything they show is computed here, from the
+profile, the evidence and the scorecard alone, so a report can be re-made on any machine.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from advisor.charts import Bar, bar_chart
+from advisor.fileio import write_text_atomic
+from advisor.profile import Profile, load_criteria
+from advisor.scoring import Scorecard
+from probes.evidence import Evidence, ProbeResult
+from probes.frameworks import label as variant_label
+from probes.specs import MODELS
+
+SOURCE_LABELS = {"measured": "measured here", "answers": "your answers", "literature": "articles"}
+
+
+@dataclass
+class Reason:
+    criterion: str
+    weight_pct: float
+    leader_score: float
+    rival_score: float
+    source: str
+    because: list[str]
+    basis: str
+
+
+@dataclass
+class CriterionRow:
+    key: str
+    label: str
+    description: str
+    weight_pct: float
+    because: list[str]
+    cells: list[dict[str, Any]]
+
+
+@dataclass
+class SpeedRow:
+    variant: str
+    status: str
+    reason: str | None
+    cells: dict[str, str]
+    noisy: list[str]
+
+
+@dataclass
+class SpeedTable:
+    model: str
+    title: str
+    description: str
+    rows: list[SpeedRow]
+    chart: Markup
+    sentence: str | None
+
+
+@dataclass
+class ReportView:
+    title: str
+    person: str
+    created_at: str
+    leader: str
+    runner_up: str | None
+    margin: float
+    near_tie: bool
+    kept_pct: float
+    reasons: list[Reason]
+    flips: list[dict[str, Any]]
+    candidates: list[str]
+    totals: list[dict[str, Any]]
+    criteria: list[CriterionRow]
+    fired_rules: list[dict[str, str]]
+    speed_tables: list[SpeedTable]
+    problems: list[dict[str, str]]
+    evidence_complete: bool
+    evidence_notes: list[str]
+    environment: list[tuple[str, str]]
+    settings: list[tuple[str, str]]
+    reproduce: str
+    command_line: str
+    answers: list[tuple[str, str, str]]
+    data_json: Markup = field(default=Markup(""))
+
+
+def build_view(
+    profile: Profile, evidence: Evidence | None, scorecard: Scorecard, run_dir: str = "RUN_DIR"
+) -> ReportView:
+    criteria = load_criteria()
+    reasons_by_rule = {rule.rule_id: rule.reason for rule in profile.fired_rules}
+    leader = scorecard.leader
+    runner_up = scorecard.ranking[1] if len(scorecard.ranking) > 1 else None
+
+    def because(criterion: str) -> list[str]:
+        return [reasons_by_rule[r] for r in profile.weights[criterion].rules]
+
+    reasons = []
+    if runner_up is not None:
+        advantage = sorted(
+            criteria,
+            key=lambda c: -(scorecard.contribution(c, leader) - scorecard.contribution(c, runner_up)),
+        )
+        for c in advantage[:3]:
+            if scorecard.contribution(c, leader) <= scorecard.contribution(c, runner_up):
+                break
+            lead_score = scorecard.scores[c][leader]
+            reasons.append(
+                Reason(
+                    criterion=criteria[c].label,
+                    weight_pct=100 * scorecard.weights[c],
+                    leader_score=lead_score.score,
+                    rival_score=scorecard.scores[c][runner_up].score,
+                    source=SOURCE_LABELS[lead_score.source],
+                    because=because(c),
+                    basis=lead_score.basis,
+                )
+            )
+
+    rows = []
+    for key, criterion in criteria.items():
+        cells = []
+        for candidate in scorecard.candidates:
+            s = scorecard.scores[key][candidate]
+            cells.append(
+                {
+                    "score": s.score,
+                    "source": SOURCE_LABELS[s.source],
+                    "basis": s.basis,
+                    "measured": s.source == "measured",
+                }
+            )
+        rows.append(
+            CriterionRow(key, criterion.label, criterion.description, 100 * scorecard.weights[key], because(key), cells)
+        )
+    rows.sort(key=lambda row: -row.weight_pct)
+
+    flips = [
+        {
+            "criterion": criteria[f.criterion].label,
+            "change_pct": 100 * f.change,
+            "new_leader": variant_label(f.new_leader),
+        }
+        for f in scorecard.flips[:5]
+    ]
+    env = evidence.environment if evidence else {}
+    values = profile.answers.values
+    title = values.get("project_name") or "Framework advice"
+    return ReportView(
+        title=title,
+        person=values.get("name") or "",
+        created_at=evidence.created_at if evidence else "",
+        leader=variant_label(leader),
+        runner_up=variant_label(runner_up) if runner_up else None,
+        margin=scorecard.margin,
+        near_tie=scorecard.near_tie,
+        kept_pct=100 * scorecard.kept_under_perturbation,
+        reasons=reasons,
+        flips=flips,
+        candidates=[variant_label(c) for c in scorecard.candidates],
+        totals=[{"label": variant_label(c), "total": scorecard.totals[c]} for c in scorecard.ranking],
+        criteria=rows,
+        fired_rules=[{"id": r.rule_id, "reason": r.reason} for r in profile.fired_rules],
+        speed_tables=_speed_tables(evidence) if evidence else [],
+        problems=_problems(evidence) if evidence else [],
+        evidence_complete=evidence.complete if evidence else False,
+        evidence_notes=list(evidence.notes) if evidence else ["No evidence.json: nothing was measured."],
+        environment=_environment_rows(env),
+        settings=[(k, _plain(v)) for k, v in (evidence.settings.items() if evidence else [])],
+        reproduce=f"advisor advise --answers {run_dir}/answers.yaml --budget "
+        f"{evidence.settings.get('budget', 'quick') if evidence else 'quick'} --out NEW_FOLDER",
+        command_line=str(env.get("command_line", "")),
+        answers=[(k, _plain(v), profile.answers.origins[k]) for k, v in values.items()],
+    )
+
+
+def _fmt_summary(result: ProbeResult, metric: str, digits: int = 2, scale: float = 1.0) -> str:
+    summary = result.summary(metric)
+    if summary is None:
+        return "–"
+    median = summary.median * scale
+    if summary.n == 1:
+        return f"{median:,.{digits}f}"
+    return f"{median:,.{digits}f} (IQR {summary.iqr * scale:,.{digits}f}, n={summary.n})"
+
+
+def _speed_tables(evidence: Evidence) -> list[SpeedTable]:
+    tables = []
+    for model in evidence.settings.get("models") or []:
+        spec = MODELS.get(model)
+        rows, bars = [], []
+        ok_medians = {}
+        for variant in evidence.variants():
+            result = evidence.result(variant, model)
+            if result is None:
+                continue
+            if not result.ok:
+                rows.append(SpeedRow(variant_label(variant), result.status, result.reason, {}, []))
+                continue
+            first = result.summary("first_step_s")
+            build = result.summary("build_s")
+            cells = {
+                "import": _fmt_summary(result, "import_s"),
+                "first": f"{(build.median if build else 0) + (first.median if first else 0):.3f}",
+                "throughput": _fmt_summary(result, "train_samples_per_s", 0),
+                "infer1": _fmt_summary(result, "infer_single_ms", 3),
+                "inferN": _fmt_summary(result, "infer_batch_ms", 3),
+                "rss": _fmt_summary(result, "peak_rss_mb", 0),
+            }
+            noisy = [m for m in ("train_samples_per_s",) if (s := result.summary(m)) and s.noisy]
+            rows.append(SpeedRow(variant_label(variant), "ok", None, cells, noisy))
+            thr = result.summary("train_samples_per_s")
+            if thr:
+                ok_medians[variant] = thr.median
+                bars.append(Bar(variant_label(variant), thr.median, thr.q1, thr.q3))
+        sentence = None
+        if len(ok_medians) >= 2:
+            ranked = sorted(ok_medians, key=ok_medians.get, reverse=True)
+            fast, slow = ranked[0], ranked[-1]
+            ratio = ok_medians[fast] / ok_medians[slow]
+            n = evidence.result(fast, model).summary("train_samples_per_s").n
+            sentence = (
+                f"On this machine {variant_label(fast)} trained the {model.upper()} "
+                f"{ratio:.2f}× faster than {variant_label(slow)} (medians of {n} timed windows; "
+                "confidence intervals come with the speed probes' next version)."
+            )
+        chart = bar_chart(f"Training throughput, {model.upper()} (samples/s, median with IQR)", bars, "samples/s")
+        tables.append(
+            SpeedTable(model, spec.title if spec else model, spec.description if spec else "", rows, chart, sentence)
+        )
+    return tables
+
+
+def _problems(evidence: Evidence) -> list[dict[str, str]]:
+    problems = []
+    for result in evidence.results:
+        if not result.ok:
+            problems.append(
+                {
+                    "variant": variant_label(result.variant),
+                    "model": result.model,
+                    "status": result.status,
+                    "reason": result.reason or "",
+                }
+            )
+        for failed in result.facts.get("failed_rounds", []):
+            problems.append(
+                {
+                    "variant": variant_label(result.variant),
+                    "model": result.model,
+                    "status": "round failed",
+                    "reason": failed,
+                }
+            )
+    return problems
+
+
+def _environment_rows(env: dict[str, Any]) -> list[tuple[str, str]]:
+    gpus = env.get("gpus") or []
+    gpu = "; ".join(f"{g['name']} ({g['memory']}, driver {g['driver']})" for g in gpus) or (
+        "none found" + (f" ({env['gpu_note']})" if env.get("gpu_note") else "")
+    )
+    versions = env.get("versions") or {}
+    rows = [
+        ("Operating system", env.get("os")),
+        ("CPU", env.get("cpu_model")),
+        (
+            "Cores",
+            f"{env.get('cores_physical')} physical, {env.get('cores_logical')} logical, "
+            f"{env.get('cores_usable')} usable by this run",
+        ),
+        ("Memory", f"{env.get('memory_gb')} GB"),
+        ("GPU", gpu),
+        ("Python", env.get("python")),
+        ("Frameworks", ", ".join(f"{k} {v}" for k, v in versions.items() if v) or "none"),
+        ("Not installed", ", ".join(k for k, v in versions.items() if not v) or "–"),
+        (
+            "Thread variables",
+            ", ".join(f"{k}={v}" for k, v in (env.get("thread_env") or {}).items() if v) or "none set",
+        ),
+        ("Tool", f"framework-advisor {env.get('tool_version')} (commit {env.get('tool_commit') or 'unknown'})"),
+    ]
+    devices = []
+    for variant, children in (env.get("probe_children") or {}).items():
+        for child in children[:1]:
+            if child.get("device"):
+                devices.append(f"{variant_label(variant)}: {child['device'].get('used', '?')}")
+            if child.get("threads"):
+                t = child["threads"]
+                devices.append(
+                    f"{variant_label(variant)} threads: {t.get('intra_op')} (as installed: {t.get('default_intra_op')})"
+                )
+    if devices:
+        rows.append(("Devices and threads used", "; ".join(devices)))
+    return [(k, _plain(v)) for k, v in rows]
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_plain(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _embedded_json(data: dict[str, Any]) -> Markup:
+    """JSON for a <script type="application/json"> block; '<' escaped so no tag can close it."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def render_html(view: ReportView) -> str:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    templates = resources.files("reports")
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    template = env.get_template("report.html")
+    css = Markup(templates.joinpath("report.css").read_text(encoding="utf-8"))
+    return template.render(view=view, css=css)
+
+
+def write_report(path: Path, profile: Profile, evidence: Evidence | None, scorecard: Scorecard) -> Path:
+    """Render the report to `path` atomically: a failed render leaves no file behind."""
+    view = build_view(profile, evidence, scorecard, run_dir=str(path.parent))
+    view.data_json = _embedded_json(
+        {
+            "profile": profile.to_json(),
+            "scorecard": scorecard.to_json(),
+            "evidence": evidence.to_json() if evidence else None,
+        }
+    )
+    write_text_atomic(path, render_html(view))
+    return path

@@ -1,0 +1,288 @@
+"""Scorecard: every framework's score per criterion, the weighted totals, the pick and how robust it is.
+
+A score is 0 to 10. It comes from this run's evidence where a probe measured the criterion
+("measured"), from the user's own answers for familiarity ("answers"), and otherwise from what
+the source articles imply ("literature"). The weighted sum keeps every contribution visible.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import knowledge
+from advisor.profile import Profile, load_criteria
+from probes.evidence import Evidence
+from probes.frameworks import VARIANTS
+
+SCORECARD_FORMAT = "advisor-scorecard/1"
+# The frameworks a user chooses between; Keras on other backends joins when this run measured it.
+CORE_CANDIDATES = ("torch", "keras-tensorflow", "tensorflow")
+NEAR_TIE_POINTS = 0.25  # a lead smaller than this (on the 0-10 scale) is a near tie
+PERTURBATION = 0.30  # Monte-Carlo weights vary by up to this share either way
+PERTURBATION_SAMPLES = 2000
+
+
+@dataclass(frozen=True)
+class CriterionScore:
+    criterion: str
+    candidate: str
+    score: float
+    source: str  # measured | answers | literature
+    basis: str
+    figures: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WeightFlip:
+    """The smallest change of one criterion's weight that puts another framework first."""
+
+    criterion: str
+    change: float  # relative: +0.45 means the weight 45% higher
+    new_leader: str
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    candidates: tuple[str, ...]
+    weights: Mapping[str, float]
+    scores: Mapping[str, Mapping[str, CriterionScore]]  # criterion -> candidate -> score
+    totals: Mapping[str, float]
+    ranking: tuple[str, ...]
+    margin: float
+    near_tie: bool
+    flips: tuple[WeightFlip, ...]
+    kept_under_perturbation: float  # share of perturbed weightings that keep the leader first
+
+    @property
+    def leader(self) -> str:
+        return self.ranking[0]
+
+    def contribution(self, criterion: str, candidate: str) -> float:
+        return self.weights[criterion] * self.scores[criterion][candidate].score
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": SCORECARD_FORMAT,
+            "candidates": list(self.candidates),
+            "weights": dict(self.weights),
+            "scores": {
+                criterion: {
+                    candidate: {
+                        "score": round(s.score, 3),
+                        "source": s.source,
+                        "basis": s.basis,
+                        "figures": dict(s.figures),
+                    }
+                    for candidate, s in per.items()
+                }
+                for criterion, per in self.scores.items()
+            },
+            "totals": {k: round(v, 4) for k, v in self.totals.items()},
+            "ranking": list(self.ranking),
+            "margin": round(self.margin, 4),
+            "near_tie": self.near_tie,
+            "robustness": {
+                "one_at_a_time": [
+                    {"criterion": f.criterion, "change": round(f.change, 4), "new_leader": f.new_leader}
+                    for f in self.flips
+                ],
+                "perturbation": PERTURBATION,
+                "samples": PERTURBATION_SAMPLES,
+                "kept_first": round(self.kept_under_perturbation, 4),
+            },
+        }
+
+
+def candidates_for(evidence: Evidence | None) -> tuple[str, ...]:
+    """The core three, plus every other variant this run measured successfully."""
+    chosen = list(CORE_CANDIDATES)
+    if evidence is not None:
+        for result in evidence.results:
+            if result.ok and result.variant not in chosen:
+                chosen.append(result.variant)
+    return tuple(chosen)
+
+
+# --- evidence scorers: criterion -> function(evidence, candidates) -> {candidate: (score, basis, figures)}
+
+
+def _median(evidence: Evidence, variant: str, model: str, metric: str) -> float | None:
+    result = evidence.result(variant, model)
+    if result is None or not result.ok:
+        return None
+    summary = result.summary(metric)
+    return summary.median if summary else None
+
+
+def _relative_scores(
+    evidence: Evidence,
+    candidates: Sequence[str],
+    value: Callable[[str, str], float | None],
+    higher_is_better: bool,
+    describe: Callable[[float], str],
+) -> dict[str, tuple[float, str, dict[str, Any]]]:
+    """10 for the best measured candidate, others by their ratio to it (geometric mean over models)."""
+    models = list(evidence.settings.get("models") or [])
+    per_model: dict[str, dict[str, float]] = {}
+    for model in models:
+        values = {c: value(c, model) for c in candidates}
+        measured = {c: v for c, v in values.items() if v is not None and v > 0}
+        if len(measured) >= 2:
+            per_model[model] = measured
+    scores: dict[str, tuple[float, str, dict[str, Any]]] = {}
+    for candidate in candidates:
+        ratios, figures = [], {}
+        for model, measured in per_model.items():
+            if candidate not in measured:
+                continue
+            best = max(measured.values()) if higher_is_better else min(measured.values())
+            mine = measured[candidate]
+            ratios.append(mine / best if higher_is_better else best / mine)
+            figures[model] = round(mine, 6)
+        if ratios:
+            score = 10 * math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+            basis = "; ".join(f"{m}: {describe(v)}" for m, v in figures.items())
+            scores[candidate] = (score, basis, figures)
+    return scores
+
+
+def score_training_speed(evidence: Evidence, candidates: Sequence[str]):
+    return _relative_scores(
+        evidence,
+        candidates,
+        lambda c, m: _median(evidence, c, m, "train_samples_per_s"),
+        True,
+        lambda v: f"{v:,.0f} samples/s",
+    )
+
+
+def score_startup_time(evidence: Evidence, candidates: Sequence[str]):
+    def total(c: str, m: str) -> float | None:
+        parts = [_median(evidence, c, m, k) for k in ("import_s", "build_s", "first_step_s")]
+        return None if any(p is None for p in parts) else sum(parts)  # type: ignore[arg-type]
+
+    return _relative_scores(evidence, candidates, total, False, lambda v: f"{v:.2f} s import + build + first step")
+
+
+def score_memory(evidence: Evidence, candidates: Sequence[str]):
+    return _relative_scores(
+        evidence,
+        candidates,
+        lambda c, m: _median(evidence, c, m, "peak_rss_mb"),
+        False,
+        lambda v: f"{v:,.0f} MB peak RSS",
+    )
+
+
+EVIDENCE_SCORERS: dict[str, Callable[[Evidence, Sequence[str]], dict[str, tuple[float, str, dict]]]] = {
+    "training_speed": score_training_speed,
+    "startup_time": score_startup_time,
+    "memory": score_memory,
+}
+
+
+def score_familiarity(profile: Profile, candidate: str) -> tuple[float, str]:
+    known = set(profile.answers["known_frameworks"])
+    variant = VARIANTS[candidate]
+    if variant.family in known:
+        return 10.0, f"you know {variant.family}"
+    backend_family = {"keras-torch": "pytorch", "keras-tensorflow": "tensorflow", "keras-jax": "jax"}
+    if backend_family.get(candidate) in known:
+        return 6.0, f"you know its backend, {backend_family[candidate]}"
+    return 0.0, "not among the frameworks you know" if known else "you know no framework yet"
+
+
+def build_scorecard(profile: Profile, evidence: Evidence | None) -> Scorecard:
+    candidates = candidates_for(evidence)
+    criteria = load_criteria()
+    literature = knowledge.load("literature")["criteria"]
+    scores: dict[str, dict[str, CriterionScore]] = {}
+    for criterion in criteria:
+        measured = {}
+        if evidence is not None and criterion in EVIDENCE_SCORERS:
+            measured = EVIDENCE_SCORERS[criterion](evidence, candidates)
+        per: dict[str, CriterionScore] = {}
+        for candidate in candidates:
+            if criterion == "familiarity":
+                score, basis = score_familiarity(profile, candidate)
+                per[candidate] = CriterionScore(criterion, candidate, score, "answers", basis)
+            elif candidate in measured:
+                score, basis, figures = measured[candidate]
+                per[candidate] = CriterionScore(criterion, candidate, score, "measured", basis, figures)
+            else:
+                entry = literature[criterion]
+                sources = ", ".join(entry["sources"]) or "none"
+                per[candidate] = CriterionScore(
+                    criterion,
+                    candidate,
+                    float(entry["scores"][candidate]),
+                    "literature",
+                    f"{entry['basis']} (sources: {sources})",
+                )
+        scores[criterion] = per
+    weights = profile.weight_vector()
+    return _rank(candidates, weights, scores)
+
+
+def _totals(candidates: Sequence[str], weights: Mapping[str, float], scores) -> dict[str, float]:
+    return {c: sum(w * scores[k][c].score for k, w in weights.items()) for c in candidates}
+
+
+def _rank(candidates: tuple[str, ...], weights: Mapping[str, float], scores) -> Scorecard:
+    totals = _totals(candidates, weights, scores)
+    ranking = tuple(sorted(candidates, key=lambda c: (-totals[c], candidates.index(c))))
+    margin = totals[ranking[0]] - totals[ranking[1]] if len(ranking) > 1 else math.inf
+    return Scorecard(
+        candidates=candidates,
+        weights=dict(weights),
+        scores=scores,
+        totals=totals,
+        ranking=ranking,
+        margin=margin,
+        near_tie=margin < NEAR_TIE_POINTS,
+        flips=tuple(one_at_a_time_flips(ranking[0], candidates, weights, scores)),
+        kept_under_perturbation=perturbation_share(ranking[0], candidates, weights, scores),
+    )
+
+
+def one_at_a_time_flips(leader, candidates, weights, scores) -> list[WeightFlip]:
+    """Per criterion, the smallest relative change of its weight alone that dethrones the leader.
+
+    Totals are linear in one weight, so the change where the leader's lead over a rival vanishes
+    is exact: lead + delta * w_c * (s_c,leader - s_c,rival) = 0. Weights stay non-negative.
+    """
+    totals = _totals(candidates, weights, scores)
+    flips = []
+    for criterion, weight in weights.items():
+        best: WeightFlip | None = None
+        for rival in candidates:
+            if rival == leader or weight <= 0:
+                continue
+            gap = scores[criterion][leader].score - scores[criterion][rival].score
+            lead = totals[leader] - totals[rival]
+            if gap == 0:
+                continue
+            change = -lead / (weight * gap)
+            if change < -1:  # would need a negative weight
+                continue
+            if best is None or abs(change) < abs(best.change):
+                best = WeightFlip(criterion, change, rival)
+        if best is not None:
+            flips.append(best)
+    return sorted(flips, key=lambda f: abs(f.change))
+
+
+def perturbation_share(leader, candidates, weights, scores) -> float:
+    """Share of random weightings (each weight times U(1-p, 1+p)) that keep the leader first."""
+    import numpy as np
+
+    keys = list(weights)
+    w = np.array([weights[k] for k in keys])
+    s = np.array([[scores[k][c].score for c in candidates] for k in keys])  # criteria x candidates
+    rng = np.random.default_rng(0)
+    factors = rng.uniform(1 - PERTURBATION, 1 + PERTURBATION, size=(PERTURBATION_SAMPLES, len(keys)))
+    totals = (factors * w) @ s
+    return float(np.mean(np.argmax(totals, axis=1) == list(candidates).index(leader)))

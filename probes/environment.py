@@ -1,0 +1,170 @@
+"""The environment fingerprint: small, cheap collectors, none of which imports a framework.
+
+Framework versions come from package metadata; the GPU from nvidia-smi when it is on PATH (and,
+after the probes ran, from what the PyTorch child saw through torch.cuda).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+DISTRIBUTIONS = (
+    "torch",
+    "tensorflow",
+    "keras",
+    "jax",
+    "jaxlib",
+    "numpy",
+    "scikit-learn",
+    "pandas",
+    "onnx",
+    "onnxruntime",
+    "tf2onnx",
+    "ai-edge-litert",
+    "tensorflowjs",
+)
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TF_NUM_INTRAOP_THREADS")
+
+
+def collect_os() -> dict[str, Any]:
+    libc = " ".join(platform.libc_ver()).strip()
+    return {
+        "os": platform.platform(),
+        "machine": platform.machine(),
+        "libc": libc or None,
+        "hostname": socket.gethostname(),
+    }
+
+
+def _cpuinfo() -> list[dict[str, str]]:
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return []
+    blocks = []
+    for block in text.strip().split("\n\n"):
+        entry = {}
+        for line in block.splitlines():
+            key, _, value = line.partition(":")
+            entry[key.strip()] = value.strip()
+        blocks.append(entry)
+    return blocks
+
+
+def collect_cpu() -> dict[str, Any]:
+    blocks = _cpuinfo()
+    model = next((b.get("model name") for b in blocks if b.get("model name")), None)
+    if model is None and sys.platform == "darwin":
+        model = _run(["sysctl", "-n", "machdep.cpu.brand_string"])
+    physical = {(b.get("physical id"), b.get("core id")) for b in blocks if "core id" in b}
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    mhz = [float(b["cpu MHz"]) for b in blocks if "cpu MHz" in b]
+    return {
+        "cpu_model": model or platform.processor() or None,
+        "cores_logical": os.cpu_count(),
+        "cores_physical": len(physical) or None,
+        "cores_usable": usable,
+        "cpu_mhz": round(max(mhz)) if mhz else None,
+    }
+
+
+def collect_memory() -> dict[str, Any]:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return {"memory_gb": round(int(line.split()[1]) / 2**20, 1)}
+    except OSError:
+        pass
+    try:
+        return {"memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+    except (ValueError, OSError, AttributeError):
+        return {"memory_gb": None}
+
+
+def collect_gpu() -> dict[str, Any]:
+    """NVIDIA GPUs as nvidia-smi lists them; an empty list when there is none (or no driver)."""
+    if shutil.which("nvidia-smi") is None:
+        return {"gpus": [], "gpu_note": "nvidia-smi not found: no NVIDIA driver on this machine"}
+    out = _run(["nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"])
+    if not out:
+        return {"gpus": [], "gpu_note": "nvidia-smi found no GPU"}
+    gpus = []
+    for line in out.splitlines():
+        parts = [p.strip() for p in line.split(",")]
+        if len(parts) == 3:
+            gpus.append({"name": parts[0], "memory": parts[1], "driver": parts[2]})
+    return {"gpus": gpus}
+
+
+def collect_python() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "python_implementation": platform.python_implementation(),
+        "python_executable": sys.executable,
+    }
+
+
+def collect_versions() -> dict[str, Any]:
+    versions: dict[str, str | None] = {}
+    for name in DISTRIBUTIONS:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {"versions": versions}
+
+
+def collect_threads() -> dict[str, Any]:
+    return {"thread_env": {name: os.environ.get(name) for name in THREAD_VARIABLES}}
+
+
+def collect_tool() -> dict[str, Any]:
+    from advisor import __version__
+
+    root = Path(__file__).resolve().parent.parent
+    commit = _run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"]) if (root / ".git").exists() else None
+    return {"tool_version": __version__, "tool_commit": commit, "command_line": shlex.join(["advisor", *sys.argv[1:]])}
+
+
+COLLECTORS: tuple[Callable[[], dict[str, Any]], ...] = (
+    collect_os,
+    collect_cpu,
+    collect_memory,
+    collect_gpu,
+    collect_python,
+    collect_versions,
+    collect_threads,
+    collect_tool,
+)
+
+
+def collect_environment() -> dict[str, Any]:
+    """Run every collector; one that fails leaves a note instead of stopping the run."""
+    environment: dict[str, Any] = {}
+    for collector in COLLECTORS:
+        try:
+            environment.update(collector())
+        except Exception as exc:  # noqa: BLE001 - a fingerprint detail is never worth a crash
+            environment.setdefault("collector_errors", []).append(f"{collector.__name__}: {exc}")
+    return environment
+
+
+def _run(command: list[str], timeout_s: float = 5.0) -> str | None:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None

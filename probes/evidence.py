@@ -1,0 +1,150 @@
+"""Evidence: the environment and every probe result of a run, as immutable records with a JSON form.
+
+Format history:
+  advisor-evidence/1  first version: environment, settings, speed results with raw samples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from probes.stats import Summary, summarize
+
+EVIDENCE_FORMAT = "advisor-evidence/1"
+
+# Known metrics: unit, and whether a larger value is better. Probes record raw samples under
+# these names; summaries are derived from the samples, never stored alone.
+METRICS: dict[str, tuple[str, bool]] = {
+    "import_s": ("s", False),
+    "build_s": ("s", False),
+    "first_step_s": ("s", False),
+    "train_samples_per_s": ("samples/s", True),
+    "infer_single_ms": ("ms", False),
+    "infer_batch_ms": ("ms", False),
+    "baseline_rss_mb": ("MB", False),
+    "peak_rss_mb": ("MB", False),
+}
+
+# What a probe result's status means; anything but "ok" carries a reason.
+STATUSES = ("ok", "failed", "crashed", "timeout", "not_installed", "skipped", "interrupted")
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """What one variant did on one reference model, pooled over every round it ran."""
+
+    variant: str
+    model: str
+    kind: str
+    status: str
+    reason: str | None = None
+    samples: Mapping[str, Sequence[float]] = field(default_factory=dict)
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def summary(self, metric: str) -> Summary | None:
+        unit = METRICS.get(metric, ("", False))[0]
+        return summarize(self.samples.get(metric, ()), unit)
+
+    def to_json(self) -> dict[str, Any]:
+        summaries = {}
+        for metric in self.samples:
+            summary = self.summary(metric)
+            if summary is not None:
+                summaries[metric] = summary.to_json()
+        return {
+            "variant": self.variant,
+            "model": self.model,
+            "kind": self.kind,
+            "status": self.status,
+            "reason": self.reason,
+            "samples": {key: list(values) for key, values in self.samples.items()},
+            "summary": summaries,
+            "facts": dict(self.facts),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProbeResult:
+        status = data["status"]
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        samples = {str(k): [float(v) for v in values] for k, values in (data.get("samples") or {}).items()}
+        return cls(
+            variant=str(data["variant"]),
+            model=str(data["model"]),
+            kind=str(data["kind"]),
+            status=status,
+            reason=data.get("reason"),
+            samples=samples,
+            facts=dict(data.get("facts") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything a run measured, where, and how to reproduce it."""
+
+    created_at: str
+    environment: Mapping[str, Any]
+    settings: Mapping[str, Any]
+    results: tuple[ProbeResult, ...]
+    complete: bool = True
+    wall_s: float | None = None
+    notes: tuple[str, ...] = ()
+
+    def result(self, variant: str, model: str, kind: str = "speed") -> ProbeResult | None:
+        for result in self.results:
+            if (result.variant, result.model, result.kind) == (variant, model, kind):
+                return result
+        return None
+
+    def variants(self) -> list[str]:
+        seen: list[str] = []
+        for result in self.results:
+            if result.variant not in seen:
+                seen.append(result.variant)
+        return seen
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": EVIDENCE_FORMAT,
+            "created_at": self.created_at,
+            "complete": self.complete,
+            "wall_s": self.wall_s,
+            "environment": dict(self.environment),
+            "settings": dict(self.settings),
+            "notes": list(self.notes),
+            "results": [result.to_json() for result in self.results],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], origin: str = "evidence") -> Evidence:
+        from advisor.errors import RecordError
+
+        if data.get("format") != EVIDENCE_FORMAT:
+            raise RecordError(
+                f"{origin}: 'format' must be {EVIDENCE_FORMAT}. Received: {data.get('format')!r}"
+                " (written by another version of the tool?)"
+            )
+        try:
+            results = tuple(ProbeResult.from_json(item) for item in data.get("results") or [])
+            environment = data["environment"]
+            settings = data.get("settings") or {}
+            if not isinstance(environment, Mapping) or not isinstance(settings, Mapping):
+                raise TypeError("environment and settings must be objects")
+            return cls(
+                created_at=str(data.get("created_at", "")),
+                environment=dict(environment),
+                settings=dict(settings),
+                results=results,
+                complete=bool(data.get("complete", True)),
+                wall_s=data.get("wall_s"),
+                notes=tuple(str(n) for n in data.get("notes") or ()),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RecordError(f"{origin}: evidence is malformed ({type(exc).__name__}: {exc})") from None

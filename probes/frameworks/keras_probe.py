@@ -1,0 +1,160 @@
+"""Measure Keras 3 on whichever backend KERAS_BACKEND names: the reference's own model.fit."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from probes.specs import make_data
+from probes.timing import measure_training
+
+POOL_SAMPLES = 4096
+
+
+def import_framework() -> dict[str, str]:
+    import keras
+
+    backend = keras.backend.backend()
+    versions = {"keras": keras.__version__, "keras_backend": backend}
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        versions["tensorflow"] = tf.__version__
+    elif backend == "torch":
+        import torch
+
+        versions["torch"] = torch.__version__
+    elif backend == "jax":
+        import jax
+
+        versions["jax"] = jax.__version__
+    return versions
+
+
+def configure_threads(n: int) -> dict[str, Any]:
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        default = tf.config.threading.get_intra_op_parallelism_threads()
+        tf.config.threading.set_intra_op_parallelism_threads(n)
+        return {
+            "default_intra_op": default or "all cores (0)",
+            "intra_op": n,
+            "inter_op": tf.config.threading.get_inter_op_parallelism_threads() or "all cores (0)",
+        }
+    if backend == "torch":
+        import torch
+
+        default = torch.get_num_threads()
+        torch.set_num_threads(n)
+        return {"default_intra_op": default, "intra_op": n, "inter_op": torch.get_num_interop_threads()}
+    return {"note": f"the {backend} backend's threads follow OMP_NUM_THREADS and XLA flags", "intra_op": n}
+
+
+def device_info(preference: str) -> dict[str, Any]:
+    import keras
+
+    backend = keras.backend.backend()
+    info: dict[str, Any] = {"backend": backend}
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        info["gpus_visible"] = len(gpus)
+        info["used"] = "gpu" if gpus and preference != "cpu" else "cpu"
+    elif backend == "torch":
+        import torch
+
+        info["used"] = "cuda" if torch.cuda.is_available() and preference != "cpu" else "cpu"
+    else:
+        import jax
+
+        info["used"] = jax.default_backend()
+    return info
+
+
+class BatchClock:
+    """A Keras callback that notes when the first batch starts and each batch ends."""
+
+    def __init__(self):
+        import keras
+
+        outer = self
+
+        class _Callback(keras.callbacks.Callback):
+            def on_train_batch_begin(self, batch, logs=None):
+                if outer.first_begin is None:
+                    outer.first_begin = time.perf_counter()
+
+            def on_train_batch_end(self, batch, logs=None):
+                outer.last_end = time.perf_counter()
+
+        self.callback = _Callback()
+        self.first_begin: float | None = None
+        self.last_end: float | None = None
+
+    def reset(self) -> None:
+        self.first_begin = self.last_end = None
+
+
+class KerasSession:
+    def __init__(self, model_name: str, settings: dict[str, Any]):
+        import keras
+
+        from probes.reference import keras_reference as ref
+
+        self.keras = keras
+        self.batch_size = settings["batch_size"]
+        keras.utils.set_random_seed(settings["seed"])
+        start = time.perf_counter()
+        self.model = ref.build_model(model_name)
+        ref.compile_model(self.model)
+        self.build_s = time.perf_counter() - start
+        self.x, self.y = make_data(model_name, POOL_SAMPLES, settings["seed"])
+        self.cursor = 0
+        self.clock = BatchClock()
+        self.params = int(self.model.count_params())
+
+    def _fit(self, n: int) -> None:
+        rows = np.arange(self.cursor, self.cursor + n * self.batch_size) % POOL_SAMPLES
+        self.cursor += n * self.batch_size
+        self.clock.reset()
+        self.model.fit(
+            self.x[rows],
+            self.y[rows],
+            batch_size=self.batch_size,
+            epochs=1,
+            shuffle=False,
+            verbose=0,
+            callbacks=[self.clock.callback],
+        )
+
+    def first_step(self) -> float:
+        # From the call of fit() to the end of its first batch: tracing and compilation included.
+        start = time.perf_counter()
+        self._fit(1)
+        return self.clock.last_end - start
+
+    def steps(self, n: int) -> float:
+        # From the first batch's start to the last batch's end: fit()'s per-call setup excluded.
+        self._fit(n)
+        return self.clock.last_end - self.clock.first_begin
+
+    def infer(self, rows: int) -> float:
+        batch = self.x[:rows]
+        start = time.perf_counter()
+        np.asarray(self.model.predict_on_batch(batch))
+        return time.perf_counter() - start
+
+
+def measure(model_name: str, settings: dict[str, Any]) -> dict[str, Any]:
+    session = KerasSession(model_name, settings)
+    measured = measure_training(session, settings)
+    measured["samples"]["build_s"] = [session.build_s]
+    measured["facts"].update(params=session.params)
+    return measured

@@ -1,0 +1,92 @@
+"""PyTorch reference: the MLP and the small CNN, trained and evaluated the way PyTorch's tutorials do."""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(64, 128)
+        self.fc2 = nn.Linear(128, 64)
+        self.fc3 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        return self.fc3(x)
+
+
+class CNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 32, 3)
+        self.conv2 = nn.Conv2d(32, 16, 3)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.fc1 = nn.Linear(16 * 6 * 6, 10)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))
+        x = self.pool(F.relu(self.conv2(x)))
+        x = torch.flatten(x, 1)
+        return self.fc1(x)
+
+
+def build_model(name):
+    return {"mlp": MLP, "cnn": CNN}[name]()
+
+
+def to_tensors(x, y):
+    """Numpy arrays (channels last) to tensors (channels first, as PyTorch convolutions expect)."""
+    inputs = torch.from_numpy(x)
+    if inputs.ndim == 4:
+        inputs = inputs.permute(0, 3, 1, 2).contiguous()
+    return inputs, torch.from_numpy(y)
+
+
+def make_loader(x, y, batch_size, shuffle=True):
+    return DataLoader(TensorDataset(*to_tensors(x, y)), batch_size=batch_size, shuffle=shuffle)
+
+
+def train_epoch(model, batches, optimizer, loss_fn, device):
+    model.train()
+    for inputs, labels in batches:
+        inputs, labels = inputs.to(device), labels.to(device)
+        optimizer.zero_grad()
+        loss = loss_fn(model(inputs), labels)
+        loss.backward()
+        optimizer.step()
+    return loss.item()
+
+
+def evaluate(model, batches, device):
+    model.eval()
+    correct, total = 0, 0
+    with torch.no_grad():
+        for inputs, labels in batches:
+            inputs, labels = inputs.to(device), labels.to(device)
+            predicted = model(inputs).argmax(dim=1)
+            correct += (predicted == labels).sum().item()
+            total += labels.size(0)
+    return correct / total
+
+
+def main(name="cnn", epochs=5, batch_size=64):
+    from probes.specs import digits_split
+
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    x_train, y_train, x_test, y_test = digits_split(name)
+    train_loader = make_loader(x_train, y_train, batch_size)
+    test_loader = make_loader(x_test, y_test, batch_size, shuffle=False)
+    model = build_model(name).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    for _ in range(epochs):
+        train_epoch(model, train_loader, optimizer, loss_fn, device)
+    print(f"test accuracy: {evaluate(model, test_loader, device):.3f}")
+
+
+if __name__ == "__main__":
+    main()

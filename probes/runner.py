@@ -1,0 +1,399 @@
+"""Run probes in child processes, in interleaved rounds, and gather what they measured as Evidence.
+
+Each round starts a fresh child per variant (ABBA order: A B, then B A, so drift hits every
+variant alike). A child that is not installed, fails at import, crashes, hangs past its timeout or
+is killed is recorded with its reason, and the run goes on with the others.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from probes.budgets import Budget
+from probes.environment import collect_environment
+from probes.evidence import Evidence, ProbeResult
+from probes.frameworks import VARIANTS, Variant, missing_requirement
+
+OUTPUT_TAIL_BYTES = 16 * 1024
+QUIET_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",  # TensorFlow's C++ logs, oneDNN notices
+    "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "1"),
+    "PYTHONWARNINGS": "ignore",
+    "KMP_WARNINGS": "0",
+    "GRPC_VERBOSITY": "ERROR",
+    "ABSL_MIN_LOG_LEVEL": "3",
+}
+
+
+@dataclass(frozen=True)
+class ProbePlan:
+    """What a run measures: which variants and models, how long, with how many threads."""
+
+    budget: Budget
+    variants: tuple[str, ...]
+    models: tuple[str, ...]
+    threads: int
+    device: str = "auto"  # auto: a GPU when one is found; cpu: never
+    seed: int = 0
+
+    def settings(self) -> dict[str, Any]:
+        b = self.budget
+        return {
+            "budget": b.name,
+            "variants": list(self.variants),
+            "models": list(self.models),
+            "rounds": b.rounds,
+            "order": "ABBA: the variant order reverses every other round; each round a fresh child",
+            "windows": b.windows_per_round,
+            "window_s": b.window_s,
+            "warmup_steps": b.warmup_steps,
+            "batch_size": b.batch_size,
+            "infer_repeats": b.infer_repeats,
+            "threads": self.threads,
+            "device": self.device,
+            "seed": self.seed,
+            "child_timeout_s": b.child_timeout_s,
+            "data": "generated: standard-normal inputs, labels from a fixed random linear teacher (probes/specs.py)",
+            "precision": "float32",
+        }
+
+
+def make_plan(
+    budget: Budget,
+    variants: Sequence[str] | None = None,
+    models: Sequence[str] | None = None,
+    threads: int | None = None,
+    device: str = "auto",
+) -> ProbePlan:
+    chosen = tuple(variants) if variants else (budget.variants or tuple(VARIANTS))
+    unknown = [v for v in chosen if v not in VARIANTS]
+    if unknown:
+        from advisor.errors import AdvisorError
+
+        raise AdvisorError(f"option --variant must be one of {', '.join(VARIANTS)}. Received: {unknown[0]!r}")
+    if threads is None:
+        threads = default_threads()
+    return ProbePlan(budget, chosen, tuple(models or budget.models), threads, device)
+
+
+def default_threads() -> int:
+    """Every framework gets the same thread count: the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class ChildOutcome:
+    """How a child ended, what it wrote, and the tail of what it printed."""
+
+    returncode: int | None
+    timed_out: bool
+    wall_s: float
+    payload: dict[str, Any] | None
+    output_tail: str
+
+    def failure(self) -> tuple[str, str] | None:
+        """(status, reason) when the child did not finish cleanly, else None."""
+        if self.timed_out:
+            return "timeout", f"no result within the {self.wall_s:.0f} s timeout; the child was killed"
+        if self.returncode is not None and self.returncode < 0:
+            name = _signal_name(-self.returncode)
+            hint = " (often the out-of-memory killer)" if -self.returncode == signal.SIGKILL else ""
+            return "crashed", f"the child was killed by {name}{hint}"
+        if self.returncode not in (0, 3):
+            last = _last_line(self.output_tail)
+            return "crashed", f"the child exited with code {self.returncode}" + (f": {last}" if last else "")
+        return None
+
+
+@dataclass
+class ProgressEvent:
+    kind: str  # "start" | "finish" | "skip"
+    variant: str
+    round: int
+    rounds: int
+    detail: str = ""
+
+
+class ProbesInterrupted(Exception):
+    """Raised on Ctrl-C or SIGTERM during the probes; carries what was measured so far."""
+
+    def __init__(self, evidence: Evidence, interrupt: BaseException):
+        super().__init__("probes interrupted")
+        self.evidence = evidence
+        self.interrupt = interrupt  # the KeyboardInterrupt (or subclass, for SIGTERM) that stopped it
+
+
+@dataclass
+class _Collected:
+    """Per (variant, model): the rounds' outputs, merged into one ProbeResult at the end."""
+
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    ok_rounds: int = 0
+
+    def add_samples(self, samples: Mapping[str, Sequence[float]]) -> None:
+        for metric, values in samples.items():
+            self.samples.setdefault(metric, []).extend(float(v) for v in values)
+
+
+def worker_command() -> list[str]:
+    return [sys.executable, "-m", "probes.worker"]
+
+
+def child_env(variant: Variant, plan: ProbePlan) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(QUIET_ENV)
+    env.update(variant.env)
+    env["OMP_NUM_THREADS"] = str(plan.threads)
+    if plan.device == "cpu":
+        env["CUDA_VISIBLE_DEVICES"] = ""
+    # The worker must import this very copy of probes/, installed or not.
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def run_child(
+    command: Sequence[str], request: Mapping[str, Any], env: Mapping[str, str], timeout_s: float
+) -> ChildOutcome:
+    """Start one worker, wait at most `timeout_s`, and always kill and reap its process group."""
+    with tempfile.TemporaryDirectory(prefix="advisor-probe-") as tmp:
+        request_path = Path(tmp) / "request.json"
+        result_path = Path(tmp) / "result.json"
+        request_path.write_text(json.dumps(request))
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [*command, str(request_path), str(result_path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=dict(env),
+            start_new_session=True,  # its own process group: killed as one, with its children
+        )
+        tail = _TailReader(process.stdout)
+        timed_out = False
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        finally:
+            _kill_group(process)
+            tail.join()
+        wall_s = time.perf_counter() - start
+        payload = None
+        if result_path.exists():
+            try:
+                payload = json.loads(result_path.read_text())
+            except (json.JSONDecodeError, OSError, UnicodeDecodeError):
+                payload = None
+        return ChildOutcome(
+            returncode=None if timed_out else process.returncode,
+            timed_out=timed_out,
+            wall_s=timeout_s if timed_out else wall_s,
+            payload=payload if isinstance(payload, dict) else None,
+            output_tail=tail.text(),
+        )
+
+
+def run_probes(
+    plan: ProbePlan,
+    progress: Callable[[ProgressEvent], None] | None = None,
+    command: Sequence[str] | None = None,
+) -> Evidence:
+    """Measure every variant of the plan and return the Evidence; never raises for a probe's fault."""
+    started = time.perf_counter()
+    created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    environment = collect_environment()
+    notify = progress or (lambda event: None)
+    collected: dict[tuple[str, str], _Collected] = {}
+    children: dict[str, list[dict[str, Any]]] = {}
+    not_installed: dict[str, str] = {}
+    runnable = []
+    for variant_id in plan.variants:
+        reason = missing_requirement(VARIANTS[variant_id])
+        if reason:
+            not_installed[variant_id] = reason
+            notify(ProgressEvent("skip", variant_id, 0, plan.budget.rounds, reason))
+        else:
+            runnable.append(variant_id)
+
+    def evidence(complete: bool) -> Evidence:
+        return _assemble(
+            plan, environment, created_at, collected, children, not_installed, complete, time.perf_counter() - started
+        )
+
+    try:
+        for round_index in range(plan.budget.rounds):
+            order = runnable if round_index % 2 == 0 else list(reversed(runnable))
+            for variant_id in order:
+                variant = VARIANTS[variant_id]
+                notify(ProgressEvent("start", variant_id, round_index + 1, plan.budget.rounds))
+                request = {
+                    "variant": variant_id,
+                    "probe_module": variant.probe_module,
+                    "models": list(plan.models),
+                    "settings": {**plan.settings(), "windows": plan.budget.windows_per_round},
+                }
+                outcome = run_child(
+                    command or worker_command(), request, child_env(variant, plan), plan.budget.child_timeout_s
+                )
+                detail = _absorb(variant_id, plan.models, outcome, collected, children)
+                notify(ProgressEvent("finish", variant_id, round_index + 1, plan.budget.rounds, detail))
+    except KeyboardInterrupt as interrupt:
+        raise ProbesInterrupted(evidence(complete=False), interrupt) from None
+    return evidence(complete=True)
+
+
+def _absorb(
+    variant_id: str,
+    models: Sequence[str],
+    outcome: ChildOutcome,
+    collected: dict[tuple[str, str], _Collected],
+    children: dict[str, list[dict[str, Any]]],
+) -> str:
+    """Fold one child's outcome into the per-model collections; return a one-line summary."""
+    payload = outcome.payload or {}
+    children.setdefault(variant_id, []).append(
+        {
+            "returncode": outcome.returncode,
+            "timed_out": outcome.timed_out,
+            "wall_s": round(outcome.wall_s, 3),
+            "versions": payload.get("versions"),
+            "threads": payload.get("threads"),
+            "device": payload.get("device"),
+            "output_tail": outcome.output_tail[-2000:],
+        }
+    )
+    failure = outcome.failure()
+    if "import_error" in payload:
+        failure = ("failed", f"import failed: {payload['import_error']}")
+    model_outputs = payload.get("models") or {}
+    for model in models:
+        entry = collected.setdefault((variant_id, model), _Collected())
+        output = model_outputs.get(model)
+        if output and output.get("status") == "ok":
+            entry.ok_rounds += 1
+            entry.add_samples(output.get("samples") or {})
+            if payload.get("import_s") is not None:
+                entry.add_samples({"import_s": [payload["import_s"]]})
+            if payload.get("baseline_rss_mb") is not None:
+                entry.add_samples({"baseline_rss_mb": [payload["baseline_rss_mb"]]})
+            entry.facts.update(output.get("facts") or {})
+        elif output:
+            entry.failures.append(("failed", output.get("reason") or "failed without a reason"))
+        else:
+            entry.failures.append(failure or ("crashed", "the child ended without a result for this model"))
+    if failure:
+        return f"{failure[0]}: {failure[1]}"
+    done = sum(1 for m in models if (model_outputs.get(m) or {}).get("status") == "ok")
+    return f"{done}/{len(models)} models in {outcome.wall_s:.1f} s"
+
+
+def _assemble(
+    plan: ProbePlan,
+    environment: dict[str, Any],
+    created_at: str,
+    collected: dict[tuple[str, str], _Collected],
+    children: dict[str, list[dict[str, Any]]],
+    not_installed: dict[str, str],
+    complete: bool,
+    wall_s: float,
+) -> Evidence:
+    results = []
+    for variant_id in plan.variants:
+        for model in plan.models:
+            if variant_id in not_installed:
+                results.append(
+                    ProbeResult(variant_id, model, "speed", "not_installed", reason=not_installed[variant_id])
+                )
+                continue
+            entry = collected.get((variant_id, model))
+            if entry is None:
+                results.append(
+                    ProbeResult(
+                        variant_id,
+                        model,
+                        "speed",
+                        "interrupted",
+                        reason="the run was interrupted before this probe ran",
+                    )
+                )
+                continue
+            facts = dict(entry.facts)
+            facts["rounds_ok"] = entry.ok_rounds
+            if entry.ok_rounds:
+                if entry.failures:
+                    facts["failed_rounds"] = [f"{status}: {reason}" for status, reason in entry.failures]
+                results.append(ProbeResult(variant_id, model, "speed", "ok", None, entry.samples, facts))
+            else:
+                status, reason = entry.failures[0]
+                results.append(ProbeResult(variant_id, model, "speed", status, reason, {}, facts))
+    environment = {**environment, "probe_children": children}
+    notes = () if complete else ("The run was interrupted; results marked 'interrupted' were not measured.",)
+    return Evidence(created_at, environment, plan.settings(), tuple(results), complete, round(wall_s, 3), notes)
+
+
+class _TailReader:
+    """Drain a pipe on a thread, keeping only its last bytes: a child may print gigabytes."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._tail = bytearray()
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        for chunk in iter(lambda: self._stream.read1(65536), b""):
+            self._tail.extend(chunk)
+            if len(self._tail) > 2 * OUTPUT_TAIL_BYTES:
+                del self._tail[:-OUTPUT_TAIL_BYTES]
+
+    def join(self) -> None:
+        self._thread.join(timeout=5)
+        try:
+            self._stream.close()
+        except OSError:
+            pass
+
+    def text(self) -> str:
+        return bytes(self._tail[-OUTPUT_TAIL_BYTES:]).decode("utf-8", errors="replace")
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """Kill the child's whole process group and reap the child, whatever state it is in."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:200] if lines else ""

@@ -1,0 +1,74 @@
+"""Child-process entry: measure one framework variant on the requested models, write JSON.
+
+    python -m probes.worker REQUEST.json RESULT.json
+
+The request names the variant's probe module, the models and the settings. The result file is
+rewritten atomically after each model, so a crash or a kill keeps every model finished before it.
+Nothing is printed for the parent to parse: frameworks write freely to stdout and stderr.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from probes import memory
+
+
+def _write(path: Path, payload: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(payload, allow_nan=False))
+    os.replace(tmp, path)
+
+
+def describe_exception(exc: BaseException) -> str:
+    """One line: the exception type and the first line of its message."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def main(argv: list[str]) -> int:
+    request = json.loads(Path(argv[0]).read_text())
+    result_path = Path(argv[1])
+    settings = request["settings"]
+    payload: dict[str, Any] = {"variant": request["variant"], "models": {}, "pid": os.getpid()}
+
+    start = time.perf_counter()
+    try:
+        probe = importlib.import_module(request["probe_module"])
+        payload["versions"] = probe.import_framework()
+    except BaseException as exc:  # noqa: BLE001 - an import can fail in any way; record it
+        payload["import_error"] = describe_exception(exc)
+        payload["import_traceback"] = traceback.format_exc(limit=-3)
+        _write(result_path, payload)
+        return 3
+    payload["import_s"] = time.perf_counter() - start
+    payload["threads"] = probe.configure_threads(settings["threads"])
+    payload["device"] = probe.device_info(settings["device"])
+    payload["baseline_rss_mb"] = memory.current_rss_mb()
+    _write(result_path, payload)
+
+    for model in request["models"]:
+        memory.reset_peak()
+        try:
+            measured = probe.measure(model, settings)
+            measured["samples"]["peak_rss_mb"] = [memory.peak_rss_mb()]
+            payload["models"][model] = {"status": "ok", **measured}
+        except Exception as exc:  # noqa: BLE001 - a model that fails must not lose the others
+            payload["models"][model] = {
+                "status": "failed",
+                "reason": describe_exception(exc),
+                "traceback": traceback.format_exc(limit=-3),
+            }
+        _write(result_path, payload)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Report templates and styles, kept as files and read by advisor.report."""

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Create .venv and install Framework Advisor into it, idempotently.
+#
+# Why a script and not a bare `pip install -e .`: torch comes in a CPU build and a CUDA build.
+# On a machine with an NVIDIA GPU we want the CUDA build (PyPI's default); elsewhere the CPU build,
+# so a laptop or CI runner does not download gigabytes of CUDA libraries it cannot use.
+#
+#   scripts/setup.sh           runtime dependencies
+#   scripts/setup.sh --dev     plus test tools
+# Environment: PYTHON (interpreter, default python3.11 or python3), ADVISOR_VENV (default .venv),
+# ADVISOR_EXTRAS (extra groups, e.g. "jax,export"), ADVISOR_TF_GPU=1 (TensorFlow's CUDA libraries).
+set -eu
+cd "$(dirname "$0")/.."
+
+extras="${ADVISOR_EXTRAS:-}"
+if [ "${1:-}" = "--dev" ]; then extras="${extras:+$extras,}dev"; fi
+
+py="${PYTHON:-}"
+if [ -z "$py" ]; then
+    if command -v python3.11 >/dev/null 2>&1; then py=python3.11; else py=python3; fi
+fi
+venv="${ADVISOR_VENV:-.venv}"
+
+if nvidia-smi -L >/dev/null 2>&1; then
+    torch_spec="torch>=2.13,<2.15"
+    torch_index=""
+    if [ "${ADVISOR_TF_GPU:-0}" = "1" ]; then extras="${extras:+$extras,}gpu"; fi
+    build="CUDA (NVIDIA GPU found)"
+else
+    torch_spec="torch==2.13.0"
+    torch_index="--extra-index-url https://download.pytorch.org/whl/cpu"
+    build="CPU (no NVIDIA GPU found)"
+fi
+
+want="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16) extras=[$extras] torch=$torch_spec"
+stamp="$venv/.advisor-setup"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    exit 0
+fi
+
+echo "Setting up $venv with torch $build; the first run downloads about 1 GB and takes a few minutes." >&2
+[ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
+log="$venv/setup.log"
+pip_install() {
+    if ! "$venv/bin/python" -m pip install --disable-pip-version-check "$@" >>"$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        echo "setup failed: pip install $* (full log: $log)" >&2
+        exit 1
+    fi
+}
+# torch alone from the CPU index (where reachable), without its dependencies, so that only this
+# one package looks there; the project install below brings torch's dependencies from PyPI.
+# shellcheck disable=SC2086
+pip_install --retries 1 --timeout 20 --no-deps $torch_index "$torch_spec"
+pip_install -e ".${extras:+[$extras]}"
+echo "$want" > "$stamp"
+echo "Ready: $venv/bin/advisor" >&2

@@ -1,0 +1,41 @@
+"""Shared fixtures: a fake probe worker, a saved real run, and answers files."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures"
+
+
+@pytest.fixture
+def fake_worker(monkeypatch, tmp_path):
+    """Make the runner start tests/fake_worker.py instead of the real worker; returns its log path."""
+    import probes.runner
+
+    log = tmp_path / "fake.log"
+    monkeypatch.setenv("FAKE_LOG", str(log))
+    monkeypatch.setattr(probes.runner, "worker_command", lambda: [sys.executable, str(TESTS / "fake_worker.py")])
+    return log
+
+
+@pytest.fixture
+def saved_run(tmp_path) -> Path:
+    """A copy of a real quick run's records (evidence measured on a 2-core CPU)."""
+    folder = tmp_path / "saved run"
+    shutil.copytree(FIXTURES / "run_quick", folder)
+    return folder
+
+
+@pytest.fixture
+def write_answers(tmp_path):
+    def write(text: str, name: str = "answers.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

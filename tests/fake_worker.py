@@ -1,0 +1,81 @@
+"""A stand-in for `python -m probes.worker` that misbehaves on request, for runner tests.
+
+The behaviour per variant comes from the environment: FAKE_<VARIANT>=ok|crash|segfault|hang|
+flood|import_error|partial|killed. Each start is appended to FAKE_LOG, so tests can check order.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+request = json.load(open(sys.argv[1]))
+result_path = sys.argv[2]
+variant = request["variant"]
+behaviour = os.environ.get("FAKE_" + variant.upper().replace("-", "_"), "ok")
+if os.environ.get("FAKE_LOG"):
+    with open(os.environ["FAKE_LOG"], "a") as log:
+        log.write(f"{variant} {os.getpid()}\n")
+
+
+def write(payload):
+    with open(result_path + ".tmp", "w") as handle:
+        json.dump(payload, handle)
+    os.replace(result_path + ".tmp", result_path)
+
+
+def model_result(index):
+    return {
+        "status": "ok",
+        "samples": {
+            "first_step_s": [0.1 * index],
+            "build_s": [0.01],
+            "train_samples_per_s": [1000.0 * index, 1100.0 * index, 1050.0 * index],
+            "infer_single_ms": [0.5],
+            "infer_batch_ms": [2.0],
+            "peak_rss_mb": [300.0 + index],
+        },
+        "facts": {"steps_per_window": 10, "batch_size": 32},
+    }
+
+
+payload = {
+    "variant": variant,
+    "models": {},
+    "versions": {"fake": "1.0"},
+    "import_s": 0.5,
+    "threads": {"intra_op": 1},
+    "device": {"used": "cpu"},
+}
+speed = float(os.environ.get("FAKE_SPEED_" + variant.upper().replace("-", "_"), "1"))
+
+if behaviour == "crash":
+    print("Traceback (most recent call last):\nRuntimeError: the fake framework fell over")
+    sys.exit(1)
+if behaviour == "segfault":
+    os.kill(os.getpid(), signal.SIGSEGV)
+if behaviour == "killed":
+    os.kill(os.getpid(), signal.SIGKILL)
+if behaviour == "hang":
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"])
+    if os.environ.get("FAKE_GRANDCHILD_PID"):
+        with open(os.environ["FAKE_GRANDCHILD_PID"], "w") as handle:
+            handle.write(str(child.pid))
+    time.sleep(3600)
+if behaviour == "import_error":
+    write({"variant": variant, "models": {}, "import_error": "ModuleNotFoundError: No module named 'torch'"})
+    sys.exit(3)
+if behaviour == "flood":
+    chunk = "x" * 1023 + "\n"
+    for _ in range(int(os.environ.get("FAKE_FLOOD_MB", "64")) * 1024):
+        sys.stdout.write(chunk)
+    sys.stdout.flush()
+
+for index, model in enumerate(request["models"], start=1):
+    payload["models"][model] = model_result(index * speed)
+    write(payload)
+    if behaviour == "partial":
+        os.kill(os.getpid(), signal.SIGKILL)
+sys.exit(0)

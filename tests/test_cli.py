@@ -1,0 +1,145 @@
+"""Every command through Typer's CliRunner: exit codes, one-line errors, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from advisor.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def fake_installed(fake_worker, monkeypatch):
+    import probes.runner
+
+    monkeypatch.setattr(probes.runner, "missing_requirement", lambda v: None)
+    return fake_worker
+
+
+@pytest.mark.parametrize("command", ["advise", "probe", "report"])
+def test_every_command_has_help_with_an_example(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example: advisor " + command in result.output
+
+
+def test_advise_help_lists_each_question_with_its_allowed_values():
+    result = runner.invoke(app, ["advise", "--help"])
+    assert "--deployment-target" in result.output
+    assert "none, server, mobile, browser, edge" in " ".join(result.output.split())
+
+
+def test_advise_no_input_writes_all_records(fake_installed, tmp_path):
+    out = tmp_path / "run"
+    result = runner.invoke(app, ["advise", "--no-input", "--budget", "tiny", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "answers.yaml",
+        "evidence.json",
+        "profile.json",
+        "report.html",
+        "scorecard.json",
+    ]
+    assert "Report:" in result.output
+
+
+def test_flags_answer_questions(fake_installed, tmp_path):
+    out = tmp_path / "run"
+    result = runner.invoke(
+        app,
+        [
+            "advise",
+            "--no-input",
+            "--budget",
+            "tiny",
+            "--out",
+            str(out),
+            "--goal",
+            "research",
+            "--known-frameworks",
+            "pytorch,jax",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    profile = json.loads((out / "profile.json").read_text())
+    assert profile["answers"]["values"]["goal"] == "research"
+    assert profile["answers"]["values"]["known_frameworks"] == ["pytorch", "jax"]
+    assert profile["answers"]["origins"]["goal"] == "flag"
+
+
+def test_a_bad_answers_file_exits_2_names_the_field_and_writes_nothing(write_answers, tmp_path):
+    out = tmp_path / "run"
+    answers = write_answers("goal: world-domination\n")
+    result = runner.invoke(app, ["advise", "--answers", str(answers), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "'goal' must be one of learn, prototype, research, product. Received: 'world-domination'" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_a_bad_flag_value_exits_2(tmp_path):
+    result = runner.invoke(app, ["advise", "--no-input", "--hardware", "abacus", "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert "option --hardware" in result.output and "Received: 'abacus'" in result.output
+
+
+def test_an_unknown_budget_exits_2(tmp_path):
+    result = runner.invoke(app, ["probe", "--budget", "forever", "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert "--budget must be one of tiny, quick, standard, thorough" in result.output
+
+
+def test_an_existing_output_folder_is_refused_without_force(fake_installed, tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    result = runner.invoke(app, ["advise", "--no-input", "--budget", "tiny", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "--force" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_probe_writes_only_evidence(fake_installed, tmp_path):
+    out = tmp_path / "evidence only"
+    result = runner.invoke(app, ["probe", "--budget", "tiny", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.iterdir()] == ["evidence.json"]
+    assert "Measured 4 of 4 probes" in result.output
+
+
+def test_report_rerenders_from_saved_records_without_measuring(saved_run, fake_worker):
+    (saved_run / "report.html").unlink(missing_ok=True)
+    result = runner.invoke(app, ["report", str(saved_run)])
+    assert result.exit_code == 0, result.output
+    assert (saved_run / "report.html").exists() and (saved_run / "scorecard.json").exists()
+    assert not fake_worker.exists()  # no probe child was started
+
+
+def test_report_with_other_answers_rescores_the_same_evidence(saved_run, write_answers):
+    answers = write_answers("goal: research\ncustom_architectures: many\npriority: debugging\n")
+    result = runner.invoke(app, ["report", str(saved_run), "--answers", str(answers)])
+    assert result.exit_code == 0, result.output
+    profile = json.loads((saved_run / "profile.json").read_text())
+    assert profile["answers"]["values"]["goal"] == "research"
+
+
+def test_report_on_a_missing_folder_exits_2(tmp_path):
+    result = runner.invoke(app, ["report", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert "no such run folder" in result.output
+
+
+def test_report_on_corrupt_evidence_exits_2_naming_the_file(saved_run):
+    (saved_run / "evidence.json").write_text("{ not json")
+    result = runner.invoke(app, ["report", str(saved_run)])
+    assert result.exit_code == 2
+    assert "evidence.json: evidence is not valid JSON" in result.output
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("framework-advisor ")

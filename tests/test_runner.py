@@ -1,0 +1,128 @@
+"""The probe runner, with fake workers: faults are recorded, the run goes on, no child survives."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from probes.budgets import BUDGETS
+from probes.frameworks import VARIANTS, Variant
+from probes.runner import make_plan, run_probes
+
+
+@pytest.fixture
+def installed(monkeypatch):
+    """Pretend every variant is installed, except those a test removes."""
+    import probes.runner
+
+    missing: dict[str, str] = {}
+    monkeypatch.setattr(probes.runner, "missing_requirement", lambda v: missing.get(v.id))
+    return missing
+
+
+def plan(variants=("torch", "keras-tensorflow"), rounds=2, timeout=20.0):
+    from dataclasses import replace
+
+    budget = replace(BUDGETS["tiny"], rounds=rounds, child_timeout_s=timeout)
+    return make_plan(budget, variants=variants, threads=1)
+
+
+def test_rounds_interleave_variants_in_abba_order(fake_worker, installed):
+    run_probes(plan(rounds=3))
+    order = [line.split()[0] for line in fake_worker.read_text().splitlines()]
+    assert order == ["torch", "keras-tensorflow", "keras-tensorflow", "torch", "torch", "keras-tensorflow"]
+
+
+def test_samples_from_every_round_are_pooled(fake_worker, installed):
+    evidence = run_probes(plan(rounds=2))
+    result = evidence.result("torch", "mlp")
+    assert result.ok
+    assert len(result.samples["train_samples_per_s"]) == 6  # 3 windows x 2 rounds
+    assert result.samples["import_s"] == [0.5, 0.5]
+    assert result.summary("train_samples_per_s").n == 6
+
+
+def test_a_variant_that_is_not_installed_is_recorded_and_others_run(fake_worker, installed):
+    installed["keras-tensorflow"] = "tensorflow is not installed"
+    evidence = run_probes(plan())
+    assert evidence.result("keras-tensorflow", "cnn").status == "not_installed"
+    assert evidence.result("keras-tensorflow", "cnn").reason == "tensorflow is not installed"
+    assert evidence.result("torch", "cnn").ok
+    assert "keras-tensorflow" not in fake_worker.read_text()
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "status", "reason"),
+    [
+        ("crash", "crashed", "exited with code 1: RuntimeError: the fake framework fell over"),
+        ("segfault", "crashed", "killed by SIGSEGV"),
+        ("killed", "crashed", "killed by SIGKILL (often the out-of-memory killer)"),
+        ("import_error", "failed", "import failed: ModuleNotFoundError: No module named 'torch'"),
+    ],
+)
+def test_a_failing_child_is_recorded_with_its_reason(fake_worker, installed, monkeypatch, behaviour, status, reason):
+    monkeypatch.setenv("FAKE_TORCH", behaviour)
+    evidence = run_probes(plan(rounds=1))
+    result = evidence.result("torch", "mlp")
+    assert result.status == status
+    assert reason in result.reason
+    assert evidence.result("keras-tensorflow", "mlp").ok
+
+
+def test_a_hanging_child_is_killed_at_its_timeout_with_its_children(fake_worker, installed, monkeypatch, tmp_path):
+    grandchild = tmp_path / "grandchild.pid"
+    monkeypatch.setenv("FAKE_TORCH", "hang")
+    monkeypatch.setenv("FAKE_GRANDCHILD_PID", str(grandchild))
+    evidence = run_probes(plan(rounds=1, timeout=3))
+    assert evidence.result("torch", "cnn").status == "timeout"
+    assert "3 s timeout" in evidence.result("torch", "cnn").reason
+    assert evidence.result("keras-tensorflow", "cnn").ok
+    pid = int(grandchild.read_text())
+    time.sleep(0.2)
+    assert not alive(pid)
+
+
+def alive(pid: int) -> bool:
+    """True if the process runs; a zombie (killed, not yet reaped by init) counts as dead."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_child_killed_after_one_model_keeps_that_model(fake_worker, installed, monkeypatch):
+    monkeypatch.setenv("FAKE_TORCH", "partial")
+    evidence = run_probes(plan(rounds=1))
+    assert evidence.result("torch", "mlp").ok
+    assert evidence.result("torch", "cnn").status == "crashed"
+
+
+def test_a_child_printing_without_end_keeps_only_a_bounded_tail(fake_worker, installed, monkeypatch):
+    monkeypatch.setenv("FAKE_TORCH", "flood")
+    monkeypatch.setenv("FAKE_FLOOD_MB", "32")
+    evidence = run_probes(plan(rounds=1))
+    assert evidence.result("torch", "mlp").ok
+    tail = evidence.environment["probe_children"]["torch"][0]["output_tail"]
+    assert len(tail) <= 2000
+
+
+def test_an_unknown_variant_is_refused_naming_the_allowed_ones():
+    from advisor.errors import AdvisorError
+
+    with pytest.raises(AdvisorError, match=r"--variant must be one of torch, keras-tensorflow.*Received: 'caffe'"):
+        make_plan(BUDGETS["tiny"], variants=["caffe"])
+
+
+def test_every_variant_names_a_probe_module_that_exists():
+    import importlib.util
+
+    for variant in VARIANTS.values():
+        assert isinstance(variant, Variant)
+        assert importlib.util.find_spec(variant.probe_module) is not None, variant.id

@@ -1,0 +1,105 @@
+"""The scorecard: visible weighted sums, scores tagged by source, and robustness that is exact."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.answers import collect_answers
+from advisor.profile import build_profile
+from advisor.scoring import (
+    CriterionScore,
+    _rank,
+    build_scorecard,
+    one_at_a_time_flips,
+)
+from probes.evidence import Evidence, ProbeResult
+
+
+def evidence_with(throughput: dict[str, float], rss: dict[str, float] | None = None) -> Evidence:
+    results = []
+    for variant, value in throughput.items():
+        samples = {
+            "train_samples_per_s": [value * 0.95, value, value * 1.05],
+            "import_s": [1.0],
+            "build_s": [0.1],
+            "first_step_s": [0.2],
+            "peak_rss_mb": [(rss or {}).get(variant, 500.0)],
+        }
+        results.append(ProbeResult(variant, "cnn", "speed", "ok", None, samples, {}))
+    return Evidence("2026-11-23T00:00:00+00:00", {}, {"models": ["cnn"]}, tuple(results))
+
+
+def default_profile():
+    return build_profile(collect_answers(use_defaults=True))
+
+
+def test_totals_are_the_weighted_sum_of_the_scores():
+    card = build_scorecard(default_profile(), None)
+    for candidate in card.candidates:
+        expected = sum(card.weights[k] * card.scores[k][candidate].score for k in card.weights)
+        assert card.totals[candidate] == pytest.approx(expected)
+
+
+def test_without_evidence_every_score_comes_from_the_articles_or_the_answers():
+    card = build_scorecard(default_profile(), None)
+    sources = {s.source for per in card.scores.values() for s in per.values()}
+    assert sources == {"literature", "answers"}
+
+
+def test_measured_speed_gives_the_fastest_ten_and_the_others_their_ratio():
+    card = build_scorecard(default_profile(), evidence_with({"torch": 1000, "keras-tensorflow": 500}))
+    speed = card.scores["training_speed"]
+    assert speed["torch"].score == pytest.approx(10)
+    assert speed["keras-tensorflow"].score == pytest.approx(5)
+    assert speed["torch"].source == "measured"
+    assert speed["tensorflow"].source == "literature"  # not measured in this run
+
+
+def test_lower_memory_scores_higher():
+    card = build_scorecard(
+        default_profile(), evidence_with({"torch": 1, "keras-tensorflow": 1}, {"torch": 800, "keras-tensorflow": 400})
+    )
+    assert card.scores["memory"]["keras-tensorflow"].score > card.scores["memory"]["torch"].score
+
+
+def test_a_variant_measured_beyond_the_core_three_becomes_a_candidate():
+    card = build_scorecard(default_profile(), evidence_with({"torch": 1, "keras-torch": 2}))
+    assert "keras-torch" in card.candidates
+
+
+def _toy(weights, table):
+    scores = {c: {f: CriterionScore(c, f, s, "literature", "") for f, s in per.items()} for c, per in table.items()}
+    return _rank(tuple(next(iter(table.values()))), weights, scores)
+
+
+def test_each_flip_is_exactly_where_the_leader_changes():
+    weights = {"a": 0.5, "b": 0.3, "c": 0.2}
+    table = {"a": {"x": 9, "y": 4, "z": 5}, "b": {"x": 3, "y": 9, "z": 5}, "c": {"x": 5, "y": 5, "z": 9}}
+    card = _toy(weights, table)
+    assert card.leader == "x"
+    for flip in card.flips:
+        for step, expect_changed in ((0.999, False), (1.001, True)):
+            changed = dict(weights)
+            changed[flip.criterion] *= 1 + flip.change * step
+            again = _toy(changed, table)
+            assert (again.leader != "x") is expect_changed
+
+
+def test_a_near_tie_is_reported_as_such():
+    card = _toy({"a": 1.0}, {"a": {"x": 7.0, "y": 6.9}})
+    assert card.near_tie
+    clear = _toy({"a": 1.0}, {"a": {"x": 9.0, "y": 5.0}})
+    assert not clear.near_tie
+
+
+def test_a_dominant_leader_keeps_first_place_under_every_perturbation():
+    card = _toy({"a": 0.5, "b": 0.5}, {"a": {"x": 9, "y": 1}, "b": {"x": 9, "y": 1}})
+    assert card.kept_under_perturbation == 1.0
+    assert one_at_a_time_flips("x", card.candidates, card.weights, card.scores) == []
+
+
+def test_scorecard_json_holds_totals_ranking_and_robustness():
+    data = build_scorecard(default_profile(), None).to_json()
+    assert data["format"] == "advisor-scorecard/1"
+    assert data["ranking"][0] in data["totals"]
+    assert 0 <= data["robustness"]["kept_first"] <= 1
