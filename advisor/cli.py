@@ -115,20 +115,21 @@ class ProgressPrinter:
         from probes.frameworks import label
 
         name = label(event.variant)
-        if event.kind == "skip":
+        what = name if event.kind == "speed" else f"{name} ({event.kind})"
+        if event.event == "skip":
             self.console.print(f"  skipped {name}: {event.detail}", markup=False)
-        elif event.kind == "start":
-            text = f"Round {event.round}/{event.rounds}: measuring {name}…"
+        elif event.event == "start":
+            text = f"Round {event.round}/{event.rounds}: measuring {what}…"
             if self.console.is_terminal:
                 self.status = self.console.status(text)
                 self.status.start()
             else:
                 self.console.print(text, markup=False)
-        elif event.kind == "finish":
+        elif event.event == "finish":
             if self.status is not None:
                 self.status.stop()
                 self.status = None
-            self.console.print(f"  round {event.round}/{event.rounds} {name}: {event.detail}", markup=False)
+            self.console.print(f"  round {event.round}/{event.rounds} {what}: {event.detail}", markup=False)
 
     def close(self) -> None:
         if self.status is not None:

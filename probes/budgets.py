@@ -11,6 +11,7 @@ class Budget:
     description: str
     variants: tuple[str, ...] | None  # None: every installed variant
     models: tuple[str, ...]
+    kinds: tuple[str, ...]  # probe kinds: "speed" runs every round; the others once, in round 1
     rounds: int  # fresh child per variant per round, interleaved
     windows_per_round: int  # timed windows after warm-up, per model per round
     window_s: float  # target length of one timed window
@@ -28,6 +29,7 @@ BUDGETS: dict[str, Budget] = {
             "smoke test: one round, a few short windows (for tests and trying the tool)",
             ("torch", "keras-tensorflow"),
             ("mlp", "cnn"),
+            ("speed",),
             rounds=1,
             windows_per_round=3,
             window_s=0.02,
@@ -41,6 +43,7 @@ BUDGETS: dict[str, Budget] = {
             "PyTorch and Keras on TensorFlow, MLP and CNN; about a minute on a 2-core laptop",
             ("torch", "keras-tensorflow"),
             ("mlp", "cnn"),
+            ("speed",),
             rounds=2,
             windows_per_round=4,
             window_s=0.25,
@@ -54,6 +57,7 @@ BUDGETS: dict[str, Budget] = {
             "every installed variant on every reference model; a few minutes",
             None,
             ("mlp", "cnn"),
+            ("speed",),
             rounds=2,
             windows_per_round=5,
             window_s=0.3,
@@ -67,6 +71,7 @@ BUDGETS: dict[str, Budget] = {
             "more rounds and longer windows for tighter intervals; several minutes",
             None,
             ("mlp", "cnn"),
+            ("speed",),
             rounds=4,
             windows_per_round=6,
             window_s=0.5,

@@ -37,11 +37,12 @@ class ProbeResult:
 
     variant: str
     model: str
-    kind: str
+    kind: str  # speed, debugging, export, ...
     status: str
     reason: str | None = None
     samples: Mapping[str, Sequence[float]] = field(default_factory=dict)
     facts: Mapping[str, Any] = field(default_factory=dict)
+    case: str = ""  # within a kind: a planted bug, an export path; "" for speed
 
     @property
     def ok(self) -> bool:
@@ -61,6 +62,7 @@ class ProbeResult:
             "variant": self.variant,
             "model": self.model,
             "kind": self.kind,
+            "case": self.case,
             "status": self.status,
             "reason": self.reason,
             "samples": {key: list(values) for key, values in self.samples.items()},
@@ -82,6 +84,7 @@ class ProbeResult:
             reason=data.get("reason"),
             samples=samples,
             facts=dict(data.get("facts") or {}),
+            case=str(data.get("case") or ""),
         )
 
 
@@ -97,11 +100,14 @@ class Evidence:
     wall_s: float | None = None
     notes: tuple[str, ...] = ()
 
-    def result(self, variant: str, model: str, kind: str = "speed") -> ProbeResult | None:
+    def result(self, variant: str, model: str, kind: str = "speed", case: str = "") -> ProbeResult | None:
         for result in self.results:
-            if (result.variant, result.model, result.kind) == (variant, model, kind):
+            if (result.variant, result.model, result.kind, result.case) == (variant, model, kind, case):
                 return result
         return None
+
+    def of_kind(self, kind: str) -> list[ProbeResult]:
+        return [result for result in self.results if result.kind == kind]
 
     def variants(self) -> list[str]:
         seen: list[str] = []

@@ -7,6 +7,7 @@ is killed is recorded with its reason, and the run goes on with the others.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import signal
@@ -44,6 +45,7 @@ class ProbePlan:
     budget: Budget
     variants: tuple[str, ...]
     models: tuple[str, ...]
+    kinds: tuple[str, ...]
     threads: int
     device: str = "auto"  # auto: a GPU when one is found; cpu: never
     seed: int = 0
@@ -54,6 +56,7 @@ class ProbePlan:
             "budget": b.name,
             "variants": list(self.variants),
             "models": list(self.models),
+            "kinds": list(self.kinds),
             "rounds": b.rounds,
             "order": "ABBA: the variant order reverses every other round; each round a fresh child",
             "windows": b.windows_per_round,
@@ -85,7 +88,7 @@ def make_plan(
         raise AdvisorError(f"option --variant must be one of {', '.join(VARIANTS)}. Received: {unknown[0]!r}")
     if threads is None:
         threads = default_threads()
-    return ProbePlan(budget, chosen, tuple(models or budget.models), threads, device)
+    return ProbePlan(budget, chosen, tuple(models or budget.models), budget.kinds, threads, device)
 
 
 def default_threads() -> int:
@@ -122,11 +125,12 @@ class ChildOutcome:
 
 @dataclass
 class ProgressEvent:
-    kind: str  # "start" | "finish" | "skip"
+    event: str  # "start" | "finish" | "skip"
     variant: str
     round: int
     rounds: int
     detail: str = ""
+    kind: str = "speed"  # the probe kind the child measures
 
 
 class ProbesInterrupted(Exception):
@@ -136,6 +140,9 @@ class ProbesInterrupted(Exception):
         super().__init__("probes interrupted")
         self.evidence = evidence
         self.interrupt = interrupt  # the KeyboardInterrupt (or subclass, for SIGTERM) that stopped it
+
+
+Key = tuple[str, str, str, str]  # (variant, kind, model, case)
 
 
 @dataclass
@@ -211,50 +218,90 @@ def run_child(
         )
 
 
+def expected_cases(variant: Variant, kind: str, models: Sequence[str]) -> list[tuple[str, str]]:
+    """The (model, case) pairs a variant's probe module of `kind` measures; imports no framework."""
+    module = importlib.import_module(variant.probes[kind])
+    return [(str(model), str(case)) for model, case in module.cases(list(models))]
+
+
 def run_probes(
     plan: ProbePlan,
     progress: Callable[[ProgressEvent], None] | None = None,
     command: Sequence[str] | None = None,
 ) -> Evidence:
-    """Measure every variant of the plan and return the Evidence; never raises for a probe's fault."""
+    """Measure every variant of the plan and return the Evidence; never raises for a probe's fault.
+
+    Speed runs in `rounds` interleaved rounds; every other kind runs once per variant afterwards,
+    each (variant, kind) in a child of its own so that one kind's crash spares the others.
+    """
     started = time.perf_counter()
     created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     environment = collect_environment()
     notify = progress or (lambda event: None)
-    collected: dict[tuple[str, str], _Collected] = {}
+    collected: dict[Key, _Collected] = {}
+    expected: dict[tuple[str, str], list[tuple[str, str]]] = {}
     children: dict[str, list[dict[str, Any]]] = {}
-    not_installed: dict[str, str] = {}
+    skipped: dict[tuple[str, str], tuple[str, str]] = {}  # (variant, kind) -> (status, reason)
     runnable = []
     for variant_id in plan.variants:
-        reason = missing_requirement(VARIANTS[variant_id])
+        variant = VARIANTS[variant_id]
+        reason = missing_requirement(variant)
+        for kind in plan.kinds:
+            if kind not in variant.probes:
+                no_probe = ("skipped", f"no {kind} probe for {variant.label} yet")
+                skipped[(variant_id, kind)] = ("not_installed", reason) if reason else no_probe
+                continue
+            try:
+                expected[(variant_id, kind)] = expected_cases(variant, kind, plan.models)
+            except Exception as exc:  # noqa: BLE001 - a broken probe module is a finding, not a crash
+                skipped[(variant_id, kind)] = ("failed", f"probe module unusable: {type(exc).__name__}: {exc}")
+                continue
+            if reason:
+                skipped[(variant_id, kind)] = ("not_installed", reason)
         if reason:
-            not_installed[variant_id] = reason
             notify(ProgressEvent("skip", variant_id, 0, plan.budget.rounds, reason))
         else:
             runnable.append(variant_id)
 
     def evidence(complete: bool) -> Evidence:
         return _assemble(
-            plan, environment, created_at, collected, children, not_installed, complete, time.perf_counter() - started
+            plan,
+            environment,
+            created_at,
+            collected,
+            expected,
+            children,
+            skipped,
+            complete,
+            time.perf_counter() - started,
         )
 
+    def run_one(variant_id: str, kind: str, round_index: int, rounds: int) -> None:
+        if (variant_id, kind) not in expected or (variant_id, kind) in skipped:
+            return
+        variant = VARIANTS[variant_id]
+        notify(ProgressEvent("start", variant_id, round_index + 1, rounds, kind=kind))
+        request = {
+            "variant": variant_id,
+            "kind": kind,
+            "module": variant.probes[kind],
+            "cases": expected[(variant_id, kind)],
+            "settings": {**plan.settings(), "windows": plan.budget.windows_per_round},
+        }
+        outcome = run_child(command or worker_command(), request, child_env(variant, plan), plan.budget.child_timeout_s)
+        detail = _absorb(variant_id, kind, expected[(variant_id, kind)], outcome, collected, children)
+        notify(ProgressEvent("finish", variant_id, round_index + 1, rounds, detail, kind=kind))
+
     try:
-        for round_index in range(plan.budget.rounds):
-            order = runnable if round_index % 2 == 0 else list(reversed(runnable))
-            for variant_id in order:
-                variant = VARIANTS[variant_id]
-                notify(ProgressEvent("start", variant_id, round_index + 1, plan.budget.rounds))
-                request = {
-                    "variant": variant_id,
-                    "probe_module": variant.probe_module,
-                    "models": list(plan.models),
-                    "settings": {**plan.settings(), "windows": plan.budget.windows_per_round},
-                }
-                outcome = run_child(
-                    command or worker_command(), request, child_env(variant, plan), plan.budget.child_timeout_s
-                )
-                detail = _absorb(variant_id, plan.models, outcome, collected, children)
-                notify(ProgressEvent("finish", variant_id, round_index + 1, plan.budget.rounds, detail))
+        if "speed" in plan.kinds:
+            for round_index in range(plan.budget.rounds):
+                order = runnable if round_index % 2 == 0 else list(reversed(runnable))
+                for variant_id in order:
+                    run_one(variant_id, "speed", round_index, plan.budget.rounds)
+        for kind in plan.kinds:
+            if kind != "speed":
+                for variant_id in runnable:
+                    run_one(variant_id, kind, 0, 1)
     except KeyboardInterrupt as interrupt:
         raise ProbesInterrupted(evidence(complete=False), interrupt) from None
     return evidence(complete=True)
@@ -262,15 +309,17 @@ def run_probes(
 
 def _absorb(
     variant_id: str,
-    models: Sequence[str],
+    kind: str,
+    cases: Sequence[tuple[str, str]],
     outcome: ChildOutcome,
-    collected: dict[tuple[str, str], _Collected],
+    collected: dict[Key, _Collected],
     children: dict[str, list[dict[str, Any]]],
 ) -> str:
-    """Fold one child's outcome into the per-model collections; return a one-line summary."""
+    """Fold one child's outcome into the per-case collections; return a one-line summary."""
     payload = outcome.payload or {}
     children.setdefault(variant_id, []).append(
         {
+            "kind": kind,
             "returncode": outcome.returncode,
             "timed_out": outcome.timed_out,
             "wall_s": round(outcome.wall_s, 3),
@@ -283,67 +332,76 @@ def _absorb(
     failure = outcome.failure()
     if "import_error" in payload:
         failure = ("failed", f"import failed: {payload['import_error']}")
-    model_outputs = payload.get("models") or {}
-    for model in models:
-        entry = collected.setdefault((variant_id, model), _Collected())
-        output = model_outputs.get(model)
+    outputs = {(str(r.get("model")), str(r.get("case") or "")): r for r in payload.get("results") or []}
+    done = 0
+    for model, case in cases:
+        entry = collected.setdefault((variant_id, kind, model, case), _Collected())
+        output = outputs.get((model, case))
         if output and output.get("status") == "ok":
+            done += 1
             entry.ok_rounds += 1
             entry.add_samples(output.get("samples") or {})
-            if payload.get("import_s") is not None:
-                entry.add_samples({"import_s": [payload["import_s"]]})
-            if payload.get("baseline_rss_mb") is not None:
-                entry.add_samples({"baseline_rss_mb": [payload["baseline_rss_mb"]]})
+            if kind == "speed":
+                if payload.get("import_s") is not None:
+                    entry.add_samples({"import_s": [payload["import_s"]]})
+                if payload.get("baseline_rss_mb") is not None:
+                    entry.add_samples({"baseline_rss_mb": [payload["baseline_rss_mb"]]})
             entry.facts.update(output.get("facts") or {})
         elif output:
             entry.failures.append(("failed", output.get("reason") or "failed without a reason"))
         else:
-            entry.failures.append(failure or ("crashed", "the child ended without a result for this model"))
+            entry.failures.append(failure or ("crashed", "the child ended without a result for this case"))
     if failure:
         return f"{failure[0]}: {failure[1]}"
-    done = sum(1 for m in models if (model_outputs.get(m) or {}).get("status") == "ok")
-    return f"{done}/{len(models)} models in {outcome.wall_s:.1f} s"
+    return f"{done}/{len(cases)} {'models' if kind == 'speed' else kind + ' cases'} in {outcome.wall_s:.1f} s"
 
 
 def _assemble(
     plan: ProbePlan,
     environment: dict[str, Any],
     created_at: str,
-    collected: dict[tuple[str, str], _Collected],
+    collected: dict[Key, _Collected],
+    expected: dict[tuple[str, str], list[tuple[str, str]]],
     children: dict[str, list[dict[str, Any]]],
-    not_installed: dict[str, str],
+    skipped: dict[tuple[str, str], tuple[str, str]],
     complete: bool,
     wall_s: float,
 ) -> Evidence:
     results = []
     for variant_id in plan.variants:
-        for model in plan.models:
-            if variant_id in not_installed:
-                results.append(
-                    ProbeResult(variant_id, model, "speed", "not_installed", reason=not_installed[variant_id])
-                )
+        for kind in plan.kinds:
+            if (variant_id, kind) in skipped and (variant_id, kind) not in expected:
+                status, reason = skipped[(variant_id, kind)]
+                for model in plan.models:
+                    results.append(ProbeResult(variant_id, model, kind, status, reason))
                 continue
-            entry = collected.get((variant_id, model))
-            if entry is None:
-                results.append(
-                    ProbeResult(
-                        variant_id,
-                        model,
-                        "speed",
-                        "interrupted",
-                        reason="the run was interrupted before this probe ran",
+            for model, case in expected.get((variant_id, kind), []):
+                if (variant_id, kind) in skipped:
+                    status, reason = skipped[(variant_id, kind)]
+                    results.append(ProbeResult(variant_id, model, kind, status, reason, case=case))
+                    continue
+                entry = collected.get((variant_id, kind, model, case))
+                if entry is None:
+                    results.append(
+                        ProbeResult(
+                            variant_id,
+                            model,
+                            kind,
+                            "interrupted",
+                            "the run was interrupted before this probe ran",
+                            case=case,
+                        )
                     )
-                )
-                continue
-            facts = dict(entry.facts)
-            facts["rounds_ok"] = entry.ok_rounds
-            if entry.ok_rounds:
-                if entry.failures:
-                    facts["failed_rounds"] = [f"{status}: {reason}" for status, reason in entry.failures]
-                results.append(ProbeResult(variant_id, model, "speed", "ok", None, entry.samples, facts))
-            else:
-                status, reason = entry.failures[0]
-                results.append(ProbeResult(variant_id, model, "speed", status, reason, {}, facts))
+                    continue
+                facts = dict(entry.facts)
+                facts["rounds_ok"] = entry.ok_rounds
+                if entry.ok_rounds:
+                    if entry.failures:
+                        facts["failed_rounds"] = [f"{status}: {reason}" for status, reason in entry.failures]
+                    results.append(ProbeResult(variant_id, model, kind, "ok", None, entry.samples, facts, case))
+                else:
+                    status, reason = entry.failures[0]
+                    results.append(ProbeResult(variant_id, model, kind, status, reason, {}, facts, case))
     environment = {**environment, "probe_children": children}
     notes = () if complete else ("The run was interrupted; results marked 'interrupted' were not measured.",)
     return Evidence(created_at, environment, plan.settings(), tuple(results), complete, round(wall_s, 3), notes)

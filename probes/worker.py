@@ -1,10 +1,11 @@
-"""Child-process entry: measure one framework variant on the requested models, write JSON.
+"""Child-process entry: measure one framework variant with one probe module, write JSON.
 
     python -m probes.worker REQUEST.json RESULT.json
 
-The request names the variant's probe module, the models and the settings. The result file is
-rewritten atomically after each model, so a crash or a kill keeps every model finished before it.
-Nothing is printed for the parent to parse: frameworks write freely to stdout and stderr.
+The request names the probe module (see probes.frameworks for its contract), the (model, case)
+pairs to measure and the settings. The result file is rewritten atomically after each case, so a
+crash or a kill keeps every case finished before it. Nothing is printed for the parent to parse:
+frameworks write freely to stdout and stderr, which the parent keeps only the tail of.
 """
 
 from __future__ import annotations
@@ -37,11 +38,16 @@ def main(argv: list[str]) -> int:
     request = json.loads(Path(argv[0]).read_text())
     result_path = Path(argv[1])
     settings = request["settings"]
-    payload: dict[str, Any] = {"variant": request["variant"], "models": {}, "pid": os.getpid()}
+    payload: dict[str, Any] = {
+        "variant": request["variant"],
+        "kind": request["kind"],
+        "results": [],
+        "pid": os.getpid(),
+    }
 
     start = time.perf_counter()
     try:
-        probe = importlib.import_module(request["probe_module"])
+        probe = importlib.import_module(request["module"])
         payload["versions"] = probe.import_framework()
     except BaseException as exc:  # noqa: BLE001 - an import can fail in any way; record it
         payload["import_error"] = describe_exception(exc)
@@ -54,18 +60,16 @@ def main(argv: list[str]) -> int:
     payload["baseline_rss_mb"] = memory.current_rss_mb()
     _write(result_path, payload)
 
-    for model in request["models"]:
+    for model, case in request["cases"]:
         memory.reset_peak()
+        entry: dict[str, Any] = {"model": model, "case": case}
         try:
-            measured = probe.measure(model, settings)
-            measured["samples"]["peak_rss_mb"] = [memory.peak_rss_mb()]
-            payload["models"][model] = {"status": "ok", **measured}
-        except Exception as exc:  # noqa: BLE001 - a model that fails must not lose the others
-            payload["models"][model] = {
-                "status": "failed",
-                "reason": describe_exception(exc),
-                "traceback": traceback.format_exc(limit=-3),
-            }
+            measured = probe.measure(model, case, settings)
+            measured.setdefault("samples", {})["peak_rss_mb"] = [memory.peak_rss_mb()]
+            entry.update(status="ok", **measured)
+        except Exception as exc:  # noqa: BLE001 - a case that fails must not lose the others
+            entry.update(status="failed", reason=describe_exception(exc), traceback=traceback.format_exc(limit=-3))
+        payload["results"].append(entry)
         _write(result_path, payload)
     return 0
 

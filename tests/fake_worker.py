@@ -43,7 +43,8 @@ def model_result(index):
 
 payload = {
     "variant": variant,
-    "models": {},
+    "kind": request["kind"],
+    "results": [],
     "versions": {"fake": "1.0"},
     "import_s": 0.5,
     "threads": {"intra_op": 1},
@@ -65,7 +66,7 @@ if behaviour == "hang":
             handle.write(str(child.pid))
     time.sleep(3600)
 if behaviour == "import_error":
-    write({"variant": variant, "models": {}, "import_error": "ModuleNotFoundError: No module named 'torch'"})
+    write({"variant": variant, "results": [], "import_error": "ModuleNotFoundError: No module named 'torch'"})
     sys.exit(3)
 if behaviour == "flood":
     chunk = "x" * 1023 + "\n"
@@ -73,8 +74,8 @@ if behaviour == "flood":
         sys.stdout.write(chunk)
     sys.stdout.flush()
 
-for index, model in enumerate(request["models"], start=1):
-    payload["models"][model] = model_result(index * speed)
+for index, (model, case) in enumerate(request["cases"], start=1):
+    payload["results"].append({"model": model, "case": case, **model_result(index * speed)})
     write(payload)
     if behaviour == "partial":
         os.kill(os.getpid(), signal.SIGKILL)

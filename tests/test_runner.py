@@ -120,9 +120,27 @@ def test_an_unknown_variant_is_refused_naming_the_allowed_ones():
         make_plan(BUDGETS["tiny"], variants=["caffe"])
 
 
-def test_every_variant_names_a_probe_module_that_exists():
-    import importlib.util
+def test_every_probe_module_lists_its_cases_without_importing_a_framework():
+    import subprocess
+    import sys
 
-    for variant in VARIANTS.values():
-        assert isinstance(variant, Variant)
-        assert importlib.util.find_spec(variant.probe_module) is not None, variant.id
+    modules = sorted({module for variant in VARIANTS.values() for module in variant.probes.values()})
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    assert importlib.import_module(name).cases(['mlp', 'cnn'])\n"
+        "print(sorted(m for m in ('torch', 'tensorflow', 'keras', 'jax') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    assert all(isinstance(v, Variant) and "speed" in v.probes for v in VARIANTS.values())
+
+
+def test_a_kind_a_variant_lacks_is_recorded_as_skipped(fake_worker, installed):
+    from dataclasses import replace
+
+    budget = replace(BUDGETS["tiny"], kinds=("speed", "telepathy"))
+    evidence = run_probes(make_plan(budget, variants=["torch"], threads=1))
+    skipped = [r for r in evidence.results if r.kind == "telepathy"]
+    assert skipped and all(r.status == "skipped" and "no telepathy probe" in r.reason for r in skipped)
+    assert evidence.result("torch", "mlp").ok

@@ -1,4 +1,14 @@
-"""The framework variants we can measure, and whether each is installed (without importing it)."""
+"""The framework variants we can measure, and whether each is installed (without importing it).
+
+A variant maps each kind of probe to a module. Every probe module follows one small contract,
+and imports its framework only inside its functions, so the runner can read `cases` cheaply:
+
+    cases(models) -> list of (model, case)     what this module measures ("" when one per model)
+    import_framework() -> {package: version}    the import, timed by the worker
+    configure_threads(n) -> dict                the same thread count for every framework
+    device_info(preference) -> dict             which device it will use
+    measure(model, case, settings) -> {"samples": {metric: [floats]}, "facts": {...}}
+"""
 
 from __future__ import annotations
 
@@ -14,7 +24,7 @@ class Variant:
     id: str
     label: str
     family: str  # what a user "knows": pytorch, keras, tensorflow or jax
-    probe_module: str  # runs in the child: measures this variant
+    probes: Mapping[str, str]  # probe kind (speed, debugging, export, ...) -> module run in the child
     requires: tuple[str, ...]  # top-level modules that must be importable
     env: Mapping[str, str] = field(default_factory=dict)  # set before the child imports anything
     optional: bool = False  # an extra the default install leaves out
@@ -23,12 +33,12 @@ class Variant:
 VARIANTS: dict[str, Variant] = {
     v.id: v
     for v in (
-        Variant("torch", "PyTorch", "pytorch", "probes.frameworks.torch_probe", ("torch",)),
+        Variant("torch", "PyTorch", "pytorch", {"speed": "probes.frameworks.torch_probe"}, ("torch",)),
         Variant(
             "keras-tensorflow",
             "Keras 3 on TensorFlow",
             "keras",
-            "probes.frameworks.keras_probe",
+            {"speed": "probes.frameworks.keras_probe"},
             ("keras", "tensorflow"),
             {"KERAS_BACKEND": "tensorflow"},
         ),
@@ -36,14 +46,14 @@ VARIANTS: dict[str, Variant] = {
             "tensorflow",
             "TensorFlow (low-level)",
             "tensorflow",
-            "probes.frameworks.tensorflow_probe",
+            {"speed": "probes.frameworks.tensorflow_probe"},
             ("tensorflow",),
         ),
         Variant(
             "keras-torch",
             "Keras 3 on PyTorch",
             "keras",
-            "probes.frameworks.keras_probe",
+            {"speed": "probes.frameworks.keras_probe"},
             ("keras", "torch"),
             {"KERAS_BACKEND": "torch"},
         ),
@@ -51,7 +61,7 @@ VARIANTS: dict[str, Variant] = {
             "keras-jax",
             "Keras 3 on JAX",
             "keras",
-            "probes.frameworks.keras_probe",
+            {"speed": "probes.frameworks.keras_probe"},
             ("keras", "jax"),
             {"KERAS_BACKEND": "jax"},
             optional=True,

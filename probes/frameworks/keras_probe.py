@@ -13,6 +13,10 @@ from probes.timing import measure_training
 POOL_SAMPLES = 4096
 
 
+def cases(models: list[str]) -> list[tuple[str, str]]:
+    return [(model, "") for model in models]
+
+
 def import_framework() -> dict[str, str]:
     import keras
 
@@ -152,7 +156,7 @@ class KerasSession:
         return time.perf_counter() - start
 
 
-def measure(model_name: str, settings: dict[str, Any]) -> dict[str, Any]:
+def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
     session = KerasSession(model_name, settings)
     measured = measure_training(session, settings)
     measured["samples"]["build_s"] = [session.build_s]

@@ -11,6 +11,10 @@ from probes.timing import measure_training
 POOL_SAMPLES = 4096
 
 
+def cases(models: list[str]) -> list[tuple[str, str]]:
+    return [(model, "") for model in models]
+
+
 def import_framework() -> dict[str, str]:
     import tensorflow as tf
 
@@ -80,7 +84,7 @@ class TensorFlowSession:
         return time.perf_counter() - start
 
 
-def measure(model_name: str, settings: dict[str, Any]) -> dict[str, Any]:
+def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
     session = TensorFlowSession(model_name, settings)
     measured = measure_training(session, settings)
     measured["samples"]["build_s"] = [session.build_s]
