@@ -9,7 +9,17 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 FIXTURES = TESTS / "fixtures"
+
+
+def run_here_env() -> dict[str, str]:
+    """Environment for a subprocess that must import this checkout's code, not another install."""
+    import os
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from tests.conftest import ROOT, run_here_env
+
 pytestmark = pytest.mark.frameworks
 
 
@@ -18,6 +20,8 @@ def test_real_advise_measures_pytorch_and_keras_and_writes_the_four_records(tmp_
         capture_output=True,
         text=True,
         timeout=600,
+        cwd=ROOT,
+        env=run_here_env(),
     )
     assert done.returncode == 0, done.stdout + done.stderr
     for name in ("profile.json", "evidence.json", "scorecard.json", "report.html"):

@@ -5,12 +5,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from tests.conftest import ROOT, run_here_env
+
 FRAMEWORKS = ("torch", "tensorflow", "keras", "jax")
 
 
 def imported_after(code: str) -> set[str]:
     check = code + f"\nimport sys\nprint(','.join(m for m in {FRAMEWORKS!r} if m in sys.modules))"
-    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, cwd=ROOT, env=run_here_env()
+    )
     return {name for name in done.stdout.strip().split(",") if name}
 
 
@@ -24,5 +28,7 @@ def test_rerendering_a_report_imports_no_framework(saved_run):
 
 
 def test_help_answers_without_a_framework():
-    done = subprocess.run([sys.executable, "-m", "advisor", "--help"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "advisor", "--help"], capture_output=True, text=True, cwd=ROOT, env=run_here_env()
+    )
     assert done.returncode == 0 and "advise" in done.stdout
