@@ -106,7 +106,10 @@ def candidates_for(evidence: Evidence | None) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-# --- evidence scorers: criterion -> function(evidence, candidates) -> {candidate: (score, basis, figures)}
+# --- evidence scorers
+# EVIDENCE_SCORERS maps a criterion to a function(evidence, candidates, profile) that returns
+# {candidate: (score 0-10, basis sentence, figures dict)} for the candidates it could measure;
+# candidates it leaves out fall back to the literature. Probes of new kinds register here.
 
 
 def _median(evidence: Evidence, variant: str, model: str, metric: str) -> float | None:
@@ -149,7 +152,7 @@ def _relative_scores(
     return scores
 
 
-def score_training_speed(evidence: Evidence, candidates: Sequence[str]):
+def score_training_speed(evidence: Evidence, candidates: Sequence[str], profile: Profile):
     return _relative_scores(
         evidence,
         candidates,
@@ -159,7 +162,7 @@ def score_training_speed(evidence: Evidence, candidates: Sequence[str]):
     )
 
 
-def score_startup_time(evidence: Evidence, candidates: Sequence[str]):
+def score_startup_time(evidence: Evidence, candidates: Sequence[str], profile: Profile):
     def total(c: str, m: str) -> float | None:
         parts = [_median(evidence, c, m, k) for k in ("import_s", "build_s", "first_step_s")]
         return None if any(p is None for p in parts) else sum(parts)  # type: ignore[arg-type]
@@ -167,7 +170,7 @@ def score_startup_time(evidence: Evidence, candidates: Sequence[str]):
     return _relative_scores(evidence, candidates, total, False, lambda v: f"{v:.2f} s import + build + first step")
 
 
-def score_memory(evidence: Evidence, candidates: Sequence[str]):
+def score_memory(evidence: Evidence, candidates: Sequence[str], profile: Profile):
     return _relative_scores(
         evidence,
         candidates,
@@ -177,7 +180,8 @@ def score_memory(evidence: Evidence, candidates: Sequence[str]):
     )
 
 
-EVIDENCE_SCORERS: dict[str, Callable[[Evidence, Sequence[str]], dict[str, tuple[float, str, dict]]]] = {
+EvidenceScorer = Callable[[Evidence, Sequence[str], Profile], dict[str, tuple[float, str, dict]]]
+EVIDENCE_SCORERS: dict[str, EvidenceScorer] = {
     "training_speed": score_training_speed,
     "startup_time": score_startup_time,
     "memory": score_memory,
@@ -203,7 +207,7 @@ def build_scorecard(profile: Profile, evidence: Evidence | None) -> Scorecard:
     for criterion in criteria:
         measured = {}
         if evidence is not None and criterion in EVIDENCE_SCORERS:
-            measured = EVIDENCE_SCORERS[criterion](evidence, candidates)
+            measured = EVIDENCE_SCORERS[criterion](evidence, candidates, profile)
         per: dict[str, CriterionScore] = {}
         for candidate in candidates:
             if criterion == "familiarity":

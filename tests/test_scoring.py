@@ -103,3 +103,19 @@ def test_scorecard_json_holds_totals_ranking_and_robustness():
     assert data["format"] == "advisor-scorecard/1"
     assert data["ranking"][0] in data["totals"]
     assert 0 <= data["robustness"]["kept_first"] <= 1
+
+
+def test_ratio_interval_excludes_one_for_clearly_different_samples():
+    from probes.stats import ratio_interval
+
+    fast = [200.0, 205.0, 198.0, 202.0, 199.0, 201.0]
+    slow = [100.0, 101.0, 99.0, 102.0, 98.0, 100.5]
+    interval = ratio_interval(fast, slow)
+    assert interval.low > 1.8 and interval.high < 2.2 and not interval.within_noise
+
+
+def test_ratio_interval_says_within_noise_when_samples_overlap():
+    from probes.stats import ratio_interval
+
+    interval = ratio_interval([100.0, 120.0, 90.0, 110.0, 95.0], [105.0, 98.0, 115.0, 92.0, 101.0])
+    assert interval.within_noise
