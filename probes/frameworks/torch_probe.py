@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from probes.specs import make_data
-from probes.timing import measure_training
+from probes.correctness import with_accuracy
+from probes.specs import LEARNING_RATE, make_data
+from probes.timing import measure_training, timed
 
 POOL_SAMPLES = 4096
 
@@ -33,11 +33,17 @@ def configure_threads(n: int) -> dict[str, Any]:
     }
 
 
+def choose_device(preference: str, cuda_available: bool) -> str:
+    """cuda when a GPU is there and the user did not ask for the CPU; else cpu."""
+    return "cuda" if cuda_available and preference != "cpu" else "cpu"
+
+
 def device_info(preference: str) -> dict[str, Any]:
     import torch
 
-    info: dict[str, Any] = {"cuda_available": torch.cuda.is_available()}
-    if torch.cuda.is_available():
+    available = torch.cuda.is_available()
+    info: dict[str, Any] = {"cuda_available": available}
+    if available:
         props = torch.cuda.get_device_properties(0)
         info.update(
             gpu_name=props.name,
@@ -45,12 +51,15 @@ def device_info(preference: str) -> dict[str, Any]:
             cuda_version=torch.version.cuda,
             cudnn_version=torch.backends.cudnn.version(),
         )
-    info["used"] = "cuda" if torch.cuda.is_available() and preference != "cpu" else "cpu"
+    info["used"] = choose_device(preference, available)
+    info["synchronised"] = "torch.cuda.synchronize() before every clock stop" if info["used"] == "cuda" else "cpu"
     return info
 
 
 class TorchSession:
     def __init__(self, model_name: str, settings: dict[str, Any]):
+        import time
+
         import torch
         from torch import nn
 
@@ -59,10 +68,13 @@ class TorchSession:
         self.torch, self.ref = torch, ref
         self.batch_size = settings["batch_size"]
         self.device = torch.device(device_info(settings["device"])["used"])
+        if self.device.type == "cuda":
+            torch.cuda.reset_peak_memory_stats()
         torch.manual_seed(settings["seed"])
         start = time.perf_counter()
         self.model = ref.build_model(model_name).to(self.device)
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LEARNING_RATE)
+        self._sync()
         self.build_s = time.perf_counter() - start
         self.loss_fn = nn.CrossEntropyLoss()
         x, y = make_data(model_name, POOL_SAMPLES, settings["seed"])
@@ -86,11 +98,9 @@ class TorchSession:
 
     def steps(self, n: int) -> float:
         batches = self._take(n)
-        self._sync()
-        start = time.perf_counter()
-        self.ref.train_epoch(self.model, batches, self.optimizer, self.loss_fn, self.device)
-        self._sync()
-        return time.perf_counter() - start
+        return timed(
+            lambda: self.ref.train_epoch(self.model, batches, self.optimizer, self.loss_fn, self.device), self._sync
+        )
 
     def first_step(self) -> float:
         return self.steps(1)
@@ -98,17 +108,24 @@ class TorchSession:
     def infer(self, rows: int) -> float:
         self.model.eval()
         batch = self.inputs[:rows].to(self.device)
-        self._sync()
-        start = time.perf_counter()
-        with self.torch.no_grad():
-            self.model(batch)
-        self._sync()
-        return time.perf_counter() - start
+
+        def run() -> None:
+            with self.torch.no_grad():
+                self.model(batch)
+
+        return timed(run, self._sync)
+
+    def device_peak_mb(self) -> float | None:
+        if self.device.type != "cuda":
+            return None
+        return self.torch.cuda.max_memory_allocated() / 2**20
 
 
 def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
+    from probes.reference import torch_reference as ref
+
     session = TorchSession(model_name, settings)
-    measured = measure_training(session, settings)
+    measured = measure_training(session, model_name, settings)
     measured["samples"]["build_s"] = [session.build_s]
     measured["facts"].update(params=session.params, device=session.device.type)
-    return measured
+    return with_accuracy(measured, ref.main, model_name, settings)
