@@ -309,6 +309,32 @@ def report(
     _print_outcome(run)
 
 
+@app.command("claims")
+@handle_errors
+def claims(
+    folder: Annotated[
+        Optional[Path],
+        typer.Argument(help="A run folder (or its evidence.json); without it, no evidence: nothing is measured."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")] = False,
+) -> None:
+    """List every claim from the source articles with its verdict from a run's evidence.
+
+    Example: advisor claims advisor-runs/2026-11-23T10-15-02
+    """
+    import json
+
+    from advisor.claims_output import ledger_json, print_ledger, verdicts_for
+
+    verdicts, origin = verdicts_for(folder)
+    if as_json:
+        typer.echo(json.dumps(ledger_json(verdicts, origin), indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    print_ledger(Console(highlight=False), verdicts, origin)
+
+
 def version_callback(value: bool) -> None:
     if value:
         from advisor import __version__

@@ -17,23 +17,15 @@ from markupsafe import Markup
 from advisor.charts import Bar, bar_chart
 from advisor.fileio import write_text_atomic
 from advisor.profile import Profile, load_criteria
+from advisor.report_claims import build_claims_view
+from advisor.report_decision import build_decision_view, build_madr_view, count_not_measured
 from advisor.scoring import Scorecard
+from advisor.verdicts import check_claims, verdicts_to_json
 from probes.evidence import Evidence, ProbeResult
 from probes.frameworks import label as variant_label
 from probes.specs import MODELS
 
 SOURCE_LABELS = {"measured": "measured here", "answers": "your answers", "literature": "articles"}
-
-
-@dataclass
-class Reason:
-    criterion: str
-    weight_pct: float
-    leader_score: float
-    rival_score: float
-    source: str
-    because: list[str]
-    basis: str
 
 
 @dataclass
@@ -75,8 +67,6 @@ class ReportView:
     margin: float
     near_tie: bool
     kept_pct: float
-    reasons: list[Reason]
-    flips: list[dict[str, Any]]
     candidates: list[str]
     totals: list[dict[str, Any]]
     criteria: list[CriterionRow]
@@ -91,6 +81,10 @@ class ReportView:
     command_line: str
     answers: list[tuple[str, str, str]]
     data_json: Markup = field(default=Markup(""))
+    # Sections built by their own modules (advisor/report_decision.py, advisor/report_claims.py).
+    decision: Any = None
+    claims: Any = None
+    madr: Any = None
 
 
 def build_view(
@@ -104,28 +98,6 @@ def build_view(
     def because(criterion: str) -> list[str]:
         return [reasons_by_rule[r] for r in profile.weights[criterion].rules]
 
-    reasons = []
-    if runner_up is not None:
-        advantage = sorted(
-            criteria,
-            key=lambda c: -(scorecard.contribution(c, leader) - scorecard.contribution(c, runner_up)),
-        )
-        for c in advantage[:3]:
-            if scorecard.contribution(c, leader) <= scorecard.contribution(c, runner_up):
-                break
-            lead_score = scorecard.scores[c][leader]
-            reasons.append(
-                Reason(
-                    criterion=criteria[c].label,
-                    weight_pct=100 * scorecard.weights[c],
-                    leader_score=lead_score.score,
-                    rival_score=scorecard.scores[c][runner_up].score,
-                    source=SOURCE_LABELS[lead_score.source],
-                    because=because(c),
-                    basis=lead_score.basis,
-                )
-            )
-
     rows = []
     for key, criterion in criteria.items():
         cells = []
@@ -137,6 +109,7 @@ def build_view(
                     "source": SOURCE_LABELS[s.source],
                     "basis": s.basis,
                     "measured": s.source == "measured",
+                    "anchored": s.source == "literature" and "anchor" in s.figures or "peer" in s.figures,
                 }
             )
         rows.append(
@@ -144,18 +117,12 @@ def build_view(
         )
     rows.sort(key=lambda row: -row.weight_pct)
 
-    flips = [
-        {
-            "criterion": criteria[f.criterion].label,
-            "change_pct": 100 * f.change,
-            "new_leader": variant_label(f.new_leader),
-        }
-        for f in scorecard.flips[:5]
-    ]
     env = evidence.environment if evidence else {}
     values = profile.answers.values
     title = values.get("project_name") or "Framework advice"
-    return ReportView(
+    verdicts = scorecard.verdicts or check_claims(evidence)
+    decision = build_decision_view(profile, evidence, scorecard)
+    view = ReportView(
         title=title,
         person=values.get("name") or "",
         created_at=evidence.created_at if evidence else "",
@@ -164,12 +131,19 @@ def build_view(
         margin=scorecard.margin,
         near_tie=scorecard.near_tie,
         kept_pct=100 * scorecard.kept_under_perturbation,
-        reasons=reasons,
-        flips=flips,
         candidates=[variant_label(c) for c in scorecard.candidates],
         totals=[{"label": variant_label(c), "total": scorecard.totals[c]} for c in scorecard.ranking],
         criteria=rows,
-        fired_rules=[{"id": r.rule_id, "reason": r.reason} for r in profile.fired_rules],
+        fired_rules=[
+            {
+                "id": r.rule_id,
+                "reason": r.reason,
+                "changes": ", ".join(
+                    f"{criteria[k].label.lower()} {'+' if v >= 0 else '−'}{abs(v):g}" for k, v in r.adjust.items()
+                ),
+            }
+            for r in profile.fired_rules
+        ],
         speed_tables=_speed_tables(evidence) if evidence else [],
         problems=_problems(evidence) if evidence else [],
         evidence_complete=evidence.complete if evidence else False,
@@ -180,7 +154,11 @@ def build_view(
         f"{evidence.settings.get('budget', 'quick') if evidence else 'quick'} --out NEW_FOLDER",
         command_line=str(env.get("command_line", "")),
         answers=[(k, _plain(v), profile.answers.origins[k]) for k, v in values.items()],
+        decision=decision,
+        claims=build_claims_view(verdicts),
+        madr=build_madr_view(profile, evidence, scorecard, decision, count_not_measured(verdicts)),
     )
+    return view
 
 
 def _fmt_summary(result: ProbeResult, metric: str, digits: int = 2, scale: float = 1.0) -> str:
@@ -343,6 +321,7 @@ def write_report(path: Path, profile: Profile, evidence: Evidence | None, scorec
         {
             "profile": profile.to_json(),
             "scorecard": scorecard.to_json(),
+            "verdicts": verdicts_to_json(scorecard.verdicts or check_claims(evidence)),
             "evidence": evidence.to_json() if evidence else None,
         }
     )

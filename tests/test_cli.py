@@ -43,6 +43,7 @@ def test_advise_no_input_writes_all_records(fake_installed, tmp_path):
         "profile.json",
         "report.html",
         "scorecard.json",
+        "verdicts.json",
     ]
     assert "Report:" in result.output
 
