@@ -8,7 +8,7 @@ When some candidates were measured: measured scores are relative (10 is the best
 measured on this machine) while literature scores sit around 5, so the two scales do not mix. An
 unmeasured candidate is therefore *anchored*: it keeps the difference the articles see between it
 and the measured candidates, placed on the measured scale. A candidate no claim speaks about gets
-the measured candidates' average (no information, no advantage), and its basis says so. A claim
+the lowest measured score (being untested must never be an advantage), and its basis says so. A claim
 that puts frameworks on a par ("PyTorch and TensorFlow train about as fast") takes precedence: the
 unmeasured candidate then takes its measured peer's score.
 """
@@ -88,7 +88,7 @@ def literature_score(
         weight *= target_factor(claim, deployment_target)
         if framework in claim.alike and weight > 0:
             peers.append((claim.id, tuple(f for f in claim.alike if f != framework)))
-        if claim.stance(framework):
+        if claim.stance(framework) and weight > 0:
             cited.append((claim.id, claim.stance(framework) * weight))
     total = sum(abs(w) for _, w in cited)
     if not cited or total == 0:
@@ -151,10 +151,12 @@ def place(
             )
             return Placed(score, basis, {"peer": peers, "peer_score": round(score, 3)}, (claim_id,))
     if mine.score is None:
+        lowest = min(measured.values())
         return Placed(
-            anchor,
-            f"not measured here and no claim speaks to it: given the measured frameworks' average, {anchor:.1f}",
-            {"anchor": round(anchor, 3)},
+            lowest,
+            f"not measured here and no claim speaks to it: given the lowest measured score, {lowest:.1f}, "
+            "so being untested is no advantage",
+            {"anchor": round(lowest, 3)},
             (),
         )
     theirs = [literature[m].score if literature[m].score is not None else neutral for m in measured]

@@ -18,7 +18,7 @@ from advisor.charts import Bar, bar_chart
 from advisor.fileio import write_text_atomic
 from advisor.profile import Profile, load_criteria
 from advisor.report_claims import build_claims_view
-from advisor.report_decision import build_decision_view, build_madr_view, count_not_measured
+from advisor.report_decision import build_decision_view, build_madr_view, count_not_measured, raised_by
 from advisor.scoring import Scorecard
 from advisor.verdicts import check_claims, verdicts_to_json
 from probes.evidence import Evidence, ProbeResult
@@ -91,12 +91,11 @@ def build_view(
     profile: Profile, evidence: Evidence | None, scorecard: Scorecard, run_dir: str = "RUN_DIR"
 ) -> ReportView:
     criteria = load_criteria()
-    reasons_by_rule = {rule.rule_id: rule.reason for rule in profile.fired_rules}
     leader = scorecard.leader
     runner_up = scorecard.ranking[1] if len(scorecard.ranking) > 1 else None
 
     def because(criterion: str) -> list[str]:
-        return [reasons_by_rule[r] for r in profile.weights[criterion].rules]
+        return raised_by(profile, criterion)
 
     rows = []
     for key, criterion in criteria.items():

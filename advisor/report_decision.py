@@ -84,7 +84,6 @@ def _reasons(profile: Profile, scorecard: Scorecard) -> list[DecisionReason]:
         return []
     criteria = load_criteria()
     leader, rival = scorecard.ranking[0], scorecard.ranking[1]
-    reasons_by_rule = {rule.rule_id: rule.reason for rule in profile.fired_rules}
     gain = {c: scorecard.contribution(c, leader) - scorecard.contribution(c, rival) for c in criteria}
     reasons = []
     for c in sorted(criteria, key=lambda c: -gain[c])[:3]:
@@ -98,7 +97,7 @@ def _reasons(profile: Profile, scorecard: Scorecard) -> list[DecisionReason]:
             DecisionReason(
                 criterion=criteria[c].label,
                 weight_pct=100 * scorecard.weights[c],
-                because=[reasons_by_rule[r] for r in profile.weights[c].rules],
+                because=raised_by(profile, c),
                 leader_score=s.score,
                 rival_score=scorecard.scores[c][rival].score,
                 source=SOURCE_WORDS[s.source],
@@ -108,6 +107,11 @@ def _reasons(profile: Profile, scorecard: Scorecard) -> list[DecisionReason]:
             )
         )
     return reasons
+
+
+def raised_by(profile: Profile, criterion: str) -> list[str]:
+    """The reasons of the rules that made this criterion weigh more ("you said X, so Y weighs more")."""
+    return [r.reason for r in profile.fired_rules if r.adjust.get(criterion, 0) > 0]
 
 
 def _answer_flip_text(flip: AnswerFlip) -> dict[str, str]:
@@ -185,10 +189,9 @@ def build_madr_view(
     ]
     context += [f"Tension: {t.note}" for t in decision.tensions]
     by_weight = sorted(scorecard.weights, key=lambda c: -scorecard.weights[c])
-    reasons_by_rule = {rule.rule_id: rule.reason for rule in profile.fired_rules}
     drivers = []
     for c in by_weight[:5]:
-        why = " ".join(reasons_by_rule[r] for r in profile.weights[c].rules)
+        why = " ".join(raised_by(profile, c))
         drivers.append(f"{criteria[c].label} ({100 * scorecard.weights[c]:.0f}%)" + (f": {why}" if why else ""))
     top = [c for c in by_weight[:6] if len({s.score for s in scorecard.scores[c].values()}) > 1]
     options = []

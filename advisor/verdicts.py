@@ -119,6 +119,13 @@ def _number(value: float, unit: str) -> str:
     return f"{text} {unit}".strip()
 
 
+def _order(a: float, b: float, lower_is_better: bool) -> str:
+    """Exact counts: the claimed order holds, is reversed, or there is no difference (within noise)."""
+    if a == b:
+        return "within_noise"
+    return "confirmed" if (a < b) == lower_is_better else "contradicted"
+
+
 # --- rules: each returns the findings of one claim's test
 
 
@@ -205,7 +212,7 @@ def rule_fewer(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
             if reason:
                 findings.append(Finding(subject, "not_measured", reason))
                 continue
-            outcome = "confirmed" if counts[a] < counts[b] else "contradicted"
+            outcome = _order(counts[a], counts[b], lower_is_better=True)
             figure = f"{model}: {label(a)} {counts[a]:g} vs {label(b)} {counts[b]:g} {fact.replace('_', ' ')}"
             findings.append(Finding(subject, outcome, figure, {"model": model, "fact": fact, "counts": counts}))
     return findings
@@ -236,7 +243,7 @@ def rule_more_often(test: ClaimTest, evidence: Evidence | None) -> list[Finding]
             findings.append(Finding(subject, "not_measured", f"no planted-bug results for {label(missing[0])}"))
             continue
         share = {v: counts[v][0] / counts[v][1] for v in (a, b)}
-        outcome = "confirmed" if share[a] > share[b] else "contradicted"
+        outcome = _order(share[a], share[b], lower_is_better=False)
         figure = (
             f"{fact.replace('_', ' ')}: {label(a)} {counts[a][0]} of {counts[a][1]} planted bugs, "
             f"{label(b)} {counts[b][0]} of {counts[b][1]}"
@@ -266,7 +273,9 @@ def rule_prints_every_step(test: ClaimTest, evidence: Evidence | None) -> list[F
         prints, steps = found.facts["print_count"], found.facts["steps"]
         every = prints >= steps
         outcome = "confirmed" if every == expect else "contradicted"
-        figure = f"{label(variant)} ({found.case}): the print ran {prints} times in {steps} steps"
+        figure = (
+            f"{label(variant)} ({found.case}): the print ran {prints} time{'s' if prints != 1 else ''} in {steps} steps"
+        )
         findings.append(
             Finding(label(variant), outcome, figure, {"case": found.case, "prints": prints, "steps": steps})
         )

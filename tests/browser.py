@@ -37,6 +37,9 @@ FLAGS = (
 )
 
 
+WRITTEN: list[Path] = []  # screenshots and PDFs the tests wrote; conftest prints them at the end
+
+
 def find_chromium() -> str | None:
     """The Chromium to drive: $ADVISOR_CHROMIUM, else the first of the usual names on PATH."""
     explicit = os.environ.get("ADVISOR_CHROMIUM")
