@@ -18,7 +18,13 @@ from advisor.charts import Bar, bar_chart
 from advisor.fileio import write_text_atomic
 from advisor.profile import Profile, load_criteria
 from advisor.report_claims import build_claims_view
-from advisor.report_decision import build_decision_view, build_madr_view, count_not_measured, raised_by
+from advisor.report_decision import (
+    build_decision_view,
+    build_madr_view,
+    count_not_measured,
+    probes_not_measured,
+    raised_by,
+)
 from advisor.scoring import Scorecard
 from advisor.verdicts import check_claims, verdicts_to_json
 from probes.evidence import Evidence, ProbeResult
@@ -155,7 +161,9 @@ def build_view(
         answers=[(k, _plain(v), profile.answers.origins[k]) for k, v in values.items()],
         decision=decision,
         claims=build_claims_view(verdicts),
-        madr=build_madr_view(profile, evidence, scorecard, decision, count_not_measured(verdicts)),
+        madr=build_madr_view(
+            profile, evidence, scorecard, decision, count_not_measured(verdicts), probes_not_measured(verdicts)
+        ),
     )
     return view
 

@@ -172,7 +172,12 @@ def build_decision_view(profile: Profile, evidence: Evidence | None, scorecard: 
 
 
 def build_madr_view(
-    profile: Profile, evidence: Evidence | None, scorecard: Scorecard, decision: DecisionView, not_measured: int
+    profile: Profile,
+    evidence: Evidence | None,
+    scorecard: Scorecard,
+    decision: DecisionView,
+    not_measured: int,
+    not_measured_probes: Sequence[str] = (),
 ) -> MadrView:
     """The decision as an architecture decision record (MADR): context, drivers, options, outcome."""
     criteria = load_criteria()
@@ -228,9 +233,10 @@ def build_madr_view(
             f"(this run{f' used the {budget} budget' if budget else ' measured nothing'})."
         )
     if not_measured:
+        kinds = ", ".join(not_measured_probes)
         confirm.append(
-            f"{not_measured} claims could be checked by probes this run did not run (ease, debugging, export); "
-            "the standard budget runs more of them."
+            f"{not_measured} claims from the articles could be checked by probes whose evidence this run lacks "
+            f"({kinds}); a run that includes them turns those claims into verdicts."
         )
     if decision.weight_flips:
         f = decision.weight_flips[0]
@@ -257,3 +263,12 @@ def _choice(key: str, value: Any) -> str:
 
 def count_not_measured(verdicts: Sequence) -> int:
     return sum(1 for v in verdicts if v.verdict == "not_measured")
+
+
+def probes_not_measured(verdicts: Sequence) -> list[str]:
+    """The probe kinds behind the claims this run could not check."""
+    from advisor.claims import load_ledger
+
+    ledger = load_ledger()
+    kinds = {ledger.claim(v.claim_id).test.probe for v in verdicts if v.verdict == "not_measured"}
+    return sorted(kinds)
