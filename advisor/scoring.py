@@ -290,3 +290,11 @@ def perturbation_share(leader, candidates, weights, scores) -> float:
     factors = rng.uniform(1 - PERTURBATION, 1 + PERTURBATION, size=(PERTURBATION_SAMPLES, len(keys)))
     totals = (factors * w) @ s
     return float(np.mean(np.argmax(totals, axis=1) == list(candidates).index(leader)))
+
+
+def rank_scores(candidates: Sequence[str], weights: Mapping[str, float], scores) -> Scorecard:
+    """A scorecard from given criterion scores and weights, with the usual margin and robustness.
+
+    For callers that combine scores and weights themselves (a team's combined weights, say).
+    """
+    return _rank(tuple(candidates), dict(weights), scores)

@@ -20,7 +20,7 @@ def fake_installed(fake_worker, monkeypatch):
     return fake_worker
 
 
-@pytest.mark.parametrize("command", ["advise", "probe", "report"])
+@pytest.mark.parametrize("command", ["advise", "probe", "report", "team", "compare"])
 def test_every_command_has_help_with_an_example(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
