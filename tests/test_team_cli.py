@@ -170,3 +170,31 @@ def test_advise_with_a_missing_team_folder_exits_2_before_measuring(fake_install
     assert result.exit_code == 2
     assert "no such team folder" in result.output
     assert not out.exists() and not fake_installed.exists()
+
+
+def test_the_team_folder_remakes_the_same_decision_with_its_reproduce_command(team_dir, monkeypatch, tmp_path):
+    import shlex
+
+    team, _ = team_dir
+    record = json.loads((team / "team.json").read_text())
+    args = shlex.split(record["reproduce"].replace("NEW_FOLDER", str(tmp_path / "again")))[1:]
+    monkeypatch.chdir(team)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    again = json.loads((tmp_path / "again" / "team.json").read_text())
+    assert again["decision"] == record["decision"]
+    assert again["weights"] == record["weights"]
+
+
+def test_building_a_team_report_and_comparing_machines_import_no_framework(tmp_path):
+    from tests.test_import_hygiene import imported_after
+
+    code = (
+        "from pathlib import Path\n"
+        "from advisor.team.inputs import load_team\n"
+        "from advisor.team.decision import decide\n"
+        "from advisor.team.folders import write_team_folder\n"
+        f"members, machines = load_team([Path(p) for p in {TEAM!r}], [Path({A!r}), Path({B!r})])\n"
+        f"write_team_folder(decide(members, machines), Path({str(tmp_path / 'team')!r}))\n"
+    )
+    assert imported_after(code) == set()

@@ -4,7 +4,8 @@
 - `decision`: combined weights, the team's scorecard per machine, members' picks, what splits them
 - `onboarding`: what each member learns first for the chosen framework (knowledge/onboarding.yaml)
 - `compare`: evidence from several machines side by side (pandas), as a terminal table or a page
-- `pages`: view models and rendering of the team report, the comparison page and the onboarding page
+- `pages`: view models of the team report and the onboarding page (compare builds its own)
+- `folders`: the team folder (team.html, team.json, members/, machines/) and a joiner's onboarding page
 - `commands`: the `team` and `compare` commands, registered on the CLI app
 
 Nothing here imports a framework; pandas and numpy load only when a command runs.
