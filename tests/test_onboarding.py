@@ -126,3 +126,30 @@ def test_the_curated_list_is_consistent():
         assert set(concept["prerequisites"]) <= ids, concept["id"]
         for text in [*concept["how"].values(), *(r for refs in concept["references"].values() for r in refs)]:
             assert "http" not in text and "://" not in text  # names to look up, never links to load
+
+
+def test_the_team_report_shows_measured_findings_in_tables(tmp_path):
+    from advisor.team.decision import decide
+    from advisor.team.folders import write_team_folder
+    from advisor.team.inputs import load_team
+    from tests.conftest import TESTS
+
+    bug = ProbeResult(
+        "torch",
+        "cnn",
+        "debugging",
+        "ok",
+        facts={"surfaced_at": "first_step", "exception_type": "RuntimeError", "user_frames": 2, "framework_frames": 9},
+        case="wrong_input_size_eager",
+    )
+    crashed = ProbeResult("torch", "cnn", "debugging", "crashed", "killed by SIGSEGV", case="dtype_mismatch")
+    export = ProbeResult(
+        "torch", "cnn", "export", "ok", facts={"export_s": 1.5, "size_bytes": 2048, "max_abs_diff": 0.0}, case="onnx"
+    )
+    members, _ = load_team(sorted((TESTS / "teams").glob("*.yaml")))
+    decision = decide(members, [machine(bug, crashed, export)])
+    assert decision.leader == "torch"
+    html = write_team_folder(decision, tmp_path / "team").report.read_text()
+    assert "<code>wrong_input_size_eager</code>" in html and "2 yours, 9 framework" in html
+    assert "killed by SIGSEGV" in html
+    assert "<code>onnx</code>" in html and "2 KB" in html
