@@ -141,18 +141,13 @@ class ProgressPrinter:
 
 def _interrupted(folder: Path, interrupt: BaseException, *, advise: bool) -> typer.Exit:
     code = EXIT_TERMINATED if isinstance(interrupt, Terminated) else EXIT_INTERRUPTED
-    console = _stderr()
-    console.print(
-        f"\nInterrupted. What was measured so far is kept in {folder} (evidence.json, marked incomplete).", markup=False
-    )
+    lines = [f"\nInterrupted. What was measured so far is kept in {folder} (evidence.json, marked incomplete)."]
     if advise:
-        console.print(
-            f"Re-render with: advisor report {folder}\n"
-            f"Measure again: advisor advise --answers {folder / 'answers.yaml'} --out NEW_FOLDER",
-            markup=False,
-        )
+        lines.append(f"Re-render with: advisor report {folder}")
+        lines.append(f"Measure again: advisor advise --answers {folder / 'answers.yaml'} --out NEW_FOLDER")
     else:
-        console.print("Measure again: advisor probe --out NEW_FOLDER", markup=False)
+        lines.append("Measure again: advisor probe --out NEW_FOLDER")
+    typer.echo("\n".join(lines), err=True)
     return typer.Exit(code)
 
 
