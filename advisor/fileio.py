@@ -85,7 +85,15 @@ def default_run_dir(root: Path = Path("advisor-runs")) -> Path:
 
 # Files a run writes into its folder. With --force, these are removed before a new run starts, so
 # an interrupted new run never leaves the earlier run's report beside its own evidence.
-RUN_RECORDS = ("answers.yaml", "profile.json", "evidence.json", "scorecard.json", "report.html")
+RUN_RECORDS = (
+    "answers.yaml",
+    "profile.json",
+    "evidence.json",
+    "scorecard.json",
+    "report.html",
+    "onboarding.json",  # advise --team-decision
+    "onboarding.html",
+)
 
 
 def prepare_output_dir(path: Path, *, force: bool, records: tuple[str, ...] = RUN_RECORDS) -> Path:

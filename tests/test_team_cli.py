@@ -198,3 +198,23 @@ def test_building_a_team_report_and_comparing_machines_import_no_framework(tmp_p
         f"write_team_folder(decide(members, machines), Path({str(tmp_path / 'team')!r}))\n"
     )
     assert imported_after(code) == set()
+
+
+def test_force_replaces_an_earlier_team_decision_without_leaving_its_members(tmp_path):
+    out = tmp_path / "team"
+    assert runner.invoke(app, ["team", *TEAM, "--out", str(out)]).exit_code == 0
+    result = runner.invoke(app, ["team", *TEAM[:2], "--out", str(out), "--force"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (out / "members").iterdir()) == ["alice.yaml", "bob.yaml"]
+    assert len(json.loads((out / "team.json").read_text())["members"]) == 2
+
+
+def test_compare_shows_strings_from_evidence_literally_never_as_terminal_markup(tmp_path):
+    record = json.loads((FIXTURES / "run_quick" / "evidence.json").read_text())
+    record["environment"]["hostname"] = "[/bold][red]evil"
+    record["environment"]["cpu_model"] = "[link=http://x]cpu[/link]"
+    hostile = tmp_path / "evidence.json"
+    hostile.write_text(json.dumps(record))
+    result = runner.invoke(app, ["compare", A, str(hostile)], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "[link=http://x]cpu[/link]" in result.output

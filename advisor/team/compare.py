@@ -314,33 +314,37 @@ def view_rows(comparison: Comparison) -> dict[str, list[dict[str, Any]]]:
 def print_comparison(comparison: Comparison, console) -> None:
     """Three Rich tables: environment (differences marked), figures (missing marked), ratios."""
     from rich.table import Table
+    from rich.text import Text
+
+    def cell(value: str) -> Text:  # evidence files are untrusted: their strings are never markup
+        return Text(str(value))
 
     rows = view_rows(comparison)
     env = Table(title="Machines", title_justify="left")
     env.add_column("")
     for label in comparison.labels:
-        env.add_column(label, overflow="fold")
+        env.add_column(cell(label), overflow="fold")
     env.add_column("")
     for row in rows["environment"]:
-        env.add_row(row["field"], *row["values"], "differs" if row["differs"] else "")
+        env.add_row(cell(row["field"]), *map(cell, row["values"]), "differs" if row["differs"] else "")
     console.print(env)
     figures = Table(title="Figures (medians; missing means this machine has no such figure)", title_justify="left")
     for name in ("figure", "metric", "framework"):
         figures.add_column(name)
     for label in comparison.labels:
-        figures.add_column(label, justify="right")
+        figures.add_column(cell(label), justify="right")
     for row in rows["figures"]:
         cells = [f"missing ({c['reason']})" if c["missing"] else c["text"] for c in row["cells"]]
-        figures.add_row(f"{row['kind']} {row['where']}".strip(), row["metric"], row["framework"], *cells)
+        figures.add_row(*map(cell, [f"{row['kind']} {row['where']}".strip(), row["metric"], row["framework"], *cells]))
     console.print(figures)
     baseline = variant_label(comparison.baseline)
     ratios = Table(title=f"Each figure ÷ {baseline}'s on the same machine ({RATIO_READING})", title_justify="left")
     for name in ("model", "metric", "framework"):
         ratios.add_column(name)
     for label in comparison.labels:
-        ratios.add_column(label, justify="right")
+        ratios.add_column(cell(label), justify="right")
     for row in rows["ratios"]:
-        ratios.add_row(row["where"], row["metric"], row["framework"], *(c["text"] for c in row["cells"]))
+        ratios.add_row(*map(cell, [row["where"], row["metric"], row["framework"], *(c["text"] for c in row["cells"])]))
     console.print(ratios)
 
 

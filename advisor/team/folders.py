@@ -49,6 +49,19 @@ def _slug(text: str, taken: set[str]) -> str:
     return slug
 
 
+TEAM_RECORDS = ("team.json", "team.html")
+
+
+def _earlier_inputs(folder: Path) -> list[Path]:
+    """The members/ and machines/ files an earlier team decision in `folder` listed (replaced with --force)."""
+    try:
+        files = read_json(folder / "team.json", "team decision").get("files") or {}
+    except RecordError:
+        return []
+    listed = [str(entry.get("file", "")) for group in ("members", "machines") for entry in files.get(group) or []]
+    return [folder / f for f in listed if re.fullmatch(r"(members|machines)/[a-z0-9-]+\.(yaml|json)", f)]
+
+
 def write_team_folder(decision: TeamDecision, out: Path, *, force: bool = False) -> TeamFolder:
     """Render everything, then create `out` and write it; a bad input never leaves a partial folder."""
     created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -73,7 +86,10 @@ def write_team_folder(decision: TeamDecision, out: Path, *, force: bool = False)
     }
     view = team_view(decision, paths, created_at, shlex.join(command))
     html = render_page("team.html", view=view, data_json=embedded_json(record))
-    folder = prepare_output_dir(out, force=force)
+    earlier = _earlier_inputs(Path(out)) if force else []
+    folder = prepare_output_dir(out, force=force, records=TEAM_RECORDS)
+    for stale in earlier:  # an earlier team's member and machine files, so none is mistaken for this one's
+        stale.unlink(missing_ok=True)
     for sub in ("members", "machines"):
         (folder / sub).mkdir(exist_ok=True)
     for member in decision.members:
