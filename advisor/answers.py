@@ -145,12 +145,16 @@ def read_answers_file(path: Path) -> dict[str, Any]:
         raise AnswersError(f"{path}: answers file not found") from None
     except OSError as exc:
         raise AnswersError(f"{path}: cannot read the answers file ({exc.strerror or exc})") from exc
+    if not path.is_file():
+        raise AnswersError(f"{path}: is a folder or device, not an answers file")
     if size > MAX_ANSWERS_FILE_BYTES:
         raise AnswersError(f"{path}: answers file is {size} bytes; an answers file is at most 1 MB")
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         raise AnswersError(f"{path}: answers file is not UTF-8 text") from None
+    except OSError as exc:
+        raise AnswersError(f"{path}: cannot read the answers file ({exc.strerror or exc})") from exc
     if "\x00" in text:
         raise AnswersError(f"{path}: answers file is binary, not YAML or JSON text")
     if not text.strip():

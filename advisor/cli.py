@@ -18,6 +18,8 @@ import typer
 
 from advisor.answers import load_questions
 from advisor.errors import AdvisorError
+from advisor.team.commands import onboard_after_advise, team_for_advise
+from advisor.team.commands import register as register_team_commands
 
 app = typer.Typer(
     name="advisor",
@@ -139,18 +141,13 @@ class ProgressPrinter:
 
 def _interrupted(folder: Path, interrupt: BaseException, *, advise: bool) -> typer.Exit:
     code = EXIT_TERMINATED if isinstance(interrupt, Terminated) else EXIT_INTERRUPTED
-    console = _stderr()
-    console.print(
-        f"\nInterrupted. What was measured so far is kept in {folder} (evidence.json, marked incomplete).", markup=False
-    )
+    lines = [f"\nInterrupted. What was measured so far is kept in {folder} (evidence.json, marked incomplete)."]
     if advise:
-        console.print(
-            f"Re-render with: advisor report {folder}\n"
-            f"Measure again: advisor advise --answers {folder / 'answers.yaml'} --out NEW_FOLDER",
-            markup=False,
-        )
+        lines.append(f"Re-render with: advisor report {folder}")
+        lines.append(f"Measure again: advisor advise --answers {folder / 'answers.yaml'} --out NEW_FOLDER")
     else:
-        console.print("Measure again: advisor probe --out NEW_FOLDER", markup=False)
+        lines.append("Measure again: advisor probe --out NEW_FOLDER")
+    typer.echo("\n".join(lines), err=True)
     return typer.Exit(code)
 
 
@@ -190,11 +187,21 @@ def advise(
     threads: ThreadsOpt = None,
     device: DeviceOpt = "auto",
     child_timeout: TimeoutOpt = None,
+    team_decision: Annotated[
+        Path | None,
+        typer.Option(
+            "--team-decision",
+            help="A folder written by advisor team: also write onboarding.html, your path into the framework "
+            "the team chose, with this machine's evidence beside the team's.",
+        ),
+    ] = None,
     **question_values: str | None,
 ) -> None:
     """Ask, measure, score and write the report.
 
     Example: advisor advise --no-input --goal research --deployment-target server
+
+    Joining a team later: advisor advise --answers me.yaml --team-decision advisor-teams/2026-11-23T10-15-02
     """
     from advisor.answers import collect_answers, read_answers_file
     from advisor.fileio import default_run_dir
@@ -203,6 +210,9 @@ def advise(
     from probes.runner import ProbesInterrupted
 
     plan = _plan(budget, variant, threads, device, child_timeout)
+    team = None
+    if team_decision is not None:
+        team, plan = team_for_advise(team_decision, plan, variants_given=bool(variant))
     file_values = read_answers_file(answers) if answers else None
     use_defaults = no_input or not can_prompt()
     ask = None if use_defaults else Interviewer(_stderr())
@@ -223,6 +233,8 @@ def advise(
     finally:
         progress.close()
     _print_outcome(run)
+    if team is not None:
+        typer.echo(f"Onboarding: {onboard_after_advise(run, team)}")
 
 
 def _print_outcome(run) -> None:
@@ -333,6 +345,9 @@ def claims(
     from rich.console import Console
 
     print_ledger(Console(highlight=False), verdicts, origin)
+
+
+register_team_commands(app, handle_errors)
 
 
 def version_callback(value: bool) -> None:

@@ -53,12 +53,16 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
         raise RecordError(f"{path}: no {what} here") from None
     except OSError as exc:
         raise RecordError(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
+    if not path.is_file():
+        raise RecordError(f"{path}: is a folder or device, not a {what} file")
     if size > MAX_RECORD_BYTES:
         raise RecordError(f"{path}: {what} is {size} bytes, more than any record we write")
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
         raise RecordError(f"{path}: {what} is not UTF-8 text") from None
+    except OSError as exc:
+        raise RecordError(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
     except json.JSONDecodeError as exc:
         raise RecordError(f"{path}: {what} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
     except RecursionError:
@@ -79,7 +83,20 @@ def default_run_dir(root: Path = Path("advisor-runs")) -> Path:
     return candidate
 
 
-def prepare_output_dir(path: Path, *, force: bool) -> Path:
+# Files a run writes into its folder. With --force, these are removed before a new run starts, so
+# an interrupted new run never leaves the earlier run's report beside its own evidence.
+RUN_RECORDS = (
+    "answers.yaml",
+    "profile.json",
+    "evidence.json",
+    "scorecard.json",
+    "report.html",
+    "onboarding.json",  # advise --team-decision
+    "onboarding.html",
+)
+
+
+def prepare_output_dir(path: Path, *, force: bool, records: tuple[str, ...] = RUN_RECORDS) -> Path:
     """Create the output folder, refusing to mix two runs in one folder unless `force` is given."""
     path = Path(path)
     if path.exists() and not path.is_dir():
@@ -90,9 +107,28 @@ def prepare_output_dir(path: Path, *, force: bool) -> Path:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{path}: cannot create the output folder ({exc.strerror or exc})") from exc
-    if not os.access(path, os.W_OK):
-        raise OutputError(f"{path}: the output folder is not writable")
+    probe_write(path)
+    for name in records:
+        try:
+            (path / name).unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise OutputError(f"{path / name}: cannot replace the earlier run's file ({exc.strerror or exc})") from exc
     return path
+
+
+def probe_write(folder: Path) -> None:
+    """Fail early, before anything is measured, if nothing can be written into `folder`.
+
+    A real write, not os.access: root passes access checks on read-only mounts and folders.
+    """
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".advisor-write-test.", dir=folder)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write into the output folder ({exc.strerror or exc})") from exc
 
 
 def _umask() -> int:

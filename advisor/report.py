@@ -334,3 +334,27 @@ def write_report(path: Path, profile: Profile, evidence: Evidence | None, scorec
     )
     write_text_atomic(path, render_html(view))
     return path
+
+
+# --- other pages (team report, machine comparison, onboarding) share this Jinja setup and CSS
+
+
+def render_page(template_name: str, **context: Any) -> str:
+    """Render a page of reports/ with the report's Jinja setup (autoescape on), its CSS inlined as `css`."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    templates = resources.files("reports")
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    css = Markup(templates.joinpath("report.css").read_text(encoding="utf-8"))
+    return env.get_template(template_name).render(css=css, **context)
+
+
+def embedded_json(data: dict[str, Any]) -> Markup:
+    """Data for a page's <script type="application/json"> block, safe inside it."""
+    return _embedded_json(data)

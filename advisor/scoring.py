@@ -339,3 +339,11 @@ def rank_correlation(candidates, weights, scores) -> float:
     n = len(candidates)
     rho = 1 - 6 * np.sum((ranks - base_ranks) ** 2, axis=1) / (n * (n * n - 1))
     return float(np.mean(rho))
+
+
+def rank_scores(candidates: Sequence[str], weights: Mapping[str, float], scores) -> Scorecard:
+    """A scorecard from given criterion scores and weights, with the usual margin and robustness.
+
+    For callers that combine scores and weights themselves (a team's combined weights, say).
+    """
+    return _rank(tuple(candidates), dict(weights), scores)

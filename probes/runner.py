@@ -108,9 +108,12 @@ class ChildOutcome:
     wall_s: float
     payload: dict[str, Any] | None
     output_tail: str
+    interrupted: bool = False
 
     def failure(self) -> tuple[str, str] | None:
         """(status, reason) when the child did not finish cleanly, else None."""
+        if self.interrupted:
+            return "interrupted", "the run was interrupted while this probe ran"
         if self.timed_out:
             return "timeout", f"no result within the {self.wall_s:.0f} s timeout; the child was killed"
         if self.returncode is not None and self.returncode < 0:
@@ -195,10 +198,13 @@ def run_child(
         )
         tail = _TailReader(process.stdout)
         timed_out = False
+        interrupt: KeyboardInterrupt | None = None
         try:
             process.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             timed_out = True
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: keep what the child finished
+            interrupt = exc
         finally:
             _kill_group(process)
             tail.join()
@@ -209,13 +215,26 @@ def run_child(
                 payload = json.loads(result_path.read_text())
             except (json.JSONDecodeError, OSError, UnicodeDecodeError):
                 payload = None
-        return ChildOutcome(
+        outcome = ChildOutcome(
             returncode=None if timed_out else process.returncode,
             timed_out=timed_out,
             wall_s=timeout_s if timed_out else wall_s,
             payload=payload if isinstance(payload, dict) else None,
             output_tail=tail.text(),
+            interrupted=interrupt is not None,
         )
+        if interrupt is not None:
+            raise ChildInterrupted(outcome, interrupt)
+        return outcome
+
+
+class ChildInterrupted(Exception):
+    """A child stopped by Ctrl-C or SIGTERM; carries what it wrote before, to keep."""
+
+    def __init__(self, outcome: ChildOutcome, interrupt: KeyboardInterrupt):
+        super().__init__("child interrupted")
+        self.outcome = outcome
+        self.interrupt = interrupt
 
 
 def expected_cases(variant: Variant, kind: str, models: Sequence[str]) -> list[tuple[str, str]]:
@@ -288,7 +307,13 @@ def run_probes(
             "cases": expected[(variant_id, kind)],
             "settings": {**plan.settings(), "windows": plan.budget.windows_per_round},
         }
-        outcome = run_child(command or worker_command(), request, child_env(variant, plan), plan.budget.child_timeout_s)
+        try:
+            outcome = run_child(
+                command or worker_command(), request, child_env(variant, plan), plan.budget.child_timeout_s
+            )
+        except ChildInterrupted as stopped:
+            _absorb(variant_id, kind, expected[(variant_id, kind)], stopped.outcome, collected, children)
+            raise stopped.interrupt from None
         detail = _absorb(variant_id, kind, expected[(variant_id, kind)], outcome, collected, children)
         notify(ProgressEvent("finish", variant_id, round_index + 1, rounds, detail, kind=kind))
 

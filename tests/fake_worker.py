@@ -1,7 +1,7 @@
 """A stand-in for `python -m probes.worker` that misbehaves on request, for runner tests.
 
 The behaviour per variant comes from the environment: FAKE_<VARIANT>=ok|crash|segfault|hang|
-flood|import_error|partial|killed. Each start is appended to FAKE_LOG, so tests can check order.
+flood|import_error|partial|killed|finish_first_then_hang. Each start is appended to FAKE_LOG, so tests can check order.
 """
 
 import json
@@ -79,4 +79,6 @@ for index, (model, case) in enumerate(request["cases"], start=1):
     write(payload)
     if behaviour == "partial":
         os.kill(os.getpid(), signal.SIGKILL)
+    if behaviour == "finish_first_then_hang":
+        time.sleep(3600)
 sys.exit(0)

@@ -20,7 +20,7 @@ def fake_installed(fake_worker, monkeypatch):
     return fake_worker
 
 
-@pytest.mark.parametrize("command", ["advise", "probe", "report", "claims"])
+@pytest.mark.parametrize("command", ["advise", "probe", "report", "team", "compare", "claims"])
 def test_every_command_has_help_with_an_example(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
