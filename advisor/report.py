@@ -14,7 +14,6 @@ from typing import Any
 
 from markupsafe import Markup
 
-from advisor.charts import Bar, bar_chart
 from advisor.fileio import write_text_atomic
 from advisor.profile import Profile, load_criteria
 from advisor.report_claims import build_claims_view
@@ -25,11 +24,11 @@ from advisor.report_decision import (
     probes_not_measured,
     raised_by,
 )
+from advisor.report_speed import build_speed_view
 from advisor.scoring import Scorecard
 from advisor.verdicts import check_claims, verdicts_to_json
-from probes.evidence import Evidence, ProbeResult
+from probes.evidence import Evidence
 from probes.frameworks import label as variant_label
-from probes.specs import MODELS
 
 SOURCE_LABELS = {"measured": "measured here", "answers": "your answers", "literature": "articles"}
 
@@ -42,25 +41,6 @@ class CriterionRow:
     weight_pct: float
     because: list[str]
     cells: list[dict[str, Any]]
-
-
-@dataclass
-class SpeedRow:
-    variant: str
-    status: str
-    reason: str | None
-    cells: dict[str, str]
-    noisy: list[str]
-
-
-@dataclass
-class SpeedTable:
-    model: str
-    title: str
-    description: str
-    rows: list[SpeedRow]
-    chart: Markup
-    sentence: str | None
 
 
 @dataclass
@@ -77,7 +57,6 @@ class ReportView:
     totals: list[dict[str, Any]]
     criteria: list[CriterionRow]
     fired_rules: list[dict[str, str]]
-    speed_tables: list[SpeedTable]
     problems: list[dict[str, str]]
     evidence_complete: bool
     evidence_notes: list[str]
@@ -91,6 +70,7 @@ class ReportView:
     decision: Any = None
     claims: Any = None
     madr: Any = None
+    speed: Any = None  # advisor/report_speed.py
 
 
 def build_view(
@@ -149,7 +129,6 @@ def build_view(
             }
             for r in profile.fired_rules
         ],
-        speed_tables=_speed_tables(evidence) if evidence else [],
         problems=_problems(evidence) if evidence else [],
         evidence_complete=evidence.complete if evidence else False,
         evidence_notes=list(evidence.notes) if evidence else ["No evidence.json: nothing was measured."],
@@ -161,68 +140,12 @@ def build_view(
         answers=[(k, _plain(v), profile.answers.origins[k]) for k, v in values.items()],
         decision=decision,
         claims=build_claims_view(verdicts),
+        speed=build_speed_view(evidence),
         madr=build_madr_view(
             profile, evidence, scorecard, decision, count_not_measured(verdicts), probes_not_measured(verdicts)
         ),
     )
     return view
-
-
-def _fmt_summary(result: ProbeResult, metric: str, digits: int = 2, scale: float = 1.0) -> str:
-    summary = result.summary(metric)
-    if summary is None:
-        return "–"
-    median = summary.median * scale
-    if summary.n == 1:
-        return f"{median:,.{digits}f}"
-    return f"{median:,.{digits}f} (IQR {summary.iqr * scale:,.{digits}f}, n={summary.n})"
-
-
-def _speed_tables(evidence: Evidence) -> list[SpeedTable]:
-    tables = []
-    for model in evidence.settings.get("models") or []:
-        spec = MODELS.get(model)
-        rows, bars = [], []
-        ok_medians = {}
-        for variant in evidence.variants():
-            result = evidence.result(variant, model)
-            if result is None:
-                continue
-            if not result.ok:
-                rows.append(SpeedRow(variant_label(variant), result.status, result.reason, {}, []))
-                continue
-            first = result.summary("first_step_s")
-            build = result.summary("build_s")
-            cells = {
-                "import": _fmt_summary(result, "import_s"),
-                "first": f"{(build.median if build else 0) + (first.median if first else 0):.3f}",
-                "throughput": _fmt_summary(result, "train_samples_per_s", 0),
-                "infer1": _fmt_summary(result, "infer_single_ms", 3),
-                "inferN": _fmt_summary(result, "infer_batch_ms", 3),
-                "rss": _fmt_summary(result, "peak_rss_mb", 0),
-            }
-            noisy = [m for m in ("train_samples_per_s",) if (s := result.summary(m)) and s.noisy]
-            rows.append(SpeedRow(variant_label(variant), "ok", None, cells, noisy))
-            thr = result.summary("train_samples_per_s")
-            if thr:
-                ok_medians[variant] = thr.median
-                bars.append(Bar(variant_label(variant), thr.median, thr.q1, thr.q3))
-        sentence = None
-        if len(ok_medians) >= 2:
-            ranked = sorted(ok_medians, key=ok_medians.get, reverse=True)
-            fast, slow = ranked[0], ranked[-1]
-            ratio = ok_medians[fast] / ok_medians[slow]
-            n = evidence.result(fast, model).summary("train_samples_per_s").n
-            sentence = (
-                f"On this machine {variant_label(fast)} trained the {model.upper()} "
-                f"{ratio:.2f}× faster than {variant_label(slow)} (medians of {n} timed windows; "
-                "confidence intervals come with the speed probes' next version)."
-            )
-        chart = bar_chart(f"Training throughput, {model.upper()} (samples/s, median with IQR)", bars, "samples/s")
-        tables.append(
-            SpeedTable(model, spec.title if spec else model, spec.description if spec else "", rows, chart, sentence)
-        )
-    return tables
 
 
 def _problems(evidence: Evidence) -> list[dict[str, str]]:

@@ -19,6 +19,7 @@ class Budget:
     batch_size: int
     infer_repeats: int
     child_timeout_s: float
+    accuracy_check: bool = True  # train each reference on digits once per run (probes/correctness.py)
 
 
 BUDGETS: dict[str, Budget] = {
@@ -56,21 +57,21 @@ BUDGETS: dict[str, Budget] = {
             "standard",
             "every installed variant on every reference model; a few minutes",
             None,
-            ("mlp", "cnn"),
+            ("mlp", "cnn", "rnn", "transformer"),
             ("speed",),
             rounds=2,
-            windows_per_round=5,
-            window_s=0.3,
+            windows_per_round=4,
+            window_s=0.2,
             warmup_steps=5,
             batch_size=64,
-            infer_repeats=20,
+            infer_repeats=10,
             child_timeout_s=240,
         ),
         Budget(
             "thorough",
             "more rounds and longer windows for tighter intervals; several minutes",
             None,
-            ("mlp", "cnn"),
+            ("mlp", "cnn", "rnn", "transformer"),
             ("speed",),
             rounds=4,
             windows_per_round=6,

@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from probes.budgets import Budget
 from probes.environment import collect_environment
 from probes.evidence import Evidence, ProbeResult
 from probes.frameworks import VARIANTS, Variant, missing_requirement
+from probes.peak import measure_peak
 
 OUTPUT_TAIL_BYTES = 16 * 1024
 QUIET_ENV = {
@@ -68,6 +69,7 @@ class ProbePlan:
             "device": self.device,
             "seed": self.seed,
             "child_timeout_s": b.child_timeout_s,
+            "accuracy_check": b.accuracy_check,
             "data": "generated: standard-normal inputs, labels from a fixed random linear teacher (probes/specs.py)",
             "precision": "float32",
         }
@@ -160,6 +162,28 @@ class _Collected:
     def add_samples(self, samples: Mapping[str, Sequence[float]]) -> None:
         for metric, values in samples.items():
             self.samples.setdefault(metric, []).extend(float(v) for v in values)
+
+
+def matmul_peak(plan: ProbePlan, environment: Mapping[str, Any]) -> dict[str, Any]:
+    """The machine's fp32 matmul peak, in a child with the run's threads; on the GPU the probes use."""
+    env = dict(os.environ)
+    env.update(QUIET_ENV)
+    env.update({"OMP_NUM_THREADS": str(plan.threads), "OPENBLAS_NUM_THREADS": str(plan.threads)})
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    on_gpu = plan.device != "cpu" and environment.get("gpus") and missing_requirement(VARIANTS["torch"]) is None
+    return measure_peak(env, "cuda" if on_gpu else "cpu")
+
+
+def with_utilisation(result: ProbeResult, peak: Mapping[str, Any]) -> ProbeResult:
+    """Add each window's share of the matmul peak, when the probe ran on the device the peak was measured on."""
+    gflops = result.samples.get("achieved_gflops")
+    peak_gflops = peak.get("gflops")
+    on_gpu = result.facts.get("device") in ("cuda", "gpu")
+    if not gflops or not peak_gflops or on_gpu != (peak.get("device") == "cuda"):
+        return result
+    samples = {**result.samples, "utilisation": [g / peak_gflops for g in gflops]}
+    return replace(result, samples=samples)
 
 
 def worker_command() -> list[str]:
@@ -282,8 +306,12 @@ def run_probes(
         else:
             runnable.append(variant_id)
 
+    peak = matmul_peak(plan, environment) if "speed" in plan.kinds and runnable else {}
+    if peak:
+        environment["matmul_peak"] = peak
+
     def evidence(complete: bool) -> Evidence:
-        return _assemble(
+        assembled = _assemble(
             plan,
             environment,
             created_at,
@@ -294,6 +322,8 @@ def run_probes(
             complete,
             time.perf_counter() - started,
         )
+        results = tuple(with_utilisation(r, peak) if r.kind == "speed" and r.ok else r for r in assembled.results)
+        return replace(assembled, results=results)
 
     def run_one(variant_id: str, kind: str, round_index: int, rounds: int) -> None:
         if (variant_id, kind) not in expected or (variant_id, kind) in skipped:
@@ -305,7 +335,7 @@ def run_probes(
             "kind": kind,
             "module": variant.probes[kind],
             "cases": expected[(variant_id, kind)],
-            "settings": {**plan.settings(), "windows": plan.budget.windows_per_round},
+            "settings": {**plan.settings(), "windows": plan.budget.windows_per_round, "round": round_index},
         }
         try:
             outcome = run_child(

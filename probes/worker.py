@@ -65,7 +65,7 @@ def main(argv: list[str]) -> int:
         entry: dict[str, Any] = {"model": model, "case": case}
         try:
             measured = probe.measure(model, case, settings)
-            measured.setdefault("samples", {})["peak_rss_mb"] = [memory.peak_rss_mb()]
+            measured.setdefault("samples", {}).setdefault("peak_rss_mb", [memory.peak_rss_mb()])
             entry.update(status="ok", **measured)
         except Exception as exc:  # noqa: BLE001 - a case that fails must not lose the others
             entry.update(status="failed", reason=describe_exception(exc), traceback=traceback.format_exc(limit=-3))

@@ -13,6 +13,7 @@ import probes.runner
 
 HERE = Path(__file__).resolve().parent
 probes.runner.worker_command = lambda: [sys.executable, str(HERE / "fake_worker.py")]
+probes.runner.matmul_peak = lambda plan, environment: {"gflops": 100.0, "device": "cpu", "method": "fake"}
 probes.runner.missing_requirement = lambda variant: None if variant.id != "keras-jax" else "jax is not installed"
 
 from advisor.cli import main  # noqa: E402

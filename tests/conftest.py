@@ -22,6 +22,11 @@ def run_here_env() -> dict[str, str]:
     return env
 
 
+def fake_matmul_peak(plan, environment) -> dict:
+    """A fixed matmul peak, so runner tests need no BLAS child."""
+    return {"gflops": 100.0, "device": "cpu", "method": "fake", "threads": str(plan.threads)}
+
+
 @pytest.fixture
 def fake_worker(monkeypatch, tmp_path):
     """Make the runner start tests/fake_worker.py instead of the real worker; returns its log path."""
@@ -30,6 +35,7 @@ def fake_worker(monkeypatch, tmp_path):
     log = tmp_path / "fake.log"
     monkeypatch.setenv("FAKE_LOG", str(log))
     monkeypatch.setattr(probes.runner, "worker_command", lambda: [sys.executable, str(TESTS / "fake_worker.py")])
+    monkeypatch.setattr(probes.runner, "matmul_peak", fake_matmul_peak)
     return log
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from probes.correctness import with_accuracy
+from probes.frameworks import tensorflow_probe, torch_probe
 from probes.specs import make_data
 from probes.timing import measure_training
 
@@ -42,21 +44,9 @@ def configure_threads(n: int) -> dict[str, Any]:
 
     backend = keras.backend.backend()
     if backend == "tensorflow":
-        import tensorflow as tf
-
-        default = tf.config.threading.get_intra_op_parallelism_threads()
-        tf.config.threading.set_intra_op_parallelism_threads(n)
-        return {
-            "default_intra_op": default or "all cores (0)",
-            "intra_op": n,
-            "inter_op": tf.config.threading.get_inter_op_parallelism_threads() or "all cores (0)",
-        }
+        return tensorflow_probe.configure_threads(n)
     if backend == "torch":
-        import torch
-
-        default = torch.get_num_threads()
-        torch.set_num_threads(n)
-        return {"default_intra_op": default, "intra_op": n, "inter_op": torch.get_num_interop_threads()}
+        return torch_probe.configure_threads(n)
     return {"note": f"the {backend} backend's threads follow OMP_NUM_THREADS and XLA flags", "intra_op": n}
 
 
@@ -64,22 +54,33 @@ def device_info(preference: str) -> dict[str, Any]:
     import keras
 
     backend = keras.backend.backend()
-    info: dict[str, Any] = {"backend": backend}
     if backend == "tensorflow":
-        import tensorflow as tf
-
-        gpus = tf.config.list_physical_devices("GPU")
-        info["gpus_visible"] = len(gpus)
-        info["used"] = "gpu" if gpus and preference != "cpu" else "cpu"
+        info = tensorflow_probe.device_info(preference)
     elif backend == "torch":
-        import torch
-
-        info["used"] = "cuda" if torch.cuda.is_available() and preference != "cpu" else "cpu"
+        info = torch_probe.device_info(preference)
     else:
         import jax
 
-        info["used"] = jax.default_backend()
-    return info
+        info = {"used": jax.default_backend()}
+        if info["used"] == "gpu":
+            info["gpu_name"] = jax.devices()[0].device_kind
+    return {"backend": backend, **info}
+
+
+def gpu_peak_mb(backend: str, used: str) -> float | None:
+    """The backend's own peak accelerator memory, in MB; None on the CPU."""
+    if backend == "tensorflow":
+        return tensorflow_probe.gpu_peak_mb(used)
+    if used not in ("cuda", "gpu"):
+        return None
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.max_memory_allocated() / 2**20
+    import jax
+
+    stats = jax.devices()[0].memory_stats() or {}
+    return stats["peak_bytes_in_use"] / 2**20 if "peak_bytes_in_use" in stats else None
 
 
 class BatchClock:
@@ -113,6 +114,8 @@ class KerasSession:
         from probes.reference import keras_reference as ref
 
         self.keras = keras
+        self.backend = keras.backend.backend()
+        self.used = device_info(settings["device"])["used"]
         self.batch_size = settings["batch_size"]
         keras.utils.set_random_seed(settings["seed"])
         start = time.perf_counter()
@@ -152,13 +155,18 @@ class KerasSession:
     def infer(self, rows: int) -> float:
         batch = self.x[:rows]
         start = time.perf_counter()
-        np.asarray(self.model.predict_on_batch(batch))
+        np.asarray(self.model.predict_on_batch(batch))  # a host copy: the device has finished
         return time.perf_counter() - start
+
+    def device_peak_mb(self) -> float | None:
+        return gpu_peak_mb(self.backend, self.used)
 
 
 def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
+    from probes.reference import keras_reference as ref
+
     session = KerasSession(model_name, settings)
-    measured = measure_training(session, settings)
+    measured = measure_training(session, model_name, settings)
     measured["samples"]["build_s"] = [session.build_s]
-    measured["facts"].update(params=session.params)
-    return measured
+    measured["facts"].update(params=session.params, device=session.used)
+    return with_accuracy(measured, ref.main, model_name, settings)

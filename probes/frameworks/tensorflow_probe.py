@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from probes.correctness import with_accuracy
 from probes.specs import make_data
 from probes.timing import measure_training
 
@@ -22,6 +23,7 @@ def import_framework() -> dict[str, str]:
 
 
 def configure_threads(n: int) -> dict[str, Any]:
+    """TensorFlow's intra-op pool set to n (before any op runs); shared with Keras on TensorFlow."""
     import tensorflow as tf
 
     default = tf.config.threading.get_intra_op_parallelism_threads()
@@ -37,7 +39,21 @@ def device_info(preference: str) -> dict[str, Any]:
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
-    return {"gpus_visible": len(gpus), "used": "gpu" if gpus and preference != "cpu" else "cpu"}
+    info: dict[str, Any] = {"gpus_visible": len(gpus), "used": "gpu" if gpus and preference != "cpu" else "cpu"}
+    if info["used"] == "gpu":
+        details = tf.config.experimental.get_device_details(gpus[0])
+        info["gpu_name"] = details.get("device_name")
+        info["synchronised"] = "a result copied to the host before every clock stop"
+    return info
+
+
+def gpu_peak_mb(used: str) -> float | None:
+    """TensorFlow's peak GPU memory since start, in MB; None on the CPU."""
+    if used != "gpu":
+        return None
+    import tensorflow as tf
+
+    return tf.config.experimental.get_memory_info("GPU:0")["peak"] / 2**20
 
 
 class TensorFlowSession:
@@ -47,6 +63,7 @@ class TensorFlowSession:
         from probes.reference import tensorflow_reference as ref
 
         self.tf = tf
+        self.used = device_info(settings["device"])["used"]
         self.batch_size = settings["batch_size"]
         tf.random.set_seed(settings["seed"])
         start = time.perf_counter()
@@ -83,10 +100,15 @@ class TensorFlowSession:
         self.predict(batch).numpy()
         return time.perf_counter() - start
 
+    def device_peak_mb(self) -> float | None:
+        return gpu_peak_mb(self.used)
+
 
 def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
+    from probes.reference import tensorflow_reference as ref
+
     session = TensorFlowSession(model_name, settings)
-    measured = measure_training(session, settings)
+    measured = measure_training(session, model_name, settings)
     measured["samples"]["build_s"] = [session.build_s]
-    measured["facts"].update(params=session.params)
-    return measured
+    measured["facts"].update(params=session.params, device=session.used)
+    return with_accuracy(measured, ref.main, model_name, settings)

@@ -1,0 +1,217 @@
+"""The speed section's view: tables, charts and one plain sentence per comparison, from the evidence.
+
+Every figure comes from the speed probes' raw samples: medians with their IQR, ratios with a
+bootstrap confidence interval over the timed windows (probes/stats.py). A comparison whose
+interval includes 1 is called "within noise"; a throughput whose IQR exceeds 10% of its median
+is flagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from advisor.charts import Bar, bar_chart
+from probes.evidence import Evidence, ProbeResult
+from probes.frameworks import label as variant_label
+from probes.specs import MODELS
+from probes.stats import NOISY_IQR_RATIO, ratio_interval
+
+MODEL_NAMES = {"mlp": "MLP", "cnn": "CNN", "rnn": "LSTM", "transformer": "transformer"}
+
+
+@dataclass
+class SpeedRow:
+    variant: str
+    status: str
+    reason: str | None
+    cells: dict[str, str]
+    noisy: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SpeedTable:
+    model: str
+    title: str
+    description: str
+    rows: list[SpeedRow]
+    chart: Markup
+    sentences: list[str]
+    charts: list[Markup] = field(default_factory=list)  # first step, memory, utilisation
+
+
+@dataclass
+class SpeedView:
+    tables: list[SpeedTable]
+    machine: list[str]  # the yardsticks: matmul peak, threads, GPU
+
+
+def model_name(model: str) -> str:
+    return MODEL_NAMES.get(model, model)
+
+
+def fmt_summary(result: ProbeResult, metric: str, digits: int = 2, scale: float = 1.0) -> str:
+    summary = result.summary(metric)
+    if summary is None:
+        return "–"
+    median = summary.median * scale
+    if summary.n == 1:
+        return f"{median:,.{digits}f}"
+    return f"{median:,.{digits}f} (IQR {summary.iqr * scale:,.{digits}f}, n={summary.n})"
+
+
+def _times(value: float) -> str:
+    return f"{value:.2f}×" if value < 10 else f"{value:.1f}×"
+
+
+def comparison_sentence(model: str, faster: ProbeResult, slower: ProbeResult) -> str | None:
+    """One sentence: how many times faster one variant trained a model than another, with its 95% CI."""
+    interval = ratio_interval(
+        faster.samples.get("train_samples_per_s", ()), slower.samples.get("train_samples_per_s", ())
+    )
+    if interval is None:
+        return None
+    a, b, name = variant_label(faster.variant), variant_label(slower.variant), model_name(model)
+    ci = f"95% CI {interval.low:.2f}–{interval.high:.2f}×"
+    if interval.within_noise:
+        return (
+            f"On this machine {a} and {b} trained the {name} at the same speed within noise "
+            f"(ratio {_times(interval.ratio)}, {ci})."
+        )
+    return f"On this machine {a} trained the {name} {_times(interval.ratio)} faster than {b} ({ci})."
+
+
+def _row(result: ProbeResult) -> SpeedRow:
+    label = variant_label(result.variant)
+    if not result.ok:
+        return SpeedRow(label, result.status, result.reason, {}, [])
+    startup = [result.summary(m) for m in ("import_s", "build_s", "first_step_s")]
+    cells = {
+        "import": fmt_summary(result, "import_s"),
+        "first": fmt_summary(result, "first_step_s", 3),
+        "startup": f"{sum(s.median for s in startup if s):.2f}",
+        "throughput": fmt_summary(result, "train_samples_per_s", 0),
+        "utilisation": fmt_summary(result, "utilisation", 1, 100),
+        "infer1": fmt_summary(result, "infer_single_ms", 3),
+        "inferN": fmt_summary(result, "infer_batch_ms", 3),
+        "rss": fmt_summary(result, "peak_rss_mb", 0),
+        "gpu": fmt_summary(result, "gpu_peak_mb", 0),
+        "accuracy": fmt_summary(result, "test_accuracy", 3),
+    }
+    noisy = [m for m in ("train_samples_per_s",) if (s := result.summary(m)) and s.noisy]
+    warnings = []
+    accuracy = result.summary("test_accuracy")
+    learned = result.facts.get("learned_accuracy")
+    if accuracy and learned is not None and accuracy.median < float(learned):
+        warnings.append(
+            f"did not learn: test accuracy {accuracy.median:.3f} on digits after "
+            f"{result.facts.get('digits_epochs')} epochs, below {float(learned):.2f}"
+        )
+    if result.facts.get("accuracy_error"):
+        warnings.append(f"accuracy check failed: {result.facts['accuracy_error']}")
+    return SpeedRow(label, "ok", None, cells, noisy, warnings)
+
+
+def _bars(results: list[ProbeResult], value) -> list[Bar]:
+    bars = []
+    for result in results:
+        figure = value(result)
+        if figure is not None:
+            bars.append(Bar(variant_label(result.variant), *figure))
+    return bars
+
+
+def _startup(result: ProbeResult) -> tuple[float, None, None, str] | None:
+    parts = [result.summary(m) for m in ("import_s", "build_s", "first_step_s")]
+    if any(p is None for p in parts):
+        return None
+    first = parts[2].median
+    return (sum(p.median for p in parts), None, None, f"(first step {first:.3f} s)")
+
+
+def _summary_bar(metric: str, scale: float = 1.0):
+    def value(result: ProbeResult):
+        s = result.summary(metric)
+        return None if s is None else (s.median * scale, s.q1 * scale, s.q3 * scale)
+
+    return value
+
+
+def speed_table(evidence: Evidence, model: str) -> SpeedTable:
+    spec = MODELS.get(model)
+    results = [r for v in evidence.variants() if (r := evidence.result(v, model)) is not None]
+    ok = [r for r in results if r.ok and r.summary("train_samples_per_s")]
+    ok.sort(key=lambda r: -r.summary("train_samples_per_s").median)
+    sentences = [s for slower in ok[1:] if (s := comparison_sentence(model, ok[0], slower))]
+    name = model_name(model)
+    chart = bar_chart(
+        f"Training throughput, {name} (samples/s, median with IQR)",
+        _bars(ok, _summary_bar("train_samples_per_s")),
+        "samples/s",
+    )
+    charts = [
+        bar_chart(f"Time to first step, {name}: import + build + first step (s)", _bars(ok, _startup), "s"),
+        bar_chart(f"Peak memory, {name} (MB resident)", _bars(ok, _summary_bar("peak_rss_mb")), "MB"),
+        bar_chart(
+            f"Utilisation, {name}: share of this machine's matmul peak (%)",
+            _bars(ok, _summary_bar("utilisation", 100)),
+            "%",
+        ),
+    ]
+    if any(r.summary("gpu_peak_mb") for r in ok):
+        charts.append(bar_chart(f"Peak GPU memory, {name} (MB)", _bars(ok, _summary_bar("gpu_peak_mb")), "MB"))
+    return SpeedTable(
+        model,
+        spec.title if spec else model,
+        spec.description if spec else "",
+        [_row(r) for r in results],
+        chart,
+        sentences,
+        [c for c in charts if c],
+    )
+
+
+def machine_lines(evidence: Evidence) -> list[str]:
+    """The yardsticks a reader needs to judge the figures: peak, threads, GPU."""
+    env: dict[str, Any] = dict(evidence.environment)
+    lines = []
+    peak = env.get("matmul_peak") or {}
+    if peak.get("gflops"):
+        lines.append(
+            f"This machine's fp32 matrix-multiply peak: {peak['gflops']:,.0f} GFLOP/s ({peak.get('method')}, "
+            f"{peak.get('threads') or 'default'} threads, best of several repeats); utilisation is each "
+            "probe's achieved FLOP/s (FLOPs counted once per model, probes/specs.py) over this peak."
+        )
+    elif peak.get("error"):
+        lines.append(f"The matmul peak could not be measured ({peak['error']}): no utilisation figures.")
+    threads = []
+    for variant, children in (env.get("probe_children") or {}).items():
+        info = next((c.get("threads") for c in children if c.get("kind") == "speed" and c.get("threads")), None)
+        if info:
+            default = info.get("default_intra_op")
+            shown = f"{info.get('intra_op')}" + (f" (as installed: {default})" if default is not None else "")
+            threads.append(f"{variant_label(variant)} {shown}")
+    if threads:
+        lines.append("Threads per framework, set equal: " + "; ".join(threads) + ".")
+    gpus = env.get("gpus") or []
+    if gpus:
+        names = ", ".join(f"{g.get('name')} ({g.get('memory')}, driver {g.get('driver')})" for g in gpus)
+        lines.append(f"GPU found: {names}; clocks stop after the device is synchronised.")
+    else:
+        lines.append(f"No GPU was found ({env.get('gpu_note') or 'none listed'}): every probe ran on the CPU.")
+    lines.append(
+        f"Throughputs whose IQR exceeds {NOISY_IQR_RATIO:.0%} of the median are flagged noisy; comparisons "
+        "give the ratio of medians with a 95% bootstrap interval over the timed windows."
+    )
+    return lines
+
+
+def build_speed_view(evidence: Evidence | None) -> SpeedView:
+    if evidence is None:
+        return SpeedView([], [])
+    measured = {r.model for r in evidence.of_kind("speed")}
+    models = [m for m in evidence.settings.get("models") or [] if m in measured]
+    return SpeedView([speed_table(evidence, m) for m in models], machine_lines(evidence) if models else [])

@@ -1,0 +1,110 @@
+"""The machine's own fp32 matrix-multiply peak, measured once per run, so utilisation has a yardstick.
+
+    python -m probes.peak RESULT.json [cpu|cuda]
+
+Runs in a child like every probe (with the run's thread count in OMP_NUM_THREADS), so the parent
+never loads a BLAS or a framework. On the CPU, numpy's BLAS multiplies 1024x1024 float32 matrices;
+on a GPU, torch.matmul does on the device, synchronised before each clock stops. The best of
+several timed repeats is the peak: the fastest the hardware was seen to go, not a typical speed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+SIZE = 1024
+REPEATS = 5
+TARGET_S = 0.15  # per repeat
+PEAK_TIMEOUT_S = 60.0
+
+
+def matmul_flops(size: int) -> int:
+    """A square product: size^3 multiply-adds, 2 FLOPs each."""
+    return 2 * size**3
+
+
+def best_gflops(multiply: Callable[[], Any], flops: int, synchronise: Callable[[], Any] = lambda: None) -> float:
+    """The highest GFLOP/s of `REPEATS` timed batches of `multiply`, each batch about TARGET_S long."""
+    multiply()
+    synchronise()
+    start = time.perf_counter()
+    multiply()
+    synchronise()
+    once_s = max(time.perf_counter() - start, 1e-6)
+    calls = max(1, round(TARGET_S / once_s))
+    best = 0.0
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        for _ in range(calls):
+            multiply()
+        synchronise()
+        elapsed = time.perf_counter() - start
+        best = max(best, calls * flops / elapsed / 1e9)
+    return best
+
+
+def cpu_peak() -> dict[str, Any]:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((SIZE, SIZE), dtype=np.float32)
+    b = rng.standard_normal((SIZE, SIZE), dtype=np.float32)
+    gflops = best_gflops(lambda: a @ b, matmul_flops(SIZE))
+    return {"gflops": gflops, "device": "cpu", "method": f"numpy {np.__version__} float32 {SIZE}x{SIZE} matmul"}
+
+
+def cuda_peak() -> dict[str, Any]:
+    import torch
+
+    size = 4 * SIZE
+    a = torch.randn(size, size, device="cuda")
+    b = torch.randn(size, size, device="cuda")
+    gflops = best_gflops(lambda: a @ b, matmul_flops(size), torch.cuda.synchronize)
+    return {
+        "gflops": gflops,
+        "device": "cuda",
+        "method": f"torch {torch.__version__} float32 {size}x{size} matmul on {torch.cuda.get_device_name(0)}"
+        f" (TF32 {'on' if torch.backends.cuda.matmul.allow_tf32 else 'off'})",
+    }
+
+
+def main(argv: list[str]) -> int:
+    device = argv[1] if len(argv) > 1 else "cpu"
+    measured = cuda_peak() if device == "cuda" else cpu_peak()
+    measured["threads"] = os.environ.get("OMP_NUM_THREADS")
+    Path(argv[0]).write_text(json.dumps(measured))
+    return 0
+
+
+def measure_peak(env: Mapping[str, str], device: str = "cpu", timeout_s: float = PEAK_TIMEOUT_S) -> dict[str, Any]:
+    """Run the peak child; {"gflops", "device", "method", "threads"} or {"error": why}."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="advisor-peak-") as tmp:
+        result = Path(tmp) / "peak.json"
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "probes.peak", str(result), device],
+                env=dict(env),
+                capture_output=True,
+                text=True,
+                timeout=timeout_s,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return {"error": f"the matmul peak child took over {timeout_s:.0f} s"}
+        if done.returncode != 0 or not result.exists():
+            last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+            return {"error": f"the matmul peak child exited with code {done.returncode}: {last[0][:200]}"}
+        return json.loads(result.read_text())
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
