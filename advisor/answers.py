@@ -15,6 +15,7 @@ from typing import Any
 
 import knowledge
 from advisor.errors import AnswersError
+from advisor.fileio import read_text_bounded
 
 MAX_ANSWERS_FILE_BYTES = 1024 * 1024
 KINDS = ("choice", "multi", "text")
@@ -139,22 +140,10 @@ class Answers:
 def read_answers_file(path: Path) -> dict[str, Any]:
     """Parse an answers file (YAML or JSON) into a mapping, or fail with one line naming the file."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise AnswersError(f"{path}: answers file not found") from None
-    except OSError as exc:
-        raise AnswersError(f"{path}: cannot read the answers file ({exc.strerror or exc})") from exc
-    if not path.is_file():
-        raise AnswersError(f"{path}: is a folder or device, not an answers file")
-    if size > MAX_ANSWERS_FILE_BYTES:
-        raise AnswersError(f"{path}: answers file is {size} bytes; an answers file is at most 1 MB")
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise AnswersError(f"{path}: answers file is not UTF-8 text") from None
-    except OSError as exc:
-        raise AnswersError(f"{path}: cannot read the answers file ({exc.strerror or exc})") from exc
+    text = read_text_bounded(
+        path, "answers file", max_bytes=MAX_ANSWERS_FILE_BYTES, too_big="and an answers file is at most 1 MB",
+        missing="answers file not found", error=AnswersError,
+    )  # fmt: skip
     if "\x00" in text:
         raise AnswersError(f"{path}: answers file is binary, not YAML or JSON text")
     if not text.strip():

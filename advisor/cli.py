@@ -18,6 +18,8 @@ import typer
 
 from advisor.answers import load_questions
 from advisor.errors import AdvisorError
+from advisor.team.commands import onboard_after_advise, team_for_advise
+from advisor.team.commands import register as register_team_commands
 
 app = typer.Typer(
     name="advisor",
@@ -185,11 +187,21 @@ def advise(
     threads: ThreadsOpt = None,
     device: DeviceOpt = "auto",
     child_timeout: TimeoutOpt = None,
+    team_decision: Annotated[
+        Path | None,
+        typer.Option(
+            "--team-decision",
+            help="A folder written by advisor team: also write onboarding.html, your path into the framework "
+            "the team chose, with this machine's evidence beside the team's.",
+        ),
+    ] = None,
     **question_values: str | None,
 ) -> None:
     """Ask, measure, score and write the report.
 
     Example: advisor advise --no-input --goal research --deployment-target server
+
+    Joining a team later: advisor advise --answers me.yaml --team-decision advisor-teams/2026-11-23T10-15-02
     """
     from advisor.answers import collect_answers, read_answers_file
     from advisor.fileio import default_run_dir
@@ -198,6 +210,9 @@ def advise(
     from probes.runner import ProbesInterrupted
 
     plan = _plan(budget, variant, threads, device, child_timeout)
+    team = None
+    if team_decision is not None:
+        team, plan = team_for_advise(team_decision, plan, variants_given=bool(variant))
     file_values = read_answers_file(answers) if answers else None
     use_defaults = no_input or not can_prompt()
     ask = None if use_defaults else Interviewer(_stderr())
@@ -218,6 +233,8 @@ def advise(
     finally:
         progress.close()
     _print_outcome(run)
+    if team is not None:
+        typer.echo(f"Onboarding: {onboard_after_advise(run, team)}")
 
 
 def _print_outcome(run) -> None:
@@ -302,6 +319,35 @@ def report(
         replaced = collect_answers(file_values=read_answers_file(answers), file_origin=str(answers), use_defaults=True)
     run = rerender(folder, replaced)
     _print_outcome(run)
+
+
+@app.command("claims")
+@handle_errors
+def claims(
+    folder: Annotated[
+        Optional[Path],
+        typer.Argument(help="A run folder (or its evidence.json); without it, no evidence: nothing is measured."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")] = False,
+) -> None:
+    """List every claim from the source articles with its verdict from a run's evidence.
+
+    Example: advisor claims advisor-runs/2026-11-23T10-15-02
+    """
+    import json
+
+    from advisor.claims_output import ledger_json, print_ledger, verdicts_for
+
+    verdicts, origin = verdicts_for(folder)
+    if as_json:
+        typer.echo(json.dumps(ledger_json(verdicts, origin), indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    print_ledger(Console(highlight=False), verdicts, origin)
+
+
+register_team_commands(app, handle_errors)
 
 
 def version_callback(value: bool) -> None:

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import OutputError, RecordError
+from advisor.errors import AdvisorError, OutputError, RecordError
 
 # Records larger than this are refused when read back: no record we write comes close.
 MAX_RECORD_BYTES = 64 * 1024 * 1024
@@ -44,25 +44,41 @@ def write_json_atomic(path: Path, data: Any) -> None:
     write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
-def read_json(path: Path, what: str) -> dict[str, Any]:
-    """Read a JSON record, turning every way it can be unreadable into one RecordError line."""
+def read_text_bounded(
+    path: Path, what: str, *, max_bytes: int, too_big: str, missing: str, error: type[AdvisorError]
+) -> str:
+    """Read a file the user pointed us at as UTF-8 text, turning every way it can fail into one line.
+
+    `what` names the file in messages ("evidence", "answers file"); `missing` and `too_big` finish
+    the sentences for an absent file and one over `max_bytes`; `error` is the AdvisorError raised.
+    """
     path = Path(path)
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise RecordError(f"{path}: no {what} here") from None
+        raise error(f"{path}: {missing}") from None
     except OSError as exc:
-        raise RecordError(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
+        raise error(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
     if not path.is_file():
-        raise RecordError(f"{path}: is a folder or device, not a {what} file")
-    if size > MAX_RECORD_BYTES:
-        raise RecordError(f"{path}: {what} is {size} bytes, more than any record we write")
+        raise error(f"{path}: is a folder or device, not a {what} file")
+    if size > max_bytes:
+        raise error(f"{path}: {what} is {size} bytes, {too_big}")
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
-        raise RecordError(f"{path}: {what} is not UTF-8 text") from None
+        raise error(f"{path}: {what} is not UTF-8 text") from None
     except OSError as exc:
-        raise RecordError(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
+        raise error(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
+
+
+def read_json(path: Path, what: str) -> dict[str, Any]:
+    """Read a JSON record, turning every way it can be unreadable into one RecordError line."""
+    text = read_text_bounded(
+        path, what, max_bytes=MAX_RECORD_BYTES, too_big="more than any record we write",
+        missing=f"no {what} here", error=RecordError,
+    )  # fmt: skip
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RecordError(f"{path}: {what} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
     except RecursionError:
@@ -85,7 +101,15 @@ def default_run_dir(root: Path = Path("advisor-runs")) -> Path:
 
 # Files a run writes into its folder. With --force, these are removed before a new run starts, so
 # an interrupted new run never leaves the earlier run's report beside its own evidence.
-RUN_RECORDS = ("answers.yaml", "profile.json", "evidence.json", "scorecard.json", "report.html")
+RUN_RECORDS = (
+    "answers.yaml",
+    "profile.json",
+    "evidence.json",
+    "scorecard.json",
+    "report.html",
+    "onboarding.json",  # advise --team-decision
+    "onboarding.html",
+)
 
 
 def prepare_output_dir(path: Path, *, force: bool, records: tuple[str, ...] = RUN_RECORDS) -> Path:

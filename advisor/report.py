@@ -17,23 +17,21 @@ from markupsafe import Markup
 from advisor.charts import Bar, bar_chart
 from advisor.fileio import write_text_atomic
 from advisor.profile import Profile, load_criteria
+from advisor.report_claims import build_claims_view
+from advisor.report_decision import (
+    build_decision_view,
+    build_madr_view,
+    count_not_measured,
+    probes_not_measured,
+    raised_by,
+)
 from advisor.scoring import Scorecard
+from advisor.verdicts import check_claims, verdicts_to_json
 from probes.evidence import Evidence, ProbeResult
 from probes.frameworks import label as variant_label
 from probes.specs import MODELS
 
 SOURCE_LABELS = {"measured": "measured here", "answers": "your answers", "literature": "articles"}
-
-
-@dataclass
-class Reason:
-    criterion: str
-    weight_pct: float
-    leader_score: float
-    rival_score: float
-    source: str
-    because: list[str]
-    basis: str
 
 
 @dataclass
@@ -75,8 +73,6 @@ class ReportView:
     margin: float
     near_tie: bool
     kept_pct: float
-    reasons: list[Reason]
-    flips: list[dict[str, Any]]
     candidates: list[str]
     totals: list[dict[str, Any]]
     criteria: list[CriterionRow]
@@ -91,40 +87,21 @@ class ReportView:
     command_line: str
     answers: list[tuple[str, str, str]]
     data_json: Markup = field(default=Markup(""))
+    # Sections built by their own modules (advisor/report_decision.py, advisor/report_claims.py).
+    decision: Any = None
+    claims: Any = None
+    madr: Any = None
 
 
 def build_view(
     profile: Profile, evidence: Evidence | None, scorecard: Scorecard, run_dir: str = "RUN_DIR"
 ) -> ReportView:
     criteria = load_criteria()
-    reasons_by_rule = {rule.rule_id: rule.reason for rule in profile.fired_rules}
     leader = scorecard.leader
     runner_up = scorecard.ranking[1] if len(scorecard.ranking) > 1 else None
 
     def because(criterion: str) -> list[str]:
-        return [reasons_by_rule[r] for r in profile.weights[criterion].rules]
-
-    reasons = []
-    if runner_up is not None:
-        advantage = sorted(
-            criteria,
-            key=lambda c: -(scorecard.contribution(c, leader) - scorecard.contribution(c, runner_up)),
-        )
-        for c in advantage[:3]:
-            if scorecard.contribution(c, leader) <= scorecard.contribution(c, runner_up):
-                break
-            lead_score = scorecard.scores[c][leader]
-            reasons.append(
-                Reason(
-                    criterion=criteria[c].label,
-                    weight_pct=100 * scorecard.weights[c],
-                    leader_score=lead_score.score,
-                    rival_score=scorecard.scores[c][runner_up].score,
-                    source=SOURCE_LABELS[lead_score.source],
-                    because=because(c),
-                    basis=lead_score.basis,
-                )
-            )
+        return raised_by(profile, criterion)
 
     rows = []
     for key, criterion in criteria.items():
@@ -137,6 +114,7 @@ def build_view(
                     "source": SOURCE_LABELS[s.source],
                     "basis": s.basis,
                     "measured": s.source == "measured",
+                    "anchored": s.source == "literature" and "anchor" in s.figures or "peer" in s.figures,
                 }
             )
         rows.append(
@@ -144,18 +122,12 @@ def build_view(
         )
     rows.sort(key=lambda row: -row.weight_pct)
 
-    flips = [
-        {
-            "criterion": criteria[f.criterion].label,
-            "change_pct": 100 * f.change,
-            "new_leader": variant_label(f.new_leader),
-        }
-        for f in scorecard.flips[:5]
-    ]
     env = evidence.environment if evidence else {}
     values = profile.answers.values
     title = values.get("project_name") or "Framework advice"
-    return ReportView(
+    verdicts = scorecard.verdicts or check_claims(evidence)
+    decision = build_decision_view(profile, evidence, scorecard)
+    view = ReportView(
         title=title,
         person=values.get("name") or "",
         created_at=evidence.created_at if evidence else "",
@@ -164,12 +136,19 @@ def build_view(
         margin=scorecard.margin,
         near_tie=scorecard.near_tie,
         kept_pct=100 * scorecard.kept_under_perturbation,
-        reasons=reasons,
-        flips=flips,
         candidates=[variant_label(c) for c in scorecard.candidates],
         totals=[{"label": variant_label(c), "total": scorecard.totals[c]} for c in scorecard.ranking],
         criteria=rows,
-        fired_rules=[{"id": r.rule_id, "reason": r.reason} for r in profile.fired_rules],
+        fired_rules=[
+            {
+                "id": r.rule_id,
+                "reason": r.reason,
+                "changes": ", ".join(
+                    f"{criteria[k].label.lower()} {'+' if v >= 0 else '−'}{abs(v):g}" for k, v in r.adjust.items()
+                ),
+            }
+            for r in profile.fired_rules
+        ],
         speed_tables=_speed_tables(evidence) if evidence else [],
         problems=_problems(evidence) if evidence else [],
         evidence_complete=evidence.complete if evidence else False,
@@ -180,7 +159,13 @@ def build_view(
         f"{evidence.settings.get('budget', 'quick') if evidence else 'quick'} --out NEW_FOLDER",
         command_line=str(env.get("command_line", "")),
         answers=[(k, _plain(v), profile.answers.origins[k]) for k, v in values.items()],
+        decision=decision,
+        claims=build_claims_view(verdicts),
+        madr=build_madr_view(
+            profile, evidence, scorecard, decision, count_not_measured(verdicts), probes_not_measured(verdicts)
+        ),
     )
+    return view
 
 
 def _fmt_summary(result: ProbeResult, metric: str, digits: int = 2, scale: float = 1.0) -> str:
@@ -343,8 +328,33 @@ def write_report(path: Path, profile: Profile, evidence: Evidence | None, scorec
         {
             "profile": profile.to_json(),
             "scorecard": scorecard.to_json(),
+            "verdicts": verdicts_to_json(scorecard.verdicts or check_claims(evidence)),
             "evidence": evidence.to_json() if evidence else None,
         }
     )
     write_text_atomic(path, render_html(view))
     return path
+
+
+# --- other pages (team report, machine comparison, onboarding) share this Jinja setup and CSS
+
+
+def render_page(template_name: str, **context: Any) -> str:
+    """Render a page of reports/ with the report's Jinja setup (autoescape on), its CSS inlined as `css`."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    templates = resources.files("reports")
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    css = Markup(templates.joinpath("report.css").read_text(encoding="utf-8"))
+    return env.get_template(template_name).render(css=css, **context)
+
+
+def embedded_json(data: dict[str, Any]) -> Markup:
+    """Data for a page's <script type="application/json"> block, safe inside it."""
+    return _embedded_json(data)

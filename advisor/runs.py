@@ -17,6 +17,7 @@ from advisor.fileio import prepare_output_dir, read_json, write_json_atomic, wri
 from advisor.profile import Profile, build_profile
 from advisor.report import write_report
 from advisor.scoring import Scorecard, build_scorecard
+from advisor.verdicts import verdicts_to_json
 from probes.evidence import Evidence
 from probes.runner import ProbePlan, ProbesInterrupted, ProgressEvent, run_probes
 
@@ -40,6 +41,10 @@ class RunFolder:
     @property
     def scorecard(self) -> Path:
         return self.path / "scorecard.json"
+
+    @property
+    def verdicts(self) -> Path:
+        return self.path / "verdicts.json"
 
     @property
     def report(self) -> Path:
@@ -120,6 +125,7 @@ def _finish(folder: RunFolder, profile: Profile, evidence: Evidence, write_evide
     if write_evidence:
         write_json_atomic(folder.evidence, evidence.to_json())
     scorecard = build_scorecard(profile, evidence)
+    write_json_atomic(folder.verdicts, verdicts_to_json(scorecard.verdicts))
     write_json_atomic(folder.scorecard, scorecard.to_json())
     write_report(folder.report, profile, evidence, scorecard)
     return scorecard

@@ -2,7 +2,9 @@
 
 A score is 0 to 10. It comes from this run's evidence where a probe measured the criterion
 ("measured"), from the user's own answers for familiarity ("answers"), and otherwise from what
-the source articles imply ("literature"). The weighted sum keeps every contribution visible.
+the claims ledger implies ("literature", citing the claims; see advisor/literature.py for how an
+unmeasured candidate is placed beside measured ones). The weighted sum keeps every contribution
+visible.
 """
 
 from __future__ import annotations
@@ -12,15 +14,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import knowledge
+from advisor.literature import literature_scores, place
 from advisor.profile import Profile, load_criteria
+from advisor.verdicts import Verdict, check_claims
 from probes.evidence import Evidence
 from probes.frameworks import VARIANTS
+from probes.frameworks import label as variant_label
 
 SCORECARD_FORMAT = "advisor-scorecard/1"
 # The frameworks a user chooses between; Keras on other backends joins when this run measured it.
 CORE_CANDIDATES = ("torch", "keras-tensorflow", "tensorflow")
 NEAR_TIE_POINTS = 0.25  # a lead smaller than this (on the 0-10 scale) is a near tie
+NEAR_TIE_KEPT = 0.60  # ... and so is a lead that 40% or more of perturbed weightings overturn
+CLEAR_KEPT = 0.90  # a pick that survives this share of perturbations is called clear
 PERTURBATION = 0.30  # Monte-Carlo weights vary by up to this share either way
 PERTURBATION_SAMPLES = 2000
 
@@ -33,6 +39,7 @@ class CriterionScore:
     source: str  # measured | answers | literature
     basis: str
     figures: Mapping[str, Any] = field(default_factory=dict)
+    claims: tuple[str, ...] = ()  # ids of the ledger claims a literature score rests on
 
 
 @dataclass(frozen=True)
@@ -55,10 +62,19 @@ class Scorecard:
     near_tie: bool
     flips: tuple[WeightFlip, ...]
     kept_under_perturbation: float  # share of perturbed weightings that keep the leader first
+    rank_correlation: float = 1.0  # mean Spearman correlation of perturbed rankings with this one
+    verdicts: tuple[Verdict, ...] = ()  # the claims checked against the evidence this card used
 
     @property
     def leader(self) -> str:
         return self.ranking[0]
+
+    @property
+    def confidence(self) -> str:
+        """near tie | lean | clear: how firmly the totals and their robustness back the first place."""
+        if self.near_tie:
+            return "near tie"
+        return "clear" if self.kept_under_perturbation >= CLEAR_KEPT else "lean"
 
     def contribution(self, criterion: str, candidate: str) -> float:
         return self.weights[criterion] * self.scores[criterion][candidate].score
@@ -75,6 +91,7 @@ class Scorecard:
                         "source": s.source,
                         "basis": s.basis,
                         "figures": dict(s.figures),
+                        "claims": list(s.claims),
                     }
                     for candidate, s in per.items()
                 }
@@ -84,6 +101,7 @@ class Scorecard:
             "ranking": list(self.ranking),
             "margin": round(self.margin, 4),
             "near_tie": self.near_tie,
+            "confidence": self.confidence,
             "robustness": {
                 "one_at_a_time": [
                     {"criterion": f.criterion, "change": round(f.change, 4), "new_leader": f.new_leader}
@@ -92,6 +110,7 @@ class Scorecard:
                 "perturbation": PERTURBATION,
                 "samples": PERTURBATION_SAMPLES,
                 "kept_first": round(self.kept_under_perturbation, 4),
+                "rank_correlation": round(self.rank_correlation, 4),
             },
         }
 
@@ -199,15 +218,24 @@ def score_familiarity(profile: Profile, candidate: str) -> tuple[float, str]:
     return 0.0, "not among the frameworks you know" if known else "you know no framework yet"
 
 
-def build_scorecard(profile: Profile, evidence: Evidence | None) -> Scorecard:
+def build_scorecard(
+    profile: Profile, evidence: Evidence | None, verdicts: Sequence[Verdict] | None = None
+) -> Scorecard:
+    """Score every candidate on every criterion (evidence first, then the claims), weight and rank.
+
+    `verdicts` are the ledger's claims checked against `evidence`; computed here when not given.
+    """
     candidates = candidates_for(evidence)
     criteria = load_criteria()
-    literature = knowledge.load("literature")["criteria"]
+    verdicts = tuple(verdicts) if verdicts is not None else check_claims(evidence)
+    target = profile.answers.values.get("deployment_target")
+    literature = literature_scores(candidates, verdicts, list(criteria), target)
     scores: dict[str, dict[str, CriterionScore]] = {}
     for criterion in criteria:
         measured = {}
         if evidence is not None and criterion in EVIDENCE_SCORERS:
             measured = EVIDENCE_SCORERS[criterion](evidence, candidates, profile)
+        measured_scores = {c: float(measured[c][0]) for c in candidates if c in measured}
         per: dict[str, CriterionScore] = {}
         for candidate in candidates:
             if criterion == "familiarity":
@@ -215,30 +243,28 @@ def build_scorecard(profile: Profile, evidence: Evidence | None) -> Scorecard:
                 per[candidate] = CriterionScore(criterion, candidate, score, "answers", basis)
             elif candidate in measured:
                 score, basis, figures = measured[candidate]
-                per[candidate] = CriterionScore(criterion, candidate, score, "measured", basis, figures)
+                per[candidate] = CriterionScore(criterion, candidate, float(score), "measured", basis, figures)
             else:
-                entry = literature[criterion]
-                sources = ", ".join(entry["sources"]) or "none"
+                placed = place(literature[criterion], measured_scores, candidate, variant_label(candidate))
                 per[candidate] = CriterionScore(
-                    criterion,
-                    candidate,
-                    float(entry["scores"][candidate]),
-                    "literature",
-                    f"{entry['basis']} (sources: {sources})",
+                    criterion, candidate, placed.score, "literature", placed.basis, placed.figures, placed.claims
                 )
         scores[criterion] = per
     weights = profile.weight_vector()
-    return _rank(candidates, weights, scores)
+    return _rank(candidates, weights, scores, verdicts)
 
 
 def _totals(candidates: Sequence[str], weights: Mapping[str, float], scores) -> dict[str, float]:
     return {c: sum(w * scores[k][c].score for k, w in weights.items()) for c in candidates}
 
 
-def _rank(candidates: tuple[str, ...], weights: Mapping[str, float], scores) -> Scorecard:
+def _rank(
+    candidates: tuple[str, ...], weights: Mapping[str, float], scores, verdicts: Sequence[Verdict] = ()
+) -> Scorecard:
     totals = _totals(candidates, weights, scores)
     ranking = tuple(sorted(candidates, key=lambda c: (-totals[c], candidates.index(c))))
     margin = totals[ranking[0]] - totals[ranking[1]] if len(ranking) > 1 else math.inf
+    kept = perturbation_share(ranking[0], candidates, weights, scores)
     return Scorecard(
         candidates=candidates,
         weights=dict(weights),
@@ -246,9 +272,11 @@ def _rank(candidates: tuple[str, ...], weights: Mapping[str, float], scores) -> 
         totals=totals,
         ranking=ranking,
         margin=margin,
-        near_tie=margin < NEAR_TIE_POINTS,
+        near_tie=margin < NEAR_TIE_POINTS or kept < NEAR_TIE_KEPT,
         flips=tuple(one_at_a_time_flips(ranking[0], candidates, weights, scores)),
-        kept_under_perturbation=perturbation_share(ranking[0], candidates, weights, scores),
+        kept_under_perturbation=kept,
+        rank_correlation=rank_correlation(candidates, weights, scores),
+        verdicts=tuple(verdicts),
     )
 
 
@@ -279,8 +307,8 @@ def one_at_a_time_flips(leader, candidates, weights, scores) -> list[WeightFlip]
     return sorted(flips, key=lambda f: abs(f.change))
 
 
-def perturbation_share(leader, candidates, weights, scores) -> float:
-    """Share of random weightings (each weight times U(1-p, 1+p)) that keep the leader first."""
+def _perturbed_totals(candidates, weights, scores):
+    """Totals under PERTURBATION_SAMPLES random weightings (each weight times U(1-p, 1+p)), seeded."""
     import numpy as np
 
     keys = list(weights)
@@ -288,5 +316,34 @@ def perturbation_share(leader, candidates, weights, scores) -> float:
     s = np.array([[scores[k][c].score for c in candidates] for k in keys])  # criteria x candidates
     rng = np.random.default_rng(0)
     factors = rng.uniform(1 - PERTURBATION, 1 + PERTURBATION, size=(PERTURBATION_SAMPLES, len(keys)))
-    totals = (factors * w) @ s
+    return (factors * w) @ s, w @ s
+
+
+def perturbation_share(leader, candidates, weights, scores) -> float:
+    """Share of random weightings (each weight times U(1-p, 1+p)) that keep the leader first."""
+    import numpy as np
+
+    totals, _ = _perturbed_totals(candidates, weights, scores)
     return float(np.mean(np.argmax(totals, axis=1) == list(candidates).index(leader)))
+
+
+def rank_correlation(candidates, weights, scores) -> float:
+    """Mean Spearman correlation between each perturbed ranking and the unperturbed one (1: same order)."""
+    import numpy as np
+
+    if len(candidates) < 2:
+        return 1.0
+    totals, base = _perturbed_totals(candidates, weights, scores)
+    ranks = np.argsort(np.argsort(-totals, axis=1), axis=1)
+    base_ranks = np.argsort(np.argsort(-base))
+    n = len(candidates)
+    rho = 1 - 6 * np.sum((ranks - base_ranks) ** 2, axis=1) / (n * (n * n - 1))
+    return float(np.mean(rho))
+
+
+def rank_scores(candidates: Sequence[str], weights: Mapping[str, float], scores) -> Scorecard:
+    """A scorecard from given criterion scores and weights, with the usual margin and robustness.
+
+    For callers that combine scores and weights themselves (a team's combined weights, say).
+    """
+    return _rank(tuple(candidates), dict(weights), scores)

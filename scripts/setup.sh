@@ -32,6 +32,24 @@ else
     build="CPU (no NVIDIA GPU found)"
 fi
 
+# The test suite opens the generated report in headless Chromium (tests/test_browser.py, with the
+# axe-core vendored in tests/vendor). With --dev, install Chromium from the system's packages when it
+# is missing and we may (apt-get, as root, as on CI); never a browser download by a test tool.
+if [ "${1:-}" = "--dev" ] && [ -z "${ADVISOR_CHROMIUM:-}" ] \
+    && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
+    && ! command -v google-chrome >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+        echo "Installing Chromium for the report's browser test (apt-get install chromium)..." >&2
+        chromium_log="${TMPDIR:-/tmp}/advisor-chromium-install.log"
+        if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } >"$chromium_log" 2>&1; then
+            tail -n 5 "$chromium_log" >&2
+            echo "warning: could not install Chromium (log: $chromium_log); the browser test will be skipped" >&2
+        fi
+    else
+        echo "warning: Chromium not found, and installing it needs apt-get as root; the browser test will be skipped" >&2
+    fi
+fi
+
 want="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16) extras=[$extras] torch=$torch_spec"
 stamp="$venv/.advisor-setup"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then

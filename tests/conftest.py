@@ -49,3 +49,13 @@ def write_answers(tmp_path):
         return path
 
     return write
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print where the browser test left its screenshots, for a person to look at."""
+    from tests.browser import WRITTEN
+
+    if WRITTEN:
+        terminalreporter.write_sep("-", "report screenshots and PDF written by the browser test")
+        for path in WRITTEN:
+            terminalreporter.write_line(str(path))

@@ -20,7 +20,7 @@ def fake_installed(fake_worker, monkeypatch):
     return fake_worker
 
 
-@pytest.mark.parametrize("command", ["advise", "probe", "report"])
+@pytest.mark.parametrize("command", ["advise", "probe", "report", "team", "compare", "claims"])
 def test_every_command_has_help_with_an_example(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
@@ -43,6 +43,7 @@ def test_advise_no_input_writes_all_records(fake_installed, tmp_path):
         "profile.json",
         "report.html",
         "scorecard.json",
+        "verdicts.json",
     ]
     assert "Report:" in result.output
 
@@ -143,3 +144,29 @@ def test_report_on_corrupt_evidence_exits_2_naming_the_file(saved_run):
 def test_version():
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.startswith("framework-advisor ")
+
+
+def test_claims_without_a_folder_lists_the_ledger_with_nothing_measured():
+    result = runner.invoke(app, ["claims"], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    assert "keras-training-in-one-call" in result.output
+    assert "not measured in this run" in result.output
+    assert "Claims per source: 000:" in result.output
+
+
+def test_claims_json_gives_every_claim_its_sources_and_verdict(saved_run):
+    result = runner.invoke(app, ["claims", str(saved_run), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["format"] == "advisor-claims/1" and data["evidence"].endswith("evidence.json")
+    speed = next(c for c in data["claims"] if c["id"] == "pytorch-uses-memory-better")
+    assert speed["verdict"] == "confirmed" and "95% CI" in speed["findings"][0]["figure"]
+    assert speed["sources"][0]["file"] == "001_299cbcdc7cef3574.txt"
+    assert all(c["verdict"] for c in data["claims"])
+
+
+def test_claims_on_a_folder_without_evidence_exits_2_in_one_line(tmp_path):
+    result = runner.invoke(app, ["claims", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no evidence.json in this folder" in result.output
+    assert "Traceback" not in result.output

@@ -21,7 +21,15 @@ def test_sections_come_in_reading_order(saved_run):
     html = rerender(saved_run).folder.report.read_text()
     positions = [
         html.index(f'id="{section}"')
-        for section in ("decision", "what-would-change", "criteria", "evidence", "environment")
+        for section in (
+            "decision",
+            "what-would-change",
+            "criteria",
+            "claims",
+            "evidence",
+            "decision-record",
+            "environment",
+        )
     ]
     assert positions == sorted(positions)
 
@@ -66,3 +74,61 @@ def test_failed_probes_are_named_in_the_report(saved_run):
     html = rerender(saved_run).folder.report.read_text()
     assert "What was not measured" in html
     assert "no result within the 120 s timeout" in html
+
+
+def test_every_claim_appears_with_its_sources_and_verdict(saved_run):
+    from advisor.claims import load_ledger
+
+    html = rerender(saved_run).folder.report.read_text()
+    claims_section = html.split('id="claims"', 1)[1].split('id="evidence"', 1)[0]
+    for claim in load_ledger().claims:
+        assert f'id="claim-{claim.id}"' in claims_section
+    for label in ("literature only", "not measured in this run", "outdated", "confirmed"):
+        assert label in claims_section
+    assert "deepsense.ai, July 2018 (000)" in claims_section
+
+
+def test_the_report_says_where_the_articles_disagree(saved_run):
+    html = rerender(saved_run).folder.report.read_text()
+    section = html.split('id="disagreements"', 1)[1].split("</ul>", 1)[0]
+    assert "popularity" in html.split('id="disagreements"', 1)[1][:300]
+    for claim in ("arxiv-mentions-tensorflow-first", "google-trends-tensorflow-first", "keras-most-popular"):
+        assert f"#claim-{claim}" in section
+
+
+def test_the_weights_are_explained_as_you_said_x_so_y_weighs_more(saved_run):
+    html = rerender(saved_run).folder.report.read_text()
+    assert "You are new to deep learning, so a concise API and plentiful tutorials weigh more." in html
+    assert "ease of use +1" in html  # what the rule changed
+
+
+def test_a_near_tie_is_headlined_as_a_near_tie(saved_run):
+    answers = collect_answers(
+        file_values={
+            "dl_experience": "none",
+            "custom_architectures": "many",
+            "python_experience": "none",
+            "math_comfort": "low",
+            "goal": "learn",
+            "deployment_target": "mobile",
+            "priority": "flexibility",
+        },
+        use_defaults=True,
+    )
+    run = rerender(saved_run, answers)
+    first_screen = run.folder.report.read_text().split('id="what-would-change"', 1)[0]
+    assert run.scorecard.near_tie
+    assert "Near tie:" in first_screen and "too close to call" in first_screen
+    assert "Pick " not in first_screen
+
+
+def test_the_decision_record_has_the_madr_parts(saved_run):
+    html = rerender(saved_run).folder.report.read_text()
+    record = html.split('id="decision-record"', 1)[1]
+    for part in ("Context and problem", "Decision drivers", "Considered options", "Decision outcome", "How to confirm"):
+        assert part in record
+
+
+def test_the_report_suggests_measuring_keras_on_pytorch_when_the_choice_is_pytorch_or_keras(saved_run):
+    html = rerender(saved_run).folder.report.read_text()
+    assert "Keras 3 also runs on the PyTorch backend" in html

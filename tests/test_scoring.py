@@ -119,3 +119,27 @@ def test_ratio_interval_says_within_noise_when_samples_overlap():
 
     interval = ratio_interval([100.0, 120.0, 90.0, 110.0, 95.0], [105.0, 98.0, 115.0, 92.0, 101.0])
     assert interval.within_noise
+
+
+def test_a_lead_that_perturbations_often_overturn_is_a_near_tie():
+    card = _toy({"a": 0.5, "b": 0.5}, {"a": {"x": 10.0, "y": 0.0}, "b": {"x": 0.0, "y": 9.4}})
+    assert card.margin > 0.25 and card.kept_under_perturbation < 0.6
+    assert card.near_tie and card.confidence == "near tie"
+
+
+def test_a_pick_that_survives_every_perturbation_is_clear():
+    card = _toy({"a": 0.5, "b": 0.5}, {"a": {"x": 9, "y": 1, "z": 2}, "b": {"x": 9, "y": 1, "z": 2}})
+    assert card.confidence == "clear"
+    assert card.rank_correlation == pytest.approx(1.0)
+
+
+def test_rank_correlation_drops_when_the_order_behind_the_leader_is_unstable():
+    card = _toy({"a": 0.5, "b": 0.5}, {"a": {"x": 9, "y": 6, "z": 4}, "b": {"x": 9, "y": 4, "z": 6}})
+    assert card.leader == "x" and card.rank_correlation < 1.0
+
+
+def test_scorecard_json_says_where_each_literature_score_comes_from():
+    data = build_scorecard(default_profile(), None).to_json()
+    ease = data["scores"]["ease_of_use"]["keras-tensorflow"]
+    assert ease["source"] == "literature" and "keras-training-in-one-call" in ease["claims"]
+    assert data["confidence"] in ("clear", "lean", "near tie") and "rank_correlation" in data["robustness"]

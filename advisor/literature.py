@@ -1,0 +1,170 @@
+"""Literature scores: what the claims ledger implies for a criterion, citing the claims behind it.
+
+The rules are data (knowledge/literature.yaml): each claim counts with a weight set by its verdict
+in this run (a contradicted or outdated claim counts for nothing, an untestable one for less), and
+the signed weights become a 0-10 score around a neutral 5.
+
+When some candidates were measured: measured scores are relative (10 is the best framework
+measured on this machine) while literature scores sit around 5, so the two scales do not mix. An
+unmeasured candidate is therefore *anchored*: it keeps the difference the articles see between it
+and the measured candidates, placed on the measured scale. A candidate no claim speaks about gets
+the lowest measured score (being untested must never be an advantage), and its basis says so. A claim
+that puts frameworks on a par ("PyTorch and TensorFlow train about as fast") takes precedence: the
+unmeasured candidate then takes its measured peer's score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import knowledge
+from advisor.claims import Claim, load_ledger
+from advisor.verdicts import Verdict
+
+
+@dataclass(frozen=True)
+class LiteratureScore:
+    """A candidate's score on a criterion from the claims alone; None when no claim speaks of it."""
+
+    criterion: str
+    candidate: str
+    score: float | None
+    claims: tuple[tuple[str, float], ...]  # (claim id, signed weight) that went into it
+    peers: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (claim id, frameworks it says are on a par)
+
+    @property
+    def claim_ids(self) -> tuple[str, ...]:
+        return tuple(claim_id for claim_id, _ in self.claims)
+
+    def cited(self) -> str:
+        """'keras-easier-first-framework (+0.5), pytorch-... (-0.75)' for a basis sentence."""
+        return ", ".join(f"{claim_id} ({weight:+.2g})" for claim_id, weight in self.claims) or "none"
+
+
+@cache
+def rules() -> dict[str, Any]:
+    return knowledge.load("literature")
+
+
+def claim_weight(verdict: str) -> float:
+    return float(rules()["verdict_weights"][verdict]["weight"])
+
+
+def framework_of(candidate: str, criterion: str) -> str | None:
+    """The framework whose claims a candidate inherits on this criterion (None: no claim applies)."""
+    table = rules()
+    framework = table["variant_frameworks"].get(candidate)
+    if criterion in table["engine_criteria"] and candidate not in table["engine_as_in_articles"]:
+        return None
+    return framework
+
+
+def target_factor(claim: Claim, deployment_target: str | None) -> float:
+    """How much a claim about particular deployment targets counts for this user's target."""
+    if not claim.targets:
+        return 1.0
+    key = "target_match_factor" if deployment_target in claim.targets else "target_mismatch_factor"
+    return float(rules()[key])
+
+
+def literature_score(
+    criterion: str,
+    candidate: str,
+    claims: Sequence[Claim],
+    verdicts: Mapping[str, Verdict],
+    deployment_target: str | None = None,
+) -> LiteratureScore:
+    table = rules()
+    framework = framework_of(candidate, criterion)
+    cited: list[tuple[str, float]] = []
+    peers: list[tuple[str, tuple[str, ...]]] = []
+    for claim in claims:
+        if claim.criterion != criterion or framework is None:
+            continue
+        weight = claim_weight(verdicts[claim.id].verdict) if claim.id in verdicts else claim_weight("literature_only")
+        weight *= target_factor(claim, deployment_target)
+        if framework in claim.alike and weight > 0:
+            peers.append((claim.id, tuple(f for f in claim.alike if f != framework)))
+        if claim.stance(framework) and weight > 0:
+            cited.append((claim.id, claim.stance(framework) * weight))
+    total = sum(abs(w) for _, w in cited)
+    if not cited or total == 0:
+        return LiteratureScore(criterion, candidate, None, tuple(cited), tuple(peers))
+    net = sum(w for _, w in cited)
+    score = float(table["neutral"]) + float(table["spread"]) * net / (total + float(table["prior"]))
+    return LiteratureScore(criterion, candidate, score, tuple(cited), tuple(peers))
+
+
+def literature_scores(
+    candidates: Sequence[str],
+    verdicts: Sequence[Verdict],
+    criteria: Sequence[str],
+    deployment_target: str | None = None,
+) -> dict[str, dict[str, LiteratureScore]]:
+    """criterion -> candidate -> literature score, from the whole ledger and this run's verdicts."""
+    claims = load_ledger().claims
+    by_id = {v.claim_id: v for v in verdicts}
+    return {
+        c: {cand: literature_score(c, cand, claims, by_id, deployment_target) for cand in candidates} for c in criteria
+    }
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A literature-based score as the scorecard uses it, with the sentence that explains it."""
+
+    score: float
+    basis: str
+    figures: Mapping[str, Any]
+    claims: tuple[str, ...]
+
+
+def place(
+    literature: Mapping[str, LiteratureScore], measured: Mapping[str, float], candidate: str, label: str
+) -> Placed:
+    """The score an unmeasured candidate gets on a criterion, anchored to the measured ones if any."""
+    mine = literature[candidate]
+    neutral = float(rules()["neutral"])
+    if not measured:
+        if mine.score is None:
+            return Placed(neutral, f"the articles say nothing about {label} here: neutral {neutral:g}", {}, ())
+        return Placed(
+            mine.score,
+            f"from the articles (claims: {mine.cited()})",
+            {"literature": round(mine.score, 3)},
+            mine.claim_ids,
+        )
+    anchor = sum(measured.values()) / len(measured)
+    for claim_id, alike in mine.peers:
+        peers = [m for m in measured if framework_of(m, mine.criterion) in alike]
+        if peers:
+            score = sum(measured[m] for m in peers) / len(peers)
+            from probes.frameworks import label as variant_label
+
+            names = " and ".join(variant_label(m) for m in peers)
+            basis = (
+                f"not measured here; the articles put it on a par with {names} (claim: {claim_id}), "
+                f"so it takes the measured {score:.1f}"
+            )
+            return Placed(score, basis, {"peer": peers, "peer_score": round(score, 3)}, (claim_id,))
+    if mine.score is None:
+        lowest = min(measured.values())
+        return Placed(
+            lowest,
+            f"not measured here and no claim speaks to it: given the lowest measured score, {lowest:.1f}, "
+            "so being untested is no advantage",
+            {"anchor": round(lowest, 3)},
+            (),
+        )
+    theirs = [literature[m].score if literature[m].score is not None else neutral for m in measured]
+    offset = mine.score - sum(theirs) / len(theirs)
+    score = min(10.0, max(0.0, anchor + offset))
+    basis = (
+        f"not measured here; the articles put it {offset:+.1f} against the frameworks measured here, "
+        f"placed on this run's scale around their average {anchor:.1f} (claims: {mine.cited()})"
+    )
+    figures = {"literature": round(mine.score, 3), "offset": round(offset, 3), "anchor": round(anchor, 3)}
+    return Placed(score, basis, figures, mine.claim_ids)

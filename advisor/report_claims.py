@@ -1,0 +1,140 @@
+"""View model of the claims section: every claim, its sources, its verdict and what changed since."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from advisor.claims import audience_text, favours_text, load_ledger, source_label
+from advisor.profile import load_criteria
+from advisor.verdicts import VERDICT_LABELS, Verdict
+
+# A symbol beside each verdict's words, so neither colour nor the symbol alone carries the meaning.
+VERDICT_SYMBOLS = {
+    "confirmed": "✓",
+    "contradicted": "✗",
+    "within_noise": "≈",
+    "mixed": "±",
+    "not_measured": "○",
+    "literature_only": "¶",
+    "outdated": "†",
+}
+VERDICT_ORDER = tuple(VERDICT_LABELS)
+
+
+@dataclass
+class ClaimRow:
+    id: str
+    text: str
+    criterion: str
+    sources: list[str]
+    favours: str
+    audience: str
+    verdict: str
+    verdict_label: str
+    symbol: str
+    figures: list[str]
+    test: str
+    changes: list[str]
+    now: str | None
+    disagrees_with: list[str]
+    as_of: str | None
+
+
+@dataclass
+class ClaimsView:
+    rows: list[ClaimRow]
+    counts: list[dict[str, Any]]
+    per_source: list[dict[str, Any]]
+    disagreements: list[dict[str, Any]]
+    measured_count: int
+    total: int
+    legend: list[dict[str, str]] = field(default_factory=list)
+
+
+def _test_text(claim) -> str:
+    if claim.test is None:
+        return "no probe can test it"
+    return f"{claim.test.probe} probe: {claim.test.figure.replace('_', ' ')} ({claim.test.rule.replace('_', ' ')})"
+
+
+def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
+    ledger = load_ledger()
+    labels = {key: c.label for key, c in load_criteria().items()}
+    by_id = {v.claim_id: v for v in verdicts}
+    order = list(labels)
+    rows = []
+    for claim in sorted(ledger.claims, key=lambda c: order.index(c.criterion)):
+        verdict = by_id.get(claim.id) or Verdict(claim.id, "literature_only" if claim.test is None else "not_measured")
+        figures = [f.figure for f in verdict.findings if f.outcome != "not_measured"]
+        if not figures and verdict.findings:
+            figures = [verdict.findings[0].figure]
+        rows.append(
+            ClaimRow(
+                id=claim.id,
+                text=claim.text,
+                criterion=labels[claim.criterion],
+                sources=[f"{ledger.sources[s].short} ({s})" for s in claim.sources],
+                favours=favours_text(claim),
+                audience=audience_text(claim),
+                verdict=verdict.verdict,
+                verdict_label=verdict.label,
+                symbol=VERDICT_SYMBOLS[verdict.verdict],
+                figures=figures,
+                test=_test_text(claim),
+                changes=[
+                    f"{ledger.releases[r].version} ({ledger.releases[r].date}): {ledger.releases[r].change}"
+                    for r in claim.changed_since
+                ],
+                now=claim.now,
+                disagrees_with=list(claim.disagrees_with),
+                as_of=claim.as_of,
+            )
+        )
+    counts = [
+        {"verdict": key, "label": VERDICT_LABELS[key], "symbol": VERDICT_SYMBOLS[key], "n": n}
+        for key in VERDICT_ORDER
+        if (n := sum(1 for r in rows if r.verdict == key))
+    ]
+    per_source = [
+        {"label": source_label(ledger.sources[key]), "file": ledger.sources[key].file, "n": n}
+        for key, n in ledger.per_source().items()
+    ]
+    return ClaimsView(
+        rows=rows,
+        counts=counts,
+        per_source=per_source,
+        disagreements=_disagreements(ledger),
+        measured_count=sum(1 for r in rows if r.verdict in ("confirmed", "contradicted", "within_noise", "mixed")),
+        total=len(rows),
+        legend=[{"symbol": VERDICT_SYMBOLS[k], "label": VERDICT_LABELS[k]} for k in VERDICT_ORDER],
+    )
+
+
+def _disagreements(ledger) -> list[dict[str, Any]]:
+    """Groups of claims that contradict each other, each claim with its source and date."""
+    seen: set[str] = set()
+    groups = []
+    for claim in ledger.claims:
+        if not claim.disagrees_with or claim.id in seen:
+            continue
+        members = [claim.id, *claim.disagrees_with]
+        for other in list(members):
+            members += [m for m in ledger.claim(other).disagrees_with if m not in members]
+        seen.update(members)
+        groups.append(
+            {
+                "criterion": load_criteria()[claim.criterion].label,
+                "claims": [
+                    {
+                        "id": m,
+                        "text": ledger.claim(m).text,
+                        "source": "; ".join(source_label(ledger.sources[s]) for s in ledger.claim(m).sources),
+                        "as_of": ledger.claim(m).as_of,
+                    }
+                    for m in members
+                ],
+            }
+        )
+    return groups

@@ -1,0 +1,274 @@
+"""View models of the decision: the pick and its reasons, what would change it, and the MADR record."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from advisor.charts import Bar, bar_chart
+from advisor.profile import Profile, load_criteria
+from advisor.scoring import PERTURBATION, Scorecard
+from advisor.tensions import Tension, find_tensions
+from advisor.whatif import AnswerFlip, answer_flips, keras_on_torch, keras_on_torch_untested
+from probes.evidence import Evidence
+from probes.frameworks import label
+
+SOURCE_WORDS = {"measured": "measured here", "answers": "your answers", "literature": "articles"}
+HEADLINES = {
+    "clear": "Pick {leader}",
+    "lean": "Lean towards {leader}",
+    "near tie": "Near tie: {leader} and {runner_up}",
+}
+
+
+@dataclass
+class DecisionReason:
+    criterion: str
+    weight_pct: float
+    because: list[str]
+    leader_score: float
+    rival_score: float
+    source: str
+    measured: bool
+    basis: str
+    claims: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DecisionView:
+    confidence: str
+    headline: str
+    leader: str
+    runner_up: str | None
+    margin: float
+    kept_pct: float
+    rank_correlation: float
+    perturbation_pct: float
+    reasons: list[DecisionReason]
+    tensions: list[Tension]
+    combination: str | None
+    untested_combination: str | None
+    weight_flips: list[dict[str, Any]]
+    answer_flips: list[dict[str, str]]
+    totals: list[dict[str, Any]]
+    totals_chart: Markup
+    literature_share_pct: float
+
+
+@dataclass
+class MadrOption:
+    name: str
+    total: float
+    pros: list[str]
+    cons: list[str]
+    chosen: bool
+
+
+@dataclass
+class MadrView:
+    context: list[str]
+    drivers: list[str]
+    options: list[MadrOption]
+    decision: str
+    confirm: list[str]
+    status: str = "proposed"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _reasons(profile: Profile, scorecard: Scorecard) -> list[DecisionReason]:
+    """The (up to) three criteria that add most to the leader's lead over the runner-up."""
+    if len(scorecard.ranking) < 2:
+        return []
+    criteria = load_criteria()
+    leader, rival = scorecard.ranking[0], scorecard.ranking[1]
+    gain = {c: scorecard.contribution(c, leader) - scorecard.contribution(c, rival) for c in criteria}
+    reasons = []
+    for c in sorted(criteria, key=lambda c: -gain[c])[:3]:
+        if gain[c] <= 0:
+            break
+        s = scorecard.scores[c][leader]
+        basis = s.basis
+        if s.source == "literature" and s.claims and "anchor" not in s.figures and "peer" not in s.figures:
+            basis = f"{len(s.claims)} claim{'s' if len(s.claims) > 1 else ''} from the articles:"
+        reasons.append(
+            DecisionReason(
+                criterion=criteria[c].label,
+                weight_pct=100 * scorecard.weights[c],
+                because=raised_by(profile, c),
+                leader_score=s.score,
+                rival_score=scorecard.scores[c][rival].score,
+                source=SOURCE_WORDS[s.source],
+                measured=s.source == "measured",
+                basis=basis,
+                claims=list(s.claims),
+            )
+        )
+    return reasons
+
+
+def raised_by(profile: Profile, criterion: str) -> list[str]:
+    """The reasons of the rules that made this criterion weigh more ("you said X, so Y weighs more")."""
+    return [r.reason for r in profile.fired_rules if r.adjust.get(criterion, 0) > 0]
+
+
+def _answer_flip_text(flip: AnswerFlip) -> dict[str, str]:
+    from advisor.answers import questions_by_key
+
+    question = questions_by_key()[flip.question]
+    return {
+        "question": question.text,
+        "key": flip.question,
+        "value": question.choices.get(flip.value, flip.value),
+        "was": question.choices.get(flip.was, flip.was),
+        "new_leader": label(flip.new_leader),
+        "margin": f"{flip.margin:.2f}",
+    }
+
+
+def build_decision_view(profile: Profile, evidence: Evidence | None, scorecard: Scorecard) -> DecisionView:
+    criteria = load_criteria()
+    leader = label(scorecard.leader)
+    runner_up = label(scorecard.ranking[1]) if len(scorecard.ranking) > 1 else None
+    combination = keras_on_torch(scorecard)
+    literature_weight = sum(
+        scorecard.weights[c] for c in criteria if scorecard.scores[c][scorecard.leader].source == "literature"
+    )
+    return DecisionView(
+        confidence=scorecard.confidence,
+        headline=HEADLINES[scorecard.confidence].format(leader=leader, runner_up=runner_up),
+        leader=leader,
+        runner_up=runner_up,
+        margin=scorecard.margin,
+        kept_pct=100 * scorecard.kept_under_perturbation,
+        rank_correlation=scorecard.rank_correlation,
+        perturbation_pct=100 * PERTURBATION,
+        reasons=_reasons(profile, scorecard),
+        tensions=list(find_tensions(profile.answers)),
+        combination=combination.sentence if combination else None,
+        untested_combination=keras_on_torch_untested(scorecard),
+        weight_flips=[
+            {
+                "criterion": criteria[f.criterion].label,
+                "direction": "more" if f.change >= 0 else "less",
+                "change_pct": abs(100 * f.change),
+                "new_leader": label(f.new_leader),
+            }
+            for f in scorecard.flips[:5]
+        ],
+        answer_flips=[_answer_flip_text(f) for f in answer_flips(profile, evidence, scorecard)[:8]],
+        totals=[
+            {"label": label(c), "total": scorecard.totals[c], "rank": i + 1} for i, c in enumerate(scorecard.ranking)
+        ],
+        totals_chart=bar_chart(
+            "Weighted totals out of 10, first place first",
+            [Bar(label(c), scorecard.totals[c]) for c in scorecard.ranking],
+            "of 10",
+        ),
+        literature_share_pct=100 * literature_weight,
+    )
+
+
+def build_madr_view(
+    profile: Profile,
+    evidence: Evidence | None,
+    scorecard: Scorecard,
+    decision: DecisionView,
+    not_measured: int,
+    not_measured_probes: Sequence[str] = (),
+) -> MadrView:
+    """The decision as an architecture decision record (MADR): context, drivers, options, outcome."""
+    criteria = load_criteria()
+    values = profile.answers.values
+    context = [
+        f"Project “{values.get('project_name') or 'unnamed'}”: {values['goal']} "
+        f"({_choice('goal', values['goal'])}), data: {_choice('data_kind', values['data_kind'])}, "
+        f"{_choice('data_size', values['data_size'])}.",
+        f"The model must run: {_choice('deployment_target', values['deployment_target'])}; "
+        f"training on {_choice('hardware', values['hardware'])}.",
+        f"Deep-learning experience: {_choice('dl_experience', values['dl_experience'])}; Python: "
+        f"{_choice('python_experience', values['python_experience'])}; frameworks known: "
+        f"{', '.join(values['known_frameworks']) or 'none'}.",
+    ]
+    context += [f"Tension: {t.note}" for t in decision.tensions]
+    by_weight = sorted(scorecard.weights, key=lambda c: -scorecard.weights[c])
+    drivers = []
+    for c in by_weight[:5]:
+        why = " ".join(raised_by(profile, c))
+        drivers.append(f"{criteria[c].label} ({100 * scorecard.weights[c]:.0f}%)" + (f": {why}" if why else ""))
+    top = [c for c in by_weight[:6] if len({s.score for s in scorecard.scores[c].values()}) > 1]
+    options = []
+    for candidate in scorecard.ranking:
+        pros, cons = [], []
+        for c in top:
+            scores = [s.score for s in scorecard.scores[c].values()]
+            mine = scorecard.scores[c][candidate]
+            text = f"{criteria[c].label}: {mine.score:.1f} ({SOURCE_WORDS[mine.source]})"
+            if mine.score >= max(scores) - 0.5:
+                pros.append(text)
+            elif mine.score <= min(scores) + 0.5:
+                cons.append(text)
+        options.append(
+            MadrOption(
+                name=label(candidate),
+                total=scorecard.totals[candidate],
+                pros=pros or ["leads on none of your heaviest criteria"],
+                cons=cons or ["trails on none of them"],
+                chosen=candidate == scorecard.leader,
+            )
+        )
+    decision_text = (
+        f"{decision.headline}: {decision.margin:.2f} points ahead of {decision.runner_up}, first in "
+        f"{decision.kept_pct:.0f}% of weightings varied by up to ±{decision.perturbation_pct:.0f}%."
+    )
+    confirm = []
+    budget = evidence.settings.get("budget") if evidence else None
+    measured = {r.variant for r in evidence.results if r.ok} if evidence else set()
+    unmeasured = [label(c) for c in scorecard.candidates if c not in measured]
+    if unmeasured:
+        confirm.append(
+            f"Measure {', '.join(unmeasured)} too: `advisor advise --budget standard --answers answers.yaml` "
+            f"(this run{f' used the {budget} budget' if budget else ' measured nothing'})."
+        )
+    if not_measured:
+        kinds = ", ".join(not_measured_probes)
+        confirm.append(
+            f"{not_measured} claims from the articles could be checked by probes whose evidence this run lacks "
+            f"({kinds}); a run that includes them turns those claims into verdicts."
+        )
+    if decision.weight_flips:
+        f = decision.weight_flips[0]
+        confirm.append(
+            f"Ask whether {f['criterion'].lower()} really weighs what it does: {f['change_pct']:.0f}% {f['direction']} "
+            f"would put {f['new_leader']} first."
+        )
+    confirm.append(
+        "Run the same command on the machine you will train on; a report from a laptop speaks for the laptop."
+    )
+    confirm.append(
+        f"Train one small model of your own in {decision.leader} this week, starting from its reference script in "
+        "probes/reference/, and note where you got stuck."
+    )
+    return MadrView(context=context, drivers=drivers, options=options, decision=decision_text, confirm=confirm)
+
+
+def _choice(key: str, value: Any) -> str:
+    from advisor.answers import questions_by_key
+
+    question = questions_by_key()[key]
+    return question.choices.get(value, str(value))
+
+
+def count_not_measured(verdicts: Sequence) -> int:
+    return sum(1 for v in verdicts if v.verdict == "not_measured")
+
+
+def probes_not_measured(verdicts: Sequence) -> list[str]:
+    """The probe kinds behind the claims this run could not check."""
+    from advisor.claims import load_ledger
+
+    ledger = load_ledger()
+    kinds = {ledger.claim(v.claim_id).test.probe for v in verdicts if v.verdict == "not_measured"}
+    return sorted(kinds)

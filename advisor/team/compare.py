@@ -1,0 +1,385 @@
+"""Evidence from several machines side by side: environment, every figure, and framework ratios per machine.
+
+A figure one machine did not record is missing (NaN in the tables, "missing" with the reason on
+screen), never zero. Ratios are taken within a machine (a framework's median over the baseline
+framework's median on the same machine), so machines of different speed can be compared fairly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from advisor.team.inputs import Machine
+from probes.environment import DISTRIBUTIONS
+from probes.evidence import METRICS
+from probes.frameworks import VARIANTS
+from probes.frameworks import label as variant_label
+
+COMPARE_FORMAT = "advisor-compare/1"
+KIND_ORDER = ("speed", "ease", "debugging", "export")
+# Facts of the other probe kinds worth comparing between machines (issue 4's contract names).
+COMPARED_FACTS = {
+    "ease": ("total_lines", "api_calls"),
+    "debugging": ("surfaced_at", "points_at_planted_line"),
+    "export": ("export_s", "size_bytes", "reload_ok", "max_abs_diff"),
+}
+FACT_UNITS = {"export_s": "s", "size_bytes": "bytes", "max_abs_diff": "", "total_lines": "lines"}
+RATIO_READING = "for samples/s above 1× is faster; for seconds, ms and MB above 1× is more"
+KEY = ["kind", "model", "case", "metric", "variant"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    machines: tuple[Machine, ...]
+    baseline: str
+    environment: Any  # DataFrame: rows are fields, columns machine labels, values text
+    figures: Any  # DataFrame: index KEY, columns machine labels; NaN where a machine has no figure
+    ratios: Any  # DataFrame: index KEY (speed only, baseline rows left out); value / baseline's
+    missing: dict[tuple[str, ...], str]  # (kind, model, case, variant, label) -> why it is missing
+
+    @property
+    def labels(self) -> list[str]:
+        return [m.label for m in self.machines]
+
+    def differing_fields(self) -> list[str]:
+        return [field for field, row in self.environment.iterrows() if row.nunique(dropna=False) > 1]
+
+    def version_differences(self) -> list[tuple[str, dict[str, str]]]:
+        """Packages whose version (or presence) differs between machines."""
+        rows = [f for f in self.differing_fields() if f.startswith("version: ")]
+        return [(f.removeprefix("version: "), dict(self.environment.loc[f])) for f in rows]
+
+    def why_missing(self, key: tuple, label: str) -> str:
+        kind, model, case, _metric, variant = key
+        reason = self.missing.get((kind, model, case, variant, label))
+        if reason:
+            return reason
+        machine = next(m for m in self.machines if m.label == label)
+        if machine.evidence.result(variant, model, kind, case) is None:
+            return "not run on this machine"
+        return "not recorded by this machine's probe"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": COMPARE_FORMAT,
+            "baseline": self.baseline,
+            "machines": [
+                {"label": m.label, "source": m.source, "hostname": m.hostname, "created_at": m.evidence.created_at}
+                for m in self.machines
+            ],
+            "environment": {
+                field: {label: row[label] for label in self.labels} for field, row in self.environment.iterrows()
+            },
+            "version_differences": [{"package": p, "versions": v} for p, v in self.version_differences()],
+            "figures": [
+                {
+                    **dict(zip(KEY, key, strict=True)),
+                    "unit": unit_of(key[3]),
+                    "values": {label: _json_value(row[label]) for label in self.labels},
+                    "missing": {
+                        label: self.why_missing(key, label) for label in self.labels if _is_missing(row[label])
+                    },
+                }
+                for key, row in self.figures.iterrows()
+            ],
+            "ratios_to_baseline": [
+                {
+                    **dict(zip(KEY, key, strict=True)),
+                    "values": {label: _json_value(row[label]) for label in self.labels},
+                }
+                for key, row in self.ratios.iterrows()
+            ],
+        }
+
+
+def unit_of(metric: str) -> str:
+    return METRICS[metric][0] if metric in METRICS else FACT_UNITS.get(metric, "")
+
+
+def compare(machines: Sequence[Machine], baseline: str = "torch") -> Comparison:
+    """Line up every machine's environment and figures; ratios against `baseline` on each machine."""
+    import pandas as pd
+
+    if baseline not in VARIANTS:
+        from advisor.errors import AdvisorError
+
+        raise AdvisorError(f"option --baseline must be one of {', '.join(VARIANTS)}. Received: {baseline!r}")
+    labels = [m.label for m in machines]
+    records, missing = [], {}
+    for machine in machines:
+        for result in machine.evidence.results:
+            if not result.ok:
+                missing[(result.kind, result.model, result.case, result.variant, machine.label)] = (
+                    f"{result.status}: {result.reason}" if result.reason else result.status
+                )
+                continue
+            for metric in result.samples:
+                summary = result.summary(metric)
+                if summary is not None:
+                    records.append(
+                        (result.kind, result.model, result.case, metric, result.variant, machine.label, summary.median)
+                    )
+            for fact in COMPARED_FACTS.get(result.kind, ()):
+                if result.facts.get(fact) is not None:
+                    records.append(
+                        (
+                            result.kind,
+                            result.model,
+                            result.case,
+                            fact,
+                            result.variant,
+                            machine.label,
+                            result.facts[fact],
+                        )
+                    )
+        for (kind, model, case, variant, label), _ in list(missing.items()):
+            if label == machine.label:
+                records.append((kind, model, case, "status", variant, label, None))
+    frame = pd.DataFrame(records, columns=[*KEY, "machine", "value"])
+    figures = frame.set_index([*KEY, "machine"])["value"].unstack("machine").reindex(columns=labels)
+    figures = _fill_status_rows(figures, missing)
+    models = list(dict.fromkeys(m for machine in machines for m in machine.evidence.settings.get("models") or []))
+    figures = figures.loc[sorted(figures.index, key=lambda key: _sort_key(key, models))] if len(figures) else figures
+    return Comparison(tuple(machines), baseline, _environment(machines), figures, _ratios(figures, baseline), missing)
+
+
+def _fill_status_rows(figures, missing):
+    """A failed probe records no metrics; keep one placeholder row only where no metric row stands for it."""
+    keep = []
+    for key in figures.index:
+        if key[3] != "status":
+            keep.append(key)
+            continue
+        kind, model, case, _, variant = key
+        others = [k for k in figures.index if k[:3] == (kind, model, case) and k[4] == variant and k[3] != "status"]
+        if not others:
+            keep.append(key)
+    return figures.loc[keep]
+
+
+def _sort_key(key: tuple, models: list[str]) -> tuple:
+    kind, model, case, metric, variant = key
+    metrics = list(METRICS) + [f for facts in COMPARED_FACTS.values() for f in facts]
+    return (
+        KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER),
+        models.index(model) if model in models else len(models),
+        model,
+        case,
+        metrics.index(metric) if metric in metrics else len(metrics),
+        metric,
+        list(VARIANTS).index(variant) if variant in VARIANTS else len(VARIANTS),
+    )
+
+
+def _ratios(figures, baseline: str):
+    """Each speed figure divided by the baseline variant's on the same machine (missing stays missing)."""
+    import pandas as pd
+
+    if not len(figures):
+        return figures
+    speed = figures[[k[0] == "speed" and k[3] in METRICS for k in figures.index]].apply(pd.to_numeric, errors="coerce")
+    rows = {}
+    for key, row in speed.iterrows():
+        if key[4] == baseline:
+            continue
+        base_key = (*key[:4], baseline)
+        if base_key in speed.index:
+            rows[key] = row / speed.loc[base_key]
+    if not rows:
+        return speed.iloc[0:0]
+    ratios = pd.DataFrame.from_dict(rows, orient="index")
+    ratios.index = pd.MultiIndex.from_tuples(list(rows), names=KEY)
+    return ratios.reindex(columns=figures.columns)
+
+
+def _environment(machines: Sequence[Machine]):
+    import pandas as pd
+
+    packages = [
+        p for p in DISTRIBUTIONS if any((m.evidence.environment.get("versions") or {}).get(p) for m in machines)
+    ]
+    columns = {}
+    for machine in machines:
+        env, settings = machine.evidence.environment, machine.evidence.settings
+        versions = env.get("versions") or {}
+        gpus = env.get("gpus") or []
+        rows = {
+            "hostname": env.get("hostname"),
+            "measured at": machine.evidence.created_at,
+            "complete run": "yes" if machine.evidence.complete else "no (interrupted)",
+            "operating system": env.get("os"),
+            "CPU": env.get("cpu_model"),
+            "cores": f"{env.get('cores_physical')} physical, {env.get('cores_logical')} logical, "
+            f"{env.get('cores_usable')} usable",
+            "memory": f"{env.get('memory_gb')} GB",
+            "GPU": "; ".join(f"{g.get('name')} ({g.get('memory')})" for g in gpus) or "none",
+            "Python": env.get("python"),
+            **{f"version: {p}": versions.get(p) or "not installed" for p in packages},
+            "budget": settings.get("budget"),
+            "threads": settings.get("threads"),
+            "devices used": _devices(env),
+            "tool": f"{env.get('tool_version')} (commit {env.get('tool_commit') or 'unknown'})",
+            "notes": " ".join(machine.evidence.notes) or "none",
+        }
+        columns[machine.label] = {k: "–" if v is None else str(v) for k, v in rows.items()}
+    return pd.DataFrame(columns).reindex(columns=[m.label for m in machines])
+
+
+def _devices(env) -> str:
+    used = []
+    for variant, children in (env.get("probe_children") or {}).items():
+        device = (children[0].get("device") or {}).get("used") if children else None
+        if device:
+            used.append(f"{variant_label(variant)}: {device}")
+    return "; ".join(used) or "–"
+
+
+# --- showing it
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _json_value(value: Any) -> Any:
+    if _is_missing(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def format_value(value: Any, unit: str = "") -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        v = float(value)
+        text = f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}" if abs(v) >= 1 else f"{v:.3g}"
+        return f"{text} {unit}".strip()
+    return str(value)
+
+
+def figure_name(key: tuple) -> str:
+    kind, model, case, metric, variant = key
+    where = f"{model} {case}".strip() if kind == "speed" else f"{kind} {model} {case}".strip()
+    return f"{where} · {metric} · {variant_label(variant)}"
+
+
+def view_rows(comparison: Comparison) -> dict[str, list[dict[str, Any]]]:
+    """Plain rows for templates and the terminal: text per cell, and whether it is missing or differs."""
+    differing = set(comparison.differing_fields())
+    env_rows = [
+        {"field": field, "values": [row[label] for label in comparison.labels], "differs": field in differing}
+        for field, row in comparison.environment.iterrows()
+    ]
+    figure_rows = []
+    for key, row in comparison.figures.iterrows():
+        cells = []
+        for label in comparison.labels:
+            value = row[label]
+            if _is_missing(value):
+                cells.append({"text": "missing", "missing": True, "reason": comparison.why_missing(key, label)})
+            else:
+                cells.append({"text": format_value(value, unit_of(key[3])), "missing": False, "reason": ""})
+        figure_rows.append(
+            {
+                "kind": key[0],
+                "where": f"{key[1]} {key[2]}".strip(),
+                "metric": key[3],
+                "framework": variant_label(key[4]),
+                "cells": cells,
+            }
+        )
+    ratio_rows = []
+    for key, row in comparison.ratios.iterrows():
+        cells = [
+            {"text": "missing", "missing": True, "reason": ""}
+            if _is_missing(row[label])
+            else {"text": f"{row[label]:.2f}×", "missing": False, "reason": ""}
+            for label in comparison.labels
+        ]
+        ratio_rows.append(
+            {
+                "where": f"{key[1]} {key[2]}".strip(),
+                "metric": key[3],
+                "framework": variant_label(key[4]),
+                "cells": cells,
+            }
+        )
+    return {"environment": env_rows, "figures": figure_rows, "ratios": ratio_rows}
+
+
+def print_comparison(comparison: Comparison, console) -> None:
+    """Three Rich tables: environment (differences marked), figures (missing marked), ratios."""
+    from rich.table import Table
+    from rich.text import Text
+
+    def cell(value: str) -> Text:  # evidence files are untrusted: their strings are never markup
+        return Text(str(value))
+
+    rows = view_rows(comparison)
+    env = Table(title="Machines", title_justify="left")
+    env.add_column("")
+    for label in comparison.labels:
+        env.add_column(cell(label), overflow="fold")
+    env.add_column("")
+    for row in rows["environment"]:
+        env.add_row(cell(row["field"]), *map(cell, row["values"]), "differs" if row["differs"] else "")
+    console.print(env)
+    figures = Table(title="Figures (medians; missing means this machine has no such figure)", title_justify="left")
+    for name in ("figure", "metric", "framework"):
+        figures.add_column(name)
+    for label in comparison.labels:
+        figures.add_column(cell(label), justify="right")
+    for row in rows["figures"]:
+        cells = [f"missing ({c['reason']})" if c["missing"] else c["text"] for c in row["cells"]]
+        figures.add_row(*map(cell, [f"{row['kind']} {row['where']}".strip(), row["metric"], row["framework"], *cells]))
+    console.print(figures)
+    baseline = variant_label(comparison.baseline)
+    ratios = Table(title=f"Each figure ÷ {baseline}'s on the same machine ({RATIO_READING})", title_justify="left")
+    for name in ("model", "metric", "framework"):
+        ratios.add_column(name)
+    for label in comparison.labels:
+        ratios.add_column(cell(label), justify="right")
+    for row in rows["ratios"]:
+        ratios.add_row(*map(cell, [row["where"], row["metric"], row["framework"], *(c["text"] for c in row["cells"])]))
+    console.print(ratios)
+
+
+def write_compare_page(comparison: Comparison, out: Path, *, force: bool = False) -> Path:
+    """compare.html (self-contained) at `out`, and the same data as JSON beside it (out with .json)."""
+    from advisor.errors import OutputError
+    from advisor.fileio import write_json_atomic, write_text_atomic
+    from advisor.report import embedded_json, render_page
+
+    out = Path(out)
+    data_path = out.with_suffix(".json")
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise OutputError(f"option --out must name an .html file. Received: {str(out)!r}")
+    for path in (out, data_path):
+        if path.exists() and not force:
+            raise OutputError(f"{path}: exists already; choose another --out or add --force to overwrite")
+    if not out.parent.is_dir():
+        raise OutputError(f"{out.parent}: no such folder for --out")
+    data = comparison.to_json()
+    html = render_page("compare.html", view=page_view(comparison), data_json=embedded_json(data))
+    write_json_atomic(data_path, data)
+    write_text_atomic(out, html)
+    return out
+
+
+def page_view(comparison: Comparison) -> dict[str, Any]:
+    rows = view_rows(comparison)
+    return {
+        "labels": comparison.labels,
+        "baseline": variant_label(comparison.baseline),
+        "ratio_reading": RATIO_READING,
+        "sources": [(m.label, m.source) for m in comparison.machines],
+        "version_differences": [
+            (package, ", ".join(f"{v} on {label}" for label, v in versions.items()))
+            for package, versions in comparison.version_differences()
+        ],
+        **rows,
+    }

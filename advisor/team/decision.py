@@ -1,0 +1,322 @@
+"""A team's decision: combined weights, the team's scorecard on each machine, and what splits the members.
+
+Weights are combined by the geometric mean of the members' weights, renormalised to sum to 1: the
+AHP practice for group judgments (Aczél and Saaty, 1983). Weights are ratios ("deployment matters
+twice as much as speed"), and the geometric mean keeps them ratios: the team's ratio between two
+criteria is the geometric mean of the members' ratios, whatever scale each member's weights are
+on. Every member counts equally. It listens to low weights more than an arithmetic mean does, so
+the report also says whether an arithmetic mean would pick otherwise.
+
+Scores per criterion are each member's own scores on the same evidence, averaged: for measured
+and literature criteria they are the same for everyone; familiarity is the team's share of
+members who know each framework (a member who knows only its backend counts for 0.6).
+
+With several machines the team is scored on each; the decision is the primary machine's (the
+first --evidence given, else the first member's run folder), and the others are reported as
+agreeing or not.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.answers import load_questions
+from advisor.profile import load_criteria
+from advisor.scoring import CriterionScore, Scorecard, build_scorecard, rank_scores
+from advisor.team.inputs import Machine, Member
+from probes.frameworks import label as variant_label
+
+TEAM_FORMAT = "advisor-team/1"
+METHOD = (
+    "The team's weight for each criterion is the geometric mean of the members' weights, renormalised to sum to "
+    '1: the AHP practice for group judgments. Weights are ratios ("deployment matters twice as much as speed"), '
+    "and the geometric mean keeps them ratios: the team's ratio between two criteria is the geometric mean of the "
+    "members' ratios. Every member counts equally. A geometric mean listens to low weights more than an "
+    "arithmetic mean, so the robustness list says whether an arithmetic mean would pick otherwise. Scores are the "
+    "members' own scores on the same evidence, averaged; familiarity is the share of members who know each "
+    "framework (a member who knows only its backend counts 0.6)."
+)
+MACHINES_RULE = (
+    "The team is scored on each machine's evidence separately. The decision is the primary machine's "
+    "(the first --evidence given, else the first member's run folder); the other machines are shown as "
+    "agreeing or not, never averaged with it."
+)
+
+
+def geometric_mean_weights(weight_vectors: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Per criterion, the geometric mean of the members' weights, renormalised to sum to 1."""
+    keys = list(weight_vectors[0])
+    means = {k: math.exp(sum(math.log(max(w[k], 1e-12)) for w in weight_vectors) / len(weight_vectors)) for k in keys}
+    total = sum(means.values())
+    return {k: v / total for k, v in means.items()}
+
+
+def arithmetic_mean_weights(weight_vectors: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    keys = list(weight_vectors[0])
+    return {k: sum(w[k] for w in weight_vectors) / len(weight_vectors) for k in keys}
+
+
+def team_scores(members: Sequence[Member], cards: Sequence[Scorecard], where: str | None):
+    """criterion -> candidate -> CriterionScore: the members' scores averaged, familiarity as a share."""
+    first = cards[0]
+    scores: dict[str, dict[str, CriterionScore]] = {}
+    for criterion in first.scores:
+        per = {}
+        for candidate in first.candidates:
+            own = [card.scores[criterion][candidate] for card in cards]
+            mean = sum(s.score for s in own) / len(own)
+            if criterion == "familiarity":
+                per[candidate] = CriterionScore(criterion, candidate, mean, "answers", _familiarity_basis(members, own))
+                continue
+            sources = {s.source for s in own}
+            source = own[0].source if len(sources) == 1 else ("measured" if "measured" in sources else own[0].source)
+            if len({s.basis for s in own}) == 1:
+                basis = own[0].basis
+            else:
+                basis = "members' scores differ: " + ", ".join(
+                    f"{m.name} {s.score:.1f}" for m, s in zip(members, own, strict=True)
+                )
+            if source == "measured" and where:
+                basis = f"on {where}: {basis}"
+            per[candidate] = CriterionScore(criterion, candidate, mean, source, basis, dict(own[0].figures))
+        scores[criterion] = per
+    return scores
+
+
+def _familiarity_basis(members: Sequence[Member], own: Sequence[CriterionScore]) -> str:
+    full = [m.name for m, s in zip(members, own, strict=True) if s.score >= 10]
+    partly = [m.name for m, s in zip(members, own, strict=True) if 0 < s.score < 10]
+    text = f"known by {len(full)} of {len(members)} members" + (f" ({', '.join(full)})" if full else "")
+    if partly:
+        text += f"; its backend by {', '.join(partly)}"
+    return text
+
+
+@dataclass(frozen=True)
+class MachineScore:
+    """The team's scorecard on one machine's evidence (or on none: literature and answers only)."""
+
+    label: str | None
+    scorecard: Scorecard
+    member_cards: tuple[Scorecard, ...]  # each member's own scorecard on this evidence
+
+
+@dataclass(frozen=True)
+class Split:
+    """How much one criterion explains why camp A picks differently from camp B (positive: it does)."""
+
+    criterion: str
+    weight_a: float
+    weight_b: float
+    score_a: float  # team score of A's pick
+    score_b: float
+    gap_a: float  # mean of (own score A - own score B) over camp A; differs from gap_b for familiarity
+    gap_b: float
+    pull: float
+
+
+@dataclass(frozen=True)
+class TeamDecision:
+    title: str
+    members: tuple[Member, ...]
+    machines: tuple[Machine, ...]
+    weights: Mapping[str, float]
+    per_machine: tuple[MachineScore, ...]  # the primary first
+    without: Mapping[str, str]  # member -> team leader without them
+    arithmetic_leader: str
+    camps: tuple[tuple[str, tuple[str, ...]], ...]  # (pick, members), largest first
+    splits: tuple[Split, ...]
+    differing_answers: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]  # key, question, (member, value)
+
+    @property
+    def primary(self) -> MachineScore:
+        return self.per_machine[0]
+
+    @property
+    def scorecard(self) -> Scorecard:
+        return self.primary.scorecard
+
+    @property
+    def leader(self) -> str:
+        return self.scorecard.leader
+
+    def member_pick(self, index: int) -> Scorecard:
+        return self.primary.member_cards[index]
+
+    def to_json(self) -> dict[str, Any]:
+        card = self.scorecard
+        return {
+            "format": TEAM_FORMAT,
+            "title": self.title,
+            "decision": {
+                "variant": card.leader,
+                "label": variant_label(card.leader),
+                "runner_up": card.ranking[1] if len(card.ranking) > 1 else None,
+                "margin": round(card.margin, 4),
+                "near_tie": card.near_tie,
+                "kept_first": round(card.kept_under_perturbation, 4),
+                "machine": self.primary.label,
+                "arithmetic_mean_leader": self.arithmetic_leader,
+                "without_member": dict(self.without),
+            },
+            "method": METHOD,
+            "machines_rule": MACHINES_RULE,
+            "weights": {k: round(v, 6) for k, v in self.weights.items()},
+            "scorecard": card.to_json(),
+            "members": [
+                {
+                    "name": m.name,
+                    "source": m.source,
+                    "answers_file": m.answers_file,
+                    "answers": dict(m.answers.values),
+                    "weights": {k: round(v, 6) for k, v in m.profile.weight_vector().items()},
+                    "own_pick": self.member_pick(i).leader,
+                    "own_margin": round(self.member_pick(i).margin, 4),
+                }
+                for i, m in enumerate(self.members)
+            ],
+            "machines": [
+                {
+                    "label": ms.label,
+                    "source": next((m.source for m in self.machines if m.label == ms.label), None),
+                    "leader": ms.scorecard.leader,
+                    "margin": round(ms.scorecard.margin, 4),
+                    "kept_first": round(ms.scorecard.kept_under_perturbation, 4),
+                    "totals": {k: round(v, 4) for k, v in ms.scorecard.totals.items()},
+                }
+                for ms in self.per_machine
+            ],
+            "camps": [{"pick": pick, "members": list(names)} for pick, names in self.camps],
+            "splits": [
+                {
+                    "criterion": s.criterion,
+                    "weight_a": round(s.weight_a, 4),
+                    "weight_b": round(s.weight_b, 4),
+                    "score_a": round(s.score_a, 3),
+                    "score_b": round(s.score_b, 3),
+                    "gap_a": round(s.gap_a, 3),
+                    "gap_b": round(s.gap_b, 3),
+                    "pull": round(s.pull, 4),
+                }
+                for s in self.splits
+            ],
+            "differing_answers": [
+                {"key": key, "question": text, "values": dict(values)} for key, text, values in self.differing_answers
+            ],
+        }
+
+
+def score_team_on(members: Sequence[Member], machine: Machine | None, weights: Mapping[str, float]) -> MachineScore:
+    evidence = machine.evidence if machine else None
+    cards = tuple(build_scorecard(m.profile, evidence) for m in members)
+    scores = team_scores(members, cards, machine.label if machine else None)
+    return MachineScore(machine.label if machine else None, rank_scores(cards[0].candidates, weights, scores), cards)
+
+
+def decide(members: Sequence[Member], machines: Sequence[Machine], title: str | None = None) -> TeamDecision:
+    """Score the team on every machine, and work out the picks, camps and splits on the primary one."""
+    members, machines = tuple(members), tuple(machines)
+    vectors = [m.profile.weight_vector() for m in members]
+    weights = geometric_mean_weights(vectors)
+    per_machine = tuple(score_team_on(members, machine, weights) for machine in machines) or (
+        score_team_on(members, None, weights),
+    )
+    primary = per_machine[0]
+    primary_machine = machines[0] if machines else None
+    without = {}
+    for i, member in enumerate(members):
+        rest = members[:i] + members[i + 1 :]
+        rest_weights = geometric_mean_weights([m.profile.weight_vector() for m in rest])
+        without[member.name] = score_team_on(rest, primary_machine, rest_weights).scorecard.leader
+    arithmetic = rank_scores(primary.scorecard.candidates, arithmetic_mean_weights(vectors), primary.scorecard.scores)
+    picks = [card.leader for card in primary.member_cards]
+    order = list(primary.scorecard.ranking)
+    counted = sorted(Counter(picks).items(), key=lambda kv: (-kv[1], order.index(kv[0])))
+    camps = tuple(
+        (pick, tuple(m.name for m, p in zip(members, picks, strict=True) if p == pick)) for pick, _ in counted
+    )
+    return TeamDecision(
+        title=title or _team_title(members),
+        members=members,
+        machines=machines,
+        weights=weights,
+        per_machine=per_machine,
+        without=without,
+        arithmetic_leader=arithmetic.leader,
+        camps=camps,
+        splits=tuple(_splits(members, primary, camps)),
+        differing_answers=tuple(_differing_answers(members)),
+    )
+
+
+def _splits(members: Sequence[Member], primary: MachineScore, camps) -> list[Split]:
+    """Per criterion, how much it explains the gap between the two largest camps' preferences.
+
+    A member's preference for A over B is the sum over criteria of weight x (score A - score B),
+    with their own scores. The camp-A average minus the camp-B average of one criterion's term is
+    its pull: the pulls add up to the whole gap, so the largest positive ones are what split them.
+    With a single camp, A and B are the team's first two and the pull is the spread of weights.
+    """
+    card = primary.scorecard
+    if len(card.ranking) < 2:
+        return []
+    if len(camps) >= 2:
+        (a, camp_a), (b, camp_b) = camps[0], camps[1]
+    else:
+        a, b = card.ranking[0], card.ranking[1]
+        camp_a = camp_b = ()
+    index = {m.name: i for i, m in enumerate(members)}
+    weights = [m.profile.weight_vector() for m in members]
+
+    def camp_mean(names, criterion: str, weighted: bool) -> float:
+        """The camp's mean of (own score A - own score B), times each member's weight if `weighted`."""
+        total = 0.0
+        for name in names:
+            own = primary.member_cards[index[name]].scores[criterion]
+            factor = weights[index[name]][criterion] if weighted else 1.0
+            total += factor * (own[a].score - own[b].score)
+        return total / len(names)
+
+    splits = []
+    for criterion in card.weights:
+        score_a, score_b = card.scores[criterion][a].score, card.scores[criterion][b].score
+        gap_a = gap_b = score_a - score_b
+        if camp_a and camp_b:
+            gap_a, gap_b = camp_mean(camp_a, criterion, False), camp_mean(camp_b, criterion, False)
+            pull = camp_mean(camp_a, criterion, True) - camp_mean(camp_b, criterion, True)
+            weight_a = sum(weights[index[n]][criterion] for n in camp_a) / len(camp_a)
+            weight_b = sum(weights[index[n]][criterion] for n in camp_b) / len(camp_b)
+        else:
+            all_weights = [w[criterion] for w in weights]
+            weight_a, weight_b = max(all_weights), min(all_weights)
+            pull = (weight_a - weight_b) * abs(score_a - score_b)
+        splits.append(Split(criterion, weight_a, weight_b, score_a, score_b, gap_a, gap_b, pull))
+    return sorted(splits, key=lambda s: -s.pull)
+
+
+def _differing_answers(members: Sequence[Member]):
+    """Answers about the project (not the person) that differ between members: facts to settle, not average."""
+    for question in load_questions():
+        if question.section != "project" or question.kind == "text":
+            continue
+        values = tuple((m.name, _show(m.answers[question.key])) for m in members)
+        if len({v for _, v in values}) > 1:
+            yield question.key, question.text, values
+
+
+def _show(value: Any) -> str:
+    return ", ".join(value) or "none" if isinstance(value, (list, tuple)) else str(value)
+
+
+def _team_title(members: Sequence[Member]) -> str:
+    names = [m.answers["project_name"] for m in members if m.answers.origins.get("project_name") != "default"]
+    return Counter(names).most_common(1)[0][0] if names else "Team decision"
+
+
+def criterion_label(key: str) -> str:
+    criteria = load_criteria()
+    return criteria[key].label if key in criteria else key

@@ -1,0 +1,248 @@
+"""An onboarding path: what one member learns first for the framework the team chose, and why.
+
+The material is data (knowledge/onboarding.yaml); this module only picks from it by the member's
+answers, orders it by prerequisites, and adds the debugging and deployment findings of the chosen
+framework from the evidence, naming the machine they were measured on (or saying they were not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import knowledge
+from advisor.answers import Answers, questions_by_key
+from advisor.profile import rule_matches
+from advisor.team.inputs import Machine
+from probes.evidence import ProbeResult
+from probes.frameworks import VARIANTS
+from probes.frameworks import label as variant_label
+
+FAMILY_LABELS = {"pytorch": "PyTorch", "keras": "Keras", "tensorflow": "TensorFlow", "jax": "JAX"}
+
+
+@dataclass(frozen=True)
+class Step:
+    concept: str
+    label: str
+    why: str
+    because: tuple[str, ...]  # which of the member's answers put it on their path
+    how: tuple[str, ...]
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One debugging or export probe result of the chosen framework, as the onboarding shows it."""
+
+    case: str
+    ok: bool
+    cells: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Findings:
+    kind: str  # debugging | export
+    relevant: bool  # does this member's role call for it
+    machine: str | None  # where it was measured; None when not measured anywhere
+    rows: tuple[Finding, ...]
+    note: str  # what was shown and why, or why nothing was
+
+
+@dataclass(frozen=True)
+class OnboardingPath:
+    member: str
+    variant: str
+    family: str
+    knows_chosen: bool
+    roles: tuple[str, ...]
+    steps: tuple[Step, ...]
+    start: str
+    reference_file: str
+    debugging: Findings
+    export: Findings
+
+    @property
+    def framework(self) -> str:
+        return variant_label(self.variant)
+
+    def to_json(self) -> dict[str, Any]:
+        def findings(f: Findings) -> dict[str, Any]:
+            return {
+                "relevant": f.relevant,
+                "machine": f.machine,
+                "note": f.note,
+                "rows": [{"case": r.case, "ok": r.ok, **r.cells} for r in f.rows],
+            }
+
+        return {
+            "member": self.member,
+            "variant": self.variant,
+            "family": self.family,
+            "knows_chosen": self.knows_chosen,
+            "roles": list(self.roles),
+            "start": self.start,
+            "reference_file": f"probes/reference/{self.reference_file}",
+            "steps": [
+                {
+                    "concept": s.concept,
+                    "label": s.label,
+                    "why": s.why,
+                    "because": list(s.because),
+                    "how": list(s.how),
+                    "references": list(s.references),
+                }
+                for s in self.steps
+            ],
+            "debugging": findings(self.debugging),
+            "export": findings(self.export),
+        }
+
+
+def reference_code(reference_file: str) -> str:
+    """The reference script's source, read as text (never imported: it imports its framework)."""
+    return resources.files("probes.reference").joinpath(reference_file).read_text(encoding="utf-8")
+
+
+def plan_onboarding(member: str, answers: Answers, variant: str, machines: Sequence[Machine]) -> OnboardingPath:
+    """The member's path to the chosen variant, and its debugging and export findings from `machines`."""
+    data = knowledge.load("onboarding")
+    family = VARIANTS[variant].family
+    if family not in data["families"]:
+        raise ValueError(f"knowledge/onboarding.yaml: no entry for the {family} family of {variant}")
+    known = list(answers["known_frameworks"])
+    values = {
+        **answers.values,
+        "knows_chosen": family in known,
+        "knows_other": bool([k for k in known if k != family]),
+        "chosen": family,
+    }
+    steps = [_step(c, values, family, known, data) for c in _ordered(data["concepts"])]
+    roles = [role for role in data["roles"] if any(rule_matches(w, values) for w in role["when_any"])]
+    cases = [case for role in roles for case in role["debugging_cases"]]
+    wants_export = any(role["export"] for role in roles)
+    paths = data["export_paths"].get(answers["deployment_target"], [])
+    return OnboardingPath(
+        member=member,
+        variant=variant,
+        family=family,
+        knows_chosen=family in known,
+        roles=tuple(role["label"] for role in roles),
+        steps=tuple(s for s in steps if s is not None),
+        start=data["families"][family]["start"],
+        reference_file=data["families"][family]["reference"],
+        debugging=_findings("debugging", variant, machines, bool(cases), list(dict.fromkeys(cases)), data),
+        export=_findings("export", variant, machines, wants_export, paths, data),
+    )
+
+
+def _ordered(concepts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The file's order, moved only where a concept must follow its prerequisites."""
+    by_id = {c["id"]: c for c in concepts}
+    done: list[str] = []
+
+    def visit(concept_id: str, trail: tuple[str, ...] = ()) -> None:
+        if concept_id in done or concept_id in trail:
+            return
+        for prerequisite in by_id[concept_id].get("prerequisites") or []:
+            visit(prerequisite, trail + (concept_id,))
+        done.append(concept_id)
+
+    for concept in concepts:
+        visit(concept["id"])
+    return [by_id[i] for i in done]
+
+
+def _step(concept: dict[str, Any], values: Mapping[str, Any], family: str, known: list[str], data) -> Step | None:
+    matched = [when for when in concept["needed_when"] if rule_matches(when, values)]
+    if not matched:
+        return None
+    because = tuple(dict.fromkeys(_said(key, values[key], family, known) for when in matched for key in when))
+    if concept["id"] == "coming_from":
+        how, refs = [], []
+        for other in known:
+            lines = (data["translations"].get(other) or {}).get(family) or []
+            how += [f"From {FAMILY_LABELS.get(other, other)}: {line}" for line in lines]
+        if not how:
+            return None
+    else:
+        how = [text for key in ("all", family) if (text := (concept.get("how") or {}).get(key))]
+        refs = [ref for key in ("all", family) for ref in (concept.get("references") or {}).get(key) or []]
+    return Step(concept["id"], concept["label"], concept["why"], because, tuple(how), tuple(refs))
+
+
+def _said(key: str, value: Any, family: str, known: list[str]) -> str:
+    if key == "knows_chosen":
+        return f"you do not know {FAMILY_LABELS[family]} yet" if not value else f"you know {FAMILY_LABELS[family]}"
+    if key == "knows_other":
+        return "you know " + ", ".join(FAMILY_LABELS.get(k, k) for k in known if k != family)
+    question = questions_by_key().get(key)
+    shown = ", ".join(value) if isinstance(value, list) else value
+    return f"you said {key}: {shown}" if question else f"{key}: {shown}"
+
+
+def _findings(kind: str, variant: str, machines: Sequence[Machine], relevant: bool, cases: list[str], data) -> Findings:
+    """This kind's results for the variant from the first machine that has any, filtered to `cases`."""
+    label = variant_label(variant)
+    for machine in machines:
+        results = [r for r in machine.evidence.of_kind(kind) if r.variant == variant]
+        if not results:
+            continue
+        chosen = [r for r in results if any(r.case == c or r.case.startswith(c + "_") for c in cases)]
+        chosen.sort(key=lambda r: next(i for i, c in enumerate(cases) if r.case == c or r.case.startswith(c + "_")))
+        chosen = chosen or results
+        note = f"{len(chosen)} of {len(results)} {kind} results for {label}, measured on {machine.label}" + (
+            ": the ones that matter to this member's role." if len(chosen) < len(results) else "."
+        )
+        rows = tuple(_debugging_row(r, data) if kind == "debugging" else _export_row(r) for r in chosen)
+        return Findings(kind, relevant, machine.label, rows, note)
+    where = ", ".join(m.label for m in machines) or "any machine (no evidence was given)"
+    return Findings(kind, relevant, None, (), f"Not measured: no {kind} probe result for {label} on {where}.")
+
+
+def _yes_no(value: Any) -> str:
+    return "–" if value is None else ("yes" if value else "no")
+
+
+def _debugging_row(result: ProbeResult, data) -> Finding:
+    if not result.ok:
+        return Finding(result.case, False, {"outcome": f"{result.status}: {result.reason or ''}".strip()})
+    f = result.facts
+    surfaced = data["surfaced_at"].get(str(f.get("surfaced_at")), str(f.get("surfaced_at", "–")))
+    frames = "–"
+    if f.get("user_frames") is not None or f.get("framework_frames") is not None:
+        frames = f"{f.get('user_frames', '–')} yours, {f.get('framework_frames', '–')} framework"
+    prints = "–" if f.get("print_count") is None else f"{f['print_count']} over {f.get('steps', '?')} steps"
+    return Finding(
+        result.case,
+        True,
+        {
+            "surfaced": surfaced,
+            "exception": str(f.get("exception_type") or "–"),
+            "names_shapes": _yes_no(f.get("names_shapes")),
+            "points_at_line": _yes_no(f.get("points_at_planted_line")),
+            "frames": frames,
+            "prints": prints,
+        },
+    )
+
+
+def _export_row(result: ProbeResult) -> Finding:
+    f = result.facts
+    if not result.ok:
+        reason = f.get("install_hint") or f.get("error") or result.reason or ""
+        return Finding(result.case, False, {"outcome": f"{result.status}: {reason}".strip()})
+    size = f.get("size_bytes")
+    return Finding(
+        result.case,
+        True,
+        {
+            "export_s": "–" if f.get("export_s") is None else f"{float(f['export_s']):.2f}",
+            "size": "–" if size is None else f"{float(size) / 1024:,.0f} KB",
+            "reload": _yes_no(f.get("reload_ok")),
+            "max_abs_diff": "–" if f.get("max_abs_diff") is None else f"{float(f['max_abs_diff']):.1e}",
+            "needs_class": _yes_no(f.get("needs_python_class")),
+        },
+    )

@@ -1,0 +1,42 @@
+"""Contradictory answers: accepted as given, and flagged with advice (rules in knowledge/tensions.yaml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import knowledge
+from advisor.answers import Answers
+from advisor.profile import rule_matches
+
+
+@dataclass(frozen=True)
+class Tension:
+    """Two or more answers that pull in different directions, and what to do about it."""
+
+    id: str
+    note: str
+    advice: str
+    answers: tuple[tuple[str, str], ...]  # (question key, the answer given) that triggered it
+
+
+def find_tensions(answers: Answers) -> tuple[Tension, ...]:
+    """Every tension whose condition the answers meet, in the order knowledge/tensions.yaml lists them."""
+    found = []
+    for entry in knowledge.load("tensions")["tensions"]:
+        if rule_matches(entry["when"], answers.values):
+            given = tuple((key, _plain(answers.values.get(key))) for key in entry["when"])
+            found.append(
+                Tension(
+                    id=entry["id"],
+                    note=" ".join(entry["note"].split()),
+                    advice=" ".join(entry["advice"].split()),
+                    answers=given,
+                )
+            )
+    return tuple(found)
+
+
+def _plain(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)

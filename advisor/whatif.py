@@ -1,0 +1,105 @@
+"""What would change the answer: other answers to one question, and Keras 3 on PyTorch as a middle way.
+
+Weight flips (one weight at a time) and perturbations live in advisor/scoring.py; this module asks
+the questions a reader asks next: "had I answered differently, would the pick change?" (each
+choice question's other values, re-scored on the same evidence and verdicts), and "does Keras 3 on
+the PyTorch backend give me both?" (only claimed where this run measured it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from advisor.answers import Answers, load_questions
+from advisor.profile import Profile, build_profile, load_criteria
+from advisor.scoring import Scorecard, build_scorecard
+from probes.evidence import Evidence
+from probes.frameworks import label
+
+# Criteria about the API a user writes (Keras's strength) versus the engine that runs it.
+ENGINE_CRITERIA = ("training_speed", "startup_time", "memory", "dataset_scale", "deployment")
+COMBINE_TOLERANCE = 1.0  # within this many points of the best counts as "as good as the best"
+TOP_CRITERIA = 3
+
+
+@dataclass(frozen=True)
+class AnswerFlip:
+    """Answering `question` with `value` instead of `was` would put `new_leader` first."""
+
+    question: str
+    value: str
+    was: str
+    new_leader: str
+    margin: float
+
+
+def answer_flips(profile: Profile, evidence: Evidence | None, scorecard: Scorecard) -> list[AnswerFlip]:
+    """Every single-answer change (choice questions) that changes the first place, smallest lead first."""
+    flips = []
+    values = dict(profile.answers.values)
+    for question in load_questions():
+        if question.kind != "choice":
+            continue
+        for value in question.choices:
+            if value == values[question.key]:
+                continue
+            changed = dict(values, **{question.key: value})
+            other = build_profile(Answers(values=changed, origins=profile.answers.origins))
+            card = build_scorecard(other, evidence, scorecard.verdicts)
+            if card.leader != scorecard.leader:
+                flips.append(AnswerFlip(question.key, value, str(values[question.key]), card.leader, card.margin))
+    return sorted(flips, key=lambda f: (f.question, -f.margin))
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Keras 3 on PyTorch keeps up with the best on each criterion the user weighs most."""
+
+    criteria: tuple[str, ...]  # labels of the user's heaviest criteria
+    sentence: str
+
+
+def keras_on_torch(scorecard: Scorecard) -> Combination | None:
+    """Say so when Keras 3 on PyTorch, measured here, is near the best on each of the heaviest criteria
+    while neither PyTorch nor Keras 3 on TensorFlow is."""
+    if "keras-torch" not in scorecard.candidates:
+        return None
+    labels = {key: c.label for key, c in load_criteria().items()}
+    top = [c for c in sorted(scorecard.weights, key=lambda c: -scorecard.weights[c]) if c != "familiarity"]
+    top = top[:TOP_CRITERIA]
+
+    def keeps_up(candidate: str) -> bool:
+        return all(
+            scorecard.scores[c][candidate].score
+            >= max(s.score for s in scorecard.scores[c].values()) - COMBINE_TOLERANCE
+            for c in top
+        )
+
+    if not keeps_up("keras-torch") or any(
+        keeps_up(c) for c in ("torch", "keras-tensorflow") if c in scorecard.candidates
+    ):
+        return None
+    if not any(scorecard.scores[c]["keras-torch"].source == "measured" for c in top):
+        return None
+    parts = []
+    for c in top:
+        s = scorecard.scores[c]["keras-torch"]
+        where = "measured here" if s.source == "measured" else "from the articles"
+        side = "PyTorch's engine" if c in ENGINE_CRITERIA else "Keras's API"
+        parts.append(f"{labels[c].lower()} {s.score:.1f} ({side}, {where})")
+    sentence = (
+        f"{label('keras-torch')} combines what you weigh most: " + "; ".join(parts) + ". Neither "
+        f"{label('torch')} nor {label('keras-tensorflow')} stays within {COMBINE_TOLERANCE:g} point of the best "
+        "on all three."
+    )
+    return Combination(tuple(labels[c] for c in top), sentence)
+
+
+def keras_on_torch_untested(scorecard: Scorecard) -> str | None:
+    """When the choice is PyTorch against Keras and Keras on PyTorch was not measured, say how to measure it."""
+    if "keras-torch" in scorecard.candidates or set(scorecard.ranking[:2]) != {"torch", "keras-tensorflow"}:
+        return None
+    return (
+        "Keras 3 also runs on the PyTorch backend (KERAS_BACKEND=torch): Keras's API on PyTorch's engine. "
+        "This run did not measure it; `advisor advise --budget standard` does."
+    )

@@ -1,0 +1,101 @@
+"""Synthetic evidence in the shape the probes record (common.md's contract), for verdict and scoring tests."""
+
+from __future__ import annotations
+
+from probes.evidence import Evidence, ProbeResult
+
+PLANTED_BUGS = ("wrong_input_size", "wrong_flatten", "dtype_mismatch", "nan_custom_op")
+
+
+def speed(variant: str, model: str, throughput: float, rss_mb: float = 500.0, spread: float = 0.02) -> ProbeResult:
+    """Eight throughput windows within ±spread of `throughput`, and two peak-memory rounds."""
+    offsets = (-1.0, -0.6, -0.3, 0.0, 0.1, 0.4, 0.7, 1.0)
+    samples = {
+        "train_samples_per_s": [throughput * (1 + spread * o) for o in offsets],
+        "peak_rss_mb": [rss_mb, rss_mb * 1.01],
+        "import_s": [1.0, 1.1],
+        "build_s": [0.1, 0.1],
+        "first_step_s": [0.2, 0.2],
+    }
+    return ProbeResult(variant, model, "speed", "ok", None, samples, {})
+
+
+def ease(variant: str, model: str, **facts: int) -> ProbeResult:
+    return ProbeResult(variant, model, "ease", "ok", None, {}, facts)
+
+
+def debugging(variant: str, case: str, model: str = "cnn", **facts) -> ProbeResult:
+    return ProbeResult(variant, model, "debugging", "ok", None, {}, facts, case)
+
+
+def export(variant: str, case: str, status: str = "ok", **facts) -> ProbeResult:
+    reason = None if status == "ok" else facts.get("error", status)
+    return ProbeResult(variant, "cnn", "export", status, reason, {}, facts, case)
+
+
+def evidence(*results: ProbeResult, models=("mlp", "cnn")) -> Evidence:
+    return Evidence("2026-11-23T00:00:00+00:00", {}, {"models": list(models), "budget": "test"}, tuple(results))
+
+
+def full_run() -> Evidence:
+    """Every kind of probe for the three core variants: PyTorch fastest and easiest to debug,
+    Keras shortest, Keras on TensorFlow exporting everywhere."""
+    results = []
+    for model, scale in (("mlp", 100_000), ("cnn", 5_000), ("rnn", 2_000), ("transformer", 1_000)):
+        results += [
+            speed("torch", model, 2.0 * scale, 300),
+            speed("keras-tensorflow", model, 1.0 * scale, 700),
+            speed("tensorflow", model, 1.9 * scale, 650),
+        ]
+    for model in ("mlp", "cnn"):
+        results += [
+            ease("torch", model, model_lines=12, train_lines=14, total_lines=40, api_calls=22, device_statements=3),
+            ease(
+                "keras-tensorflow",
+                model,
+                model_lines=6,
+                train_lines=2,
+                total_lines=18,
+                api_calls=9,
+                device_statements=0,
+            ),
+            ease(
+                "tensorflow", model, model_lines=10, train_lines=16, total_lines=45, api_calls=25, device_statements=0
+            ),
+        ]
+    for bug in PLANTED_BUGS:
+        results += [
+            debugging("torch", bug, points_at_planted_line=True, names_shapes=True, surfaced_at="first_step"),
+            debugging(
+                "keras-tensorflow",
+                bug + "_traced",
+                points_at_planted_line=False,
+                names_shapes=True,
+                surfaced_at="build",
+            ),
+            debugging("tensorflow", bug, points_at_planted_line=False, names_shapes=False, surfaced_at="first_step"),
+        ]
+    results += [
+        debugging("torch", "print_in_forward", print_count=20, steps=20),
+        debugging("keras-tensorflow", "print_in_forward_traced", print_count=1, steps=20),
+        debugging("keras-tensorflow", "print_in_forward_eager", print_count=20, steps=20),
+    ]
+    ok = {"reload_ok": True, "max_abs_diff": 1e-7, "size_bytes": 50_000, "export_s": 0.5}
+    results += [
+        export("torch", "state_dict", needs_python_class=True, **ok),
+        export("torch", "torch_save_full", needs_python_class=True, **ok),
+        export("torch", "torchscript", needs_python_class=False, **ok),
+        export("torch", "torch_export", needs_python_class=False, **ok),
+        export("torch", "onnx", needs_python_class=False, **ok),
+        export("keras-tensorflow", "keras_native", needs_python_class=False, **ok),
+        export("keras-tensorflow", "saved_model", needs_python_class=False, **ok),
+        export("keras-tensorflow", "tflite", needs_python_class=False, **ok),
+        export(
+            "keras-tensorflow",
+            "tfjs",
+            "not_installed",
+            install_hint="pip install tensorflowjs",
+            error="tensorflowjs is not installed",
+        ),
+    ]
+    return evidence(*results, models=("mlp", "cnn", "rnn", "transformer"))

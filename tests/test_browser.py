@@ -1,0 +1,132 @@
+"""The real generated report in headless Chromium: no accessibility violations (axe-core, light and
+dark, desktop and phone), no network request, the decision on the first screen, hostile text inert,
+and screenshots and a PDF written for a person to look at."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from advisor.answers import collect_answers
+from advisor.runs import rerender
+from tests.browser import WRITTEN, Chromium, find_chromium
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+DESKTOP = (1280, 800)
+PHONE = (390, 844)
+RUN_AXE = """axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ({
+  id: v.id, impact: v.impact, help: v.help,
+  nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || ''))})))"""
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    """A report made by the real pipeline from a saved real run, for a person whose project name is hostile
+    and whose answers pull in different directions (so every part of the first screen shows)."""
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    folder = tmp_path_factory.mktemp("browser") / "run"
+    shutil.copytree(FIXTURES / "run_quick", folder)
+    answers = collect_answers(
+        file_values={
+            "project_name": HOSTILE,
+            "name": '"><svg onload=alert(3)>',
+            "dl_experience": "none",
+            "custom_architectures": "many",
+            "goal": "learn",
+            "deployment_target": "mobile",
+        },
+        use_defaults=True,
+    )
+    return rerender(folder, answers).folder.report
+
+
+@pytest.fixture(scope="module")
+def audit(report, tmp_path_factory):
+    """Open the report once and record everything the tests below check."""
+    executable = find_chromium()
+    if executable is None:
+        pytest.skip(
+            "CHROMIUM NOT FOUND: looked for $ADVISOR_CHROMIUM, chromium, chromium-browser, google-chrome. "
+            "`scripts/setup.sh --dev` installs it with apt-get when run as root; the accessibility, "
+            "offline and first-screen checks of the report did NOT run."
+        )
+    shots = tmp_path_factory.mktemp("report-screenshots")
+    found: dict = {"axe": {}}
+    with Chromium(executable) as browser:
+        page = browser.page(*DESKTOP)
+        page.send("Page.setBypassCSP", {"enabled": True})  # count what the page asks for, not what CSP blocks
+        page.open(report)
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+        found["axe"]["light desktop"] = page.evaluate(RUN_AXE, awaited=True)
+        found["first_screen"] = page.evaluate(
+            "JSON.stringify({reasons: document.querySelectorAll('ol.reasons > li').length,"
+            " bottom: document.querySelector('ol.reasons').getBoundingClientRect().bottom,"
+            " pick: document.querySelector('.pick').getBoundingClientRect().bottom, height: innerHeight})"
+        )
+        found["markup"] = page.evaluate(
+            "JSON.stringify({h1: document.querySelector('h1').textContent,"
+            " images: document.querySelectorAll('img').length, svgOnload: document.querySelectorAll('[onload]').length,"
+            " scripts: document.querySelectorAll('script:not([type=\"application/json\"])').length})"
+        )
+        WRITTEN.append(page.screenshot(shots / "desktop-first-screen.png"))
+        WRITTEN.append(page.screenshot(shots / "desktop-full-page.png", full_page=True))
+        page.color_scheme("dark")
+        found["axe"]["dark desktop"] = page.evaluate(RUN_AXE, awaited=True)
+        WRITTEN.append(page.screenshot(shots / "desktop-dark.png"))
+        page.color_scheme("light")
+        page.viewport(*PHONE, mobile=True)
+        found["axe"]["light phone"] = page.evaluate(RUN_AXE, awaited=True)
+        found["overflow"] = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+        WRITTEN.append(page.screenshot(shots / "phone-first-screen.png"))
+        page.send("Emulation.setEmulatedMedia", {"media": "print"})
+        found["print_details"] = page.evaluate(
+            "Array.from(document.querySelectorAll('details table')).every(t => t.getBoundingClientRect().height > 0)"
+        )
+        WRITTEN.append(page.pdf(shots / "report.pdf"))
+        found["requests"] = page.requests()
+    found["shots"] = shots
+    return found
+
+
+def test_the_report_has_no_accessibility_violations_in_light_dark_and_phone_layouts(audit):
+    violations = {where: found for where, found in audit["axe"].items() if found}
+    assert not violations, json.dumps(violations, indent=1)
+
+
+def test_the_report_makes_no_network_request(audit, report):
+    assert audit["requests"] == [report.resolve().as_uri()]
+
+
+def test_the_recommendation_and_its_three_reasons_fit_the_first_screen(audit):
+    first = json.loads(audit["first_screen"])
+    assert first["reasons"] == 3
+    assert first["bottom"] <= first["height"], first
+
+
+def test_hostile_names_show_as_text_and_never_run(audit):
+    markup = json.loads(audit["markup"])
+    assert markup["h1"] == HOSTILE
+    assert markup == {"h1": HOSTILE, "images": 0, "svgOnload": 0, "scripts": 0}
+
+
+def test_the_phone_layout_does_not_scroll_sideways(audit):
+    assert audit["overflow"] <= 0
+
+
+def test_printing_shows_the_folded_sections(audit):
+    assert audit["print_details"] is True
+
+
+def test_screenshots_and_a_pdf_are_written_for_a_person_to_look_at(audit):
+    shots = audit["shots"]
+    for name in ("desktop-first-screen.png", "desktop-full-page.png", "desktop-dark.png", "phone-first-screen.png"):
+        assert (shots / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (shots / "report.pdf").read_bytes()[:5] == b"%PDF-"

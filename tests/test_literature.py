@@ -1,0 +1,89 @@
+"""Literature scores: derived from the claims, citing them, weighed by verdict, and anchored to measurements."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.answers import collect_answers
+from advisor.claims import load_ledger
+from advisor.literature import literature_score, place
+from advisor.profile import build_profile
+from advisor.scoring import build_scorecard
+from advisor.verdicts import Verdict, check_claims
+from tests import synthetic as s
+
+
+def profile(**answers):
+    return build_profile(collect_answers(file_values=answers, use_defaults=True))
+
+
+def test_every_article_based_score_away_from_neutral_cites_its_claims():
+    card = build_scorecard(profile(), None)
+    for per in card.scores.values():
+        for score in per.values():
+            if score.source == "literature" and score.score != 5.0:
+                assert score.claims and all(c in score.basis for c in score.claims)
+
+
+def test_claims_the_run_contradicted_or_a_release_outdated_count_for_nothing():
+    claims = [load_ledger().claim("pytorch-faster-than-keras")]
+    for verdict, expected in (("contradicted", None), ("outdated", None), ("confirmed", 5 + 4 * 1 / 2)):
+        got = literature_score("training_speed", "torch", claims, {claims[0].id: Verdict(claims[0].id, verdict)})
+        assert got.score == (pytest.approx(expected) if expected else None)
+
+
+def test_an_untestable_claim_weighs_less_than_a_confirmed_one():
+    claim = load_ledger().claim("pytorch-closer-to-the-maths")
+    weak = literature_score("flexibility", "torch", [claim], {claim.id: Verdict(claim.id, "literature_only")})
+    strong = literature_score("flexibility", "torch", [claim], {claim.id: Verdict(claim.id, "confirmed")})
+    assert 5 < weak.score < strong.score
+
+
+def test_an_unmeasured_framework_the_articles_put_on_a_par_takes_its_peers_measured_score():
+    evidence = s.evidence(s.speed("torch", "mlp", 2000), s.speed("keras-tensorflow", "mlp", 1000))
+    card = build_scorecard(profile(), evidence)
+    speed = card.scores["training_speed"]
+    assert speed["tensorflow"].source == "literature"
+    assert speed["tensorflow"].score == pytest.approx(speed["torch"].score)
+    assert "pytorch-and-tensorflow-equally-fast" in speed["tensorflow"].claims
+
+
+def test_without_a_parity_claim_an_unmeasured_framework_keeps_the_articles_offset_on_the_measured_scale():
+    claims = load_ledger().claims
+    by_id = {v.claim_id: v for v in check_claims(None)}
+    by_id["pytorch-and-tensorflow-equally-fast"] = Verdict("pytorch-and-tensorflow-equally-fast", "contradicted")
+    literature = {
+        c: literature_score("training_speed", c, claims, by_id) for c in ("torch", "keras-tensorflow", "tensorflow")
+    }
+    measured = {"torch": 10.0, "keras-tensorflow": 5.0}
+    placed = place(literature, measured, "tensorflow", "TensorFlow")
+    offset = literature["tensorflow"].score - (literature["torch"].score + literature["keras-tensorflow"].score) / 2
+    assert placed.score == pytest.approx(7.5 + offset)
+    assert "placed on this run's scale" in placed.basis
+
+
+def test_a_framework_no_claim_speaks_of_gains_nothing_from_being_untested():
+    evidence = s.evidence(
+        s.speed("torch", "mlp", 2000, rss_mb=300), s.speed("keras-tensorflow", "mlp", 1000, rss_mb=700)
+    )
+    card = build_scorecard(profile(), evidence)
+    for criterion in ("startup_time", "memory"):
+        scores = card.scores[criterion]
+        assert scores["tensorflow"].score == pytest.approx(min(scores["torch"].score, scores["keras-tensorflow"].score))
+        assert "no claim speaks to it" in scores["tensorflow"].basis
+
+
+def test_keras_on_pytorch_inherits_keras_claims_about_the_api_but_not_about_the_engine():
+    evidence = s.evidence(s.speed("keras-torch", "mlp", 1000), s.speed("torch", "mlp", 1000))
+    card = build_scorecard(profile(), evidence)
+    assert card.scores["ease_of_use"]["keras-torch"].score == pytest.approx(
+        card.scores["ease_of_use"]["keras-tensorflow"].score
+    )
+    assert not card.scores["dataset_scale"]["keras-torch"].claims
+
+
+def test_claims_about_another_deployment_target_do_not_count():
+    mobile = build_scorecard(profile(deployment_target="mobile"), None).scores["deployment"]["tensorflow"]
+    server = build_scorecard(profile(deployment_target="server"), None).scores["deployment"]["tensorflow"]
+    assert "keras-mobile-routes" in mobile.claims and "keras-mobile-routes" not in server.claims
+    assert "keras-serving-and-savedmodel" in server.claims and "keras-serving-and-savedmodel" not in mobile.claims
