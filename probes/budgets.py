@@ -57,7 +57,7 @@ BUDGETS: dict[str, Budget] = {
             "every installed variant on every reference model; a few minutes",
             None,
             ("mlp", "cnn"),
-            ("speed",),
+            ("speed", "ease", "debugging", "export"),
             rounds=2,
             windows_per_round=5,
             window_s=0.3,

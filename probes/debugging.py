@@ -50,6 +50,7 @@ class Planted:
     source: str
     planted_line: int  # 1-based row in `source`
     site_lines: frozenset[int]  # the planted line and the lines that use what it defines
+    statement_lines: frozenset[int] = frozenset()  # every row of the statement holding the planted line
 
     @property
     def planted_text(self) -> str:
@@ -148,7 +149,18 @@ def plant(source: str, bug: PlantedBug) -> Planted:
     shift = sum(added for row, added in inserted_before if row < first)
     planted_line = first + shift + offset + 1
     new_source = "\n".join(lines) + "\n"
-    return Planted(bug, new_source, planted_line, frozenset(_use_sites(new_source, planted_line)))
+    sites = frozenset(_use_sites(new_source, planted_line))
+    return Planted(bug, new_source, planted_line, sites, frozenset(_statement_rows(new_source, planted_line)))
+
+
+def _statement_rows(source: str, row: int) -> set[int]:
+    """The rows of the innermost simple statement holding `row` (a 9-row `return keras.Sequential([...])`)."""
+    best: tuple[int, int] = (row, row)
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.stmt) and not hasattr(node, "body") and node.lineno <= row <= node.end_lineno:
+            if best == (row, row) or node.end_lineno - node.lineno < best[1] - best[0]:
+                best = (node.lineno, node.end_lineno)
+    return set(range(best[0], best[1] + 1))
 
 
 def _find_anchor(source: str, lines: list[str], edit: Edit) -> int:
@@ -227,11 +239,14 @@ def observe(
     user_file: str,
     user_functions: frozenset[tuple[str, str]],
     predict: Callable[[Any], Any] | None = None,
+    effect: Callable[[Any], str | None] | None = None,
 ) -> dict[str, Any]:
     """Run the user script over the planted module and classify what the user would see.
 
     `predict(model)` gives the trained model's outputs on a batch (an array), to tell a model that
-    silently collapsed to one output for every input from one that trained.
+    silently collapsed to one output for every input from one that trained. `effect(model)` reads
+    the planted change off a model that raised nothing (e.g. "the Dense layer's weights are
+    float64"), to show that the bug was planted and the framework absorbed it.
     """
     progress = Progress()
     error: BaseException | None = None
@@ -242,10 +257,15 @@ def observe(
             error = exc
     frames = frames_of(error.__traceback__) if error is not None else []
     outputs = None
-    if error is None and predict is not None and progress.model is not None:
+    seen_effect = None
+    if error is None and progress.model is not None:
         with redirect_stdout(io.StringIO()):
-            outputs = predict(progress.model)
-    return classify(planted, progress, error, frames, user_file, user_functions, outputs)
+            outputs = predict(progress.model) if predict is not None else None
+            seen_effect = effect(progress.model) if effect is not None else None
+    facts = classify(planted, progress, error, frames, user_file, user_functions, outputs)
+    if seen_effect:
+        facts.update(absorbed=True, planted_effect=seen_effect, detected=True)
+    return facts
 
 
 def classify(
@@ -272,6 +292,8 @@ def classify(
         user, framework, innermost = count_frames(frames, user_file, user_functions)
         quoted = _quoted_user_frame(message, user_file)
         pointed_by = None
+        in_statement = innermost is not None and innermost.filename == user_file
+        in_statement = in_statement and innermost.lineno in planted.statement_lines | planted.site_lines
         if innermost is not None and innermost.lineno in planted.site_lines and innermost.filename == user_file:
             pointed_by = "traceback"
         elif quoted is not None and quoted in planted.site_lines:
@@ -287,6 +309,7 @@ def classify(
             framework_frames=framework,
             innermost_user_frame=_where(innermost, user_file),
             points_at_planted_line=pointed_by is not None,
+            points_at_planted_statement=in_statement or pointed_by is not None,
             pointed_by=pointed_by,
         )
     else:

@@ -184,7 +184,7 @@ class _RoleMap:
             self._mark(node, "other")
         self._mark(build, "model")
         role_of_def: dict[str, str] = {}
-        for name, node in defs.items():
+        for name in defs:
             if name in ROLE_OF_FUNCTION:
                 role_of_def[name] = ROLE_OF_FUNCTION[name]
         main = defs.get("main")
@@ -272,7 +272,7 @@ def _dict_entries(statement: ast.stmt) -> dict[str, ast.AST]:
             and node.keys
             and all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys)
         ):
-            return {k.value: v for k, v in zip(node.keys, node.values)}  # type: ignore[union-attr]
+            return {k.value: v for k, v in zip(node.keys, node.values, strict=True)}  # type: ignore[union-attr]
     return {}
 
 
@@ -442,3 +442,39 @@ def _moves_to_device(call: ast.Call) -> bool:
         if "device" in text or "cuda" in text or "cpu" in text:
             return True
     return False
+
+
+# --- the probe module contract (probes/frameworks/*_ease.py bind a reference file to it)
+
+
+def reference_path(file_name: str) -> Path:
+    return Path(__file__).resolve().parent / "reference" / file_name
+
+
+def role_runs(counts: EaseCounts) -> list[list[Any]]:
+    """[[first row, last row, role], ...]: the counted rows by role, compact enough for the evidence."""
+    runs: list[list[Any]] = []
+    for row in sorted(counts.line_roles):
+        role = counts.line_roles[row]
+        if runs and runs[-1][2] == role and runs[-1][1] == row - 1:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row, role])
+    return runs
+
+
+def measure_reference(file_name: str, model: str, known_models: Iterable[str]) -> dict[str, Any]:
+    """The ease facts of one model in one reference script, with what the report needs to show it."""
+    import hashlib
+
+    path = reference_path(file_name)
+    source = path.read_text(encoding="utf-8")
+    counts = count_source(source, model, known_models)
+    facts = counts.facts()
+    facts.update(
+        reference_file=f"probes/reference/{file_name}",
+        source_sha256=hashlib.sha256(source.encode("utf-8")).hexdigest(),
+        role_runs=role_runs(counts),
+        counted_with="ast + tokenize (probes/ease.py)",
+    )
+    return {"facts": facts}

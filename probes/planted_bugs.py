@@ -127,7 +127,13 @@ KERAS = (
         "nan_custom_op",
         "mlp",
         "nan",
-        Edit('layers.Dense(128, activation="relu"),', "insert_after", ("layers.Lambda(keras.ops.log),",), "build_model", 0),
+        Edit(
+            'layers.Dense(128, activation="relu"),',
+            "insert_after",
+            ("layers.Lambda(keras.ops.log),",),
+            "build_model",
+            0,
+        ),
     ),
     _bug(
         "print_in_forward",
@@ -167,7 +173,9 @@ TENSORFLOW = (
         "wrong_flatten",
         "cnn",
         "error",
-        Edit("self.w, self.b = dense(16 * 6 * 6, 10)", "replace", ("self.w, self.b = dense(16 * 5 * 5, 10)",), "CNN", 0),
+        Edit(
+            "self.w, self.b = dense(16 * 6 * 6, 10)", "replace", ("self.w, self.b = dense(16 * 5 * 5, 10)",), "CNN", 0
+        ),
         shapes=FLATTEN_SHAPES,
     ),
     _bug(

@@ -53,6 +53,16 @@ def _mode(run_eagerly: bool) -> str:
     return f"run_eagerly=False, the default ({traced.get(backend, 'fit() stays eager on ' + backend)})"
 
 
+def _float64_weights(model) -> str | None:
+    """What shows a float64 layer was planted: its weights are float64 (Keras casts its inputs to match)."""
+    planted = [w.path for w in model.weights if "float64" in str(w.dtype)]
+    return (
+        f"float64 weights ({', '.join(planted)}); Keras cast the float32 inputs to the layer's dtype"
+        if planted
+        else None
+    )
+
+
 def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
     import keras
 
@@ -70,6 +80,7 @@ def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, A
             ref.__file__,
             frozenset({(__file__, "user_script")}),
             lambda model: model.predict_on_batch(x[: debugging.BATCH_SIZE]),
+            _float64_weights if bug.id == "dtype_mismatch" else None,
         )
         if bug.expect == "print":
             facts["counter"] = len(ref.CALLS)
