@@ -58,7 +58,7 @@ BUDGETS: dict[str, Budget] = {
             "every installed variant on every reference model; a few minutes",
             None,
             ("mlp", "cnn", "rnn", "transformer"),
-            ("speed",),
+            ("speed", "ease", "debugging", "export"),
             rounds=2,
             windows_per_round=4,
             window_s=0.2,

@@ -403,7 +403,9 @@ def _absorb(
                     entry.add_samples({"baseline_rss_mb": [payload["baseline_rss_mb"]]})
             entry.facts.update(output.get("facts") or {})
         elif output:
-            entry.failures.append(("failed", output.get("reason") or "failed without a reason"))
+            status = output.get("status") if output.get("status") in ("failed", "not_installed") else "failed"
+            entry.failures.append((status, output.get("reason") or "failed without a reason"))
+            entry.facts.update(output.get("facts") or {})
         else:
             entry.failures.append(failure or ("crashed", "the child ended without a result for this case"))
     if failure:

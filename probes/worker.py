@@ -66,7 +66,7 @@ def main(argv: list[str]) -> int:
         try:
             measured = probe.measure(model, case, settings)
             measured.setdefault("samples", {}).setdefault("peak_rss_mb", [memory.peak_rss_mb()])
-            entry.update(status="ok", **measured)
+            entry.update({"status": "ok", **measured})  # a probe may say "failed" or "not_installed" itself
         except Exception as exc:  # noqa: BLE001 - a case that fails must not lose the others
             entry.update(status="failed", reason=describe_exception(exc), traceback=traceback.format_exc(limit=-3))
         payload["results"].append(entry)

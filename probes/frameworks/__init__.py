@@ -33,12 +33,28 @@ class Variant:
 VARIANTS: dict[str, Variant] = {
     v.id: v
     for v in (
-        Variant("torch", "PyTorch", "pytorch", {"speed": "probes.frameworks.torch_probe"}, ("torch",)),
+        Variant(
+            "torch",
+            "PyTorch",
+            "pytorch",
+            {
+                "speed": "probes.frameworks.torch_probe",
+                "ease": "probes.frameworks.torch_ease",
+                "debugging": "probes.frameworks.torch_debugging",
+                "export": "probes.frameworks.torch_export",
+            },
+            ("torch",),
+        ),
         Variant(
             "keras-tensorflow",
             "Keras 3 on TensorFlow",
             "keras",
-            {"speed": "probes.frameworks.keras_probe"},
+            {
+                "speed": "probes.frameworks.keras_probe",
+                "ease": "probes.frameworks.keras_ease",
+                "debugging": "probes.frameworks.keras_debugging",
+                "export": "probes.frameworks.keras_export",
+            },
             ("keras", "tensorflow"),
             {"KERAS_BACKEND": "tensorflow"},
         ),
@@ -46,14 +62,18 @@ VARIANTS: dict[str, Variant] = {
             "tensorflow",
             "TensorFlow (low-level)",
             "tensorflow",
-            {"speed": "probes.frameworks.tensorflow_probe"},
+            {"speed": "probes.frameworks.tensorflow_probe", "ease": "probes.frameworks.tensorflow_ease"},
             ("tensorflow",),
         ),
         Variant(
             "keras-torch",
             "Keras 3 on PyTorch",
             "keras",
-            {"speed": "probes.frameworks.keras_probe"},
+            {
+                "speed": "probes.frameworks.keras_probe",
+                "ease": "probes.frameworks.keras_ease",
+                "debugging": "probes.frameworks.keras_debugging",
+            },
             ("keras", "torch"),
             {"KERAS_BACKEND": "torch"},
         ),
@@ -61,7 +81,7 @@ VARIANTS: dict[str, Variant] = {
             "keras-jax",
             "Keras 3 on JAX",
             "keras",
-            {"speed": "probes.frameworks.keras_probe"},
+            {"speed": "probes.frameworks.keras_probe", "ease": "probes.frameworks.keras_ease"},
             ("keras", "jax"),
             {"KERAS_BACKEND": "jax"},
             optional=True,

@@ -1,0 +1,90 @@
+"""Debug Keras 3 (on the backend KERAS_BACKEND names): plant each standard bug in the Keras reference.
+
+Bugs run the way Keras runs by default (run_eagerly=False: fit() traces a graph on TensorFlow and
+JAX, and stays eager on PyTorch); the print case runs once with run_eagerly=True and once with the
+default. Tracebacks are read as Keras shows them, with its traceback filtering on (the default).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from probes import debugging
+from probes.frameworks import keras_probe
+from probes.specs import make_data
+
+REFERENCE = "keras_reference.py"
+
+import_framework = keras_probe.import_framework
+configure_threads = keras_probe.configure_threads
+device_info = keras_probe.device_info
+
+
+def cases(models: list[str]) -> list[tuple[str, str]]:
+    return debugging.debugging_cases("keras", models, ("eager", "traced"))
+
+
+def user_script(ref, name, x, y, run_eagerly, progress):
+    """What a user's main() does: build, compile, fit; a callback notes each step's loss."""
+    import keras
+
+    class StepLosses(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            progress.losses.append(float((logs or {}).get("loss", float("nan"))))
+
+    progress.enter("build")
+    model = progress.model = ref.build_model(name)
+    progress.enter("compile")
+    ref.compile_model(model)
+    model.run_eagerly = run_eagerly
+    progress.enter("train")
+    model.fit(x, y, batch_size=debugging.BATCH_SIZE, epochs=1, shuffle=False, verbose=0, callbacks=[StepLosses()])
+
+
+def _mode(run_eagerly: bool) -> str:
+    import keras
+
+    backend = keras.backend.backend()
+    if run_eagerly:
+        return f"run_eagerly=True ({backend} backend)"
+    traced = {"tensorflow": "fit() traces a tf.function", "jax": "fit() traces with jax.jit"}
+    return f"run_eagerly=False, the default ({traced.get(backend, 'fit() stays eager on ' + backend)})"
+
+
+def _float64_weights(model) -> str | None:
+    """What shows a float64 layer was planted: its weights are float64 (Keras casts its inputs to match)."""
+    planted = [w.path for w in model.weights if "float64" in str(w.dtype)]
+    return (
+        f"float64 weights ({', '.join(planted)}); Keras cast the float32 inputs to the layer's dtype"
+        if planted
+        else None
+    )
+
+
+def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
+    import keras
+
+    bug_id, mode = debugging.split_case(case)
+    bug = debugging.bug_by_id("keras", bug_id)
+    planted = debugging.plant(debugging.reference_path(REFERENCE).read_text(encoding="utf-8"), bug)
+    keras.utils.set_random_seed(settings.get("seed", 0))
+    x, y = make_data(bug.model, debugging.STEPS * debugging.BATCH_SIZE, settings.get("seed", 0))
+    run_eagerly = mode == "eager"
+    with tempfile.TemporaryDirectory(prefix="advisor-debugging-") as folder:
+        ref = debugging.load_planted(planted, Path(folder), REFERENCE)
+        facts = debugging.observe(
+            lambda progress: user_script(ref, bug.model, x, y, run_eagerly, progress),
+            planted,
+            ref.__file__,
+            frozenset({(__file__, "user_script")}),
+            lambda model: model.predict_on_batch(x[: debugging.BATCH_SIZE]),
+            _float64_weights if bug.id == "dtype_mismatch" else None,
+        )
+        if bug.expect == "print":
+            facts["counter"] = len(ref.CALLS)
+    facts.update(mode=_mode(run_eagerly), traceback_filtering=keras.config.is_traceback_filtering_enabled())
+    if bug.note:
+        facts["note"] = bug.note
+    return {"facts": facts}
