@@ -1,0 +1,211 @@
+"""The speed protocol: what is timed, how FLOPs and utilisation are counted, and how comparisons read."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+
+from advisor.report_speed import build_speed_view, comparison_sentence
+from probes import timing
+from probes.evidence import ProbeResult
+from probes.runner import with_utilisation
+from probes.specs import MODELS, digits_split, forward_flops, make_data, train_flops
+from tests.synthetic import evidence as evidence_of
+
+
+class FakeSession:
+    """A session whose every step takes a known time, so the protocol's arithmetic can be checked."""
+
+    batch_size = 10
+
+    def __init__(self, step_s: float = 0.01, gpu_mb: float | None = None):
+        self.step_s, self.gpu_mb = step_s, gpu_mb
+        self.calls: list[tuple[str, int]] = []
+
+    def first_step(self) -> float:
+        self.calls.append(("first", 1))
+        return 0.5
+
+    def steps(self, n: int) -> float:
+        self.calls.append(("steps", n))
+        return n * self.step_s
+
+    def infer(self, rows: int) -> float:
+        self.calls.append(("infer", rows))
+        return 0.001 * rows
+
+    def device_peak_mb(self) -> float | None:
+        return self.gpu_mb
+
+
+SETTINGS = {"warmup_steps": 3, "window_s": 0.1, "windows": 5, "infer_repeats": 4}
+
+
+def test_the_first_step_is_timed_alone_and_kept_apart_from_the_steady_state():
+    session = FakeSession()
+    measured = timing.measure_training(session, "mlp", SETTINGS)
+    assert session.calls[0] == ("first", 1)
+    assert measured["samples"]["first_step_s"] == [0.5]
+    assert all(v == pytest.approx(10 / 0.01) for v in measured["samples"]["train_samples_per_s"])
+
+
+def test_warm_up_and_calibration_steps_run_before_any_timed_window():
+    session = FakeSession()
+    measured = timing.measure_training(session, "mlp", SETTINGS)
+    steps = [n for call, n in session.calls if call == "steps"]
+    assert steps[:2] == [3, timing.CALIBRATION_STEPS]
+    assert steps[2:] == [10] * 5  # 0.1 s windows of 0.01 s steps
+    assert len(measured["samples"]["train_samples_per_s"]) == SETTINGS["windows"]
+
+
+def test_achieved_flops_follow_from_throughput_and_the_models_flop_count():
+    measured = timing.measure_training(FakeSession(), "cnn", SETTINGS)
+    expected = 1000 * train_flops("cnn") / 1e9
+    assert measured["samples"]["achieved_gflops"] == [pytest.approx(expected)] * 5
+
+
+def test_inference_warms_each_shape_once_before_it_is_timed():
+    session = FakeSession()
+    measured = timing.measure_training(session, "mlp", SETTINGS)
+    infers = [n for call, n in session.calls if call == "infer"]
+    assert infers[:2] == [1, 10]
+    assert len(measured["samples"]["infer_single_ms"]) == SETTINGS["infer_repeats"]
+    assert measured["samples"]["infer_batch_ms"][0] == pytest.approx(10.0)
+
+
+def test_gpu_memory_is_recorded_only_when_the_session_ran_on_a_device():
+    assert "gpu_peak_mb" not in timing.measure_training(FakeSession(), "mlp", SETTINGS)["samples"]
+    on_gpu = timing.measure_training(FakeSession(gpu_mb=123.0), "mlp", SETTINGS)
+    assert on_gpu["samples"]["gpu_peak_mb"] == [123.0]
+
+
+def test_the_device_is_synchronised_before_the_clock_starts_and_before_it_stops():
+    events: list[str] = []
+    ticks = iter([1.0, 3.0])
+
+    def clock() -> float:
+        events.append("clock")
+        return next(ticks)
+
+    elapsed = timing.timed(lambda: events.append("run"), lambda: events.append("sync"), clock)
+    assert events == ["sync", "clock", "run", "sync", "clock"]
+    assert elapsed == 2.0
+
+
+@pytest.mark.parametrize(("step_s", "expected"), [(0.01, 10), (10.0, 1), (0.0, timing.MAX_STEPS_PER_WINDOW)])
+def test_a_window_holds_enough_steps_for_its_length_within_bounds(step_s, expected):
+    assert timing.steps_per_window(step_s, 0.1) == expected
+
+
+def test_every_models_data_is_learnable_and_identical_for_every_framework():
+    for model, spec in MODELS.items():
+        x, y = make_data(model, 256, seed=3)
+        again, _ = make_data(model, 256, seed=3)
+        assert (x == again).all()
+        assert x.shape == (256, *spec.input_shape)
+        assert len(set(y.tolist())) > 3, model
+        if spec.tokens:
+            assert x.min() >= 0 and x.max() < spec.vocabulary
+
+
+def test_digits_are_shaped_for_each_model_from_the_bundled_dataset():
+    for model, spec in MODELS.items():
+        x_train, y_train, x_test, y_test = digits_split(model)
+        assert x_train.shape[1:] == spec.input_shape, model
+        assert len(x_train) + len(x_test) == 1797
+        assert set(y_test.tolist()) <= set(range(10))
+
+
+@pytest.mark.parametrize("model", ["mlp", "cnn", "transformer"])
+def test_the_analytic_flop_count_agrees_with_torch_flop_counter(model):
+    pytest.importorskip("torch")
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from probes.reference import torch_reference as ref
+
+    inputs, _ = ref.to_tensors(*make_data(model, 4))
+    net = ref.build_model(model)  # training mode: eval mode's fused encoder kernel is not counted
+    # The counter has no formula for the CPU's fused attention kernel; the math backend spells it out.
+    with sdpa_kernel(SDPBackend.MATH), FlopCounterMode(display=False) as counter:
+        net(inputs)
+    counted = counter.get_total_flops() / 4
+    assert counted == pytest.approx(forward_flops(model), rel=0.02)
+
+
+def test_a_training_step_costs_between_two_and_three_forward_passes():
+    for model in MODELS:
+        assert 2 * forward_flops(model) <= train_flops(model) <= 3 * forward_flops(model)
+
+
+def _speed_result(variant: str, throughput: list[float], device: str = "cpu") -> ProbeResult:
+    return ProbeResult(
+        variant=variant,
+        kind="speed",
+        model="cnn",
+        case="",
+        status="ok",
+        reason=None,
+        samples={"train_samples_per_s": throughput, "achieved_gflops": [t / 100 for t in throughput]},
+        facts={"device": device},
+    )
+
+
+def test_utilisation_is_each_windows_share_of_the_measured_peak():
+    result = with_utilisation(_speed_result("torch", [1000.0, 2000.0]), {"gflops": 100.0, "device": "cpu"})
+    assert result.samples["utilisation"] == [0.1, 0.2]
+
+
+def test_utilisation_is_left_out_when_the_peak_was_measured_on_another_device_or_not_at_all():
+    gpu_result = _speed_result("torch", [1000.0], device="cuda")
+    assert "utilisation" not in with_utilisation(gpu_result, {"gflops": 100.0, "device": "cpu"}).samples
+    assert "utilisation" not in with_utilisation(_speed_result("torch", [1.0]), {"error": "timed out"}).samples
+
+
+def test_a_clear_speed_difference_is_stated_with_its_interval():
+    fast = _speed_result("torch", [200.0, 202.0, 198.0, 201.0, 199.0])
+    slow = _speed_result("keras-tensorflow", [100.0, 101.0, 99.0, 100.5, 99.5])
+    sentence = comparison_sentence("cnn", fast, slow)
+    assert sentence.startswith("On this machine PyTorch trained the CNN 2.00× faster than Keras 3 on TensorFlow")
+    assert "95% CI" in sentence
+
+
+def test_overlapping_speeds_are_called_within_noise():
+    a = _speed_result("torch", [100.0, 120.0, 90.0, 110.0, 95.0])
+    b = _speed_result("keras-tensorflow", [105.0, 92.0, 118.0, 99.0, 101.0])
+    assert "within noise" in comparison_sentence("cnn", a, b)
+
+
+def test_the_speed_view_flags_noise_and_says_when_no_gpu_was_found():
+    evidence = evidence_of(
+        _speed_result("torch", [100.0, 150.0, 80.0, 130.0, 60.0]),
+        _speed_result("keras-tensorflow", [50.0] * 5),
+        models=["cnn"],
+    )
+    view = build_speed_view(evidence)
+    torch_row = next(r for r in view.tables[0].rows if r.variant == "PyTorch")
+    assert torch_row.noisy == ["train_samples_per_s"]
+    assert any(line.startswith("No GPU was found") for line in view.machine)
+
+
+def test_pytorch_uses_cuda_when_present_unless_the_cpu_is_asked_for(monkeypatch):
+    from probes.frameworks import torch_probe
+
+    assert torch_probe.choose_device("auto", cuda_available=True) == "cuda"
+    assert torch_probe.choose_device("cpu", cuda_available=True) == "cpu"
+    assert torch_probe.choose_device("auto", cuda_available=False) == "cpu"
+    fake_cuda = types.SimpleNamespace(
+        is_available=lambda: True,
+        get_device_properties=lambda i: types.SimpleNamespace(name="Fake H100", total_memory=80 * 2**30),
+    )
+    fake_torch = types.SimpleNamespace(
+        cuda=fake_cuda,
+        version=types.SimpleNamespace(cuda="12.8"),
+        backends=types.SimpleNamespace(cudnn=types.SimpleNamespace(version=lambda: 91000)),
+    )
+    monkeypatch.setitem(sys.modules, "torch", fake_torch)
+    info = torch_probe.device_info("auto")
+    assert info["used"] == "cuda" and info["gpu_name"] == "Fake H100" and info["gpu_memory_gb"] == 80.0
+    assert "synchronize" in info["synchronised"]
