@@ -149,27 +149,24 @@ def build_view(
 
 
 def _problems(evidence: Evidence) -> list[dict[str, str]]:
-    problems = []
+    """What was not measured, one line per variant, kind and reason (not one per model it covers)."""
+    grouped: dict[tuple[str, str, str, str], list[str]] = {}
     for result in evidence.results:
+        subject = result.case or result.model
         if not result.ok:
-            problems.append(
-                {
-                    "variant": variant_label(result.variant),
-                    "model": result.model,
-                    "status": result.status,
-                    "reason": result.reason or "",
-                }
-            )
+            key = (result.variant, result.kind, result.status, result.reason or "")
+            grouped.setdefault(key, []).append(subject)
         for failed in result.facts.get("failed_rounds", []):
-            problems.append(
-                {
-                    "variant": variant_label(result.variant),
-                    "model": result.model,
-                    "status": "round failed",
-                    "reason": failed,
-                }
-            )
-    return problems
+            grouped.setdefault((result.variant, result.kind, "round failed", failed), []).append(subject)
+    return [
+        {
+            "variant": variant_label(variant),
+            "model": f"{kind}: {', '.join(dict.fromkeys(subjects))}",
+            "status": status,
+            "reason": reason,
+        }
+        for (variant, kind, status, reason), subjects in grouped.items()
+    ]
 
 
 def _environment_rows(env: dict[str, Any]) -> list[tuple[str, str]]:

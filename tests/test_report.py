@@ -132,3 +132,20 @@ def test_the_decision_record_has_the_madr_parts(saved_run):
 def test_the_report_suggests_measuring_keras_on_pytorch_when_the_choice_is_pytorch_or_keras(saved_run):
     html = rerender(saved_run).folder.report.read_text()
     assert "Keras 3 also runs on the PyTorch backend" in html
+
+
+def test_what_was_not_measured_takes_one_line_per_variant_kind_and_reason():
+    from advisor.report import _problems
+    from probes.evidence import ProbeResult
+    from tests.synthetic import evidence
+
+    lacking = [ProbeResult("tensorflow", m, "export", "skipped", "no export probe yet") for m in ("mlp", "cnn", "rnn")]
+    lines = _problems(evidence(*lacking))
+    assert lines == [
+        {
+            "variant": "TensorFlow (low-level)",
+            "model": "export: mlp, cnn, rnn",
+            "status": "skipped",
+            "reason": "no export probe yet",
+        }
+    ]

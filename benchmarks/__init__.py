@@ -1,0 +1,1 @@
+"""Benchmarks of the tool itself: scripts that print figures (see README.md)."""
