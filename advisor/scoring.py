@@ -20,6 +20,7 @@ from advisor.verdicts import Verdict, check_claims
 from probes.evidence import Evidence
 from probes.frameworks import VARIANTS
 from probes.frameworks import label as variant_label
+from probes.specs import MODELS
 
 SCORECARD_FORMAT = "advisor-scorecard/1"
 # The frameworks a user chooses between; Keras on other backends joins when this run measured it.
@@ -139,15 +140,27 @@ def _median(evidence: Evidence, variant: str, model: str, metric: str) -> float 
     return summary.median if summary else None
 
 
+MATCHING_MODEL_WEIGHT = 3.0  # a model like the user's own data counts this many times the others
+
+
+def model_weights(models: Sequence[str], profile: Profile | None) -> dict[str, float]:
+    """How much each reference model counts: the ones like the user's data (probes/specs.py) weigh more."""
+    data_kind = profile.answers.values.get("data_kind") if profile is not None else None
+    return {m: MATCHING_MODEL_WEIGHT if m in MODELS and data_kind in MODELS[m].data_kinds else 1.0 for m in models}
+
+
 def _relative_scores(
     evidence: Evidence,
     candidates: Sequence[str],
     value: Callable[[str, str], float | None],
     higher_is_better: bool,
     describe: Callable[[float], str],
+    profile: Profile | None = None,
 ) -> dict[str, tuple[float, str, dict[str, Any]]]:
-    """10 for the best measured candidate, others by their ratio to it (geometric mean over models)."""
+    """10 for the best measured candidate, others by their ratio to it: a geometric mean over models,
+    weighted towards the models like the user's own data."""
     models = list(evidence.settings.get("models") or [])
+    weights = model_weights(models, profile)
     per_model: dict[str, dict[str, float]] = {}
     for model in models:
         values = {c: value(c, model) for c in candidates}
@@ -156,17 +169,21 @@ def _relative_scores(
             per_model[model] = measured
     scores: dict[str, tuple[float, str, dict[str, Any]]] = {}
     for candidate in candidates:
-        ratios, figures = [], {}
+        ratios, figures = {}, {}
         for model, measured in per_model.items():
             if candidate not in measured:
                 continue
             best = max(measured.values()) if higher_is_better else min(measured.values())
             mine = measured[candidate]
-            ratios.append(mine / best if higher_is_better else best / mine)
+            ratios[model] = mine / best if higher_is_better else best / mine
             figures[model] = round(mine, 6)
         if ratios:
-            score = 10 * math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-            basis = "; ".join(f"{m}: {describe(v)}" for m, v in figures.items())
+            total_weight = sum(weights[m] for m in ratios)
+            score = 10 * math.exp(sum(weights[m] * math.log(r) for m, r in ratios.items()) / total_weight)
+            basis = "; ".join(
+                f"{m}: {describe(v)}" + (" (like your data, counts ×3)" if weights[m] > 1 else "")
+                for m, v in figures.items()
+            )
             scores[candidate] = (score, basis, figures)
     return scores
 
@@ -178,6 +195,7 @@ def score_training_speed(evidence: Evidence, candidates: Sequence[str], profile:
         lambda c, m: _median(evidence, c, m, "train_samples_per_s"),
         True,
         lambda v: f"{v:,.0f} samples/s",
+        profile,
     )
 
 
@@ -186,7 +204,9 @@ def score_startup_time(evidence: Evidence, candidates: Sequence[str], profile: P
         parts = [_median(evidence, c, m, k) for k in ("import_s", "build_s", "first_step_s")]
         return None if any(p is None for p in parts) else sum(parts)  # type: ignore[arg-type]
 
-    return _relative_scores(evidence, candidates, total, False, lambda v: f"{v:.2f} s import + build + first step")
+    return _relative_scores(
+        evidence, candidates, total, False, lambda v: f"{v:.2f} s import + build + first step", profile
+    )
 
 
 def score_memory(evidence: Evidence, candidates: Sequence[str], profile: Profile):
@@ -196,6 +216,7 @@ def score_memory(evidence: Evidence, candidates: Sequence[str], profile: Profile
         lambda c, m: _median(evidence, c, m, "peak_rss_mb"),
         False,
         lambda v: f"{v:,.0f} MB peak RSS",
+        profile,
     )
 
 

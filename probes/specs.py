@@ -29,6 +29,7 @@ class ModelSpec:
     vocabulary: int = 0  # > 0: the input is integer tokens below this, not floats
     digits_epochs: int = 5  # epochs of the accuracy check on digits
     learned_accuracy: float = 0.5  # test accuracy on digits below which a model did not learn (chance: 0.1)
+    data_kinds: tuple[str, ...] = ()  # the questionnaire's data kinds this model stands for
 
     @property
     def tokens(self) -> bool:
@@ -45,6 +46,7 @@ MODELS: dict[str, ModelSpec] = {
             "64 features -> Dense 128 ReLU -> Dense 64 ReLU -> Dense 10",
             digits_epochs=5,
             learned_accuracy=0.8,
+            data_kinds=("tabular",),
         ),
         ModelSpec(
             "cnn",
@@ -53,6 +55,7 @@ MODELS: dict[str, ModelSpec] = {
             "32x32x3 -> Conv 32 3x3 ReLU -> MaxPool 2 -> Conv 16 3x3 ReLU -> MaxPool 2 -> Dense 10",
             digits_epochs=3,
             learned_accuracy=0.7,
+            data_kinds=("images",),
         ),
         ModelSpec(
             "rnn",
@@ -62,6 +65,7 @@ MODELS: dict[str, ModelSpec] = {
             vocabulary=VOCABULARY,
             digits_epochs=6,
             learned_accuracy=0.35,
+            data_kinds=("sequences", "text"),
         ),
         ModelSpec(
             "transformer",
@@ -72,6 +76,7 @@ MODELS: dict[str, ModelSpec] = {
             vocabulary=VOCABULARY,
             digits_epochs=6,
             learned_accuracy=0.35,
+            data_kinds=("text", "sequences"),
         ),
     )
 }

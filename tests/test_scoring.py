@@ -143,3 +143,20 @@ def test_scorecard_json_says_where_each_literature_score_comes_from():
     ease = data["scores"]["ease_of_use"]["keras-tensorflow"]
     assert ease["source"] == "literature" and "keras-training-in-one-call" in ease["claims"]
     assert data["confidence"] in ("clear", "lean", "near tie") and "rank_correlation" in data["robustness"]
+
+
+@pytest.mark.parametrize(("data_kind", "expected_leader"), [("images", "keras-tensorflow"), ("tabular", "torch")])
+def test_training_speed_leans_on_the_reference_model_like_the_users_data(data_kind, expected_leader):
+    from advisor.scoring import score_training_speed
+    from tests.synthetic import evidence, speed
+
+    run = evidence(
+        speed("torch", "mlp", 200_000),
+        speed("keras-tensorflow", "mlp", 100_000),
+        speed("torch", "cnn", 5_000),
+        speed("keras-tensorflow", "cnn", 11_000),
+    )
+    profile = build_profile(collect_answers(file_values={"data_kind": data_kind}, use_defaults=True))
+    scores = score_training_speed(run, ["torch", "keras-tensorflow"], profile)
+    assert max(scores, key=lambda c: scores[c][0]) == expected_leader
+    assert "like your data" in scores[expected_leader][1]
