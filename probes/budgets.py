@@ -72,7 +72,7 @@ BUDGETS: dict[str, Budget] = {
             "more rounds and longer windows for tighter intervals; several minutes",
             None,
             ("mlp", "cnn", "rnn", "transformer"),
-            ("speed",),
+            ("speed", "ease", "debugging", "export"),
             rounds=4,
             windows_per_round=6,
             window_s=0.5,
