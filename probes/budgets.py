@@ -38,6 +38,7 @@ BUDGETS: dict[str, Budget] = {
             batch_size=32,
             infer_repeats=3,
             child_timeout_s=120,
+            accuracy_check=False,  # the suite checks accuracy once, in tests/test_speed.py
         ),
         Budget(
             "quick",

@@ -209,3 +209,36 @@ def test_pytorch_uses_cuda_when_present_unless_the_cpu_is_asked_for(monkeypatch)
     info = torch_probe.device_info("auto")
     assert info["used"] == "cuda" and info["gpu_name"] == "Fake H100" and info["gpu_memory_gb"] == 80.0
     assert "synchronize" in info["synchronised"]
+
+
+def test_the_accuracy_check_runs_once_per_run_and_a_failure_keeps_the_timings():
+    from probes.correctness import with_accuracy
+
+    calls = []
+
+    def main(model, epochs, batch_size, seed):
+        calls.append((model, epochs))
+        return 0.93
+
+    first_round = {"accuracy_check": True, "round": 0, "seed": 0}
+    measured = with_accuracy({"samples": {}, "facts": {}}, main, "mlp", first_round)
+    assert measured["samples"]["test_accuracy"] == [0.93] and calls == [("mlp", MODELS["mlp"].digits_epochs)]
+    with_accuracy({"samples": {}, "facts": {}}, main, "mlp", {**first_round, "round": 1})
+    assert len(calls) == 1
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("shape mismatch")
+
+    kept = with_accuracy({"samples": {"first_step_s": [0.1]}, "facts": {}}, broken, "mlp", first_round)
+    assert kept["samples"] == {"first_step_s": [0.1]}
+    assert kept["facts"]["accuracy_error"] == "RuntimeError: shape mismatch"
+
+
+@pytest.mark.parametrize("model", ["mlp", "cnn"])  # the sequence models take too long for the suite
+def test_the_pytorch_reference_learns_digits_above_its_threshold(model):
+    pytest.importorskip("torch")
+    from probes.reference import torch_reference as ref
+
+    spec = MODELS[model]
+    accuracy = ref.main(model, epochs=spec.digits_epochs, batch_size=64, seed=0)
+    assert accuracy >= spec.learned_accuracy
