@@ -16,6 +16,7 @@ from markupsafe import Markup
 FONT_PX = 13  # chart text, in SVG units: one CSS pixel at natural size
 ROW_PX, PAD_PX, GAP_PX = 28, 8, 8
 MIN_PLOT_PX = 240  # the bars' own width, however long the texts beside them
+PALETTE_SIZE = 5  # report.css defines --bar-0 to --bar-4, light and dark
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,15 @@ class Bar:
     low: float | None = None  # whisker: first quartile
     high: float | None = None  # whisker: third quartile
     note: str = ""
+    series: int | None = None  # the colour: the same series keeps its colour in every chart; None: by position
+
+
+def variant_series(variant_id: str) -> int | None:
+    """A framework variant's colour: its place in VARIANTS, so it looks the same in every chart of the report."""
+    from probes.frameworks import VARIANTS
+
+    ids = list(VARIANTS)
+    return ids.index(variant_id) if variant_id in ids else None
 
 
 def bar_chart(title: str, bars: Sequence[Bar], unit: str, width: int = 640) -> Markup:
@@ -52,12 +62,13 @@ def bar_chart(title: str, bars: Sequence[Bar], unit: str, width: int = 640) -> M
         y = PAD_PX + i * ROW_PX
         baseline = y + ROW_PX / 2 + FONT_PX / 3
         w = max(1.0, plot_w * bar.value / top)
+        colour = (bar.series if bar.series is not None else i) % PALETTE_SIZE
         parts.append(
             f'<text x="{label_w - GAP_PX:.0f}" y="{baseline:.1f}" text-anchor="end" class="chart-label">'
             f"{escape(bar.label)}</text>"
         )
         parts.append(
-            f'<rect x="{label_w:.0f}" y="{y + 5}" width="{w:.1f}" height="{ROW_PX - 10}" class="bar bar-{i % 5}"/>'
+            f'<rect x="{label_w:.0f}" y="{y + 5}" width="{w:.1f}" height="{ROW_PX - 10}" class="bar bar-{colour}"/>'
         )
         if bar.low is not None and bar.high is not None:
             x1 = label_w + plot_w * bar.low / top

@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from advisor.charts import Bar, bar_chart
+from advisor.charts import Bar, bar_chart, variant_series
 from probes.evidence import Evidence, ProbeResult
 from probes.frameworks import label as variant_label
 from probes.specs import MODELS
@@ -120,7 +120,7 @@ def _bars(results: list[ProbeResult], value) -> list[Bar]:
     for result in results:
         figure = value(result)
         if figure is not None:
-            bars.append(Bar(variant_label(result.variant), *figure))
+            bars.append(Bar(variant_label(result.variant), *figure, series=variant_series(result.variant)))
     return bars
 
 

@@ -72,3 +72,63 @@ def test_every_chart_of_the_report_has_a_visible_title(saved_run):
     charts = html.count('<svg class="chart"')
     assert charts >= 2 * 3 + 1  # per model: throughput, first step, memory (utilisation where known); the totals
     assert html.count('<figure class="chart-figure"><figcaption>') == charts
+
+
+def _bar_classes(svg: str) -> dict[str, str]:
+    rows = re.findall(r'class="chart-label">([^<]*)</text><rect [^>]*class="bar (bar-\d)"', svg)
+    return dict(rows)
+
+
+def test_a_framework_keeps_its_colour_in_every_chart_whatever_its_place():
+    from advisor.report_speed import build_speed_view
+    from tests.synthetic import evidence, speed
+
+    faster_torch = [speed("torch", "mlp", 2000), speed("keras-tensorflow", "mlp", 1000)]
+    faster_keras = [speed("torch", "cnn", 100), speed("keras-tensorflow", "cnn", 300)]
+    view = build_speed_view(evidence(*faster_torch, *faster_keras))
+    charts = [str(c) for table in view.tables for c in [table.chart, *table.charts]]
+    colours = [_bar_classes(c) for c in charts]
+    assert list(colours[0]) == ["PyTorch", "Keras 3 on TensorFlow"]  # MLP: PyTorch first
+    assert list(colours[-1]) == ["Keras 3 on TensorFlow", "PyTorch"]  # CNN: Keras first
+    assert {c["PyTorch"] for c in colours} == {"bar-0"}
+    assert {c["Keras 3 on TensorFlow"] for c in colours} == {"bar-1"}
+
+
+def test_every_framework_variant_has_a_colour_of_its_own():
+    from advisor.charts import PALETTE_SIZE, variant_series
+    from probes.frameworks import VARIANTS
+
+    series = [variant_series(v) for v in VARIANTS]
+    assert sorted(series) == list(range(len(VARIANTS)))
+    assert len(VARIANTS) <= PALETTE_SIZE
+
+
+def test_bars_without_a_series_are_coloured_by_position():
+    svg = str(bar_chart("Generic", [Bar("a", 1.0), Bar("b", 2.0), Bar("c", 3.0, series=0)], "x"))
+    assert list(_bar_classes(svg).values()) == ["bar-0", "bar-1", "bar-0"]
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_bar_colour_stands_out_from_the_page_by_3_to_1_in_light_and_dark_mode():
+    """WCAG 1.4.11 (non-text contrast); the names beside the bars carry the meaning without colour."""
+    from importlib import resources
+
+    from advisor.charts import PALETTE_SIZE
+
+    css = resources.files("reports").joinpath("report.css").read_text(encoding="utf-8")
+    light, dark = css.split("@media (prefers-color-scheme: dark)", 1)
+    dark = dark.split("\n}\n", 1)[0]
+    for mode, block in (("light", light), ("dark", dark)):
+        palette = dict(re.findall(r"--(bg|bar-\d): (#[0-9a-fA-F]{6})", block))
+        for i in range(PALETTE_SIZE):
+            assert _contrast(palette[f"bar-{i}"], palette["bg"]) >= 3, (mode, i)
