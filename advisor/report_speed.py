@@ -3,7 +3,7 @@
 Every figure comes from the speed probes' raw samples: medians with their IQR, ratios with a
 bootstrap confidence interval over the timed windows (probes/stats.py). A comparison whose
 interval includes 1 is called "within noise"; a throughput whose IQR exceeds 10% of its median
-is flagged.
+is flagged. A comparison between a result on the GPU and one on the CPU says so first (advisor/devices.py).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from advisor.charts import Bar, bar_chart, variant_series
+from advisor.devices import DEVICE_WORDS, device_of, mixed, same_device, where
 from probes.evidence import Evidence, ProbeResult
 from probes.frameworks import label as variant_label
 from probes.specs import MODELS
@@ -30,6 +31,7 @@ class SpeedRow:
     cells: dict[str, str]
     noisy: list[str]
     warnings: list[str] = field(default_factory=list)
+    device: str | None = None  # "GPU" or "CPU", shown only when the table mixes devices
 
 
 @dataclass
@@ -76,18 +78,30 @@ def comparison_sentence(model: str, faster: ProbeResult, slower: ProbeResult) ->
         return None
     a, b, name = variant_label(faster.variant), variant_label(slower.variant), model_name(model)
     ci = f"95% CI {interval.low:.2f}–{interval.high:.2f}×"
+    caveat = ""
+    if not same_device(faster, slower):
+        caveat = (
+            f"Not like for like: {where(faster)} and {where(slower)}, so this compares the devices as much as "
+            "the frameworks. "
+        )
     if interval.within_noise:
         return (
-            f"On this machine {a} and {b} trained the {name} at the same speed within noise "
+            f"{caveat}On this machine {a} and {b} trained the {name} at the same speed within noise "
             f"(ratio {_times(interval.ratio)}, {ci})."
         )
-    return f"On this machine {a} trained the {name} {_times(interval.ratio)} faster than {b} ({ci})."
+    return f"{caveat}On this machine {a} trained the {name} {_times(interval.ratio)} faster than {b} ({ci})."
 
 
-def _row(result: ProbeResult) -> SpeedRow:
+def _device_tag(result: ProbeResult) -> str:
+    device = device_of(result)
+    return device.upper() if device else "device not recorded"
+
+
+def _row(result: ProbeResult, show_device: bool = False) -> SpeedRow:
     label = variant_label(result.variant)
     if not result.ok:
         return SpeedRow(label, result.status, result.reason, {}, [])
+    device = _device_tag(result) if show_device else None
     startup = [result.summary(m) for m in ("import_s", "build_s", "first_step_s")]
     cells = {
         "import": fmt_summary(result, "import_s"),
@@ -112,15 +126,20 @@ def _row(result: ProbeResult) -> SpeedRow:
         )
     if result.facts.get("accuracy_error"):
         warnings.append(f"accuracy check failed: {result.facts['accuracy_error']}")
-    return SpeedRow(label, "ok", None, cells, noisy, warnings)
+    return SpeedRow(label, "ok", None, cells, noisy, warnings, device)
 
 
 def _bars(results: list[ProbeResult], value) -> list[Bar]:
+    """One bar per result; each names its device when they differ, so no bar passes for like with like."""
+    show_device = mixed(results)
     bars = []
     for result in results:
         figure = value(result)
         if figure is not None:
-            bars.append(Bar(variant_label(result.variant), *figure, series=variant_series(result.variant)))
+            name = variant_label(result.variant)
+            if show_device:
+                name += f" ({_device_tag(result)})"
+            bars.append(Bar(name, *figure, series=variant_series(result.variant)))
     return bars
 
 
@@ -167,7 +186,7 @@ def speed_table(evidence: Evidence, model: str) -> SpeedTable:
         model,
         spec.title if spec else model,
         spec.description if spec else "",
-        [_row(r) for r in results],
+        [_row(r, mixed(ok)) for r in results],
         chart,
         sentences,
         [c for c in charts if c],
@@ -202,6 +221,16 @@ def machine_lines(evidence: Evidence) -> list[str]:
         lines.append(f"GPU found: {names}; clocks stop after the device is synchronised.")
     else:
         lines.append(f"No GPU was found ({env.get('gpu_note') or 'none listed'}): every probe ran on the CPU.")
+    devices: dict[str, list[str]] = {}
+    for result in evidence.of_kind("speed"):
+        if result.ok and device_of(result):
+            devices.setdefault(DEVICE_WORDS[device_of(result)], []).append(variant_label(result.variant))
+    if len(devices) > 1:
+        ran = "; ".join(f"{', '.join(dict.fromkeys(names))} on {device}" for device, names in devices.items())
+        lines.append(
+            f"Not every framework ran on the same device: {ran}. Comparisons across devices say so, the "
+            "claims are not checked on them, and the scores rank only results from one device."
+        )
     lines.append(
         f"Throughputs whose IQR exceeds {NOISY_IQR_RATIO:.0%} of the median are flagged noisy; comparisons "
         "give the ratio of medians with a 95% bootstrap interval over the timed windows."

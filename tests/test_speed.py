@@ -242,3 +242,48 @@ def test_the_pytorch_reference_learns_digits_above_its_threshold(model):
     spec = MODELS[model]
     accuracy = ref.main(model, epochs=spec.digits_epochs, batch_size=64, seed=0)
     assert accuracy >= spec.learned_accuracy
+
+
+def test_a_comparison_across_devices_says_plainly_which_ran_where():
+    fast = _speed_result("torch", [4000.0, 4040.0, 3960.0, 4020.0, 3980.0], device="cuda")
+    slow = _speed_result("keras-tensorflow", [100.0, 101.0, 99.0, 100.5, 99.5], device="cpu")
+    sentence = comparison_sentence("cnn", fast, slow)
+    assert sentence.startswith(
+        "Not like for like: PyTorch on the GPU and Keras 3 on TensorFlow on the CPU, "
+        "so this compares the devices as much as the frameworks. On this machine PyTorch trained the CNN 40.0×"
+    )
+
+
+def test_results_on_the_same_device_or_with_none_recorded_are_compared_without_a_caveat():
+    fast = _speed_result("torch", [200.0, 202.0, 198.0, 201.0, 199.0], device="cuda")
+    assert comparison_sentence("cnn", fast, _speed_result("tensorflow", [100.0] * 5, device="gpu")).startswith("On")
+    unrecorded = ProbeResult("keras-tensorflow", "cnn", "speed", "ok", None, {"train_samples_per_s": [100.0] * 5}, {})
+    assert comparison_sentence("cnn", fast, unrecorded).startswith("On this machine")
+
+
+def test_a_speed_table_that_mixes_devices_names_each_ones_device_in_rows_and_charts():
+    evidence = evidence_of(
+        _speed_result("torch", [4000.0] * 5, device="cuda"),
+        _speed_result("keras-tensorflow", [100.0] * 5, device="cpu"),
+        models=["cnn"],
+    )
+    view = build_speed_view(evidence)
+    table = view.tables[0]
+    assert {r.variant: r.device for r in table.rows} == {"PyTorch": "GPU", "Keras 3 on TensorFlow": "CPU"}
+    assert "PyTorch (GPU)</text>" in table.chart and "Keras 3 on TensorFlow (CPU)</text>" in table.chart
+    assert any(
+        line.startswith(
+            "Not every framework ran on the same device: PyTorch on the GPU; Keras 3 on TensorFlow on the CPU"
+        )
+        for line in view.machine
+    )
+
+
+def test_a_speed_table_on_one_device_does_not_mention_devices():
+    evidence = evidence_of(
+        _speed_result("torch", [200.0] * 5), _speed_result("keras-tensorflow", [100.0] * 5), models=["cnn"]
+    )
+    view = build_speed_view(evidence)
+    assert [r.device for r in view.tables[0].rows] == [None, None]
+    assert "(CPU)" not in view.tables[0].chart
+    assert not any("same device" in line for line in view.machine)
