@@ -8,7 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from advisor.charts import Bar, bar_chart
+from advisor.charts import Bar, bar_chart, variant_series
 from advisor.profile import Profile, load_criteria
 from advisor.scoring import PERTURBATION, Scorecard
 from advisor.tensions import Tension, find_tensions
@@ -164,7 +164,7 @@ def build_decision_view(profile: Profile, evidence: Evidence | None, scorecard: 
         ],
         totals_chart=bar_chart(
             "Weighted totals out of 10, first place first",
-            [Bar(label(c), scorecard.totals[c]) for c in scorecard.ranking],
+            [Bar(label(c), scorecard.totals[c], series=variant_series(c)) for c in scorecard.ranking],
             "of 10",
         ),
         literature_share_pct=100 * literature_weight,

@@ -3,7 +3,12 @@
 Every figure comes from the speed probes' raw samples: medians with their IQR, ratios with a
 bootstrap confidence interval over the timed windows (probes/stats.py). A comparison whose
 interval includes 1 is called "within noise"; a throughput whose IQR exceeds 10% of its median
-is flagged.
+is flagged. A comparison between a result on the GPU and one on the CPU says so first (advisor/devices.py).
+
+Each reference model is also trained on digits to check that it learns: a result below the model's
+threshold "did not learn", and one more than ACCURACY_GAP below the best variant's accuracy on the
+same model "learned much less". Either way its implementation may not be alike with the others', so
+its speed is flagged beside the figure and in the comparison sentences.
 """
 
 from __future__ import annotations
@@ -13,13 +18,15 @@ from typing import Any
 
 from markupsafe import Markup
 
-from advisor.charts import Bar, bar_chart
+from advisor.charts import Bar, bar_chart, variant_series
+from advisor.devices import DEVICE_WORDS, device_of, mixed, same_device, where
 from probes.evidence import Evidence, ProbeResult
 from probes.frameworks import label as variant_label
 from probes.specs import MODELS
 from probes.stats import NOISY_IQR_RATIO, ratio_interval
 
 MODEL_NAMES = {"mlp": "MLP", "cnn": "CNN", "rnn": "LSTM", "transformer": "transformer"}
+ACCURACY_GAP = 0.15  # test accuracy this far below the best variant's on the same model: learned much less
 
 
 @dataclass
@@ -30,6 +37,8 @@ class SpeedRow:
     cells: dict[str, str]
     noisy: list[str]
     warnings: list[str] = field(default_factory=list)
+    device: str | None = None  # "GPU" or "CPU", shown only when the table mixes devices
+    learning: str | None = None  # "did not learn" or "learned much less": its speed may not compare
 
 
 @dataclass
@@ -76,18 +85,56 @@ def comparison_sentence(model: str, faster: ProbeResult, slower: ProbeResult) ->
         return None
     a, b, name = variant_label(faster.variant), variant_label(slower.variant), model_name(model)
     ci = f"95% CI {interval.low:.2f}–{interval.high:.2f}×"
+    caveat = ""
+    if not same_device(faster, slower):
+        caveat = (
+            f"Not like for like: {where(faster)} and {where(slower)}, so this compares the devices as much as "
+            "the frameworks. "
+        )
     if interval.within_noise:
         return (
-            f"On this machine {a} and {b} trained the {name} at the same speed within noise "
+            f"{caveat}On this machine {a} and {b} trained the {name} at the same speed within noise "
             f"(ratio {_times(interval.ratio)}, {ci})."
         )
-    return f"On this machine {a} trained the {name} {_times(interval.ratio)} faster than {b} ({ci})."
+    return f"{caveat}On this machine {a} trained the {name} {_times(interval.ratio)} faster than {b} ({ci})."
 
 
-def _row(result: ProbeResult) -> SpeedRow:
+def _device_tag(result: ProbeResult) -> str:
+    device = device_of(result)
+    return device.upper() if device else "device not recorded"
+
+
+def most_accurate(results: list[ProbeResult]) -> ProbeResult | None:
+    """The result with the highest test accuracy on digits, the yardstick for "learned much less"."""
+    checked = [r for r in results if r.ok and r.summary("test_accuracy")]
+    return max(checked, key=lambda r: r.summary("test_accuracy").median, default=None)
+
+
+def learning_flag(result: ProbeResult, best: ProbeResult | None) -> tuple[str, str] | None:
+    """("did not learn" or "learned much less", the sentence shown in the accuracy column), or None."""
+    accuracy = result.summary("test_accuracy")
+    if accuracy is None:
+        return None
+    learned = result.facts.get("learned_accuracy")
+    if learned is not None and accuracy.median < float(learned):
+        return "did not learn", (
+            f"did not learn: test accuracy {accuracy.median:.3f} on digits after "
+            f"{result.facts.get('digits_epochs')} epochs, below {float(learned):.2f}"
+        )
+    top = best.summary("test_accuracy") if best is not None and best is not result else None
+    if top is not None and top.median - accuracy.median > ACCURACY_GAP:
+        return "learned much less", (
+            f"learned much less: {top.median - accuracy.median:.2f} below {variant_label(best.variant)}'s "
+            f"{top.median:.3f}"
+        )
+    return None
+
+
+def _row(result: ProbeResult, show_device: bool = False, best: ProbeResult | None = None) -> SpeedRow:
     label = variant_label(result.variant)
     if not result.ok:
         return SpeedRow(label, result.status, result.reason, {}, [])
+    device = _device_tag(result) if show_device else None
     startup = [result.summary(m) for m in ("import_s", "build_s", "first_step_s")]
     cells = {
         "import": fmt_summary(result, "import_s"),
@@ -103,24 +150,25 @@ def _row(result: ProbeResult) -> SpeedRow:
     }
     noisy = [m for m in ("train_samples_per_s",) if (s := result.summary(m)) and s.noisy]
     warnings = []
-    accuracy = result.summary("test_accuracy")
-    learned = result.facts.get("learned_accuracy")
-    if accuracy and learned is not None and accuracy.median < float(learned):
-        warnings.append(
-            f"did not learn: test accuracy {accuracy.median:.3f} on digits after "
-            f"{result.facts.get('digits_epochs')} epochs, below {float(learned):.2f}"
-        )
+    flag = learning_flag(result, best)
+    if flag:
+        warnings.append(flag[1])
     if result.facts.get("accuracy_error"):
         warnings.append(f"accuracy check failed: {result.facts['accuracy_error']}")
-    return SpeedRow(label, "ok", None, cells, noisy, warnings)
+    return SpeedRow(label, "ok", None, cells, noisy, warnings, device, flag[0] if flag else None)
 
 
 def _bars(results: list[ProbeResult], value) -> list[Bar]:
+    """One bar per result; each names its device when they differ, so no bar passes for like with like."""
+    show_device = mixed(results)
     bars = []
     for result in results:
         figure = value(result)
         if figure is not None:
-            bars.append(Bar(variant_label(result.variant), *figure))
+            name = variant_label(result.variant)
+            if show_device:
+                name += f" ({_device_tag(result)})"
+            bars.append(Bar(name, *figure, series=variant_series(result.variant)))
     return bars
 
 
@@ -140,12 +188,28 @@ def _summary_bar(metric: str, scale: float = 1.0):
     return value
 
 
+def _learning_caveat(sentence: str, pair: tuple[ProbeResult, ProbeResult], best: ProbeResult | None) -> str:
+    """The comparison, with a warning when either side's model learned much less (or nothing)."""
+    flagged = [f"{variant_label(r.variant)} {flag[0]}" for r in pair if (flag := learning_flag(r, best))]
+    if not flagged:
+        return sentence
+    return (
+        f"{sentence} But {' and '.join(flagged)} on digits (see the accuracy column), "
+        "so the speeds may not compare like for like."
+    )
+
+
 def speed_table(evidence: Evidence, model: str) -> SpeedTable:
     spec = MODELS.get(model)
     results = [r for v in evidence.variants() if (r := evidence.result(v, model)) is not None]
     ok = [r for r in results if r.ok and r.summary("train_samples_per_s")]
     ok.sort(key=lambda r: -r.summary("train_samples_per_s").median)
-    sentences = [s for slower in ok[1:] if (s := comparison_sentence(model, ok[0], slower))]
+    best = most_accurate(results)
+    sentences = [
+        _learning_caveat(sentence, (ok[0], slower), best)
+        for slower in ok[1:]
+        if (sentence := comparison_sentence(model, ok[0], slower))
+    ]
     name = model_name(model)
     chart = bar_chart(
         f"Training throughput, {name} (samples/s, median with IQR)",
@@ -167,7 +231,7 @@ def speed_table(evidence: Evidence, model: str) -> SpeedTable:
         model,
         spec.title if spec else model,
         spec.description if spec else "",
-        [_row(r) for r in results],
+        [_row(r, mixed(ok), best) for r in results],
         chart,
         sentences,
         [c for c in charts if c],
@@ -202,6 +266,16 @@ def machine_lines(evidence: Evidence) -> list[str]:
         lines.append(f"GPU found: {names}; clocks stop after the device is synchronised.")
     else:
         lines.append(f"No GPU was found ({env.get('gpu_note') or 'none listed'}): every probe ran on the CPU.")
+    devices: dict[str, list[str]] = {}
+    for result in evidence.of_kind("speed"):
+        if result.ok and device_of(result):
+            devices.setdefault(DEVICE_WORDS[device_of(result)], []).append(variant_label(result.variant))
+    if len(devices) > 1:
+        ran = "; ".join(f"{', '.join(dict.fromkeys(names))} on {device}" for device, names in devices.items())
+        lines.append(
+            f"Not every framework ran on the same device: {ran}. Comparisons across devices say so, the "
+            "claims are not checked on them, and the scores rank only results from one device."
+        )
     lines.append(
         f"Throughputs whose IQR exceeds {NOISY_IQR_RATIO:.0%} of the median are flagged noisy; comparisons "
         "give the ratio of medians with a 95% bootstrap interval over the timed windows."

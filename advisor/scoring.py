@@ -4,7 +4,8 @@ A score is 0 to 10. It comes from this run's evidence where a probe measured the
 ("measured"), from the user's own answers for familiarity ("answers"), and otherwise from what
 the claims ledger implies ("literature", citing the claims; see advisor/literature.py for how an
 unmeasured candidate is placed beside measured ones). The weighted sum keeps every contribution
-visible.
+visible. Speed, start-up and memory rank only results from one device per model: a CPU result is
+never scored against a GPU result as if alike (advisor/devices.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor.devices import DEVICE_WORDS, device_of, mixed, primary_device, where
 from advisor.literature import literature_scores, place
 from advisor.profile import Profile, load_criteria
 from advisor.verdicts import Verdict, check_claims
@@ -140,6 +142,37 @@ def _median(evidence: Evidence, variant: str, model: str, metric: str) -> float 
     return summary.median if summary else None
 
 
+def comparable(evidence: Evidence, model: str, candidates: Sequence[str]) -> tuple[set[str], str | None]:
+    """The candidates whose speed results on `model` can be ranked together, and a note when devices were mixed.
+
+    Those ranked ran on the device most of them used (the GPU on a tie), or recorded none.
+    """
+    results = [r for c in candidates if (r := evidence.result(c, model)) is not None and r.ok]
+    primary = primary_device({r.variant: device_of(r) for r in results})
+    keep = {r.variant for r in results if device_of(r) in (None, primary)}
+    if not mixed(results):
+        return keep, None
+    ran = ", ".join(where(r) for r in results)
+    return keep, f"not like for like ({ran}), so only the results on {DEVICE_WORDS[primary]} are ranked"
+
+
+def device_notes(evidence: Evidence, candidates: Sequence[str]) -> dict[str, str]:
+    """Per candidate that ran where the devices were mixed: which ran where, for the models it concerns."""
+    by_note: dict[str, dict[str, list[str]]] = {}  # candidate -> note -> models
+    for model in evidence.settings.get("models") or []:
+        _, note = comparable(evidence, model, candidates)
+        if note is None:
+            continue
+        for candidate in candidates:
+            result = evidence.result(candidate, model)
+            if result is not None and result.ok:
+                by_note.setdefault(candidate, {}).setdefault(note, []).append(model)
+    return {
+        candidate: "; ".join(f"{', '.join(models)}: {note}" for note, models in notes.items())
+        for candidate, notes in by_note.items()
+    }
+
+
 MATCHING_MODEL_WEIGHT = 3.0  # a model like the user's own data counts this many times the others
 
 
@@ -163,7 +196,8 @@ def _relative_scores(
     weights = model_weights(models, profile)
     per_model: dict[str, dict[str, float]] = {}
     for model in models:
-        values = {c: value(c, model) for c in candidates}
+        alike, _ = comparable(evidence, model, candidates)
+        values = {c: value(c, model) for c in candidates if c in alike}
         measured = {c: v for c, v in values.items() if v is not None and v > 0}
         if len(measured) >= 2:
             per_model[model] = measured
@@ -226,6 +260,7 @@ EVIDENCE_SCORERS: dict[str, EvidenceScorer] = {
     "startup_time": score_startup_time,
     "memory": score_memory,
 }
+SPEED_CRITERIA = ("training_speed", "startup_time", "memory")  # scored from speed results, one device at a time
 
 
 def score_familiarity(profile: Profile, candidate: str) -> tuple[float, str]:
@@ -251,6 +286,7 @@ def build_scorecard(
     verdicts = tuple(verdicts) if verdicts is not None else check_claims(evidence)
     target = profile.answers.values.get("deployment_target")
     literature = literature_scores(candidates, verdicts, list(criteria), target)
+    notes = device_notes(evidence, candidates) if evidence is not None else {}
     scores: dict[str, dict[str, CriterionScore]] = {}
     for criterion in criteria:
         measured = {}
@@ -264,11 +300,16 @@ def build_scorecard(
                 per[candidate] = CriterionScore(criterion, candidate, score, "answers", basis)
             elif candidate in measured:
                 score, basis, figures = measured[candidate]
+                if criterion in SPEED_CRITERIA and candidate in notes:
+                    basis = f"{basis}; {notes[candidate]}"
                 per[candidate] = CriterionScore(criterion, candidate, float(score), "measured", basis, figures)
             else:
                 placed = place(literature[criterion], measured_scores, candidate, variant_label(candidate))
+                basis = placed.basis
+                if criterion in SPEED_CRITERIA and candidate in notes:
+                    basis = f"{notes[candidate]}; {basis}"
                 per[candidate] = CriterionScore(
-                    criterion, candidate, placed.score, "literature", placed.basis, placed.figures, placed.claims
+                    criterion, candidate, placed.score, "literature", basis, placed.figures, placed.claims
                 )
         scores[criterion] = per
     weights = profile.weight_vector()

@@ -5,7 +5,8 @@ results by the contract's metric and fact names (speed: train_samples_per_s, pea
 total_lines, train_lines, ...; debugging: points_at_planted_line, print_count, steps; export:
 status, reload_ok, max_abs_diff, needs_python_class). Each comparison gives a Finding; a claim's
 verdict combines its findings. A rule whose probe did not run here says "not measured in this
-run", so the same ledger lights up as more probes land.
+run", so the same ledger lights up as more probes land; so does a speed comparison between a
+result on the GPU and one on the CPU, which would measure the devices rather than the frameworks.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.claims import Claim, ClaimTest, load_ledger
+from advisor.devices import device_of, same_device, where
 from probes.evidence import METRICS, Evidence, ProbeResult
 from probes.frameworks import label
 
@@ -144,6 +146,11 @@ def _speed_pairs(test: ClaimTest, evidence: Evidence | None, compare) -> list[Fi
             reason = next((r for v in (a, b) if (r := _absent(results[v], v, model))), None)
             if reason:
                 findings.append(Finding(subject, "not_measured", reason))
+                continue
+            if not same_device(results[a], results[b]):
+                devices = {v: device_of(results[v]) for v in (a, b)}
+                figure = f"{model}: {where(results[a])}, {where(results[b])}: not like for like"
+                findings.append(Finding(subject, "not_measured", figure, {"model": model, "devices": devices}))
                 continue
             samples = {v: list(results[v].samples.get(metric, ())) for v in (a, b)}
             if min(len(s) for s in samples.values()) < MIN_SAMPLES:

@@ -7,8 +7,18 @@ from probes.evidence import Evidence, ProbeResult
 PLANTED_BUGS = ("wrong_input_size", "wrong_flatten", "dtype_mismatch", "nan_custom_op")
 
 
-def speed(variant: str, model: str, throughput: float, rss_mb: float = 500.0, spread: float = 0.02) -> ProbeResult:
-    """Eight throughput windows within ±spread of `throughput`, and two peak-memory rounds."""
+def speed(
+    variant: str,
+    model: str,
+    throughput: float,
+    rss_mb: float = 500.0,
+    spread: float = 0.02,
+    device: str | None = None,
+    accuracy: float | None = None,
+    learned: float | None = None,
+) -> ProbeResult:
+    """Eight throughput windows within ±spread of `throughput`, and two peak-memory rounds; the device
+    ("cpu", "cuda", "gpu"), test accuracy and "learned" threshold are recorded only when given."""
     offsets = (-1.0, -0.6, -0.3, 0.0, 0.1, 0.4, 0.7, 1.0)
     samples = {
         "train_samples_per_s": [throughput * (1 + spread * o) for o in offsets],
@@ -17,7 +27,10 @@ def speed(variant: str, model: str, throughput: float, rss_mb: float = 500.0, sp
         "build_s": [0.1, 0.1],
         "first_step_s": [0.2, 0.2],
     }
-    return ProbeResult(variant, model, "speed", "ok", None, samples, {})
+    facts = {"device": device, "learned_accuracy": learned}
+    if accuracy is not None:
+        samples["test_accuracy"] = [accuracy]
+    return ProbeResult(variant, model, "speed", "ok", None, samples, {k: v for k, v in facts.items() if v is not None})
 
 
 def ease(variant: str, model: str, **facts: int) -> ProbeResult:

@@ -22,6 +22,10 @@ PHONE = (390, 844)
 RUN_AXE = """axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ({
   id: v.id, impact: v.impact, help: v.help,
   nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || ''))})))"""
+CLIPPED_CHART_TEXT = """JSON.stringify(Array.from(document.querySelectorAll('svg.chart text')).filter(t => {
+  const box = t.getBBox(), view = t.ownerSVGElement.viewBox.baseVal;
+  return box.x < 0 || box.x + box.width > view.width;
+}).map(t => t.textContent))"""
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +80,7 @@ def audit(report, tmp_path_factory):
             " images: document.querySelectorAll('img').length, svgOnload: document.querySelectorAll('[onload]').length,"
             " scripts: document.querySelectorAll('script:not([type=\"application/json\"])').length})"
         )
+        found["clipped"] = {"desktop": json.loads(page.evaluate(CLIPPED_CHART_TEXT))}
         WRITTEN.append(page.screenshot(shots / "desktop-first-screen.png"))
         WRITTEN.append(page.screenshot(shots / "desktop-full-page.png", full_page=True))
         page.color_scheme("dark")
@@ -85,6 +90,7 @@ def audit(report, tmp_path_factory):
         page.viewport(*PHONE, mobile=True)
         found["axe"]["light phone"] = page.evaluate(RUN_AXE, awaited=True)
         found["overflow"] = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+        found["clipped"]["phone"] = json.loads(page.evaluate(CLIPPED_CHART_TEXT))
         WRITTEN.append(page.screenshot(shots / "phone-first-screen.png"))
         page.send("Emulation.setEmulatedMedia", {"media": "print"})
         found["print_details"] = page.evaluate(
@@ -119,6 +125,10 @@ def test_hostile_names_show_as_text_and_never_run(audit):
 
 def test_the_phone_layout_does_not_scroll_sideways(audit):
     assert audit["overflow"] <= 0
+
+
+def test_no_chart_text_runs_past_the_edge_of_its_chart_on_desktop_or_phone(audit):
+    assert audit["clipped"] == {"desktop": [], "phone": []}
 
 
 def test_printing_shows_the_folded_sections(audit):

@@ -160,3 +160,69 @@ def test_training_speed_leans_on_the_reference_model_like_the_users_data(data_ki
     scores = score_training_speed(run, ["torch", "keras-tensorflow"], profile)
     assert max(scores, key=lambda c: scores[c][0]) == expected_leader
     assert "like your data" in scores[expected_leader][1]
+
+
+def _mixed_devices_run():
+    """PyTorch found the GPU; TensorFlow, lacking its CUDA libraries, ran both TensorFlow variants on the CPU."""
+    from tests.synthetic import evidence, speed
+
+    return evidence(
+        *(speed("torch", m, 40_000, rss_mb=2000, device="cuda") for m in ("mlp", "cnn")),
+        *(speed("keras-tensorflow", m, 1_000, rss_mb=700, device="cpu") for m in ("mlp", "cnn")),
+        *(speed("tensorflow", m, 900, rss_mb=650, device="cpu") for m in ("mlp", "cnn")),
+    )
+
+
+def test_a_gpu_result_is_not_ranked_against_cpu_results():
+    card = build_scorecard(default_profile(), _mixed_devices_run())
+    for criterion in ("training_speed", "startup_time", "memory"):
+        scores = card.scores[criterion]
+        assert scores["keras-tensorflow"].source == scores["tensorflow"].source == "measured", criterion
+        assert scores["torch"].source == "literature", criterion
+        assert scores["torch"].basis.startswith(
+            "mlp, cnn: not like for like (PyTorch on the GPU, Keras 3 on TensorFlow on the CPU, "
+            "TensorFlow (low-level) on the CPU), so only the results on the CPU are ranked"
+        )
+    speed = card.scores["training_speed"]
+    assert speed["keras-tensorflow"].score == pytest.approx(10)
+    assert speed["tensorflow"].score == pytest.approx(9)
+    assert "only the results on the CPU are ranked" in speed["tensorflow"].basis
+
+
+def test_two_frameworks_on_different_devices_get_no_measured_score_at_all():
+    from tests.synthetic import evidence, speed
+
+    run = evidence(
+        *(speed("torch", m, 40_000, device="cuda") for m in ("mlp", "cnn")),
+        *(speed("keras-tensorflow", m, 1_000, device="cpu") for m in ("mlp", "cnn")),
+    )
+    card = build_scorecard(default_profile(), run)
+    assert {s.source for s in card.scores["training_speed"].values()} == {"literature"}
+
+
+def test_on_a_tie_the_gpu_results_are_the_ones_ranked():
+    from advisor.scoring import comparable
+    from tests.synthetic import evidence, speed
+
+    run = evidence(
+        speed("torch", "cnn", 40_000, device="cuda"),
+        speed("keras-torch", "cnn", 30_000, device="cuda"),
+        speed("keras-tensorflow", "cnn", 1_000, device="cpu"),
+        speed("tensorflow", "cnn", 900, device="cpu"),
+        models=("cnn",),
+    )
+    alike, note = comparable(run, "cnn", ["torch", "keras-tensorflow", "tensorflow", "keras-torch"])
+    assert alike == {"torch", "keras-torch"}
+    assert note.endswith("so only the results on the GPU are ranked")
+
+
+def test_scores_from_one_device_carry_no_device_note():
+    from tests.synthetic import evidence, speed
+
+    run = evidence(
+        *(speed("torch", m, 2_000, device="cuda") for m in ("mlp", "cnn")),
+        *(speed("keras-tensorflow", m, 1_000, device="gpu") for m in ("mlp", "cnn")),
+    )
+    speed_scores = build_scorecard(default_profile(), run).scores["training_speed"]
+    assert speed_scores["keras-tensorflow"].score == pytest.approx(5)
+    assert "like for like" not in speed_scores["torch"].basis

@@ -242,3 +242,120 @@ def test_the_pytorch_reference_learns_digits_above_its_threshold(model):
     spec = MODELS[model]
     accuracy = ref.main(model, epochs=spec.digits_epochs, batch_size=64, seed=0)
     assert accuracy >= spec.learned_accuracy
+
+
+def test_a_comparison_across_devices_says_plainly_which_ran_where():
+    fast = _speed_result("torch", [4000.0, 4040.0, 3960.0, 4020.0, 3980.0], device="cuda")
+    slow = _speed_result("keras-tensorflow", [100.0, 101.0, 99.0, 100.5, 99.5], device="cpu")
+    sentence = comparison_sentence("cnn", fast, slow)
+    assert sentence.startswith(
+        "Not like for like: PyTorch on the GPU and Keras 3 on TensorFlow on the CPU, "
+        "so this compares the devices as much as the frameworks. On this machine PyTorch trained the CNN 40.0×"
+    )
+
+
+def test_results_on_the_same_device_or_with_none_recorded_are_compared_without_a_caveat():
+    fast = _speed_result("torch", [200.0, 202.0, 198.0, 201.0, 199.0], device="cuda")
+    assert comparison_sentence("cnn", fast, _speed_result("tensorflow", [100.0] * 5, device="gpu")).startswith("On")
+    unrecorded = ProbeResult("keras-tensorflow", "cnn", "speed", "ok", None, {"train_samples_per_s": [100.0] * 5}, {})
+    assert comparison_sentence("cnn", fast, unrecorded).startswith("On this machine")
+
+
+def test_a_speed_table_that_mixes_devices_names_each_ones_device_in_rows_and_charts():
+    evidence = evidence_of(
+        _speed_result("torch", [4000.0] * 5, device="cuda"),
+        _speed_result("keras-tensorflow", [100.0] * 5, device="cpu"),
+        models=["cnn"],
+    )
+    view = build_speed_view(evidence)
+    table = view.tables[0]
+    assert {r.variant: r.device for r in table.rows} == {"PyTorch": "GPU", "Keras 3 on TensorFlow": "CPU"}
+    assert "PyTorch (GPU)</text>" in table.chart and "Keras 3 on TensorFlow (CPU)</text>" in table.chart
+    assert any(
+        line.startswith(
+            "Not every framework ran on the same device: PyTorch on the GPU; Keras 3 on TensorFlow on the CPU"
+        )
+        for line in view.machine
+    )
+
+
+def test_a_speed_table_on_one_device_does_not_mention_devices():
+    evidence = evidence_of(
+        _speed_result("torch", [200.0] * 5), _speed_result("keras-tensorflow", [100.0] * 5), models=["cnn"]
+    )
+    view = build_speed_view(evidence)
+    assert [r.device for r in view.tables[0].rows] == [None, None]
+    assert "(CPU)" not in view.tables[0].chart
+    assert not any("same device" in line for line in view.machine)
+
+
+def _transformer_run(*accuracies: tuple[str, float, float]):
+    """Speed results on the transformer (threshold 0.35), each variant with its throughput and test accuracy."""
+    from tests.synthetic import speed
+
+    results = [speed(v, "transformer", t, accuracy=a, learned=0.35) for v, t, a in accuracies]
+    return build_speed_view(evidence_of(*results, models=["transformer"])).tables[0]
+
+
+def test_a_result_far_below_the_best_accuracy_on_its_model_is_flagged_as_learning_much_less():
+    table = _transformer_run(("torch", 9000, 0.555), ("keras-tensorflow", 4800, 0.363))
+    rows = {r.variant: r for r in table.rows}
+    assert rows["PyTorch"].learning is None and rows["PyTorch"].warnings == []
+    assert rows["Keras 3 on TensorFlow"].learning == "learned much less"
+    assert rows["Keras 3 on TensorFlow"].warnings == ["learned much less: 0.19 below PyTorch's 0.555"]
+
+
+def test_an_accuracy_within_0_15_of_the_best_is_not_flagged():
+    table = _transformer_run(("torch", 9000, 0.555), ("keras-torch", 6000, 0.434))
+    assert [r.learning for r in table.rows] == [None, None]
+
+
+def test_a_model_that_did_not_learn_is_flagged_once_as_such():
+    table = _transformer_run(("torch", 9000, 0.555), ("keras-tensorflow", 4800, 0.30))
+    keras = next(r for r in table.rows if r.variant == "Keras 3 on TensorFlow")
+    assert keras.learning == "did not learn"
+    assert len(keras.warnings) == 1 and keras.warnings[0].startswith("did not learn: test accuracy 0.300")
+
+
+def test_the_comparison_warns_when_either_side_learned_much_less():
+    table = _transformer_run(("torch", 9000, 0.555), ("keras-tensorflow", 4800, 0.363), ("keras-torch", 6000, 0.434))
+    by_slower = {s.split(" faster than ")[1].split(" (")[0]: s for s in table.sentences}
+    assert by_slower["Keras 3 on TensorFlow"].endswith(
+        "But Keras 3 on TensorFlow learned much less on digits (see the accuracy column), "
+        "so the speeds may not compare like for like."
+    )
+    assert "But" not in by_slower["Keras 3 on PyTorch"]
+
+
+def _speed_section(view) -> str:
+    from types import SimpleNamespace
+
+    from advisor.report import render_page
+
+    return render_page("_speed.html", view=SimpleNamespace(problems=[], evidence_notes=[], speed=view))
+
+
+def test_the_page_shows_the_learning_flag_beside_the_throughput_and_the_reason_beside_the_accuracy():
+    from tests.synthetic import speed
+
+    run = evidence_of(
+        speed("torch", "transformer", 9000, accuracy=0.555, learned=0.35),
+        speed("keras-tensorflow", "transformer", 4800, accuracy=0.363, learned=0.35),
+        models=["transformer"],
+    )
+    html = _speed_section(build_speed_view(run))
+    keras_row = html.split('<th scope="row">Keras 3 on TensorFlow</th>')[1].split("</tr>")[0]
+    throughput, accuracy = keras_row.split("</td>")[3], keras_row.split("</td>")[9]
+    assert '<span class="badge warn">learned much less: see accuracy</span>' in throughput
+    assert "0.363" in accuracy and "learned much less: 0.19 below PyTorch&#39;s 0.555" in accuracy
+
+
+def test_the_page_names_each_rows_device_when_a_table_mixes_them():
+    evidence = evidence_of(
+        _speed_result("torch", [4000.0] * 5, device="cuda"),
+        _speed_result("keras-tensorflow", [100.0] * 5, device="cpu"),
+        models=["cnn"],
+    )
+    html = _speed_section(build_speed_view(evidence))
+    assert '<th scope="row">PyTorch <span class="badge">GPU</span></th>' in html
+    assert '<th scope="row">Keras 3 on TensorFlow <span class="badge">CPU</span></th>' in html

@@ -176,3 +176,43 @@ def test_a_full_run_gives_every_measurable_claim_a_measured_verdict():
 )
 def test_findings_combine_into_one_verdict(outcomes, expected):
     assert combine(outcomes) == expected
+
+
+def test_a_speed_claim_is_not_checked_on_a_gpu_result_against_a_cpu_result():
+    evidence = s.evidence(
+        *(s.speed("torch", m, 40_000, device="cuda") for m in ("mlp", "cnn")),
+        *(s.speed("keras-tensorflow", m, 1000, device="cpu") for m in ("mlp", "cnn")),
+    )
+    v = verdict("pytorch-faster-than-keras", evidence)
+    assert v.verdict == "not_measured"
+    assert v.findings[0].figure == "mlp: PyTorch on the GPU, Keras 3 on TensorFlow on the CPU: not like for like"
+    assert v.findings[0].values["devices"] == {"torch": "gpu", "keras-tensorflow": "cpu"}
+
+
+def test_a_speed_claim_is_checked_where_both_ran_on_one_device_and_set_aside_where_not():
+    evidence = s.evidence(
+        s.speed("torch", "mlp", 2000, device="cpu"),
+        s.speed("keras-tensorflow", "mlp", 1000, device="cpu"),
+        s.speed("torch", "cnn", 40_000, device="cuda"),
+        s.speed("keras-tensorflow", "cnn", 1000, device="cpu"),
+    )
+    v = verdict("pytorch-faster-than-keras", evidence)
+    assert [(f.values.get("model"), f.outcome) for f in v.findings[:2]] == [
+        ("mlp", "confirmed"),
+        ("cnn", "not_measured"),
+    ]
+
+
+def test_results_that_recorded_no_device_are_compared_as_before():
+    evidence = s.evidence(
+        *(s.speed(v, m, t) for m in ("mlp", "cnn") for v, t in (("torch", 2000), ("keras-tensorflow", 1000)))
+    )
+    evidence_with_one_device = s.evidence(
+        *(
+            s.speed(v, m, t, device=d)
+            for m in ("mlp", "cnn")
+            for v, t, d in (("torch", 2000, "cpu"), ("keras-tensorflow", 1000, None))
+        )
+    )
+    assert verdict("pytorch-faster-than-keras", evidence).verdict == "confirmed"
+    assert verdict("pytorch-faster-than-keras", evidence_with_one_device).verdict == "confirmed"
