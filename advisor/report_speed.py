@@ -93,8 +93,8 @@ def comparison_sentence(model: str, faster: ProbeResult, slower: ProbeResult) ->
         )
     if interval.within_noise:
         return (
-            f"{caveat}On this machine {a} and {b} trained the {name} at the same speed within noise "
-            f"(ratio {_times(interval.ratio)}, {ci})."
+            f"{caveat}On this machine the {name}'s training speeds of {a} and {b} cannot be told apart: "
+            f"the ratio of medians is {_times(interval.ratio)}, but its {ci} includes 1 (within noise)."
         )
     return f"{caveat}On this machine {a} trained the {name} {_times(interval.ratio)} faster than {b} ({ci})."
 
