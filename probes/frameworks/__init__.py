@@ -62,7 +62,11 @@ VARIANTS: dict[str, Variant] = {
             "tensorflow",
             "TensorFlow (low-level)",
             "tensorflow",
-            {"speed": "probes.frameworks.tensorflow_probe", "ease": "probes.frameworks.tensorflow_ease"},
+            {
+                "speed": "probes.frameworks.tensorflow_probe",
+                "ease": "probes.frameworks.tensorflow_ease",
+                "debugging": "probes.frameworks.tensorflow_debugging",
+            },
             ("tensorflow",),
         ),
         Variant(
