@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor.deployment_score import score_deployment
 from advisor.literature import literature_scores, place
 from advisor.profile import Profile, load_criteria
 from advisor.verdicts import Verdict, check_claims
@@ -225,6 +226,7 @@ EVIDENCE_SCORERS: dict[str, EvidenceScorer] = {
     "training_speed": score_training_speed,
     "startup_time": score_startup_time,
     "memory": score_memory,
+    "deployment": score_deployment,  # advisor/deployment_score.py
 }
 
 
