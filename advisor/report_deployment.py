@@ -82,7 +82,10 @@ def build_deployment_view(evidence: Evidence | None, target: str | None) -> Depl
     if not results:
         return None
     order = list(VARIANTS)
-    variants = sorted({r.variant for r in results}, key=lambda v: order.index(v) if v in order else len(order))
+    ran = {r.variant for r in results if r.case}  # a variant whose export probe could not start has no paths
+    variants = sorted(ran, key=lambda v: order.index(v) if v in order else len(order))
+    if not variants:
+        return None
     paths = knowledge.load("export_paths")["paths"]
     weights = path_weights(target)
     by_key = {(r.variant, r.case): r for r in results}
