@@ -66,7 +66,10 @@ def deployment_score(results: Sequence[ProbeResult], weights: Mapping[str, float
     working = sorted((r for r in ran if export_works(r)), key=lambda r: -weights.get(r.case, 0.0))
     broken = [r for r in ran if not export_works(r)]
     score = route_score([weights.get(r.case, 0.0) for r in working])
-    parts = ["works: " + (", ".join(f"{path_label(r.case)} ({weights.get(r.case, 0.0):g})" for r in working) or "none")]
+    parts = [
+        "works: "
+        + (", ".join(f"{path_label(r.case)} (weight {weights.get(r.case, 0.0):g})" for r in working) or "none")
+    ]
     if broken:
         parts.append("failed: " + ", ".join(path_label(r.case) for r in broken))
     if not_run:

@@ -1,9 +1,9 @@
 """Deploy Keras 3 on PyTorch: the Keras export paths this backend offers, run by the Keras driver.
 
 Keras 3.15's model.export supports "tf_saved_model", "onnx", "litert" and "torch" on PyTorch (the
-last only there), so every one is tried; TF.js is left out because its converter works on
-TensorFlow graphs (knowledge/export_paths.yaml marks it not offered on this backend). The
-runner reads `cases` in the parent, before any backend is chosen, hence a module of its own.
+last only there), so every one is tried; TF.js is left out because its converter reads Keras
+models through TensorFlow (knowledge/export_paths.yaml says so under not_probed). The runner
+reads `cases` in the parent, before any backend is chosen, hence a module of its own.
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ def _paths(model, spec) -> dict[str, export_paths.ExportPath]:
         tf.saved_model.save(model, str(path))
 
     def litert(path: Path) -> None:
-        source = path.with_name(path.stem + "-savedmodel")
+        source = path.with_name(path.stem + "-tflite-source")
         tf.saved_model.save(model, str(source))
         path.write_bytes(tf.lite.TFLiteConverter.from_saved_model(str(source)).convert())
 
