@@ -62,8 +62,9 @@ def relative_over_models(
 
 
 def relative_to_best(points: Mapping[str, float]) -> dict[str, float]:
-    """10 times each candidate's points over the most any candidate earned; empty when none earned any."""
+    """10 times each candidate's points over the most any candidate earned; empty when none earned any,
+    or when fewer than two candidates were measured (one alone is the best of nothing)."""
     best = max(points.values(), default=0.0)
-    if best <= 0:
+    if best <= 0 or len(points) < 2:
         return {}
     return {c: 10 * p / best for c, p in points.items()}

@@ -17,6 +17,7 @@ from typing import Any
 
 from advisor.devices import DEVICE_WORDS, device_of, mixed, primary_device, where
 from advisor.literature import literature_scores, place
+from advisor.measured import score_debugging, score_deployment, score_ease_of_use
 from advisor.profile import Profile, load_criteria
 from advisor.relative import relative_over_models
 from advisor.verdicts import Verdict, check_claims
@@ -227,6 +228,9 @@ EVIDENCE_SCORERS: dict[str, EvidenceScorer] = {
     "training_speed": score_training_speed,
     "startup_time": score_startup_time,
     "memory": score_memory,
+    "ease_of_use": score_ease_of_use,
+    "debugging": score_debugging,
+    "deployment": score_deployment,
 }
 SPEED_CRITERIA = ("training_speed", "startup_time", "memory")  # scored from speed results, one device at a time
 
