@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import knowledge
-from advisor.deployment_score import export_works, path_weights
+from advisor.exports import export_works, path_weights
 from probes.evidence import Evidence, ProbeResult
 from probes.frameworks import VARIANTS
 from probes.frameworks import label as variant_label

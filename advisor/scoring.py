@@ -15,15 +15,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.deployment_score import score_deployment
 from advisor.devices import DEVICE_WORDS, device_of, mixed, primary_device, where
 from advisor.literature import literature_scores, place
+from advisor.measured import score_debugging, score_deployment, score_ease_of_use
 from advisor.profile import Profile, load_criteria
+from advisor.relative import relative_over_models
 from advisor.verdicts import Verdict, check_claims
 from probes.evidence import Evidence
 from probes.frameworks import VARIANTS
 from probes.frameworks import label as variant_label
-from probes.specs import MODELS
 
 SCORECARD_FORMAT = "advisor-scorecard/1"
 # The frameworks a user chooses between; Keras on other backends joins when this run measured it.
@@ -174,15 +174,6 @@ def device_notes(evidence: Evidence, candidates: Sequence[str]) -> dict[str, str
     }
 
 
-MATCHING_MODEL_WEIGHT = 3.0  # a model like the user's own data counts this many times the others
-
-
-def model_weights(models: Sequence[str], profile: Profile | None) -> dict[str, float]:
-    """How much each reference model counts: the ones like the user's data (probes/specs.py) weigh more."""
-    data_kind = profile.answers.values.get("data_kind") if profile is not None else None
-    return {m: MATCHING_MODEL_WEIGHT if m in MODELS and data_kind in MODELS[m].data_kinds else 1.0 for m in models}
-
-
 def _relative_scores(
     evidence: Evidence,
     candidates: Sequence[str],
@@ -192,35 +183,12 @@ def _relative_scores(
     profile: Profile | None = None,
 ) -> dict[str, tuple[float, str, dict[str, Any]]]:
     """10 for the best measured candidate, others by their ratio to it: a geometric mean over models,
-    weighted towards the models like the user's own data."""
-    models = list(evidence.settings.get("models") or [])
-    weights = model_weights(models, profile)
+    weighted towards the models like the user's own data; per model only results from one device."""
     per_model: dict[str, dict[str, float]] = {}
-    for model in models:
+    for model in evidence.settings.get("models") or []:
         alike, _ = comparable(evidence, model, candidates)
-        values = {c: value(c, model) for c in candidates if c in alike}
-        measured = {c: v for c, v in values.items() if v is not None and v > 0}
-        if len(measured) >= 2:
-            per_model[model] = measured
-    scores: dict[str, tuple[float, str, dict[str, Any]]] = {}
-    for candidate in candidates:
-        ratios, figures = {}, {}
-        for model, measured in per_model.items():
-            if candidate not in measured:
-                continue
-            best = max(measured.values()) if higher_is_better else min(measured.values())
-            mine = measured[candidate]
-            ratios[model] = mine / best if higher_is_better else best / mine
-            figures[model] = round(mine, 6)
-        if ratios:
-            total_weight = sum(weights[m] for m in ratios)
-            score = 10 * math.exp(sum(weights[m] * math.log(r) for m, r in ratios.items()) / total_weight)
-            basis = "; ".join(
-                f"{m}: {describe(v)}" + (" (like your data, counts ×3)" if weights[m] > 1 else "")
-                for m, v in figures.items()
-            )
-            scores[candidate] = (score, basis, figures)
-    return scores
+        per_model[model] = {c: v for c in candidates if c in alike and (v := value(c, model)) is not None}
+    return relative_over_models(per_model, candidates, higher_is_better, lambda c, m, v: describe(v), profile)
 
 
 def score_training_speed(evidence: Evidence, candidates: Sequence[str], profile: Profile):
@@ -260,7 +228,9 @@ EVIDENCE_SCORERS: dict[str, EvidenceScorer] = {
     "training_speed": score_training_speed,
     "startup_time": score_startup_time,
     "memory": score_memory,
-    "deployment": score_deployment,  # advisor/deployment_score.py
+    "ease_of_use": score_ease_of_use,
+    "debugging": score_debugging,
+    "deployment": score_deployment,
 }
 SPEED_CRITERIA = ("training_speed", "startup_time", "memory")  # scored from speed results, one device at a time
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.claims import Claim, ClaimTest, load_ledger
-from advisor.deployment_score import export_works
 from advisor.devices import device_of, same_device, where
+from advisor.exports import export_works
 from probes.evidence import METRICS, Evidence, ProbeResult
 from probes.frameworks import label
 

@@ -8,11 +8,12 @@
 #   scripts/setup.sh           runtime dependencies
 #   scripts/setup.sh --dev     plus test tools
 # Environment: PYTHON (interpreter, default python3.11 or python3), ADVISOR_VENV (default .venv),
-# ADVISOR_EXTRAS (extra groups, e.g. "jax,export"), ADVISOR_TF_GPU=1 (TensorFlow's CUDA libraries).
+# ADVISOR_EXTRAS (extra groups; default "export", the converters the deployment probe tries, about
+# 100 MB; "export,jax" adds Keras on JAX; empty for none), ADVISOR_TF_GPU=1 (TensorFlow's CUDA libraries).
 set -eu
 cd "$(dirname "$0")/.."
 
-extras="${ADVISOR_EXTRAS:-}"
+extras="${ADVISOR_EXTRAS-export}"
 if [ "${1:-}" = "--dev" ]; then extras="${extras:+$extras,}dev"; fi
 
 py="${PYTHON:-}"

@@ -14,7 +14,7 @@ import pytest
 
 import knowledge
 from advisor.answers import load_questions
-from advisor.deployment_score import EXPORT_PARITY
+from advisor.exports import EXPORT_PARITY
 from probes import export_paths
 from probes.frameworks import VARIANTS, missing_requirement
 from probes.runner import expected_cases

@@ -1,0 +1,275 @@
+"""Measured scores for ease of use, debugging and deployment, from the ease, debugging and export probes.
+
+Each scorer has the shape of the speed scorers in advisor/scoring.py: it returns
+{candidate: (score 0-10, basis sentence, figures)} for the candidates its probe measured, 10 for
+the best of them, and leaves the others to the articles. The judgement calls (how lines and API
+calls combine, what a planted bug earns, the credit for an export path not tried) are data in
+knowledge/measured_scores.yaml, each with its reason.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any
+
+import knowledge
+from advisor.answers import load_questions
+from advisor.exports import EXPORT_PARITY, export_works
+from advisor.profile import Profile
+from advisor.relative import Scored, relative_over_models, relative_to_best
+from probes.evidence import Evidence, ProbeResult
+from probes.frameworks import VARIANTS
+
+PRINT_BUG = "print_in_forward"
+MODES = ("eager", "traced")
+BUG_POINTS = 10.0  # the most one planted bug earns: the sum of knowledge/measured_scores.yaml's points
+TRIED = ("ok", "failed", "crashed", "timeout")  # export statuses of a path that was attempted
+PHASE_WORDS = {
+    "build": "while building the model",
+    "compile": "at compile",
+    "first_step": "on the first step",
+    "later_step": "after some training steps",
+}
+
+
+@cache
+def rules() -> dict[str, Any]:
+    return knowledge.load("measured_scores")
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _models_in_order(evidence: Evidence, results: Sequence[ProbeResult]) -> list[str]:
+    models = list(evidence.settings.get("models") or [])
+    return models + [m for m in dict.fromkeys(r.model for r in results) if m not in models]
+
+
+# --- ease of use
+
+
+def score_ease_of_use(evidence: Evidence, candidates: Sequence[str], profile: Profile) -> Scored:
+    """Per model, a weighted geometric mean of logical lines and distinct API calls (lower is better)."""
+    counts_rules = rules()["ease_of_use"]["counts"]
+    weights = {name: float(entry["weight"]) for name, entry in counts_rules.items()}
+    results = [r for r in evidence.of_kind("ease") if r.ok and r.variant in candidates]
+    facts: dict[tuple[str, str], Mapping[str, Any]] = {}
+    per_model: dict[str, dict[str, float]] = {m: {} for m in _models_in_order(evidence, results)}
+    for result in results:
+        values = {name: _number(result.facts.get(name)) for name in weights}
+        if any(v is None or v <= 0 for v in values.values()):
+            continue
+        combined = math.exp(sum(w * math.log(values[n]) for n, w in weights.items()) / sum(weights.values()))
+        per_model[result.model][result.variant] = combined
+        facts[(result.variant, result.model)] = result.facts
+
+    def describe(candidate: str, model: str, value: float) -> str:
+        f = facts[(candidate, model)]
+        device = _number(f.get("device_statements")) or 0
+        lines = f"{f['total_lines']:g} lines" + (f" ({device:g} of them device statements)" if device else "")
+        return f"{lines}, {f['api_calls']:g} API calls"
+
+    def figure(candidate: str, model: str, value: float) -> dict[str, Any]:
+        f = facts[(candidate, model)]
+        shown = {k: f.get(k) for k in ("total_lines", "api_calls", "device_statements", "model_lines", "train_lines")}
+        return {**shown, "combined": round(value, 3)}
+
+    return relative_over_models(per_model, candidates, False, describe, profile, figure)
+
+
+# --- debugging
+
+
+def _split(case: str) -> tuple[str, str | None]:
+    """('print_in_forward', 'eager') for 'print_in_forward_eager'; (case, None) without a mode."""
+    for mode in MODES:
+        if case.endswith("_" + mode):
+            return case[: -len(mode) - 1], mode
+    return case, None
+
+
+def default_mode(candidate: str) -> str:
+    """How a user of this framework trains unless they ask otherwise: eager or traced."""
+    modes = rules()["debugging"]["print"]["default_mode"]
+    family = VARIANTS[candidate].family if candidate in VARIANTS else None
+    return str(modes.get(family, "traced"))
+
+
+def bug_results(evidence: Evidence, candidate: str) -> dict[str, ProbeResult]:
+    """Planted bug -> the result a user of the framework's default mode would see (a bare case first)."""
+    mode = default_mode(candidate)
+    chosen: dict[str, tuple[int, ProbeResult]] = {}
+    for result in evidence.of_kind("debugging"):
+        if result.variant != candidate or not result.ok or not result.case:
+            continue
+        bug, case_mode = _split(result.case)
+        rank = 0 if case_mode is None else 1 if case_mode == mode else 2
+        if bug == PRINT_BUG and rank == 2:
+            continue  # a print in the other mode says nothing about the default
+        if bug not in chosen or rank < chosen[bug][0]:
+            chosen[bug] = (rank, result)
+    return {bug: result for bug, (_, result) in chosen.items()}
+
+
+def bug_points(bug: str, facts: Mapping[str, Any]) -> tuple[float, str]:
+    """What one planted bug earns (0-10) and how it showed, in words."""
+    table = rules()["debugging"]
+    points = {name: float(entry["points"]) for name, entry in table["points"].items()}
+    if bug == PRINT_BUG:
+        prints, steps = _number(facts.get("print_count")) or 0, _number(facts.get("steps")) or 0
+        key = "every_step" if steps and prints >= steps else "some_steps" if prints else "never"
+        return BUG_POINTS * float(table["print"][key]), f"the print ran {prints:g} times in {steps:g} steps"
+    if facts.get("absorbed"):
+        return BUG_POINTS * float(table["absorbed"]["share"]), "no error: the framework absorbed it"
+    surfaced = str(facts.get("surfaced_at") or "none")
+    raised = surfaced in PHASE_WORDS or bool(facts.get("exception_type"))  # the probe's phases are those of an error
+    if raised:
+        loud, phase = "exception", surfaced
+        shown = f"{facts.get('exception_type') or 'an error'} {PHASE_WORDS.get(surfaced, surfaced)}"
+    elif surfaced == "silent_nan":
+        first = _number(facts.get("first_nan_step"))
+        loud, phase = "silent_nan", "first_step" if first == 1 else "later_step"
+        shown = f"no error; NaN loss from step {first:g}" if first else "no error; NaN outputs"
+    else:
+        loud, phase = surfaced, None
+        shown = "no error, no NaN: the model answers the same for every input" if loud == "silent_wrong" else "no sign"
+    earned = points["loud"] * float(table["loud"].get(loud, 0.0))
+    if earned > 0 and phase is not None:
+        earned += points["early"] * float(table["early"].get(phase, 0.0))
+    if raised:
+        named = facts.get("names_shapes") is True or facts.get("names_dtypes") is True
+        earned += points["message"] if named else 0.0
+        shown += ", names the shapes" if facts.get("names_shapes") else ", names the dtypes" if named else ""
+        if facts.get("points_at_planted_line"):
+            earned += points["line"] * float(table["line"]["planted_line"])
+            shown += ", points at the planted line"
+        elif facts.get("points_at_planted_statement"):
+            earned += points["line"] * float(table["line"]["planted_statement"])
+            shown += ", points at the statement holding it"
+        else:
+            shown += ", not at the planted line"
+    return earned, shown
+
+
+def score_debugging(evidence: Evidence, candidates: Sequence[str], profile: Profile) -> Scored:
+    """Points per planted bug, summed over the bugs every measured candidate ran, relative to the best."""
+    ran = {c: found for c in candidates if (found := bug_results(evidence, c))}
+    if not ran:
+        return {}
+    common = [bug for bug in next(iter(ran.values())) if all(bug in found for found in ran.values())]
+    left_out = sorted({bug for found in ran.values() for bug in found} - set(common))
+    earned: dict[str, dict[str, tuple[float, str]]] = {
+        c: {bug: bug_points(bug, found[bug].facts) for bug in common} for c, found in ran.items()
+    }
+    totals = {c: sum(p for p, _ in per.values()) for c, per in earned.items()}
+    scores: Scored = {}
+    for candidate, score in relative_to_best(totals).items():
+        per = earned[candidate]
+        basis = f"{totals[candidate]:.1f} of {BUG_POINTS * len(common):g} points on {len(common)} planted bugs"
+        if left_out:
+            basis += f" (compared on the bugs every framework measured ran; left out: {', '.join(left_out)})"
+        basis += ": " + "; ".join(f"{bug.replace('_', ' ')} {p:g} ({shown})" for bug, (p, shown) in per.items())
+        figures = {
+            "points": round(totals[candidate], 3),
+            "out_of": BUG_POINTS * len(common),
+            "bugs": {bug: round(p, 3) for bug, (p, _) in per.items()},
+            "left_out": left_out,
+        }
+        scores[candidate] = (score, basis, figures)
+    return scores
+
+
+# --- deployment
+
+
+def _short(label: str) -> str:
+    """'TorchScript' for 'TorchScript (torch.jit.script)'."""
+    return label.split(" (")[0].split(", ")[0]
+
+
+def _install_hint(result: ProbeResult | None, info: Mapping[str, Any]) -> str:
+    hint = (result.facts.get("install_hint") if result is not None else None) or info.get("install") or ""
+    first, _, caveat = " ".join(str(hint).split()).partition(" -- ")
+    return first.strip() + (" (with a caveat: see knowledge/export_paths.yaml)" if caveat else "")
+
+
+def path_credits(evidence: Evidence, candidate: str, target: str) -> list[dict[str, Any]]:
+    """Per export path the candidate offers: its weight for the target, status, credit and why."""
+    paths = knowledge.load("export_paths")["paths"]
+    share = float(rules()["deployment"]["not_tried"]["share"])
+    results = {r.case: r for r in evidence.of_kind("export") if r.variant == candidate and r.case}
+    offered = [p for p, info in paths.items() if candidate in (info.get("variants") or [])]
+    offered += [p for p in results if p not in offered]
+    rows = []
+    for path in offered:
+        info = paths.get(path) or {}
+        weight = float((info.get("weights") or {}).get(target, 0.0))
+        result = results.get(path)
+        row = {"path": path, "label": _short(str(info.get("label", path))), "weight": weight}
+        if result is None or result.status not in TRIED:
+            why = "not in this run" if result is None else result.reason or result.status
+            hint = _install_hint(result, info) if result is not None and result.status == "not_installed" else ""
+            row.update(status="not_tried", credit=weight * share, why=f"install: {hint}" if hint else why)
+        elif export_works(result):
+            row.update(status="works", credit=weight, why="")
+        else:
+            diff = result.facts.get("max_abs_diff")
+            error = result.facts.get("error") or result.reason or result.status
+            if result.ok and diff is not None:
+                error = f"outputs differ by {float(diff):.1e} (over {EXPORT_PARITY:g})"
+            row.update(status="failed", credit=0.0, why=str(error).splitlines()[0][:120])
+        rows.append(row)
+    return rows
+
+
+def _target_words(target: str) -> str:
+    question = next((q for q in load_questions() if q.key == "deployment_target"), None)
+    choice = question.choices.get(target, target) if question is not None else target
+    return f'your answer "{choice}"'
+
+
+def score_deployment(evidence: Evidence, candidates: Sequence[str], profile: Profile) -> Scored:
+    """The target's weights of the export paths that worked, half for those not tried, relative to the best."""
+    target = str(profile.answers.values.get("deployment_target") or "none")
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for candidate in candidates:
+        tried = [r for r in evidence.of_kind("export") if r.variant == candidate and r.case and r.status in TRIED]
+        if tried:
+            rows[candidate] = path_credits(evidence, candidate, target)
+    totals = {c: sum(row["credit"] for row in per) for c, per in rows.items()}
+    share = float(rules()["deployment"]["not_tried"]["share"])
+    scores: Scored = {}
+    for candidate, score in relative_to_best(totals).items():
+        per = rows[candidate]
+        possible = sum(row["weight"] for row in per)
+        parts = []
+        works = [row for row in per if row["status"] == "works"]
+        if works:
+            parts.append("works: " + ", ".join(f"{row['label']} ({row['weight']:g})" for row in works))
+        not_tried = [row for row in per if row["status"] == "not_tried"]
+        if not_tried:
+            credit = "half credit" if share == 0.5 else f"{share:g} of the weight"
+            parts.append(
+                f"not tried, so {credit}: "
+                + ", ".join(
+                    f"{row['label']} ({row['credit']:g} of {row['weight']:g}; {row['why']})" for row in not_tried
+                )
+            )
+        failed = [row for row in per if row["status"] == "failed"]
+        if failed:
+            parts.append("failed: " + ", ".join(f"{row['label']} ({row['why']})" for row in failed))
+        basis = f"{totals[candidate]:g} of {possible:g} points for {_target_words(target)}: " + "; ".join(parts)
+        figures = {
+            "target": target,
+            "points": round(totals[candidate], 3),
+            "possible": possible,
+            "parity_tolerance": EXPORT_PARITY,
+            "paths": {
+                row["path"]: {"status": row["status"], "weight": row["weight"], "credit": row["credit"]} for row in per
+            },
+        }
+        scores[candidate] = (score, basis, figures)
+    return scores

@@ -1,0 +1,70 @@
+"""Relative scores: 10 for the best candidate measured here, the others by their ratio to it.
+
+Shared by every evidence scorer (advisor/scoring.py for speed, start-up and memory;
+advisor/measured.py for ease, debugging and deployment), so that "10" means the same everywhere:
+the best framework measured on this machine, never an absolute standard.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from advisor.profile import Profile
+from probes.specs import MODELS
+
+MATCHING_MODEL_WEIGHT = 3.0  # a model like the user's own data counts this many times the others
+
+Scored = dict[str, tuple[float, str, dict[str, Any]]]  # candidate -> (score 0-10, basis, figures)
+
+
+def model_weights(models: Sequence[str], profile: Profile | None) -> dict[str, float]:
+    """How much each reference model counts: the ones like the user's data (probes/specs.py) weigh more."""
+    data_kind = profile.answers.values.get("data_kind") if profile is not None else None
+    return {m: MATCHING_MODEL_WEIGHT if m in MODELS and data_kind in MODELS[m].data_kinds else 1.0 for m in models}
+
+
+def relative_over_models(
+    per_model: Mapping[str, Mapping[str, float]],
+    candidates: Sequence[str],
+    higher_is_better: bool,
+    describe: Callable[[str, str, float], str],
+    profile: Profile | None = None,
+    figure: Callable[[str, str, float], Any] | None = None,
+) -> Scored:
+    """Per model, each candidate's ratio to the best value (values > 0, two candidates at least per
+    model); the score is 10 times the geometric mean of its ratios, weighted towards the models like
+    the user's own data. `describe(candidate, model, value)` words one model's figure for the basis."""
+    usable = {m: {c: v for c, v in values.items() if v > 0} for m, values in per_model.items()}
+    usable = {m: values for m, values in usable.items() if len(values) >= 2}
+    weights = model_weights(list(usable), profile)
+    scores: Scored = {}
+    for candidate in candidates:
+        ratios, figures = {}, {}
+        for model, measured in usable.items():
+            if candidate not in measured:
+                continue
+            best = max(measured.values()) if higher_is_better else min(measured.values())
+            mine = measured[candidate]
+            ratios[model] = mine / best if higher_is_better else best / mine
+            figures[model] = figure(candidate, model, mine) if figure else round(mine, 6)
+        if ratios:
+            total_weight = sum(weights[m] for m in ratios)
+            score = 10 * math.exp(sum(weights[m] * math.log(r) for m, r in ratios.items()) / total_weight)
+            basis = "; ".join(
+                f"{m}: {describe(candidate, m, usable[m][candidate])}"
+                + (f" (like your data, counts ×{weights[m]:g})" if weights[m] > 1 else "")
+                for m in ratios
+            )
+            scores[candidate] = (score, basis, figures)
+    return scores
+
+
+def relative_to_best(points: Mapping[str, float]) -> dict[str, float]:
+    """10 times each candidate's points over the most any candidate earned; empty when none earned any,
+    or when fewer than two candidates were measured (one alone is the best of nothing)."""
+    best = max(points.values(), default=0.0)
+    if best <= 0 or len(points) < 2:
+        return {}
+    return {c: 10 * p / best for c, p in points.items()}
