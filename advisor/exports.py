@@ -28,4 +28,3 @@ def path_weights(target: str | None) -> dict[str, float]:
     return {
         path: float((info.get("weights") or {}).get(key, 0.0)) for path, info in load("export_paths")["paths"].items()
     }
-
