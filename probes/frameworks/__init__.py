@@ -87,7 +87,12 @@ VARIANTS: dict[str, Variant] = {
             "keras-jax",
             "Keras 3 on JAX",
             "keras",
-            {"speed": "probes.frameworks.keras_probe", "ease": "probes.frameworks.keras_ease"},
+            {
+                "speed": "probes.frameworks.keras_probe",
+                "ease": "probes.frameworks.keras_ease",
+                "debugging": "probes.frameworks.keras_debugging",
+                "export": "probes.frameworks.keras_jax_export",
+            },
             ("keras", "jax"),
             {"KERAS_BACKEND": "jax"},
             optional=True,

@@ -25,6 +25,10 @@ BATCH = 16
 # Modules each model.export format needs beyond Keras, per backend (Keras 3.15's keras/src/export).
 NEEDS = {
     "tensorflow": {"tflite": ("ai_edge_litert",), "onnx": ("onnx", "tf2onnx", "onnxruntime")},
+    "jax": {
+        "saved_model": ("tensorflow",),
+        "onnx": ("jax2onnx", "onnx", "onnxruntime"),
+    },
     "torch": {
         "saved_model": ("tensorflow", "torch_xla"),
         "tflite": ("litert_torch", "ai_edge_litert"),
