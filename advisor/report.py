@@ -24,6 +24,7 @@ from advisor.report_decision import (
     probes_not_measured,
     raised_by,
 )
+from advisor.report_deployment import build_deployment_view
 from advisor.report_speed import build_speed_view
 from advisor.scoring import Scorecard
 from advisor.verdicts import check_claims, verdicts_to_json
@@ -71,6 +72,7 @@ class ReportView:
     claims: Any = None
     madr: Any = None
     speed: Any = None  # advisor/report_speed.py
+    deployment: Any = None  # advisor/report_deployment.py
 
 
 def build_view(
@@ -141,6 +143,7 @@ def build_view(
         decision=decision,
         claims=build_claims_view(verdicts),
         speed=build_speed_view(evidence),
+        deployment=build_deployment_view(evidence, values.get("deployment_target")),
         madr=build_madr_view(
             profile, evidence, scorecard, decision, count_not_measured(verdicts), probes_not_measured(verdicts)
         ),

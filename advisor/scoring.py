@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor.deployment_score import score_deployment
 from advisor.devices import DEVICE_WORDS, device_of, mixed, primary_device, where
 from advisor.literature import literature_scores, place
 from advisor.profile import Profile, load_criteria
@@ -259,6 +260,7 @@ EVIDENCE_SCORERS: dict[str, EvidenceScorer] = {
     "training_speed": score_training_speed,
     "startup_time": score_startup_time,
     "memory": score_memory,
+    "deployment": score_deployment,  # advisor/deployment_score.py
 }
 SPEED_CRITERIA = ("training_speed", "startup_time", "memory")  # scored from speed results, one device at a time
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.claims import Claim, ClaimTest, load_ledger
+from advisor.deployment_score import export_works
 from advisor.devices import device_of, same_device, where
 from probes.evidence import METRICS, Evidence, ProbeResult
 from probes.frameworks import label
@@ -33,7 +34,6 @@ VERDICT_LABELS = {
 SPEED_MODELS = ("mlp", "cnn", "rnn", "transformer")
 MIN_SAMPLES = 2  # fewer timing samples per side cannot carry an interval
 PARITY_TOLERANCE = 0.15  # "about as fast": within 15% either way
-EXPORT_PARITY = 1e-4  # max |difference| between original and reloaded outputs
 CASE_SUFFIXES = ("_eager", "_traced")
 METRIC_WORDS = {"train_samples_per_s": "training throughput", "peak_rss_mb": "peak memory"}
 
@@ -311,7 +311,7 @@ def rule_exports(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
                 continue
             facts = result.facts
             diff = facts.get("max_abs_diff")
-            works = result.ok and facts.get("reload_ok") is not False and (diff is None or float(diff) <= EXPORT_PARITY)
+            works = export_works(result)
             if works:
                 size = facts.get("size_bytes")
                 figure = f"{subject}: exported" + (f" ({int(size):,} bytes)" if size else "")

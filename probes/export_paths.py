@@ -42,10 +42,18 @@ def export_cases(models: Sequence[str], paths: Sequence[str]) -> list[tuple[str,
     return [("cnn", path) for path in paths] if "cnn" in models else []
 
 
-def path_info(path_id: str) -> dict[str, Any]:
+def path_info(path_id: str, variant: str | None = None) -> dict[str, Any]:
+    """The path's entry in knowledge/export_paths.yaml, with what it says for this variant resolved.
+
+    `install` (what to install when a module is missing) and `note` (why a path fails or cannot be
+    installed here, and what would fix it) may differ per variant: `install_by_variant` and `notes`.
+    """
     from knowledge import load
 
-    return dict(load("export_paths")["paths"].get(path_id) or {})
+    info = dict(load("export_paths")["paths"].get(path_id) or {})
+    info["install"] = (info.get("install_by_variant") or {}).get(variant) or info.get("install")
+    info["note"] = (info.get("notes") or {}).get(variant)
+    return info
 
 
 def missing_modules(names: Sequence[str]) -> list[str]:
@@ -143,9 +151,9 @@ class Workspace:
         self._folder.cleanup()
 
 
-def run_path(workspace: Workspace, path: ExportPath) -> dict[str, Any]:
-    """One export path end to end, as the worker's measure() result (status, reason, facts)."""
-    info = path_info(path.id)
+def run_path(workspace: Workspace, path: ExportPath, variant: str) -> dict[str, Any]:
+    """One export path of `variant` end to end, as the worker's measure() result (status, reason, facts)."""
+    info = path_info(path.id, variant)
     facts: dict[str, Any] = {
         "label": info.get("label", path.id),
         "export_s": None,
@@ -156,6 +164,8 @@ def run_path(workspace: Workspace, path: ExportPath) -> dict[str, Any]:
         "error": None,
         "install_hint": None,
     }
+    if info["note"]:
+        facts["note"] = " ".join(info["note"].split())
     missing = missing_modules(path.needs)
     if missing:
         hint = info.get("install") or f"pip install {' '.join(missing)}"

@@ -123,6 +123,16 @@ def load_saved_model(path: str, batch: np.ndarray) -> np.ndarray:
     return loaded.serve(tf.constant(batch)).numpy()
 
 
+def load_tf_checkpoint(path: str, batch: np.ndarray) -> np.ndarray:
+    import tensorflow as tf
+
+    from probes.reference.tensorflow_reference import build_model
+
+    model = build_model("cnn")
+    tf.train.Checkpoint(model=model).read(os.path.join(path, "ckpt")).assert_consumed()
+    return model(tf.constant(batch)).numpy()
+
+
 def load_tflite(path: str, batch: np.ndarray) -> np.ndarray:
     from ai_edge_litert.interpreter import Interpreter
 
@@ -150,6 +160,7 @@ LOADERS: dict[str, Callable[[str, np.ndarray], np.ndarray]] = {
     "keras_native": load_keras_native,
     "weights_h5": load_weights_h5,
     "saved_model": load_saved_model,
+    "tf_checkpoint": load_tf_checkpoint,
     "tflite": load_tflite,
     "tfjs": load_tfjs,
 }

@@ -153,3 +153,18 @@ def test_the_team_report_shows_measured_findings_in_tables(tmp_path):
     assert "<code>wrong_input_size_eager</code>" in html and "2 yours, 9 framework" in html
     assert "killed by SIGSEGV" in html
     assert "<code>onnx</code>" in html and "2 KB" in html
+
+
+def test_an_export_path_that_cannot_run_here_says_why_and_what_would_fix_it():
+    blocked = ProbeResult(
+        "keras-torch",
+        "cnn",
+        "export",
+        "not_installed",
+        "torch_xla not installed",
+        facts={"install_hint": "pip install torch_xla", "note": "torch_xla has no release for torch 2.13."},
+        case="saved_model",
+    )
+    path = plan_onboarding("Ann", answers(deployment_target="server"), "keras-torch", [machine(blocked)])
+    (row,) = [r for r in path.export.rows if r.case == "saved_model"]
+    assert row.cells["outcome"] == ("not_installed: pip install torch_xla (torch_xla has no release for torch 2.13.)")

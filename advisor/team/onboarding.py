@@ -233,7 +233,8 @@ def _export_row(result: ProbeResult) -> Finding:
     f = result.facts
     if not result.ok:
         reason = f.get("install_hint") or f.get("error") or result.reason or ""
-        return Finding(result.case, False, {"outcome": f"{result.status}: {reason}".strip()})
+        note = f" ({f['note']})" if f.get("note") else ""  # why, and what would fix it (export_paths.yaml)
+        return Finding(result.case, False, {"outcome": f"{result.status}: {reason}{note}".strip()})
     size = f.get("size_bytes")
     return Finding(
         result.case,

@@ -62,7 +62,12 @@ VARIANTS: dict[str, Variant] = {
             "tensorflow",
             "TensorFlow (low-level)",
             "tensorflow",
-            {"speed": "probes.frameworks.tensorflow_probe", "ease": "probes.frameworks.tensorflow_ease"},
+            {
+                "speed": "probes.frameworks.tensorflow_probe",
+                "ease": "probes.frameworks.tensorflow_ease",
+                "debugging": "probes.frameworks.tensorflow_debugging",
+                "export": "probes.frameworks.tensorflow_export",
+            },
             ("tensorflow",),
         ),
         Variant(
@@ -73,6 +78,7 @@ VARIANTS: dict[str, Variant] = {
                 "speed": "probes.frameworks.keras_probe",
                 "ease": "probes.frameworks.keras_ease",
                 "debugging": "probes.frameworks.keras_debugging",
+                "export": "probes.frameworks.keras_torch_export",
             },
             ("keras", "torch"),
             {"KERAS_BACKEND": "torch"},

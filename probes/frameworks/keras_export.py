@@ -1,9 +1,15 @@
 """Deploy Keras 3: train the reference CNN briefly, then export it by each of Keras's paths.
 
-SavedModel, LiteRT and ONNX go through model.export (the Keras 3 way); LiteRT reloads in the
-ai-edge-litert interpreter, ONNX in onnxruntime. TF.js needs the tensorflowjs converter, which is
-reported as not installed when it is missing (see knowledge/export_paths.yaml for why it rarely
-installs beside TensorFlow 2.21). Artifacts live in a TemporaryDirectory (probes/export_paths.py).
+This module measures Keras on TensorFlow; probes/frameworks/keras_torch_export.py lists the paths
+Keras offers on PyTorch and runs them here. .keras and .weights.h5 are Keras's own files on every
+backend. SavedModel, LiteRT, ONNX and (on PyTorch) the torch.export program go through
+model.export, the Keras 3 way; its converters differ by backend (read from Keras 3.15's
+model.export): ONNX goes through tf2onnx on TensorFlow and torch.onnx (onnxscript) on PyTorch;
+LiteRT through TensorFlow's converter on TensorFlow and litert-torch on PyTorch; SavedModel on
+PyTorch through torch_xla's StableHLO bridge. A module a path needs that is missing makes it "not
+installed", with what to install (knowledge/export_paths.yaml says why some cannot be installed
+beside TensorFlow 2.21 and torch 2.13). LiteRT reloads in the ai-edge-litert interpreter, ONNX
+in onnxruntime. Artifacts live in a TemporaryDirectory (probes/export_paths.py).
 """
 
 from __future__ import annotations
@@ -16,6 +22,20 @@ from probes.frameworks import keras_probe
 
 PATHS = ("keras_native", "weights_h5", "saved_model", "tflite", "onnx", "tfjs")
 BATCH = 16
+# Modules each model.export format needs beyond Keras, per backend (Keras 3.15's keras/src/export).
+NEEDS = {
+    "tensorflow": {"tflite": ("ai_edge_litert",), "onnx": ("onnx", "tf2onnx", "onnxruntime")},
+    "torch": {
+        "saved_model": ("tensorflow", "torch_xla"),
+        "tflite": ("litert_torch", "ai_edge_litert"),
+        "onnx": ("onnx", "onnxscript", "onnxruntime"),
+    },
+}
+# On PyTorch, Keras traces these formats with a sample batch of 1 and keeps that size (torch.export
+# specialises it; LiteRT on PyTorch supports no dynamic shapes), so they get the probe's batch
+# shape, as the Keras docs ask and as the PyTorch driver traces torch.export. ONNX keeps the batch
+# open by default (Keras then uses torch.onnx's TorchScript exporter), so it runs as documented.
+FIXED_BATCH_ON_TORCH = ("tflite", "torch_export")
 
 import_framework = keras_probe.import_framework
 configure_threads = keras_probe.configure_threads
@@ -47,38 +67,48 @@ def _trained(settings: dict[str, Any]):
     return _state["model"], _state["workspace"]
 
 
-def _paths(model) -> dict[str, export_paths.ExportPath]:
+def _export(model, path: Path, format: str, case: str, backend: str) -> None:
+    import keras
+
+    options: dict[str, Any] = {}
+    if backend == "torch" and case in FIXED_BATCH_ON_TORCH:
+        options["input_signature"] = [keras.InputSpec(shape=(BATCH, *model.input_shape[1:]), dtype="float32")]
+    model.export(str(path), format=format, verbose=False, **options)
+
+
+def _paths(model, backend: str) -> dict[str, export_paths.ExportPath]:
     def native(path: Path) -> None:
         model.save(path)
 
     def weights(path: Path) -> None:
         model.save_weights(path)
 
-    def saved_model(path: Path) -> None:
-        model.export(str(path), format="tf_saved_model", verbose=False)
-
-    def litert(path: Path) -> None:
-        model.export(str(path), format="litert", verbose=False)
-
-    def onnx(path: Path) -> None:
-        model.export(str(path), format="onnx", verbose=False)
+    def via_export(format: str, case: str):
+        return lambda path: _export(model, path, format, case, backend)
 
     def tfjs(path: Path) -> None:
         import tensorflowjs
 
         tensorflowjs.converters.save_keras_model(model, str(path))
 
+    needs = NEEDS.get(backend, {})
     ep = export_paths.ExportPath
     return {
         "keras_native": ep("keras_native", "cnn.keras", native),
         "weights_h5": ep("weights_h5", "cnn.weights.h5", weights),
-        "saved_model": ep("saved_model", "cnn-savedmodel", saved_model),
-        "tflite": ep("tflite", "cnn.tflite", litert, ("ai_edge_litert",)),
-        "onnx": ep("onnx", "cnn.onnx", onnx, ("onnx", "tf2onnx", "onnxruntime")),
+        "saved_model": ep(
+            "saved_model", "cnn-savedmodel", via_export("tf_saved_model", "saved_model"), needs.get("saved_model", ())
+        ),
+        "tflite": ep("tflite", "cnn.tflite", via_export("litert", "tflite"), needs.get("tflite", ())),
+        "onnx": ep("onnx", "cnn.onnx", via_export("onnx", "onnx"), needs.get("onnx", ())),
+        "torch_export": ep("torch_export", "cnn.pt2", via_export("torch", "torch_export")),
         "tfjs": ep("tfjs", "cnn-tfjs", tfjs, ("tensorflowjs",)),
     }
 
 
 def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
+    import keras
+
+    backend = keras.backend.backend()
     model, workspace = _trained(settings)
-    return export_paths.run_path(workspace, _paths(model)[case])
+    return export_paths.run_path(workspace, _paths(model, backend)[case], f"keras-{backend}")

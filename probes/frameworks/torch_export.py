@@ -14,6 +14,7 @@ from typing import Any
 from probes import export_paths
 from probes.frameworks import torch_probe
 
+VARIANT = "torch"
 PATHS = ("state_dict", "torch_save_full", "torchscript", "torch_export", "onnx")
 BATCH = 16
 
@@ -79,4 +80,4 @@ def _paths(model, example) -> dict[str, export_paths.ExportPath]:
 
 def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
     model, example, workspace = _trained(settings)
-    return export_paths.run_path(workspace, _paths(model, example)[case])
+    return export_paths.run_path(workspace, _paths(model, example)[case], VARIANT)

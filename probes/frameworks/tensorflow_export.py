@@ -1,0 +1,89 @@
+"""Deploy low-level TensorFlow: train the reference CNN briefly, then export the tf.Module by each TF path.
+
+The exports follow TensorFlow's guides: a serving tf.function with an input signature (batch
+left open) is attached to the module, tf.saved_model.save writes it (and, as the only signed
+function, it becomes the serving_default signature TF Serving calls), the reload is
+tf.saved_model.load with no Python class; LiteRT converts that SavedModel with
+tf.lite.TFLiteConverter.from_saved_model (still in TensorFlow 2.21; the interpreter moved to
+ai-edge-litert); ONNX converts the same function with tf2onnx; a tf.train.Checkpoint saves the
+weights only, for a program that rebuilds the model from its code. Artifacts live in a
+TemporaryDirectory (probes/export_paths.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from probes import export_paths
+from probes.frameworks import tensorflow_probe
+
+VARIANT = "tensorflow"
+PATHS = ("tf_checkpoint", "saved_model", "tflite", "onnx")
+BATCH = 16
+TRAIN_BATCH = 64
+
+import_framework = tensorflow_probe.import_framework
+configure_threads = tensorflow_probe.configure_threads
+device_info = tensorflow_probe.device_info
+
+_state: dict[str, Any] = {}
+
+
+def cases(models: list[str]) -> list[tuple[str, str]]:
+    return export_paths.export_cases(models, PATHS)
+
+
+def _trained(settings: dict[str, Any]):
+    """The reference CNN after one epoch of the reference's own traced loop on digits, and the workspace."""
+    if "workspace" not in _state:
+        import tensorflow as tf
+
+        from probes.reference import tensorflow_reference as ref
+        from probes.specs import MODELS, digits_split
+
+        tf.random.set_seed(settings.get("seed", 0))
+        x_train, y_train, x_test, _ = digits_split("cnn")
+        model = ref.build_model("cnn")
+        train_step = ref.make_train_step(model, ref.Adam(model.trainable_variables))
+        for inputs, labels in ref.make_dataset(x_train, y_train, TRAIN_BATCH):
+            train_step(inputs, labels)
+        batch = x_test[:BATCH]
+        expected = model(tf.constant(batch)).numpy()
+        spec = tf.TensorSpec([None, *MODELS["cnn"].input_shape], tf.float32)
+        model.serve = tf.function(model.__call__, input_signature=[spec])
+        _state.update(model=model, spec=spec, workspace=export_paths.Workspace(batch, expected))
+    return _state["model"], _state["spec"], _state["workspace"]
+
+
+def _paths(model, spec) -> dict[str, export_paths.ExportPath]:
+    import tensorflow as tf
+
+    def checkpoint(path: Path) -> None:
+        tf.train.Checkpoint(model=model).write(str(path / "ckpt"))
+
+    def saved_model(path: Path) -> None:
+        tf.saved_model.save(model, str(path))
+
+    def litert(path: Path) -> None:
+        source = path.with_name(path.stem + "-tflite-source")
+        tf.saved_model.save(model, str(source))
+        path.write_bytes(tf.lite.TFLiteConverter.from_saved_model(str(source)).convert())
+
+    def onnx(path: Path) -> None:
+        import tf2onnx
+
+        tf2onnx.convert.from_function(model.serve, input_signature=[spec], output_path=str(path))
+
+    ep = export_paths.ExportPath
+    return {
+        "tf_checkpoint": ep("tf_checkpoint", "cnn-checkpoint", checkpoint),
+        "saved_model": ep("saved_model", "cnn-savedmodel", saved_model),
+        "tflite": ep("tflite", "cnn.tflite", litert, ("ai_edge_litert",)),
+        "onnx": ep("onnx", "cnn.onnx", onnx, ("onnx", "tf2onnx", "onnxruntime")),
+    }
+
+
+def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
+    model, spec, workspace = _trained(settings)
+    return export_paths.run_path(workspace, _paths(model, spec)[case], VARIANT)

@@ -1,0 +1,87 @@
+"""Debugging probes: every standard bug plants into every reference and takes effect there, for real.
+
+Planting reads only source text; the framework tests run each variant's debugging probe once, in a
+child process as a run does (tests/probe_children.py), and check every case it recorded.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from probes import debugging
+from probes.frameworks import VARIANTS, missing_requirement
+from probes.planted_bugs import BUGS
+from probes.runner import expected_cases
+from tests.probe_children import run_probe
+
+REFERENCES = {"torch": "torch_reference.py", "keras": "keras_reference.py", "tensorflow": "tensorflow_reference.py"}
+FRAMEWORK_OF = {"torch": "torch", "keras-tensorflow": "keras", "keras-torch": "keras", "tensorflow": "tensorflow"}
+DEBUGGED = [v for v in VARIANTS if "debugging" in VARIANTS[v].probes]
+MODELS = ("mlp", "cnn")
+
+
+@pytest.mark.parametrize(
+    ("framework", "bug"), [pytest.param(f, b, id=f"{f}-{b.id}") for f, bugs in BUGS.items() for b in bugs]
+)
+def test_every_bug_plants_into_its_reference_at_one_named_line(framework, bug):
+    source = debugging.reference_path(REFERENCES[framework]).read_text(encoding="utf-8")
+    planted = debugging.plant(source, bug)
+    assert planted.source != source
+    assert planted.planted_line in planted.site_lines
+    compile(planted.source, REFERENCES[framework], "exec")  # still Python
+
+
+def test_every_variant_with_a_reference_has_a_debugging_probe():
+    assert set(DEBUGGED) >= {"torch", "keras-tensorflow", "tensorflow", "keras-torch"}
+
+
+@functools.cache
+def debugging_run(variant: str) -> dict:
+    return run_probe(variant, "debugging", MODELS)
+
+
+def _cases(variant: str) -> list[str]:
+    return [case for _, case in expected_cases(VARIANTS[variant], "debugging", MODELS)]
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize(("variant", "case"), [(v, c) for v in DEBUGGED for c in _cases(v)])
+def test_every_planted_bug_is_detected_as_planted(variant, case):
+    missing = missing_requirement(VARIANTS[variant])
+    if missing:
+        pytest.skip(missing)
+    entry = debugging_run(variant)[case]
+    assert entry["status"] == "ok", entry.get("reason")
+    facts = entry["facts"]
+    bug = debugging.bug_by_id(FRAMEWORK_OF[variant], debugging.split_case(case)[0])
+    assert facts["detected"] is True, facts
+    source = debugging.reference_path(REFERENCES[FRAMEWORK_OF[variant]]).read_text(encoding="utf-8")
+    assert facts["planted_text"] == debugging.plant(source, bug).planted_text
+    if bug.expect == "error" and not facts.get("absorbed"):  # Keras casts a float64 layer's inputs: absorbed
+        assert facts["exception_type"] and facts["surfaced_at"] in ("build", "compile", "first_step", "later_step")
+
+
+@pytest.mark.frameworks
+def test_a_print_inside_a_tf_function_runs_when_traced_not_at_every_step():
+    if missing_requirement(VARIANTS["tensorflow"]):
+        pytest.skip("tensorflow is not installed")
+    run = debugging_run("tensorflow")
+    traced, eager = run["print_in_forward_traced"]["facts"], run["print_in_forward_eager"]["facts"]
+    assert traced["steps"] == eager["steps"] == debugging.STEPS
+    assert traced["print_count"] == 1  # one trace: every batch has the same shape
+    assert eager["print_count"] == debugging.STEPS
+    assert "tf.function" in traced["mode"] and "run_functions_eagerly" in eager["mode"]
+
+
+@pytest.mark.frameworks
+def test_tensorflow_errors_quote_the_planted_line_from_inside_the_traced_step():
+    if missing_requirement(VARIANTS["tensorflow"]):
+        pytest.skip("tensorflow is not installed")
+    run = debugging_run("tensorflow")
+    for case in ("wrong_input_size", "wrong_flatten", "dtype_mismatch"):
+        facts = run[case]["facts"]
+        assert facts["surfaced_at"] == "first_step"  # traced at the first call, not when built
+        assert facts["points_at_planted_line"] is True, (case, facts["message_excerpt"])
+        assert facts["traceback_filtering"] is True
