@@ -50,6 +50,18 @@ def surfaced_words() -> Mapping[str, str]:
     return knowledge.load("onboarding")["surfaced_at"]
 
 
+# Where a bug surfaced, in a word or two for a table cell (surfaced_words() says it in full).
+SURFACED_SHORT = {
+    "build": "build",
+    "compile": "compile",
+    "first_step": "first step",
+    "later_step": "later step",
+    "silent_nan": "silent NaN",
+    "silent_wrong": "silent: same output for every input",
+    "none": "never",
+}
+
+
 def reference_code(reference_file: str) -> str:
     """A reference script's source (probes/reference/), read as text: never imported, it imports its framework."""
     return resources.files("probes.reference").joinpath(reference_file).read_text(encoding="utf-8")
@@ -78,6 +90,7 @@ def debugging_cells(result: ProbeResult) -> dict[str, str]:
     prints = "–" if f.get("print_count") is None else f"{f['print_count']} over {f.get('steps', '?')} steps"
     return {
         "surfaced": surfaced_words().get(surfaced, surfaced.replace("_", " ")),
+        "surfaced_short": SURFACED_SHORT.get(surfaced, surfaced.replace("_", " ")),
         "exception": str(f.get("exception_type") or "–"),
         "names_shapes": names_text,
         "frames": frames,
@@ -85,6 +98,7 @@ def debugging_cells(result: ProbeResult) -> dict[str, str]:
         "innermost": str(f.get("innermost_user_frame") or ""),
         "prints": prints,
         "error": str(f.get("error") or ""),
+        "message": " ".join(str(f.get("message_excerpt") or f.get("error") or "").split()),
     }
 
 
