@@ -179,13 +179,13 @@ def not_run(evidence: Evidence | None, kind: str, run_dir: str) -> NotRun | None
     if evidence is None:
         return NotRun(kind, "Nothing was measured: there is no evidence.json.", command)
     budget = evidence.settings.get("budget")
-    planned = evidence.settings.get("kinds")
+    planned = evidence.settings.get("kinds")  # recorded since the budgets gained kinds; older runs lack it
     if planned is not None and kind in planned:
         why = f"The {budget or 'chosen'} budget includes the {words} probe, but it left no result in this run."
-    elif budget:
+    elif planned is not None:
         why = f"This run used the {budget} budget, which does not run the {words} probe."
     else:
-        why = f"The {words} probe did not run in this run."
+        why = f"The {words} probe did not run in this run" + (f" ({budget} budget)." if budget else ".")
     return NotRun(kind, why, command)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from advisor.answers import collect_answers
 from advisor.report_deployment import build_deployment_view
-from advisor.runs import rerender
+from advisor.runs import load_evidence, rerender
 from probes.evidence import ProbeResult
 from tests import synthetic as s
 
@@ -29,7 +29,7 @@ def exported():
 def test_no_export_results_means_a_section_that_says_so_and_how_to_measure_it():
     view = build_deployment_view(s.evidence(s.speed("torch", "cnn", 100)), "server", run_dir="runs/a")
     assert view.rows == ()
-    assert view.not_run.why == "This run used the test budget, which does not run the export probe."
+    assert view.not_run.why == "The export probe did not run in this run (test budget)."
     assert view.not_run.command == "advisor advise --budget standard --answers runs/a/answers.yaml"
 
 
@@ -122,7 +122,7 @@ def test_the_rendered_report_shows_the_export_table(saved_run):
 def test_a_run_without_export_says_so_in_the_report_with_the_command(saved_run):
     html = rerender(saved_run).folder.report.read_text()
     section = html[html.index('id="deployment"') : html.index('id="decision-record"')]
-    assert "not measured in this run" in section and "does not run the export probe" in section
+    assert "not measured in this run" in section and "export probe did not run in this run" in section
     assert "advisor advise --budget standard --answers" in section
     assert "<table" not in section
 
@@ -157,3 +157,30 @@ def test_the_deployment_table_has_no_accessibility_violations_in_light_dark_and_
         overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
     assert not {where: violations for where, violations in found.items() if violations}
     assert overflow <= 0  # the wide table scrolls inside its own region, not the page
+
+
+def test_the_real_standard_run_shows_the_installed_paths_working_and_the_missing_ones_with_what_to_install():
+    from tests.conftest import FIXTURES
+
+    view = build_deployment_view(load_evidence(FIXTURES / "run_standard" / "evidence.json"), "mobile", "file")
+    assert view.variants == ("PyTorch", "Keras 3 on TensorFlow")
+    assert [g.variant for g in view.gaps] == ["TensorFlow (low-level)", "Keras 3 on PyTorch", "Keras 3 on JAX"]
+    rows = {row.path: row for row in view.rows}
+    assert rows["torch_export"].matters and rows["torch_export"].cells[0].mark == "✓ works"
+    tflite = rows["tflite"].cells[1]
+    assert tflite.status == "not installed" and tflite.lines[0].startswith("install: pip install ai-edge-litert")
+    assert rows["state_dict"].cells[0].lines[-1] == "needs the original Python class: yes"
+
+
+def test_export_errors_and_install_hints_from_the_evidence_are_escaped(saved_run):
+    hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    evidence = json.loads(saved_run.joinpath("evidence.json").read_text())
+    evidence["results"] += [
+        s.export("torch", "onnx", "failed", error=hostile).to_json(),
+        s.export("torch", "torch_export", "not_installed", install_hint=hostile, note=hostile).to_json(),
+    ]
+    saved_run.joinpath("evidence.json").write_text(json.dumps(evidence))
+    html = rerender(saved_run).folder.report.read_text()
+    section = html[html.index('id="deployment"') : html.index('id="decision-record"')]
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert section.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3  # error, install hint, note
