@@ -17,6 +17,7 @@ from markupsafe import Markup
 from advisor.fileio import write_text_atomic
 from advisor.profile import Profile, load_criteria
 from advisor.report_claims import build_claims_view
+from advisor.report_debugging import build_debugging_view
 from advisor.report_decision import (
     build_decision_view,
     build_madr_view,
@@ -25,6 +26,7 @@ from advisor.report_decision import (
     raised_by,
 )
 from advisor.report_deployment import build_deployment_view
+from advisor.report_ease import build_ease_view
 from advisor.report_speed import build_speed_view
 from advisor.scoring import Scorecard
 from advisor.verdicts import check_claims, verdicts_to_json
@@ -72,6 +74,8 @@ class ReportView:
     claims: Any = None
     madr: Any = None
     speed: Any = None  # advisor/report_speed.py
+    ease: Any = None  # advisor/report_ease.py
+    debugging: Any = None  # advisor/report_debugging.py
     deployment: Any = None  # advisor/report_deployment.py
 
 
@@ -143,7 +147,11 @@ def build_view(
         decision=decision,
         claims=build_claims_view(verdicts),
         speed=build_speed_view(evidence),
-        deployment=build_deployment_view(evidence, values.get("deployment_target")),
+        ease=build_ease_view(evidence, run_dir),
+        debugging=build_debugging_view(evidence, run_dir),
+        deployment=build_deployment_view(
+            evidence, values.get("deployment_target"), profile.answers.origins.get("deployment_target"), run_dir
+        ),
         madr=build_madr_view(
             profile, evidence, scorecard, decision, count_not_measured(verdicts), probes_not_measured(verdicts)
         ),

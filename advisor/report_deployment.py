@@ -1,12 +1,13 @@
 """The deployment section's view: every export path against every variant the export probe ran.
 
-One row per path of knowledge/export_paths.yaml, heaviest for the user's deployment target
-first, one column per variant. A cell says what happened to that variant's path: it works (with
-its size, export time, largest output difference after the reload, and whether the reload needs
-the original Python class), it failed (the first line of the error), it could not run here (what
-to install), or the variant does not offer it or the probe does not try it (and why). Notes
-from the knowledge file, saying why a path fails or cannot be installed and what would fix it,
-are listed under the table.
+One row per path of knowledge/export_paths.yaml, one column per variant. The paths that weigh
+most for the user's deployment target come first and are marked, because a reader deploying to
+phones needs the phone routes before the weights files. A cell says what happened to that
+variant's path, in the words the onboarding page uses too (advisor/findings.py): it works (size,
+export time, reload in a fresh process, largest output difference, whether the reload needs the
+original Python class), it failed (the error's first line), it could not run here (what to
+install), or the variant does not offer it or the probe does not try it (and why). Notes from the
+knowledge file, saying why a path fails or cannot be installed and what would fix it, follow.
 """
 
 from __future__ import annotations
@@ -14,19 +15,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import knowledge
-from advisor.exports import export_works, path_weights
+from advisor.answers import questions_by_key
+from advisor.exports import path_weights
+from advisor.findings import NotRun, VariantGap, export_cells, measured_variants, not_run, variant_gaps
 from probes.evidence import Evidence, ProbeResult
-from probes.frameworks import VARIANTS
 from probes.frameworks import label as variant_label
 
-STATUS_WORDS = {"not_installed": "not installed", "skipped": "skipped", "interrupted": "interrupted"}
+MATTERS_WEIGHT = 2.0  # a path weighing this much for the target is one of its main routes
+TARGET_WORDS = {"none": "your own machine", "edge": "edge devices"}  # the badge: "matters for ..."
 
 
 @dataclass(frozen=True)
 class ExportCell:
     status: str  # works | failed | not installed | not offered | not probed | not in this run | ...
     ok: bool
+    mark: str  # "✓ works", "✗ failed", "not installed", ...: the words the badge shows
     lines: tuple[str, ...]  # figures, or the reason
+    variant: str = ""  # its label, for the phone layout's cell labels
+    offered: bool = True  # False: the variant has no such path, or the probe does not try it
 
 
 @dataclass(frozen=True)
@@ -34,65 +40,83 @@ class ExportRow:
     path: str
     label: str
     weight: float  # for the user's deployment target
+    matters: bool  # one of the target's main routes: listed first and marked
     cells: tuple[ExportCell, ...]  # one per variant, in DeploymentView.variants order
 
 
 @dataclass(frozen=True)
 class DeploymentView:
     target: str
+    target_words: str  # "mobile", "your own machine": what the rows that matter are marked for
+    why_order: str  # which target orders the rows, and where that came from
     variants: tuple[str, ...]  # labels
     rows: tuple[ExportRow, ...]
     notes: tuple[str, ...]  # "Variant, path: why it fails or cannot run here, and what would fix it"
+    gaps: tuple[VariantGap, ...] = ()  # variants whose export probe did not run at all
+    not_run: NotRun | None = None  # set when no export probe ran: then there are no rows
 
 
-def _size(size_bytes: float) -> str:
-    return f"{size_bytes / 1024:,.0f} KB" if size_bytes >= 1024 else f"{size_bytes:.0f} bytes"
-
-
-def _cell(result: ProbeResult | None, variant: str, path: str, info: dict) -> ExportCell:
+def _cell(result: ProbeResult | None, variant: str, info: dict) -> ExportCell:
+    label = variant_label(variant)
     if variant not in info.get("variants", ()):
         why = (info.get("not_probed") or {}).get(variant)
         if why:
-            return ExportCell("not probed", False, (" ".join(why.split()),))
-        return ExportCell("not offered", False, ())
+            return ExportCell("not probed", False, "not probed", (" ".join(why.split()),), label, offered=False)
+        return ExportCell("not offered", False, "not offered", (), label, offered=False)
     if result is None:
-        return ExportCell("not in this run", False, ())
-    f = result.facts
-    if result.ok and export_works(result):
-        lines = [
-            f"{_size(float(f['size_bytes']))}" if f.get("size_bytes") is not None else "size –",
-            f"export {float(f['export_s']):.2f} s" if f.get("export_s") is not None else "export –",
-            f"max |Δ| {float(f['max_abs_diff']):.1e}" if f.get("max_abs_diff") is not None else "max |Δ| –",
-        ]
-        needs = f.get("needs_python_class")
-        if needs is not None:
-            lines.append("reload needs the class" if needs else "reloads without the class")
-        return ExportCell("works", True, tuple(lines))
-    if result.status in STATUS_WORDS:
-        return ExportCell(STATUS_WORDS[result.status], False, (str(f.get("install_hint") or result.reason or ""),))
-    error = str(f.get("error") or result.reason or "reload or parity failed").splitlines()[0][:200]
-    if result.ok:  # reloaded, but the outputs drifted
-        error = f"outputs differ by {float(f['max_abs_diff']):.1e} after the reload"
-    return ExportCell("failed", False, (error,))
+        return ExportCell("not in this run", False, "not in this run", (), label)
+    cells = export_cells(result)
+    if cells["mark"] == "✓ works":
+        figures = (
+            f"{cells['size']}, exported in {cells['export_s']} s",
+            f"reloads in a fresh process: {cells['reload']}",
+            f"max |Δ| {cells['max_abs_diff']}",
+            f"needs the original Python class: {cells['needs_class']}",
+        )
+        return ExportCell("works", True, cells["mark"], figures, label)
+    status = cells["mark"].removeprefix("✗ ")
+    if cells.get("install"):
+        return ExportCell(status, False, cells["mark"], (f"install: {cells['install']}",), label)
+    return ExportCell(status, False, cells["mark"], (cells["error"] or result.reason or "no reason recorded",), label)
 
 
-def build_deployment_view(evidence: Evidence | None, target: str | None) -> DeploymentView | None:
-    """The export table of this run, or None when no export probe ran."""
+def why_order(target: str, origin: str | None, main_routes: list[str]) -> str:
+    """One sentence: which deployment target ordered the paths, where it came from, and which matter most."""
+    question = questions_by_key()["deployment_target"]
+    where = question.choices.get(target, target)
+    if origin == "default":
+        said = f"You did not say where the model must run, so the paths are ordered for the default, {where}"
+    elif origin is None:
+        said = f"The paths are ordered for the deployment target {target} ({where})"
+    else:
+        said = f"You answered “{question.text}” with “{where}” (deployment_target: {target}), so the paths are"
+        said += " ordered for that"
+    if not main_routes:
+        return f"{said}; none weighs {MATTERS_WEIGHT:g} or more for it in knowledge/export_paths.yaml."
+    return (
+        f"{said}: the ones that weigh {MATTERS_WEIGHT:g} or more for {target} in knowledge/export_paths.yaml "
+        f"({', '.join(main_routes)}) come first, marked “matters for {TARGET_WORDS.get(target, target)}”; "
+        "the rest follow by weight."
+    )
+
+
+def build_deployment_view(
+    evidence: Evidence | None, target: str | None, origin: str | None = None, run_dir: str = "RUN_DIR"
+) -> DeploymentView:
+    """The export table of this run, or, when no export probe ran, why not and what to run."""
+    target = target or "none"
     results = evidence.of_kind("export") if evidence is not None else []
-    if not results:
-        return None
-    order = list(VARIANTS)
-    ran = {r.variant for r in results if r.case}  # a variant whose export probe could not start has no paths
-    variants = sorted(ran, key=lambda v: order.index(v) if v in order else len(order))
-    if not variants:
-        return None
+    missing = not_run(evidence, "export", run_dir)
+    variants = measured_variants(results)
     paths = knowledge.load("export_paths")["paths"]
     weights = path_weights(target)
     by_key = {(r.variant, r.case): r for r in results}
     rows = []
     for path, info in sorted(paths.items(), key=lambda p: -weights.get(p[0], 0.0)):
-        cells = tuple(_cell(by_key.get((v, path)), v, path, info) for v in variants)
-        rows.append(ExportRow(path, str(info.get("label", path)), weights.get(path, 0.0), cells))
+        cells = tuple(_cell(by_key.get((v, path)), v, info) for v in variants)
+        if any(cell.status != "not offered" for cell in cells):
+            weight = weights.get(path, 0.0)
+            rows.append(ExportRow(path, str(info.get("label", path)), weight, weight >= MATTERS_WEIGHT, cells))
     notes = []
     for variant in variants:
         for path, info in paths.items():
@@ -101,8 +125,12 @@ def build_deployment_view(evidence: Evidence | None, target: str | None) -> Depl
             if note and result is not None:
                 notes.append(f"{variant_label(variant)}, {info.get('label', path)}: {' '.join(str(note).split())}")
     return DeploymentView(
-        target=target or "none",
+        target=target,
+        target_words=TARGET_WORDS.get(target, target),
+        why_order=why_order(target, origin, [row.label for row in rows if row.matters]),
         variants=tuple(variant_label(v) for v in variants),
         rows=tuple(rows),
         notes=tuple(notes),
+        gaps=tuple(variant_gaps(results)),
+        not_run=missing,
     )

@@ -1,4 +1,4 @@
-"""Shared fixtures: a fake probe worker, a saved real run, and answers files."""
+"""Shared fixtures: a fake probe worker, saved real runs, and answers files."""
 
 from __future__ import annotations
 
@@ -44,6 +44,14 @@ def saved_run(tmp_path) -> Path:
     """A copy of a real quick run's records (evidence measured on a 2-core CPU)."""
     folder = tmp_path / "saved run"
     shutil.copytree(FIXTURES / "run_quick", folder)
+    return folder
+
+
+@pytest.fixture
+def standard_run(tmp_path) -> Path:
+    """A copy of a real standard run's ease, debugging and export records (tests/fixtures/run_standard)."""
+    folder = tmp_path / "standard run"
+    shutil.copytree(FIXTURES / "run_standard", folder, ignore=shutil.ignore_patterns("*.py", "*.md"))
     return folder
 
 

@@ -22,6 +22,12 @@ PHONE = (390, 844)
 RUN_AXE = """axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ({
   id: v.id, impact: v.impact, help: v.help,
   nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || ''))})))"""
+UNFOCUSABLE_SCROLLERS = """JSON.stringify(Array.from(document.querySelectorAll(
+  'section[aria-labelledby=ease] *, section[aria-labelledby=debugging] *, section[aria-labelledby=deployment] *'
+)).filter(e => {
+  const style = getComputedStyle(e);
+  return ['auto', 'scroll'].includes(style.overflowX) && e.scrollWidth > e.clientWidth && e.tabIndex < 0;
+}).map(e => e.className || e.tagName))"""
 CLIPPED_CHART_TEXT = """JSON.stringify(Array.from(document.querySelectorAll('svg.chart text')).filter(t => {
   const box = t.getBBox(), view = t.ownerSVGElement.viewBox.baseVal;
   return box.x < 0 || box.x + box.width > view.width;
@@ -140,3 +146,55 @@ def test_screenshots_and_a_pdf_are_written_for_a_person_to_look_at(audit):
     for name in ("desktop-first-screen.png", "desktop-full-page.png", "desktop-dark.png", "phone-first-screen.png"):
         assert (shots / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (shots / "report.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+@pytest.fixture(scope="module")
+def findings_audit(tmp_path_factory):
+    """The report of a real standard run's ease, debugging and export records, every <details> opened:
+    axe in light and dark on desktop and phone, and whether each region that scrolls sideways takes focus."""
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    executable = find_chromium()
+    if executable is None:
+        pytest.skip("CHROMIUM NOT FOUND: the findings sections' accessibility checks did NOT run")
+    folder = tmp_path_factory.mktemp("browser-findings") / "run"
+    shutil.copytree(FIXTURES / "run_standard", folder, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    answers = collect_answers(file_values={"deployment_target": "mobile"}, use_defaults=True)
+    report = rerender(folder, answers).folder.report
+    shots = tmp_path_factory.mktemp("findings-screenshots")
+    found: dict = {"axe": {}, "unfocusable": {}}
+    with Chromium(executable) as browser:
+        page = browser.page(*DESKTOP)
+        page.open(report)
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        found["axe"]["light desktop"] = page.evaluate(RUN_AXE, awaited=True)
+        found["unfocusable"]["desktop"] = json.loads(page.evaluate(UNFOCUSABLE_SCROLLERS))
+        page.evaluate("document.getElementById('ease').scrollIntoView()")
+        WRITTEN.append(page.screenshot(shots / "desktop-ease.png"))
+        page.color_scheme("dark")
+        found["axe"]["dark desktop"] = page.evaluate(RUN_AXE, awaited=True)
+        page.viewport(*PHONE, mobile=True)
+        found["axe"]["dark phone"] = page.evaluate(RUN_AXE, awaited=True)
+        page.color_scheme("light")
+        found["axe"]["light phone"] = page.evaluate(RUN_AXE, awaited=True)
+        found["unfocusable"]["phone"] = json.loads(page.evaluate(UNFOCUSABLE_SCROLLERS))
+        found["overflow"] = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+        page.evaluate("document.getElementById('debugging').scrollIntoView()")
+        WRITTEN.append(page.screenshot(shots / "phone-debugging.png"))
+    return found
+
+
+def test_the_ease_debugging_and_deployment_sections_have_no_accessibility_violations(findings_audit):
+    violations = {where: found for where, found in findings_audit["axe"].items() if found}
+    assert not violations, json.dumps(violations, indent=1)
+
+
+def test_every_region_of_the_findings_that_scrolls_sideways_takes_keyboard_focus(findings_audit):
+    assert findings_audit["unfocusable"] == {"desktop": [], "phone": []}
+
+
+def test_the_findings_sections_do_not_make_the_phone_page_scroll_sideways(findings_audit):
+    assert findings_audit["overflow"] <= 0

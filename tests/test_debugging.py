@@ -17,7 +17,13 @@ from probes.runner import expected_cases
 from tests.probe_children import run_probe
 
 REFERENCES = {"torch": "torch_reference.py", "keras": "keras_reference.py", "tensorflow": "tensorflow_reference.py"}
-FRAMEWORK_OF = {"torch": "torch", "keras-tensorflow": "keras", "keras-torch": "keras", "keras-jax": "keras", "tensorflow": "tensorflow"}
+FRAMEWORK_OF = {
+    "torch": "torch",
+    "keras-tensorflow": "keras",
+    "keras-torch": "keras",
+    "keras-jax": "keras",
+    "tensorflow": "tensorflow",
+}
 DEBUGGED = [v for v in VARIANTS if "debugging" in VARIANTS[v].probes]
 MODELS = ("mlp", "cnn")
 

@@ -7,9 +7,10 @@ from importlib import resources
 
 import knowledge
 from advisor.answers import collect_answers
+from advisor.findings import reference_code
 from advisor.runs import load_evidence
 from advisor.team.inputs import Machine
-from advisor.team.onboarding import plan_onboarding, reference_code
+from advisor.team.onboarding import plan_onboarding
 from probes.evidence import ProbeResult
 from probes.frameworks import VARIANTS
 from tests.conftest import FIXTURES

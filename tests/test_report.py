@@ -27,6 +27,9 @@ def test_sections_come_in_reading_order(saved_run):
             "criteria",
             "claims",
             "evidence",
+            "ease",
+            "debugging",
+            "deployment",
             "decision-record",
             "environment",
         )

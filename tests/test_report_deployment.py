@@ -8,7 +8,7 @@ import pytest
 
 from advisor.answers import collect_answers
 from advisor.report_deployment import build_deployment_view
-from advisor.runs import rerender
+from advisor.runs import load_evidence, rerender
 from probes.evidence import ProbeResult
 from tests import synthetic as s
 
@@ -26,14 +26,20 @@ def exported():
     )
 
 
-def test_no_export_results_means_no_deployment_section():
-    assert build_deployment_view(s.evidence(s.speed("torch", "cnn", 100)), "server") is None
+def test_no_export_results_means_a_section_that_says_so_and_how_to_measure_it():
+    view = build_deployment_view(s.evidence(s.speed("torch", "cnn", 100)), "server", run_dir="runs/a")
+    assert view.rows == ()
+    assert view.not_run.why == "The export probe did not run in this run (test budget)."
+    assert view.not_run.command == "advisor advise --budget standard --answers runs/a/answers.yaml"
 
 
-def test_a_variant_whose_export_probe_could_not_start_gets_no_column():
+def test_a_variant_whose_export_probe_could_not_start_gets_no_column_but_a_line_with_its_reason():
     jax_missing = ProbeResult("keras-jax", "cnn", "export", "not_installed", "jax is not installed")
     view = build_deployment_view(s.evidence(*exported().results, jax_missing), "server")
     assert "Keras 3 on JAX" not in view.variants
+    assert [(g.variant, g.status, g.reason) for g in view.gaps] == [
+        ("Keras 3 on JAX", "not installed", "jax is not installed")
+    ]
 
 
 def test_each_variant_that_exported_gets_a_column_and_paths_come_heaviest_first_for_the_target():
@@ -44,24 +50,53 @@ def test_each_variant_that_exported_gets_a_column_and_paths_come_heaviest_first_
     assert weights == sorted(weights, reverse=True)
 
 
+def test_the_paths_that_matter_for_the_target_are_marked_and_the_sentence_says_which_target_and_why():
+    view = build_deployment_view(exported(), "mobile", origin="file")
+    assert [row.path for row in view.rows if row.matters] == ["tflite", "torch_export", "onnx"]
+    assert view.target_words == "mobile"
+    assert view.why_order.startswith("You answered “Where must the trained model run?” with “phones (Android, iOS)”")
+    assert "(TF Lite / LiteRT (.tflite), torch.export (.pt2), ONNX, run in onnxruntime) come first" in view.why_order
+
+
+def test_a_default_target_is_named_as_the_default():
+    view = build_deployment_view(exported(), "none", origin="default")
+    assert view.why_order.startswith("You did not say where the model must run")
+    assert view.target_words == "your own machine"
+
+
 def test_a_cell_says_works_failed_not_installed_not_offered_or_not_probed():
     rows = {row.path: row for row in build_deployment_view(exported(), "mobile").rows}
     torch, tensorflow, keras_torch = range(3)
     works = rows["tflite"].cells[tensorflow]
-    assert works.status == "works" and works.lines == (
-        "47 KB",
-        "export 0.40 s",
+    assert (works.status, works.mark) == ("works", "✓ works")
+    assert works.lines == (
+        "47 KB, exported in 0.40 s",
+        "reloads in a fresh process: yes",
         "max |Δ| 2.0e-06",
-        "reloads without the class",
+        "needs the original Python class: no",
     )
-    assert rows["onnx"].cells[tensorflow].lines == ("ValueError: opset 99 is not supported",)
-    assert rows["saved_model"].cells[keras_torch].status == "not installed"
+    failed = rows["onnx"].cells[tensorflow]
+    assert (failed.mark, failed.lines) == ("✗ failed", ("ValueError: opset 99 is not supported",))
+    blocked = rows["saved_model"].cells[keras_torch]
+    assert (blocked.status, blocked.lines) == ("not installed", ("install: pip install torch_xla",))
     assert rows["state_dict"].cells[keras_torch].status == "not offered"
+    assert not rows["state_dict"].cells[keras_torch].offered
     assert (
         rows["tfjs"].cells[tensorflow].status == "not probed"
         and "JavaScript" in rows["tfjs"].cells[tensorflow].lines[0]
     )
     assert rows["onnx"].cells[torch].status == "not in this run"
+
+
+def test_an_export_that_reloads_with_different_outputs_is_a_failure_that_says_by_how_much():
+    drifted = s.export("torch", "torchscript", **{**OK, "max_abs_diff": 0.5})
+    row = next(r for r in build_deployment_view(s.evidence(drifted), "server").rows if r.path == "torchscript")
+    assert (row.cells[0].mark, row.cells[0].lines) == ("✗ failed", ("outputs differ by 5.0e-01 after the reload",))
+
+
+def test_a_path_no_shown_variant_offers_gets_no_row():
+    view = build_deployment_view(s.evidence(s.export("torch", "torch_export", **OK)), "server")
+    assert "keras_native" not in [row.path for row in view.rows]
 
 
 def test_the_knowledge_files_note_on_why_a_path_cannot_run_is_listed_under_the_table():
@@ -77,11 +112,19 @@ def test_the_rendered_report_shows_the_export_table(saved_run):
     saved_run.joinpath("evidence.json").write_text(json.dumps(evidence))
     answers = collect_answers(file_values={"deployment_target": "mobile"}, use_defaults=True)
     html = rerender(saved_run, answers).folder.report.read_text()
-    section = html[html.index('id="deployment"') :]
-    assert "Weight for mobile" in section
+    section = html[html.index('id="deployment"') : html.index('id="decision-record"')]
+    assert "Weight for mobile" in section and "matters for mobile</span>" in section
     assert "TensorFlow (low-level)</th>" in section and "Keras 3 on PyTorch</th>" in section
     assert TORCH_XLA in section
     assert html.index('id="evidence"') < html.index('id="deployment"') < html.index('id="decision-record"')
+
+
+def test_a_run_without_export_says_so_in_the_report_with_the_command(saved_run):
+    html = rerender(saved_run).folder.report.read_text()
+    section = html[html.index('id="deployment"') : html.index('id="decision-record"')]
+    assert "not measured in this run" in section and "export probe did not run in this run" in section
+    assert "advisor advise --budget standard --answers" in section
+    assert "<table" not in section
 
 
 @pytest.mark.browser
@@ -114,3 +157,30 @@ def test_the_deployment_table_has_no_accessibility_violations_in_light_dark_and_
         overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
     assert not {where: violations for where, violations in found.items() if violations}
     assert overflow <= 0  # the wide table scrolls inside its own region, not the page
+
+
+def test_the_real_standard_run_shows_the_installed_paths_working_and_the_missing_ones_with_what_to_install():
+    from tests.conftest import FIXTURES
+
+    view = build_deployment_view(load_evidence(FIXTURES / "run_standard" / "evidence.json"), "mobile", "file")
+    assert view.variants == ("PyTorch", "Keras 3 on TensorFlow")
+    assert [g.variant for g in view.gaps] == ["TensorFlow (low-level)", "Keras 3 on PyTorch", "Keras 3 on JAX"]
+    rows = {row.path: row for row in view.rows}
+    assert rows["torch_export"].matters and rows["torch_export"].cells[0].mark == "✓ works"
+    tflite = rows["tflite"].cells[1]
+    assert tflite.status == "not installed" and tflite.lines[0].startswith("install: pip install ai-edge-litert")
+    assert rows["state_dict"].cells[0].lines[-1] == "needs the original Python class: yes"
+
+
+def test_export_errors_and_install_hints_from_the_evidence_are_escaped(saved_run):
+    hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    evidence = json.loads(saved_run.joinpath("evidence.json").read_text())
+    evidence["results"] += [
+        s.export("torch", "onnx", "failed", error=hostile).to_json(),
+        s.export("torch", "torch_export", "not_installed", install_hint=hostile, note=hostile).to_json(),
+    ]
+    saved_run.joinpath("evidence.json").write_text(json.dumps(evidence))
+    html = rerender(saved_run).folder.report.read_text()
+    section = html[html.index('id="deployment"') : html.index('id="decision-record"')]
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert section.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3  # error, install hint, note

@@ -2,18 +2,19 @@
 
 The material is data (knowledge/onboarding.yaml); this module only picks from it by the member's
 answers, orders it by prerequisites, and adds the debugging and deployment findings of the chosen
-framework from the evidence, naming the machine they were measured on (or saying they were not).
+framework from the evidence, naming the machine they were measured on (or saying they were not),
+in the same words as the report's debugging and deployment sections (advisor/findings.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import knowledge
 from advisor.answers import Answers, questions_by_key
+from advisor.findings import debugging_cells, export_cells
 from advisor.profile import rule_matches
 from advisor.team.inputs import Machine
 from probes.evidence import ProbeResult
@@ -101,11 +102,6 @@ class OnboardingPath:
         }
 
 
-def reference_code(reference_file: str) -> str:
-    """The reference script's source, read as text (never imported: it imports its framework)."""
-    return resources.files("probes.reference").joinpath(reference_file).read_text(encoding="utf-8")
-
-
 def plan_onboarding(member: str, answers: Answers, variant: str, machines: Sequence[Machine]) -> OnboardingPath:
     """The member's path to the chosen variant, and its debugging and export findings from `machines`."""
     data = knowledge.load("onboarding")
@@ -133,8 +129,8 @@ def plan_onboarding(member: str, answers: Answers, variant: str, machines: Seque
         steps=tuple(s for s in steps if s is not None),
         start=data["families"][family]["start"],
         reference_file=data["families"][family]["reference"],
-        debugging=_findings("debugging", variant, machines, bool(cases), list(dict.fromkeys(cases)), data),
-        export=_findings("export", variant, machines, wants_export, paths, data),
+        debugging=_findings("debugging", variant, machines, bool(cases), list(dict.fromkeys(cases))),
+        export=_findings("export", variant, machines, wants_export, paths),
     )
 
 
@@ -183,7 +179,7 @@ def _said(key: str, value: Any, family: str, known: list[str]) -> str:
     return f"you said {key}: {shown}" if question else f"{key}: {shown}"
 
 
-def _findings(kind: str, variant: str, machines: Sequence[Machine], relevant: bool, cases: list[str], data) -> Findings:
+def _findings(kind: str, variant: str, machines: Sequence[Machine], relevant: bool, cases: list[str]) -> Findings:
     """This kind's results for the variant from the first machine that has any, filtered to `cases`."""
     label = variant_label(variant)
     for machine in machines:
@@ -196,54 +192,15 @@ def _findings(kind: str, variant: str, machines: Sequence[Machine], relevant: bo
         note = f"{len(chosen)} of {len(results)} {kind} results for {label}, measured on {machine.label}" + (
             ": the ones that matter to this member's role." if len(chosen) < len(results) else "."
         )
-        rows = tuple(_debugging_row(r, data) if kind == "debugging" else _export_row(r) for r in chosen)
+        rows = tuple(_debugging_row(r) if kind == "debugging" else _export_row(r) for r in chosen)
         return Findings(kind, relevant, machine.label, rows, note)
     where = ", ".join(m.label for m in machines) or "any machine (no evidence was given)"
     return Findings(kind, relevant, None, (), f"Not measured: no {kind} probe result for {label} on {where}.")
 
 
-def _yes_no(value: Any) -> str:
-    return "–" if value is None else ("yes" if value else "no")
-
-
-def _debugging_row(result: ProbeResult, data) -> Finding:
-    if not result.ok:
-        return Finding(result.case, False, {"outcome": f"{result.status}: {result.reason or ''}".strip()})
-    f = result.facts
-    surfaced = data["surfaced_at"].get(str(f.get("surfaced_at")), str(f.get("surfaced_at", "–")))
-    frames = "–"
-    if f.get("user_frames") is not None or f.get("framework_frames") is not None:
-        frames = f"{f.get('user_frames', '–')} yours, {f.get('framework_frames', '–')} framework"
-    prints = "–" if f.get("print_count") is None else f"{f['print_count']} over {f.get('steps', '?')} steps"
-    return Finding(
-        result.case,
-        True,
-        {
-            "surfaced": surfaced,
-            "exception": str(f.get("exception_type") or "–"),
-            "names_shapes": _yes_no(f.get("names_shapes")),
-            "points_at_line": _yes_no(f.get("points_at_planted_line")),
-            "frames": frames,
-            "prints": prints,
-        },
-    )
+def _debugging_row(result: ProbeResult) -> Finding:
+    return Finding(result.case, result.ok, debugging_cells(result))
 
 
 def _export_row(result: ProbeResult) -> Finding:
-    f = result.facts
-    if not result.ok:
-        reason = f.get("install_hint") or f.get("error") or result.reason or ""
-        note = f" ({f['note']})" if f.get("note") else ""  # why, and what would fix it (export_paths.yaml)
-        return Finding(result.case, False, {"outcome": f"{result.status}: {reason}{note}".strip()})
-    size = f.get("size_bytes")
-    return Finding(
-        result.case,
-        True,
-        {
-            "export_s": "–" if f.get("export_s") is None else f"{float(f['export_s']):.2f}",
-            "size": "–" if size is None else f"{float(size) / 1024:,.0f} KB",
-            "reload": _yes_no(f.get("reload_ok")),
-            "max_abs_diff": "–" if f.get("max_abs_diff") is None else f"{float(f['max_abs_diff']):.1e}",
-            "needs_class": _yes_no(f.get("needs_python_class")),
-        },
-    )
+    return Finding(result.case, result.ok, export_cells(result))

@@ -1,0 +1,218 @@
+"""Debugging and export probe results in words: one wording for the report and the onboarding page.
+
+A planted bug's facts and an export path's facts are read the same way wherever they are shown,
+so the report's tables and a member's onboarding page never disagree about what happened; both
+also show the same reference scripts, read here. This
+module also says, for a probe kind or a variant that has no result, why (with the command that
+would measure it), so a report section is never silently empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import knowledge
+from advisor.exports import export_works
+from probes.evidence import Evidence, ProbeResult
+from probes.frameworks import VARIANTS
+from probes.frameworks import label as variant_label
+
+YES, NO = "✓ yes", "✗ no"  # a mark and a word: never colour alone
+STATUS_WORDS = {
+    "not_installed": "not installed",
+    "skipped": "skipped",
+    "interrupted": "interrupted",
+    "failed": "failed",
+    "crashed": "crashed",
+    "timeout": "timed out",
+}
+KIND_WORDS = {"ease": "ease-of-use", "debugging": "debugging", "export": "export"}
+MEASURES_EVERYTHING = "standard"  # the budget that runs every probe kind (probes/budgets.py)
+
+
+def yes_no(value: Any) -> str:
+    return "–" if value is None else ("yes" if value else "no")
+
+
+def mark(value: Any) -> str:
+    """✓ yes / ✗ no / –: a symbol for the eye, a word for everyone else."""
+    return "–" if value is None else (YES if value else NO)
+
+
+def status_words(status: str) -> str:
+    return STATUS_WORDS.get(status, status.replace("_", " "))
+
+
+def surfaced_words() -> Mapping[str, str]:
+    return knowledge.load("onboarding")["surfaced_at"]
+
+
+# Where a bug surfaced, in a word or two for a table cell (surfaced_words() says it in full).
+SURFACED_SHORT = {
+    "build": "build",
+    "compile": "compile",
+    "first_step": "first step",
+    "later_step": "later step",
+    "silent_nan": "silent NaN",
+    "silent_wrong": "silent: same output for every input",
+    "none": "never",
+}
+
+
+def reference_code(reference_file: str) -> str:
+    """A reference script's source (probes/reference/), read as text: never imported, it imports its framework."""
+    return resources.files("probes.reference").joinpath(reference_file).read_text(encoding="utf-8")
+
+
+# --- a planted bug
+
+
+def debugging_cells(result: ProbeResult) -> dict[str, str]:
+    """What the user saw of one planted bug: where, which exception, which frames, which line."""
+    if not result.ok:
+        return {"outcome": f"{result.status}: {result.reason or ''}".strip()}
+    f = result.facts
+    raised = f.get("exception_type") is not None
+    surfaced = str(f.get("surfaced_at", "–"))
+    frames = "–"
+    if raised or f.get("user_frames") or f.get("framework_frames"):
+        frames = f"{f.get('user_frames', '–')} yours, {f.get('framework_frames', '–')} framework"
+    names = f.get("names_shapes")
+    names_text = yes_no(names)
+    if names is None and f.get("names_dtypes") is not None:
+        names_text = f"{yes_no(f['names_dtypes'])} (the dtypes)"
+    points = mark(f.get("points_at_planted_line")) if raised else "–"
+    if raised and not f.get("points_at_planted_line") and f.get("points_at_planted_statement"):
+        points = f"{NO}: the statement that holds it"
+    prints = "–" if f.get("print_count") is None else f"{f['print_count']} over {f.get('steps', '?')} steps"
+    return {
+        "surfaced": surfaced_words().get(surfaced, surfaced.replace("_", " ")),
+        "surfaced_short": SURFACED_SHORT.get(surfaced, surfaced.replace("_", " ")),
+        "exception": str(f.get("exception_type") or "–"),
+        "names_shapes": names_text,
+        "frames": frames,
+        "points_at_line": points,
+        "innermost": str(f.get("innermost_user_frame") or ""),
+        "prints": prints,
+        "error": str(f.get("error") or ""),
+        "message": " ".join(str(f.get("message_excerpt") or f.get("error") or "").split()),
+    }
+
+
+# --- an export path
+
+
+def export_cells(result: ProbeResult) -> dict[str, str]:
+    """What one export path did: the mark, the figures, the error's first line or what to install."""
+    f = result.facts
+    note = " ".join(str(f.get("note") or "").split())
+    if not result.ok:
+        reason = f.get("install_hint") or f.get("error") or result.reason or ""
+        install = " ".join(str(f.get("install_hint") or "").split())
+        return {
+            "mark": "✗ failed" if result.status in ("failed", "crashed", "timeout") else status_words(result.status),
+            "outcome": f"{result.status}: {reason}{f' ({note})' if note else ''}".strip(),
+            "error": first_line(str(f.get("error") or result.reason or "")) if not install else "",
+            "install": install,
+            "note": note,
+        }
+    size = f.get("size_bytes")
+    works = export_works(result)
+    cells = {
+        "mark": "✓ works" if works else "✗ failed",
+        "export_s": "–" if f.get("export_s") is None else f"{float(f['export_s']):.2f}",
+        "size": "–" if size is None else size_text(float(size)),
+        "reload": yes_no(f.get("reload_ok")),
+        "max_abs_diff": "–" if f.get("max_abs_diff") is None else f"{float(f['max_abs_diff']):.1e}",
+        "needs_class": yes_no(f.get("needs_python_class")),
+        "error": first_line(str(f.get("error") or "")),
+        "install": "",
+        "note": note,
+    }
+    if not works and not cells["error"]:
+        cells["error"] = (
+            "the reload failed"
+            if f.get("reload_ok") is False
+            else f"outputs differ by {cells['max_abs_diff']} after the reload"
+        )
+    return cells
+
+
+def size_text(size_bytes: float) -> str:
+    return f"{size_bytes / 1024:,.0f} KB" if size_bytes >= 1024 else f"{size_bytes:.0f} bytes"
+
+
+def first_line(message: str) -> str:
+    return next((line.strip() for line in message.splitlines() if line.strip()), "")[:200]
+
+
+# --- what did not run, and how to measure it
+
+
+@dataclass(frozen=True)
+class NotRun:
+    """A probe kind with no result in this run: why, and the command that measures it."""
+
+    kind: str
+    why: str
+    command: str
+
+
+@dataclass(frozen=True)
+class VariantGap:
+    """A variant whose probe of one kind gave no usable result at all, with the reason."""
+
+    variant: str  # its label
+    status: str  # in words
+    reason: str
+
+
+def not_run(evidence: Evidence | None, kind: str, run_dir: str) -> NotRun | None:
+    """None when this kind has results; otherwise why not and what to run."""
+    if evidence is not None and evidence.of_kind(kind):
+        return None
+    command = f"advisor advise --budget {MEASURES_EVERYTHING} --answers {run_dir}/answers.yaml"
+    words = KIND_WORDS.get(kind, kind)
+    if evidence is None:
+        return NotRun(kind, "Nothing was measured: there is no evidence.json.", command)
+    budget = evidence.settings.get("budget")
+    planned = evidence.settings.get("kinds")  # recorded since the budgets gained kinds; older runs lack it
+    if planned is not None and kind in planned:
+        why = f"The {budget or 'chosen'} budget includes the {words} probe, but it left no result in this run."
+    elif planned is not None:
+        why = f"This run used the {budget} budget, which does not run the {words} probe."
+    else:
+        why = f"The {words} probe did not run in this run" + (f" ({budget} budget)." if budget else ".")
+    return NotRun(kind, why, command)
+
+
+def _ran(result: ProbeResult) -> bool:
+    """A usable result, or one for a single case (a planted bug, an export path): the probe itself ran."""
+    return result.ok or bool(result.case)
+
+
+def variant_gaps(results: Sequence[ProbeResult]) -> list[VariantGap]:
+    """Variants whose probe of this kind did not run at all: one line each, not one per model."""
+    order = list(VARIANTS)
+    by_variant: dict[str, list[ProbeResult]] = {}
+    for result in results:
+        by_variant.setdefault(result.variant, []).append(result)
+    gaps = []
+    for variant in sorted(by_variant, key=lambda v: order.index(v) if v in order else len(order)):
+        mine = by_variant[variant]
+        if any(_ran(r) for r in mine):
+            continue
+        reasons = dict.fromkeys(f"{r.reason or 'no reason recorded'}" for r in mine)
+        statuses = dict.fromkeys(status_words(r.status) for r in mine)
+        gaps.append(VariantGap(variant_label(variant), ", ".join(statuses), "; ".join(reasons)))
+    return gaps
+
+
+def measured_variants(results: Sequence[ProbeResult]) -> list[str]:
+    """Variant ids whose probe of this kind ran, in the tool's order of variants."""
+    order = list(VARIANTS)
+    ran = {r.variant for r in results if _ran(r)}
+    return sorted(ran, key=lambda v: order.index(v) if v in order else len(order))

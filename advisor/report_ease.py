@@ -1,0 +1,229 @@
+"""The ease-of-use section's view: how much code each framework needs per model, and that code itself.
+
+The figures come from the ease probe (probes/ease.py), which counts the reference scripts' own
+source. A count alone invites doubt ("which lines?"), so the section also shows each reference
+script, read from the package at render time, with every counted line tagged by its role (model,
+training loop, data, ...) as the probe recorded it. If a script changed since the run measured
+it, the tags come from the current file and the section says that the counts do not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+import knowledge
+from advisor.findings import (
+    NotRun,
+    VariantGap,
+    measured_variants,
+    not_run,
+    reference_code,
+    status_words,
+    variant_gaps,
+)
+from advisor.report_speed import model_name
+from probes.ease import count_source
+from probes.evidence import Evidence, ProbeResult
+from probes.frameworks import VARIANTS
+from probes.frameworks import label as variant_label
+from probes.specs import MODELS
+
+# The tag a counted line carries, and its meaning in the legend.
+ROLE_TAGS = {
+    "model": ("model", "the model, shared by every model of the script"),
+    "training": ("train", "the training loop: compile, loss, optimizer, steps"),
+    "data": ("data", "feeding the data"),
+    "evaluation": ("eval", "evaluation"),
+    "setup": ("setup", "imports, seeds, device choice"),
+    "other": ("other", "the script's entry point"),
+}
+MODEL_TAGS = {"mlp": "MLP", "cnn": "CNN", "rnn": "LSTM", "transformer": "Trans"}  # at most 7 characters with "+"
+COLUMNS = ("model", "train", "total", "api", "device")
+SCRIPT_NAME = re.compile(r"[a-z0-9_]+\.py")  # evidence may come from elsewhere: never a path out of the package
+
+
+@dataclass(frozen=True)
+class EaseRow:
+    variant: str
+    status: str  # "ok", or why not
+    reason: str | None
+    logical: dict[str, str] = field(default_factory=dict)  # COLUMNS -> figure
+    physical: dict[str, str] = field(default_factory=dict)  # model/train/total -> source rows; "" if not recorded
+
+
+@dataclass(frozen=True)
+class EaseTable:
+    model: str
+    title: str
+    rows: tuple[EaseRow, ...]
+    sentence: str  # fewest and most lines in total
+
+
+@dataclass(frozen=True)
+class CodeLine:
+    number: int
+    text: str
+    role: str  # a key of ROLE_TAGS, or "" for a line that is not counted
+    tag: str  # what the line's margin says: the role's tag, or the models it counts for
+
+
+@dataclass(frozen=True)
+class CodeFile:
+    frameworks: str  # the variants that run this script
+    path: str  # probes/reference/...
+    counted: int  # rows counted for at least one model
+    total: int  # rows in the file
+    lines: tuple[CodeLine, ...]
+    note: str = ""  # set when the script changed since the run measured it
+
+
+@dataclass(frozen=True)
+class EaseView:
+    tables: tuple[EaseTable, ...]
+    code: tuple[CodeFile, ...]
+    legend: tuple[tuple[str, str], ...]
+    gaps: tuple[VariantGap, ...] = ()
+    not_run: NotRun | None = None
+
+
+def _figure(facts: dict, key: str) -> str:
+    value = facts.get(key)
+    return "–" if value is None else str(value)
+
+
+def ease_row(result: ProbeResult) -> EaseRow:
+    label = variant_label(result.variant)
+    if not result.ok:
+        return EaseRow(label, status_words(result.status), result.reason or "no reason recorded")
+    f = dict(result.facts)
+    logical = {
+        "model": _figure(f, "model_lines"),
+        "train": _figure(f, "train_lines"),
+        "total": _figure(f, "total_lines"),
+        "api": _figure(f, "api_calls"),
+        "device": _figure(f, "device_statements"),
+    }
+    physical = {
+        column: "" if f.get(key) is None else str(f[key])
+        for column, key in (
+            ("model", "model_physical_lines"),
+            ("train", "train_physical_lines"),
+            ("total", "total_physical_lines"),
+        )
+    }
+    return EaseRow(label, "ok", None, logical, physical)
+
+
+def _names(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def fewest_sentence(model: str, results: list[ProbeResult]) -> str:
+    """Which framework needs the fewest logical lines in total for this model, and which the most."""
+    totals = [
+        (int(r.facts["total_lines"]), variant_label(r.variant)) for r in results if r.ok and "total_lines" in r.facts
+    ]
+    if len(totals) < 2:
+        return ""
+    low, high = min(t for t, _ in totals), max(t for t, _ in totals)
+    fewest = _names([name for t, name in totals if t == low])
+    if low == high:
+        return f"Every framework needs {low} logical lines in total for the {model_name(model)}."
+    most = _names([name for t, name in totals if t == high])
+    return (
+        f"For the {model_name(model)}, {fewest} need{'s' if ' and ' not in fewest else ''} the fewest logical lines "
+        f"in total ({low}); {most} the most ({high})."
+    )
+
+
+def _reference_file(result: ProbeResult) -> str | None:
+    """The script's name in probes/reference/; a recorded name that is not a plain file name there is ignored."""
+    recorded = result.facts.get("reference_file")
+    if recorded:
+        name = str(recorded).removeprefix("probes/reference/")
+        return name if SCRIPT_NAME.fullmatch(name) else None
+    family = VARIANTS[result.variant].family if result.variant in VARIANTS else None
+    entry = knowledge.load("onboarding")["families"].get(family) or {}
+    return entry.get("reference")
+
+
+def _roles_by_row(results: list[ProbeResult], source: str, recorded_ok: bool) -> dict[int, dict[str, str]]:
+    """row -> {model: role}: the probe's recorded tags, or the current file's when those cannot be used."""
+    rows: dict[int, dict[str, str]] = {}
+    for result in results:
+        runs = result.facts.get("role_runs") if recorded_ok else None
+        if runs:
+            for first, last, role in runs:
+                for row in range(int(first), int(last) + 1):
+                    rows.setdefault(row, {})[result.model] = str(role)
+        else:
+            counts = count_source(source, result.model, MODELS)
+            for row, role in counts.line_roles.items():
+                rows.setdefault(row, {})[result.model] = role
+    return rows
+
+
+def code_file(file_name: str, results: list[ProbeResult]) -> CodeFile:
+    """One reference script, every line, the counted ones tagged with their role or their models."""
+    source = reference_code(file_name)
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    recorded = {r.facts.get("source_sha256") for r in results} - {None}
+    changed = bool(recorded) and digest not in recorded
+    roles = _roles_by_row(results, source, recorded_ok=not changed)
+    every_model = {r.model for r in results}
+    lines = []
+    for number, text in enumerate(source.splitlines(), start=1):
+        models = roles.get(number, {})
+        role = next(iter(models.values()), "")
+        tag = ROLE_TAGS.get(role, (role, ""))[0] if role else ""
+        if role == "model" and set(models) != every_model:
+            tag = "+".join(MODEL_TAGS.get(m, m) for m in MODELS if m in models)
+        lines.append(CodeLine(number, text, role, tag))
+    note = ""
+    if changed:
+        note = (
+            f"probes/reference/{file_name} has changed since this run counted it: the tags below come from "
+            "the current file, the counts in the tables from the file as it was."
+        )
+    frameworks = _names(list(dict.fromkeys(variant_label(r.variant) for r in results)))
+    counted = sum(1 for line in lines if line.role)
+    return CodeFile(frameworks, f"probes/reference/{file_name}", counted, len(lines), tuple(lines), note)
+
+
+def _code_file_or_none(file_name: str, results: list[ProbeResult]) -> CodeFile | None:
+    """The script, or None when this installation has no such file (evidence from another version)."""
+    try:
+        return code_file(file_name, results)
+    except (FileNotFoundError, ValueError, SyntaxError):
+        return None
+
+
+def build_ease_view(evidence: Evidence | None, run_dir: str = "RUN_DIR") -> EaseView:
+    """A table per model of the ease counts, and the reference scripts they were counted from."""
+    missing = not_run(evidence, "ease", run_dir)
+    results = evidence.of_kind("ease") if evidence is not None else []
+    variants = measured_variants(results)
+    models = [m for m in (evidence.settings.get("models") or MODELS) if any(r.model == m for r in results)]
+    models += [m for m in dict.fromkeys(r.model for r in results) if m not in models]
+    tables = []
+    for model in models:
+        mine = [r for v in variants for r in results if r.variant == v and r.model == model]
+        if mine:
+            spec = MODELS.get(model)
+            title = spec.title if spec else model
+            tables.append(EaseTable(model, title, tuple(ease_row(r) for r in mine), fewest_sentence(model, mine)))
+    by_file: dict[str, list[ProbeResult]] = {}
+    for result in results:
+        file_name = _reference_file(result) if result.ok else None
+        if file_name:
+            by_file.setdefault(file_name, []).append(result)
+    code = tuple(shown for name, mine in by_file.items() if (shown := _code_file_or_none(name, mine)))
+    legend = tuple((tag, meaning) for tag, meaning in ROLE_TAGS.values()) + (
+        (
+            "/".join(MODEL_TAGS.values()),
+            "code of one model (MLP, CNN, LSTM, transformer), counted only for the models named",
+        ),
+    )
+    return EaseView(tuple(tables), code, legend, tuple(variant_gaps(results)), missing)
