@@ -235,8 +235,9 @@ def build_madr_view(
     if not_measured:
         kinds = ", ".join(not_measured_probes)
         confirm.append(
-            f"{not_measured} claims from the articles could be checked by probes whose evidence this run lacks "
-            f"({kinds}); a run that includes them turns those claims into verdicts."
+            f"{not_measured} claims from the articles could be checked by a probe ({kinds}) that this run did not "
+            "run, or not on every framework the claim names; a run that measures them turns those claims into "
+            "verdicts."
         )
     if decision.weight_flips:
         f = decision.weight_flips[0]
