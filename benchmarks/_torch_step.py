@@ -24,7 +24,8 @@ def session(model: str):
     return s
 
 
-def one_step(s):
-    """A function running exactly one training step of the reference's loop, as the probe runs it."""
-    batch = [s.batches[0]]
-    return lambda: s.ref.train_epoch(s.model, batch, s.optimizer, s.loss_fn, s.device)
+def window(s, steps: int):
+    """A function running `steps` training steps in one call of the reference's loop, as a timed
+    window of the probe runs them (a call per step would add the loop's setup to every step)."""
+    batches = [s.batches[i % len(s.batches)] for i in range(steps)]
+    return lambda: s.ref.train_epoch(s.model, batches, s.optimizer, s.loss_fn, s.device)

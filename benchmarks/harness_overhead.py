@@ -12,22 +12,24 @@ import statistics
 import sys
 import time
 
-from benchmarks._torch_step import SETTINGS, session, threads
+from benchmarks._torch_step import SETTINGS, session, threads, window
 from probes.timing import measure_training
 
 ROUNDS = 7
+WINDOWS = 3  # per round, both sides: the median of three windows, so neither side's first window decides
 
 
-def bare_step_s(s, steps: int) -> float:
-    batches = [s.batches[i % len(s.batches)] for i in range(steps)]
+def bare_window_step_s(s, steps: int) -> float:
+    """The reference's own loop over `steps` batches in one call, as a window runs it, with nothing
+    around it but two clock reads (one call per step would add a call's setup to every step)."""
+    run = window(s, steps)
     start = time.perf_counter()
-    for batch in batches:
-        s.ref.train_epoch(s.model, [batch], s.optimizer, s.loss_fn, s.device)
+    run()
     return (time.perf_counter() - start) / steps
 
 
 def harness_step_s(s, model: str) -> float:
-    measured = measure_training(s, model, {**SETTINGS, "windows": 3})
+    measured = measure_training(s, model, {**SETTINGS, "windows": WINDOWS})
     per_s = statistics.median(measured["samples"]["train_samples_per_s"])
     return SETTINGS["batch_size"] / per_s
 
@@ -37,10 +39,10 @@ def main(models: list[str]) -> int:
     print(f"{'model':<12} {'bare (ms)':>10} {'harness (ms)':>13} {'overhead':>9}")
     for model in models:
         s = session(model)
-        steps = max(20, round(0.25 / bare_step_s(s, 5)))
+        steps = max(20, round(0.25 / bare_window_step_s(s, 5)))
         bare, harness = [], []
         for _ in range(ROUNDS):
-            bare.append(bare_step_s(s, steps))
+            bare.append(statistics.median(bare_window_step_s(s, steps) for _ in range(WINDOWS)))
             harness.append(harness_step_s(s, model))
         b, h = statistics.median(bare), statistics.median(harness)
         print(f"{model:<12} {b * 1e3:>10.3f} {h * 1e3:>13.3f} {(h - b) / b:>+9.1%}")
