@@ -9,7 +9,7 @@
 #   scripts/setup.sh --dev     plus test tools
 # Environment: PYTHON (interpreter, default python3.11 or python3), ADVISOR_VENV (default .venv),
 # ADVISOR_EXTRAS (extra groups; default "export", the converters the deployment probe tries, about
-# 100 MB; "export,jax" adds Keras on JAX; empty for none), ADVISOR_TF_GPU=1 (TensorFlow's CUDA libraries).
+# 180 MB installed; "export,jax" adds Keras on JAX; empty for none), ADVISOR_TF_GPU=1 (TensorFlow's CUDA libraries).
 set -eu
 cd "$(dirname "$0")/.."
 
