@@ -108,6 +108,28 @@ def debugging_cases(framework: str, models: Sequence[str], print_modes: Sequence
     return cases
 
 
+@dataclass(frozen=True)
+class PlantedCase:
+    """What one debugging case runs: the bug, the mode (eager or traced), the planted source and the data."""
+
+    bug: PlantedBug
+    mode: str | None
+    planted: Planted
+    x: Any
+    y: Any
+
+
+def planted_case(framework: str, reference: str, case: str, seed: int) -> PlantedCase:
+    """Plant the case's bug into the framework's reference script and make the data its user script trains on."""
+    from probes.specs import make_data
+
+    bug_id, mode = split_case(case)
+    bug = bug_by_id(framework, bug_id)
+    planted = plant(reference_path(reference).read_text(encoding="utf-8"), bug)
+    x, y = make_data(bug.model, STEPS * BATCH_SIZE, seed)
+    return PlantedCase(bug, mode, planted, x, y)
+
+
 def split_case(case: str) -> tuple[str, str]:
     """('print_in_forward', 'eager') for 'print_in_forward_eager'; (case, 'default') otherwise."""
     for mode in ("eager", "traced"):

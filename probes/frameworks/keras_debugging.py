@@ -13,7 +13,6 @@ from typing import Any
 
 from probes import debugging
 from probes.frameworks import keras_probe
-from probes.specs import make_data
 
 REFERENCE = "keras_reference.py"
 
@@ -66,12 +65,10 @@ def _float64_weights(model) -> str | None:
 def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
     import keras
 
-    bug_id, mode = debugging.split_case(case)
-    bug = debugging.bug_by_id("keras", bug_id)
-    planted = debugging.plant(debugging.reference_path(REFERENCE).read_text(encoding="utf-8"), bug)
+    run = debugging.planted_case("keras", REFERENCE, case, settings.get("seed", 0))
+    bug, planted, x, y = run.bug, run.planted, run.x, run.y
     keras.utils.set_random_seed(settings.get("seed", 0))
-    x, y = make_data(bug.model, debugging.STEPS * debugging.BATCH_SIZE, settings.get("seed", 0))
-    run_eagerly = mode == "eager"
+    run_eagerly = run.mode == "eager"
     with tempfile.TemporaryDirectory(prefix="advisor-debugging-") as folder:
         ref = debugging.load_planted(planted, Path(folder), REFERENCE)
         facts = debugging.observe(

@@ -16,7 +16,6 @@ from typing import Any
 
 from probes import debugging
 from probes.frameworks import tensorflow_probe
-from probes.specs import make_data
 
 REFERENCE = "tensorflow_reference.py"
 MODES = {
@@ -55,12 +54,10 @@ def predict(model, x):
 def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
     import tensorflow as tf
 
-    bug_id, mode = debugging.split_case(case)
-    bug = debugging.bug_by_id("tensorflow", bug_id)
-    planted = debugging.plant(debugging.reference_path(REFERENCE).read_text(encoding="utf-8"), bug)
+    run = debugging.planted_case("tensorflow", REFERENCE, case, settings.get("seed", 0))
+    bug, planted, x, y = run.bug, run.planted, run.x, run.y
     tf.random.set_seed(settings.get("seed", 0))
-    x, y = make_data(bug.model, debugging.STEPS * debugging.BATCH_SIZE, settings.get("seed", 0))
-    mode = "eager" if mode == "eager" else "traced"
+    mode = "eager" if run.mode == "eager" else "traced"
     tf.config.run_functions_eagerly(mode == "eager")
     try:
         with tempfile.TemporaryDirectory(prefix="advisor-debugging-") as folder:

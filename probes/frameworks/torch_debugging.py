@@ -14,7 +14,6 @@ from typing import Any
 
 from probes import debugging
 from probes.frameworks import torch_probe
-from probes.specs import make_data
 
 REFERENCE = "torch_reference.py"
 MODES = {"eager": "eager (PyTorch's default)", "traced": "torch.compile (Dynamo graph capture, 'eager' backend)"}
@@ -56,11 +55,9 @@ def predict(model, x):
 def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
     import torch
 
-    bug_id, mode = debugging.split_case(case)
-    bug = debugging.bug_by_id("torch", bug_id)
-    planted = debugging.plant(debugging.reference_path(REFERENCE).read_text(encoding="utf-8"), bug)
+    run = debugging.planted_case("torch", REFERENCE, case, settings.get("seed", 0))
+    bug, mode, planted, x, y = run.bug, run.mode, run.planted, run.x, run.y
     torch.manual_seed(settings.get("seed", 0))
-    x, y = make_data(bug.model, debugging.STEPS * debugging.BATCH_SIZE, settings.get("seed", 0))
     with tempfile.TemporaryDirectory(prefix="advisor-debugging-") as folder:
         ref = debugging.load_planted(planted, Path(folder), REFERENCE)
         facts = debugging.observe(
