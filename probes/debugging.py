@@ -323,7 +323,7 @@ def classify(
         facts.update(
             surfaced_at=_phase(progress),
             exception_type=type(error).__name__,
-            error=first_line(message),
+            error=headline(message),
             message_excerpt=" ".join(message.split())[:400],
             names_shapes=mentions(message, bug.shapes) if bug.shapes else None,
             names_dtypes=mentions(message, bug.dtypes) if bug.dtypes else None,
@@ -415,6 +415,27 @@ def _where(frame: Frame | None, user_file: str) -> str | None:
 def mentions(message: str, groups: Sequence[Sequence[str]]) -> bool:
     """True if the message holds at least one token of every group (e.g. both sizes of a mismatch)."""
     return all(any(token in message for token in group) for group in groups)
+
+
+TRACED_WRAPPER = re.compile(r"^in user code:$")  # TensorFlow's traced functions: the error is the last line
+KERAS_WRAPPER = re.compile(r"^Exception encountered when calling .*\.$")  # Keras: the error is the next line
+
+
+def headline(message: str) -> str:
+    """The line of an error message that says what went wrong, past the frameworks' wrapper lines.
+
+    A traced TensorFlow function opens with "in user code:", quotes the user's frames and ends with
+    the error itself; Keras opens with "Exception encountered when calling X.call()." and says the
+    error on the next line. Any other message: its first line.
+    """
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if TRACED_WRAPPER.match(lines[0]):
+        return lines[-1][:200]
+    if KERAS_WRAPPER.match(lines[0]) and len(lines) > 1:
+        return lines[1][:200]
+    return lines[0][:200]
 
 
 def first_line(message: str) -> str:

@@ -39,6 +39,34 @@ def test_every_bug_plants_into_its_reference_at_one_named_line(framework, bug):
     compile(planted.source, REFERENCES[framework], "exec")  # still Python
 
 
+TRACED_TF_MESSAGE = """in user code:
+
+    File "/tmp/x/tensorflow_reference.py", line 112, in train_step  *
+        logits = model(inputs)
+
+    ValueError: Dimensions must be equal, but are 64 and 63 for '{{node matmul}} = MatMul[T=DT_FLOAT]'
+"""
+KERAS_MESSAGE = """Exception encountered when calling Sequential.call().
+
+Input 0 of layer 'dense' is incompatible with the layer: expected axis -1 of input shape to have value 63
+
+Arguments received by Sequential.call():
+  • inputs=tf.Tensor(shape=(16, 64), dtype=float32)
+"""
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (TRACED_TF_MESSAGE, "ValueError: Dimensions must be equal, but are 64 and 63"),
+        (KERAS_MESSAGE, "Input 0 of layer 'dense' is incompatible with the layer"),
+        ("mat1 and mat2 shapes cannot be multiplied (16x64 and 63x128)\nmore", "mat1 and mat2 shapes cannot be"),
+    ],
+)
+def test_the_recorded_error_is_the_line_that_says_what_went_wrong_not_a_wrapper(message, expected):
+    assert debugging.headline(message).startswith(expected)
+
+
 def test_every_variant_with_a_reference_has_a_debugging_probe():
     assert set(DEBUGGED) >= {"torch", "keras-tensorflow", "tensorflow", "keras-torch"}
 
@@ -67,6 +95,7 @@ def test_every_planted_bug_is_detected_as_planted(variant, case):
     assert facts["planted_text"] == debugging.plant(source, bug).planted_text
     if bug.expect == "error" and not facts.get("absorbed"):  # Keras casts a float64 layer's inputs: absorbed
         assert facts["exception_type"] and facts["surfaced_at"] in ("build", "compile", "first_step", "later_step")
+        assert not debugging.TRACED_WRAPPER.match(facts["error"]) and not debugging.KERAS_WRAPPER.match(facts["error"])
 
 
 @pytest.mark.frameworks
