@@ -100,3 +100,25 @@ def test_the_page_is_self_contained_and_written_with_its_json(two, tmp_path):
     assert json.loads((tmp_path / "machines.json").read_text())["format"] == "advisor-compare/1"
     with pytest.raises(OutputError, match="exists already"):
         write_compare_page(two, page)
+
+
+def test_a_ratio_between_a_gpu_and_a_cpu_result_on_one_machine_says_it_is_not_like_for_like():
+    machines = load_machines([A, B])
+    evidence = machines[0].evidence
+    device = {"torch": "cuda", "keras-tensorflow": "cpu"}  # TensorFlow without its CUDA libraries
+    on_gpu = tuple(
+        replace(r, facts={**r.facts, "device": device[r.variant]}) if r.kind == "speed" and r.variant in device else r
+        for r in evidence.results
+    )
+    machines[0] = replace(machines[0], evidence=replace(evidence, results=on_gpu))
+    comparison = compare(machines)
+    key = (*THROUGHPUT, "keras-tensorflow")
+    assert comparison.mixed_devices(key, "vm") == "the CPU against the GPU"
+    row = next(r for r in view_rows(comparison)["ratios"] if r["metric"] == THROUGHPUT[3] and r["where"] == "mlp")
+    assert row["cells"][0]["text"].endswith("(the CPU against the GPU: not like for like)")
+    record = next(r for r in comparison.to_json()["ratios_to_baseline"] if r["variant"] == "keras-tensorflow")
+    assert record["not_like_for_like"] == {"vm": "the CPU against the GPU"}
+
+
+def test_ratios_between_results_on_one_device_carry_no_device_note(two):
+    assert all(not cell["text"].endswith("not like for like)") for r in view_rows(two)["ratios"] for cell in r["cells"])

@@ -2,7 +2,9 @@
 
 A figure one machine did not record is missing (NaN in the tables, "missing" with the reason on
 screen), never zero. Ratios are taken within a machine (a framework's median over the baseline
-framework's median on the same machine), so machines of different speed can be compared fairly.
+framework's median on the same machine), so machines of different speed can be compared fairly; a
+ratio between a framework that ran on the GPU and one that ran on the CPU of the same machine says so
+(advisor/devices.py), since it compares the devices as much as the frameworks.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from advisor.devices import DEVICE_WORDS, device_of
 from advisor.team.inputs import Machine
 from probes.environment import DISTRIBUTIONS
 from probes.evidence import METRICS
@@ -40,6 +43,17 @@ class Comparison:
     figures: Any  # DataFrame: index KEY, columns machine labels; NaN where a machine has no figure
     ratios: Any  # DataFrame: index KEY (speed only, baseline rows left out); value / baseline's
     missing: dict[tuple[str, ...], str]  # (kind, model, case, variant, label) -> why it is missing
+
+    def mixed_devices(self, key: tuple, label: str) -> str | None:
+        """'the GPU against the CPU' when this ratio's framework and the baseline ran on different devices."""
+        machine = next(m for m in self.machines if m.label == label)
+        kind, model, case, _metric, variant = key
+        mine = machine.evidence.result(variant, model, kind, case)
+        base = machine.evidence.result(self.baseline, model, kind, case)
+        a, b = (device_of(r) if r is not None else None for r in (mine, base))
+        if a is None or b is None or a == b:
+            return None
+        return f"{DEVICE_WORDS[a]} against {DEVICE_WORDS[b]}"
 
     @property
     def labels(self) -> list[str]:
@@ -90,6 +104,9 @@ class Comparison:
                 {
                     **dict(zip(KEY, key, strict=True)),
                     "values": {label: _json_value(row[label]) for label in self.labels},
+                    "not_like_for_like": {
+                        label: devices for label in self.labels if (devices := self.mixed_devices(key, label))
+                    },
                 }
                 for key, row in self.ratios.iterrows()
             ],
@@ -294,12 +311,14 @@ def view_rows(comparison: Comparison) -> dict[str, list[dict[str, Any]]]:
         )
     ratio_rows = []
     for key, row in comparison.ratios.iterrows():
-        cells = [
-            {"text": "missing", "missing": True, "reason": ""}
-            if _is_missing(row[label])
-            else {"text": f"{row[label]:.2f}×", "missing": False, "reason": ""}
-            for label in comparison.labels
-        ]
+        cells = []
+        for label in comparison.labels:
+            if _is_missing(row[label]):
+                cells.append({"text": "missing", "missing": True, "reason": ""})
+                continue
+            devices = comparison.mixed_devices(key, label)
+            text = f"{row[label]:.2f}×" + (f" ({devices}: not like for like)" if devices else "")
+            cells.append({"text": text, "missing": False, "reason": ""})
         ratio_rows.append(
             {
                 "where": f"{key[1]} {key[2]}".strip(),
