@@ -187,3 +187,12 @@ def test_machines_with_the_same_hostname_get_distinct_labels(tmp_path):
 def test_labels_name_the_machines_in_order():
     _, machines = load_team(TEAM[:2], [MACHINE_A, MACHINE_B], ["laptop", "ci"])
     assert [m.label for m in machines] == ["laptop", "ci"]
+
+
+def test_a_team_score_whose_figures_differ_by_member_keeps_each_members_figures():
+    members, machines = load_team(TEAM, [FIXTURES / "run_standard" / "evidence.json"])
+    deployment = decide(members, machines).scorecard.scores["deployment"]["torch"]
+    assert deployment.source == "measured"
+    per_member = deployment.figures["members"]  # each member weighs the export paths by their own target
+    assert set(per_member) == {m.name for m in members}
+    assert {f["target"] for f in per_member.values()} == {m.answers.values["deployment_target"] for m in members}

@@ -82,7 +82,10 @@ def team_scores(members: Sequence[Member], cards: Sequence[Scorecard], where: st
                 )
             if source == "measured" and where:
                 basis = f"on {where}: {basis}"
-            per[candidate] = CriterionScore(criterion, candidate, mean, source, basis, dict(own[0].figures))
+            figures = dict(own[0].figures)
+            if any(s.figures != own[0].figures for s in own):  # e.g. deployment, weighed by each member's target
+                figures = {"members": {m.name: dict(s.figures) for m, s in zip(members, own, strict=True)}}
+            per[candidate] = CriterionScore(criterion, candidate, mean, source, basis, figures)
         scores[criterion] = per
     return scores
 
