@@ -159,12 +159,32 @@ def place(
             {"anchor": round(lowest, 3)},
             (),
         )
-    theirs = [literature[m].score if literature[m].score is not None else neutral for m in measured]
-    offset = mine.score - sum(theirs) / len(theirs)
+    theirs = {m: literature[m].score if literature[m].score is not None else neutral for m in measured}
+    offset = mine.score - sum(theirs.values()) / len(theirs)
     score = min(10.0, max(0.0, anchor + offset))
     basis = (
         f"not measured here; the articles put it {offset:+.1f} against the frameworks measured here, "
         f"placed on this run's scale around their average {anchor:.1f} (claims: {mine.cited()})"
     )
     figures = {"literature": round(mine.score, 3), "offset": round(offset, 3), "anchor": round(anchor, 3)}
-    return Placed(score, basis, figures, mine.claim_ids)
+    kept = keep_articles_order(score, mine.score, theirs, measured)
+    if kept != score:
+        basis += f"; held at {kept:.1f} so that it stays where the articles put it against the measured frameworks"
+        figures["order_kept"] = round(kept, 3)
+    return Placed(kept, basis, figures, mine.claim_ids)
+
+
+def keep_articles_order(score: float, mine: float, theirs: Mapping[str, float], measured: Mapping[str, float]) -> float:
+    """The anchored score, moved just enough to keep the articles' order against each measured framework.
+
+    Anchoring around the measured average keeps the articles' offset but not always their order: when
+    the measured scores are closer together than the articles' scores, a framework the articles rate
+    below a measured one could land above it. Between the highest measured score of those the articles
+    rate lower and the lowest of those they rate higher; unchanged when the measurements themselves
+    reverse the articles' order (no such interval).
+    """
+    floor = max((measured[m] for m, lit in theirs.items() if lit < mine), default=0.0)
+    ceiling = min((measured[m] for m, lit in theirs.items() if lit > mine), default=10.0)
+    if floor > ceiling:
+        return score
+    return min(ceiling, max(floor, score))

@@ -6,7 +6,7 @@ import pytest
 
 from advisor.answers import collect_answers
 from advisor.claims import load_ledger
-from advisor.literature import literature_score, place
+from advisor.literature import LiteratureScore, literature_score, place
 from advisor.profile import build_profile
 from advisor.scoring import build_scorecard
 from advisor.verdicts import Verdict, check_claims
@@ -60,6 +60,34 @@ def test_without_a_parity_claim_an_unmeasured_framework_keeps_the_articles_offse
     offset = literature["tensorflow"].score - (literature["torch"].score + literature["keras-tensorflow"].score) / 2
     assert placed.score == pytest.approx(7.5 + offset)
     assert "placed on this run's scale" in placed.basis
+
+
+def _articles(**scores: float) -> dict[str, LiteratureScore]:
+    return {c: LiteratureScore("debugging", c, v, (("a-claim", 1.0),)) for c, v in scores.items()}
+
+
+@pytest.mark.parametrize(
+    ("articles", "measured", "expected"),
+    [
+        # The articles put TensorFlow just below Keras; measured, PyTorch 10 and Keras 2: anchoring alone
+        # would give TensorFlow 6 + (4.5 - 5.5) = 5, far above Keras. It is held at Keras's 2.
+        ({"torch": 6.0, "keras-tensorflow": 5.0, "tensorflow": 4.5}, {"torch": 10.0, "keras-tensorflow": 2.0}, 2.0),
+        # The articles put TensorFlow between the two: anchored at 9.5 + (4 - 5) = 8.5, below Keras's 9.
+        ({"torch": 8.0, "keras-tensorflow": 2.0, "tensorflow": 4.0}, {"torch": 10.0, "keras-tensorflow": 9.0}, 9.0),
+    ],
+)
+def test_an_anchored_framework_stays_where_the_articles_put_it_against_each_measured_one(articles, measured, expected):
+    placed = place(_articles(**articles), measured, "tensorflow", "TensorFlow")
+    assert placed.score == pytest.approx(expected)
+    assert "stays where the articles put it" in placed.basis
+
+
+def test_when_the_measurements_reverse_the_articles_order_the_anchored_score_is_left_alone():
+    # The articles rate PyTorch above Keras, the run measured the opposite: no order to keep.
+    articles = _articles(torch=8.0, **{"keras-tensorflow": 2.0}, tensorflow=5.0)
+    placed = place(articles, {"torch": 4.0, "keras-tensorflow": 10.0}, "tensorflow", "TensorFlow")
+    assert placed.score == pytest.approx(7.0 + (5.0 - 5.0))
+    assert "order_kept" not in placed.figures
 
 
 def test_a_framework_no_claim_speaks_of_gains_nothing_from_being_untested():
