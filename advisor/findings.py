@@ -16,6 +16,7 @@ from typing import Any
 
 import knowledge
 from advisor.exports import export_works
+from probes.debugging import first_line
 from probes.evidence import Evidence, ProbeResult
 from probes.frameworks import VARIANTS
 from probes.frameworks import label as variant_label
@@ -143,10 +144,6 @@ def export_cells(result: ProbeResult) -> dict[str, str]:
 
 def size_text(size_bytes: float) -> str:
     return f"{size_bytes / 1024:,.0f} KB" if size_bytes >= 1024 else f"{size_bytes:.0f} bytes"
-
-
-def first_line(message: str) -> str:
-    return next((line.strip() for line in message.splitlines() if line.strip()), "")[:200]
 
 
 # --- what did not run, and how to measure it

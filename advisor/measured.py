@@ -16,14 +16,14 @@ from typing import Any
 
 import knowledge
 from advisor.answers import load_questions
-from advisor.exports import EXPORT_PARITY, export_works
+from advisor.exports import EXPORT_PARITY, export_works, path_weights
 from advisor.profile import Profile
 from advisor.relative import Scored, relative_over_models, relative_to_best
+from probes.debugging import split_case
 from probes.evidence import Evidence, ProbeResult
 from probes.frameworks import VARIANTS
+from probes.planted_bugs import PRINT_BUG
 
-PRINT_BUG = "print_in_forward"
-MODES = ("eager", "traced")
 BUG_POINTS = 10.0  # the most one planted bug earns: the sum of knowledge/measured_scores.yaml's points
 TRIED = ("ok", "failed", "crashed", "timeout")  # export statuses of a path that was attempted
 PHASE_WORDS = {
@@ -83,14 +83,6 @@ def score_ease_of_use(evidence: Evidence, candidates: Sequence[str], profile: Pr
 # --- debugging
 
 
-def _split(case: str) -> tuple[str, str | None]:
-    """('print_in_forward', 'eager') for 'print_in_forward_eager'; (case, None) without a mode."""
-    for mode in MODES:
-        if case.endswith("_" + mode):
-            return case[: -len(mode) - 1], mode
-    return case, None
-
-
 def default_mode(candidate: str) -> str:
     """How a user of this framework trains unless they ask otherwise: eager or traced."""
     modes = rules()["debugging"]["print"]["default_mode"]
@@ -105,8 +97,8 @@ def bug_results(evidence: Evidence, candidate: str) -> dict[str, ProbeResult]:
     for result in evidence.of_kind("debugging"):
         if result.variant != candidate or not result.ok or not result.case:
             continue
-        bug, case_mode = _split(result.case)
-        rank = 0 if case_mode is None else 1 if case_mode == mode else 2
+        bug, case_mode = split_case(result.case)
+        rank = 0 if case_mode == "default" else 1 if case_mode == mode else 2
         if bug == PRINT_BUG and rank == 2:
             continue  # a print in the other mode says nothing about the default
         if bug not in chosen or rank < chosen[bug][0]:
@@ -199,6 +191,7 @@ def _install_hint(result: ProbeResult | None, info: Mapping[str, Any]) -> str:
 def path_credits(evidence: Evidence, candidate: str, target: str) -> list[dict[str, Any]]:
     """Per export path the candidate offers: its weight for the target, status, credit and why."""
     paths = knowledge.load("export_paths")["paths"]
+    weights = path_weights(target)
     share = float(rules()["deployment"]["not_tried"]["share"])
     results = {r.case: r for r in evidence.of_kind("export") if r.variant == candidate and r.case}
     offered = [p for p, info in paths.items() if candidate in (info.get("variants") or [])]
@@ -206,7 +199,7 @@ def path_credits(evidence: Evidence, candidate: str, target: str) -> list[dict[s
     rows = []
     for path in offered:
         info = paths.get(path) or {}
-        weight = float((info.get("weights") or {}).get(target, 0.0))
+        weight = weights.get(path, 0.0)
         result = results.get(path)
         row = {"path": path, "label": _short(str(info.get("label", path))), "weight": weight}
         if result is None or result.status not in TRIED:

@@ -27,9 +27,8 @@ from advisor.findings import (
 from probes.debugging import split_case
 from probes.evidence import Evidence, ProbeResult
 from probes.frameworks import label as variant_label
-from probes.planted_bugs import BUG_TITLES
+from probes.planted_bugs import BUG_TITLES, PRINT_BUG
 
-PRINT_BUG = "print_in_forward"
 MODE_WORDS = {"eager": "eager", "traced": "traced / compiled", "default": ""}
 
 

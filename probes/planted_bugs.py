@@ -33,6 +33,7 @@ class PlantedBug:
     note: str = ""
 
 
+PRINT_BUG = "print_in_forward"  # the print-and-counter case: counted, not raised
 BUG_TITLES = {
     "wrong_input_size": "Wrong input size to a dense layer",
     "wrong_flatten": "Wrong flatten size in the CNN",
