@@ -16,8 +16,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from advisor.answers import load_questions
 from advisor.errors import AdvisorError
+from advisor.questionnaire.questions import load_questions
 from advisor.team.commands import onboard_after_advise, team_for_advise
 from advisor.team.commands import register as register_team_commands
 
@@ -203,9 +203,9 @@ def advise(
 
     Joining a team later: advisor advise --answers me.yaml --team-decision advisor-teams/2026-11-23T10-15-02
     """
-    from advisor.answers import collect_answers, read_answers_file
     from advisor.fileio import default_run_dir
-    from advisor.interview import Interviewer, can_prompt
+    from advisor.questionnaire.interview import Interviewer, can_prompt
+    from advisor.questionnaire.questions import collect_answers, read_answers_file
     from advisor.runs import advise as run_advise
     from probes.runner import ProbesInterrupted
 
@@ -311,7 +311,7 @@ def report(
 
     Example: advisor report advisor-runs/2026-11-23T10-15-02
     """
-    from advisor.answers import collect_answers, read_answers_file
+    from advisor.questionnaire.questions import collect_answers, read_answers_file
     from advisor.runs import rerender
 
     replaced = None
@@ -336,7 +336,7 @@ def claims(
     """
     import json
 
-    from advisor.claims_output import ledger_json, print_ledger, verdicts_for
+    from advisor.claims.listing import ledger_json, print_ledger, verdicts_for
 
     verdicts, origin = verdicts_for(folder)
     if as_json:

@@ -11,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from advisor.answers import Answers, answers_file_text, collect_answers
+from advisor.claims.verdicts import verdicts_to_json
 from advisor.errors import RecordError
 from advisor.fileio import prepare_output_dir, read_json, write_json_atomic, write_text_atomic
-from advisor.profile import Profile, build_profile
-from advisor.report import write_report
-from advisor.scoring import Scorecard, build_scorecard
-from advisor.verdicts import verdicts_to_json
+from advisor.questionnaire.profile import Profile, build_profile
+from advisor.questionnaire.questions import Answers, answers_file_text, collect_answers
+from advisor.report.page import write_report
+from advisor.scoring.scorecard import Scorecard, build_scorecard
 from probes.evidence import Evidence
 from probes.runner import ProbePlan, ProbesInterrupted, ProgressEvent, run_probes
 

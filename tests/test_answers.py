@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from advisor.answers import collect_answers, load_questions, read_answers_file
 from advisor.errors import AnswersError
+from advisor.questionnaire.questions import collect_answers, load_questions, read_answers_file
 
 
 def test_defaults_answer_every_question():

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from advisor.answers import collect_answers, load_questions, read_answers_file
 from advisor.cli import app
 from advisor.errors import AnswersError
+from advisor.questionnaire.questions import collect_answers, load_questions, read_answers_file
 
 runner = CliRunner()
 KEYS = [q.key for q in load_questions()]

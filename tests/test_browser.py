@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.answers import collect_answers
+from advisor.questionnaire.questions import collect_answers
 from advisor.runs import rerender
 from tests.browser import WRITTEN, Chromium, find_chromium
 

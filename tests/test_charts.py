@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from advisor.charts import FONT_PX, Bar, bar_chart, text_width
+from advisor.report.charts import FONT_PX, Bar, bar_chart, text_width
 from advisor.runs import rerender
 
 BARS = [Bar("PyTorch", 2.18, note="(first step 0.053 s)"), Bar("Keras 3 on TensorFlow", 4.25)]
@@ -80,7 +80,7 @@ def _bar_classes(svg: str) -> dict[str, str]:
 
 
 def test_a_framework_keeps_its_colour_in_every_chart_whatever_its_place():
-    from advisor.report_speed import build_speed_view
+    from advisor.report.speed import build_speed_view
     from tests.synthetic import evidence, speed
 
     faster_torch = [speed("torch", "mlp", 2000), speed("keras-tensorflow", "mlp", 1000)]
@@ -95,7 +95,7 @@ def test_a_framework_keeps_its_colour_in_every_chart_whatever_its_place():
 
 
 def test_every_framework_variant_has_a_colour_of_its_own():
-    from advisor.charts import PALETTE_SIZE, variant_series
+    from advisor.report.charts import PALETTE_SIZE, variant_series
     from probes.frameworks import VARIANTS
 
     series = [variant_series(v) for v in VARIANTS]
@@ -123,7 +123,7 @@ def test_every_bar_colour_stands_out_from_the_page_by_3_to_1_in_light_and_dark_m
     """WCAG 1.4.11 (non-text contrast); the names beside the bars carry the meaning without colour."""
     from importlib import resources
 
-    from advisor.charts import PALETTE_SIZE
+    from advisor.report.charts import PALETTE_SIZE
 
     css = resources.files("reports").joinpath("report.css").read_text(encoding="utf-8")
     light, dark = css.split("@media (prefers-color-scheme: dark)", 1)

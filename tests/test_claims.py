@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.claims import FRAMEWORKS, _parse_claim, load_ledger
+from advisor.claims.ledger import FRAMEWORKS, _parse_claim, load_ledger
 from probes.evidence import METRICS
 
 SEEDS = Path("/work/shared/seeds")

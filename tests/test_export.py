@@ -13,8 +13,8 @@ import functools
 import pytest
 
 import knowledge
-from advisor.answers import load_questions
-from advisor.exports import EXPORT_PARITY
+from advisor.questionnaire.questions import load_questions
+from advisor.scoring.exports import EXPORT_PARITY
 from probes import export_paths
 from probes.frameworks import VARIANTS, missing_requirement
 from probes.runner import expected_cases

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.answers import collect_answers
-from advisor.claims import load_ledger
-from advisor.literature import LiteratureScore, literature_score, place
-from advisor.profile import build_profile
-from advisor.scoring import build_scorecard
-from advisor.verdicts import Verdict, check_claims
+from advisor.claims.ledger import load_ledger
+from advisor.claims.verdicts import Verdict, check_claims
+from advisor.questionnaire.profile import build_profile
+from advisor.questionnaire.questions import collect_answers
+from advisor.scoring.literature import LiteratureScore, literature_score, place
+from advisor.scoring.scorecard import build_scorecard
 from tests import synthetic as s
 
 

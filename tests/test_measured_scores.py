@@ -1,4 +1,4 @@
-"""Ease, debugging and deployment scored from this run's probes (advisor/measured.py), by the rules in
+"""Ease, debugging and deployment scored from this run's probes (advisor/scoring/measured.py), by the rules in
 knowledge/measured_scores.yaml: relative to the best candidate measured, with a basis that shows the figures."""
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 import tests.synthetic as s
-from advisor.answers import collect_answers
-from advisor.claims import load_ledger
-from advisor.exports import EXPORT_PARITY
-from advisor.measured import bug_points, score_debugging, score_deployment, score_ease_of_use
-from advisor.profile import build_profile
+from advisor.claims.ledger import load_ledger
+from advisor.claims.verdicts import check_claims
+from advisor.questionnaire.profile import build_profile
+from advisor.questionnaire.questions import collect_answers
 from advisor.runs import load_evidence
-from advisor.scoring import build_scorecard
-from advisor.verdicts import check_claims
+from advisor.scoring.exports import EXPORT_PARITY
+from advisor.scoring.measured import bug_points, score_debugging, score_deployment, score_ease_of_use
+from advisor.scoring.scorecard import build_scorecard
 
 FIXTURE_EVIDENCE = Path(__file__).parent / "fixtures" / "run_quick" / "evidence.json"
 OK = {"reload_ok": True, "max_abs_diff": 0.0, "size_bytes": 50_000}

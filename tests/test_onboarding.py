@@ -6,8 +6,8 @@ from dataclasses import replace
 from importlib import resources
 
 import knowledge
-from advisor.answers import collect_answers
-from advisor.findings import reference_code
+from advisor.questionnaire.questions import collect_answers
+from advisor.report.findings import reference_code
 from advisor.runs import load_evidence
 from advisor.team.inputs import Machine
 from advisor.team.onboarding import plan_onboarding

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.answers import collect_answers, read_answers_file
-from advisor.report_decision import build_decision_view
+from advisor.questionnaire.questions import collect_answers, read_answers_file
+from advisor.report.decision import build_decision_view
 from advisor.runs import rerender
 
 PERSONAS = Path(__file__).parent / "personas"

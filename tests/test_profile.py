@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.answers import collect_answers
-from advisor.profile import Profile, build_profile, load_criteria
+from advisor.questionnaire.profile import Profile, build_profile, load_criteria
+from advisor.questionnaire.questions import collect_answers
 
 
 def profile_for(**values) -> Profile:

@@ -13,13 +13,13 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from advisor.answers import collect_answers, load_questions, read_answers_file
 from advisor.errors import AnswersError
-from advisor.measured import score_debugging, score_deployment, score_ease_of_use
-from advisor.profile import build_profile
+from advisor.questionnaire.profile import build_profile
+from advisor.questionnaire.questions import collect_answers, load_questions, read_answers_file
 from advisor.runs import load_evidence
-from advisor.scoring import CriterionScore, _totals, build_scorecard
-from advisor.tensions import find_tensions
+from advisor.scoring.measured import score_debugging, score_deployment, score_ease_of_use
+from advisor.scoring.scorecard import CriterionScore, _totals, build_scorecard
+from advisor.scoring.tensions import find_tensions
 from tests import synthetic
 from tests.synthetic import PLANTED_BUGS
 
@@ -111,7 +111,7 @@ def test_any_answers_file_gives_valid_answers_or_a_clear_error(document, form, n
     find_tensions(answers)
 
 
-# --- measured ease, debugging and deployment (advisor/measured.py): doing better never scores lower
+# --- measured ease, debugging and deployment (advisor/scoring/measured.py): doing better never scores lower
 
 CANDIDATES = ("torch", "keras-tensorflow")
 BUG_FACTS = st.sampled_from(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from advisor.answers import collect_answers
+from advisor.questionnaire.questions import collect_answers
 from advisor.runs import rerender
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>{{ 7*7 }}'
@@ -80,7 +80,7 @@ def test_failed_probes_are_named_in_the_report(saved_run):
 
 
 def test_every_claim_appears_with_its_sources_and_verdict(saved_run):
-    from advisor.claims import load_ledger
+    from advisor.claims.ledger import load_ledger
 
     html = rerender(saved_run).folder.report.read_text()
     claims_section = html.split('id="claims"', 1)[1].split('id="evidence"', 1)[0]
@@ -138,7 +138,7 @@ def test_the_report_suggests_measuring_keras_on_pytorch_when_the_choice_is_pytor
 
 
 def test_what_was_not_measured_takes_one_line_per_variant_kind_and_reason():
-    from advisor.report import _problems
+    from advisor.report.page import _problems
     from probes.evidence import ProbeResult
     from tests.synthetic import evidence
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from advisor.report_debugging import build_debugging_view
+from advisor.report.debugging import build_debugging_view
 from advisor.runs import load_evidence, rerender
 from probes.evidence import ProbeResult
 from tests import synthetic as s

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from advisor.answers import collect_answers
-from advisor.report_deployment import build_deployment_view
+from advisor.questionnaire.questions import collect_answers
+from advisor.report.deployment import build_deployment_view
 from advisor.runs import load_evidence, rerender
 from probes.evidence import ProbeResult
 from tests import synthetic as s

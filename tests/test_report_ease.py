@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from advisor.report_ease import build_ease_view
+from advisor.report.ease import build_ease_view
 from advisor.runs import load_evidence, rerender
 from probes.evidence import ProbeResult
 from tests import synthetic as s

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.answers import collect_answers
-from advisor.profile import build_profile
-from advisor.scoring import (
+from advisor.questionnaire.profile import build_profile
+from advisor.questionnaire.questions import collect_answers
+from advisor.scoring.scorecard import (
     CriterionScore,
     _rank,
     build_scorecard,
@@ -147,7 +147,7 @@ def test_scorecard_json_says_where_each_literature_score_comes_from():
 
 @pytest.mark.parametrize(("data_kind", "expected_leader"), [("images", "keras-tensorflow"), ("tabular", "torch")])
 def test_training_speed_leans_on_the_reference_model_like_the_users_data(data_kind, expected_leader):
-    from advisor.scoring import score_training_speed
+    from advisor.scoring.scorecard import score_training_speed
     from tests.synthetic import evidence, speed
 
     run = evidence(
@@ -201,7 +201,7 @@ def test_two_frameworks_on_different_devices_get_no_measured_score_at_all():
 
 
 def test_on_a_tie_the_gpu_results_are_the_ones_ranked():
-    from advisor.scoring import comparable
+    from advisor.scoring.scorecard import comparable
     from tests.synthetic import evidence, speed
 
     run = evidence(

@@ -7,7 +7,7 @@ import types
 
 import pytest
 
-from advisor.report_speed import build_speed_view, comparison_sentence
+from advisor.report.speed import build_speed_view, comparison_sentence
 from probes import timing
 from probes.evidence import ProbeResult
 from probes.runner import with_utilisation
@@ -330,7 +330,7 @@ def test_the_comparison_warns_when_either_side_learned_much_less():
 def _speed_section(view) -> str:
     from types import SimpleNamespace
 
-    from advisor.report import render_page
+    from advisor.report.page import render_page
 
     return render_page("_speed.html", view=SimpleNamespace(problems=[], evidence_notes=[], speed=view))
 

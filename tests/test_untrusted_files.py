@@ -46,7 +46,7 @@ def test_export_probes_reload_only_their_own_artifacts_from_a_temporary_folder()
 
 
 def test_records_are_read_as_json_and_answers_with_safe_yaml():
-    answers = (ROOT / "advisor" / "answers.py").read_text()
+    answers = (ROOT / "advisor" / "questionnaire" / "questions.py").read_text()
     assert "yaml.safe_load" in answers and "yaml.load(" not in answers
     fileio = (ROOT / "advisor" / "fileio.py").read_text()
     assert "json.loads" in fileio

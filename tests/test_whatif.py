@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from advisor.answers import collect_answers
-from advisor.profile import build_profile
-from advisor.scoring import build_scorecard
-from advisor.whatif import answer_flips, keras_on_torch, keras_on_torch_untested
+from advisor.questionnaire.profile import build_profile
+from advisor.questionnaire.questions import collect_answers
+from advisor.scoring.scorecard import build_scorecard
+from advisor.scoring.whatif import answer_flips, keras_on_torch, keras_on_torch_untested
 from tests import synthetic as s
 
 

@@ -4,7 +4,7 @@ A figure one machine did not record is missing (NaN in the tables, "missing" wit
 screen), never zero. Ratios are taken within a machine (a framework's median over the baseline
 framework's median on the same machine), so machines of different speed can be compared fairly; a
 ratio between a framework that ran on the GPU and one that ran on the CPU of the same machine says so
-(advisor/devices.py), since it compares the devices as much as the frameworks.
+(advisor/scoring/devices.py), since it compares the devices as much as the frameworks.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.devices import DEVICE_WORDS, device_of
+from advisor.scoring.devices import DEVICE_WORDS, device_of
 from advisor.team.inputs import Machine
 from probes.environment import DISTRIBUTIONS
 from probes.evidence import METRICS
@@ -371,7 +371,7 @@ def write_compare_page(comparison: Comparison, out: Path, *, force: bool = False
     """compare.html (self-contained) at `out`, and the same data as JSON beside it (out with .json)."""
     from advisor.errors import OutputError
     from advisor.fileio import write_json_atomic, write_text_atomic
-    from advisor.report import embedded_json, render_page
+    from advisor.report.page import embedded_json, render_page
 
     out = Path(out)
     data_path = out.with_suffix(".json")

@@ -24,9 +24,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.answers import load_questions
-from advisor.profile import load_criteria
-from advisor.scoring import CriterionScore, Scorecard, build_scorecard, rank_scores
+from advisor.questionnaire.profile import load_criteria
+from advisor.questionnaire.questions import load_questions
+from advisor.scoring.scorecard import CriterionScore, Scorecard, build_scorecard, rank_scores
 from advisor.team.inputs import Machine, Member
 from probes.frameworks import label as variant_label
 

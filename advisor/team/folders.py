@@ -15,11 +15,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from advisor.answers import Answers, answers_file_text
 from advisor.errors import RecordError
 from advisor.fileio import prepare_output_dir, read_json, write_json_atomic, write_text_atomic
-from advisor.report import embedded_json, render_page
-from advisor.scoring import Scorecard
+from advisor.questionnaire.questions import Answers, answers_file_text
+from advisor.report.page import embedded_json, render_page
+from advisor.scoring.scorecard import Scorecard
 from advisor.team.decision import TEAM_FORMAT, TeamDecision
 from advisor.team.inputs import Machine
 from advisor.team.onboarding import OnboardingPath, plan_onboarding

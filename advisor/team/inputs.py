@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from advisor.answers import Answers, collect_answers, read_answers_file
 from advisor.errors import AdvisorError, AnswersError, RecordError
 from advisor.fileio import read_json
-from advisor.profile import Profile, build_profile
+from advisor.questionnaire.profile import Profile, build_profile
+from advisor.questionnaire.questions import Answers, collect_answers, read_answers_file
 from probes.evidence import Evidence
 
 

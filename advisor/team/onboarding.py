@@ -3,7 +3,7 @@
 The material is data (knowledge/onboarding.yaml); this module only picks from it by the member's
 answers, orders it by prerequisites, and adds the debugging and deployment findings of the chosen
 framework from the evidence, naming the machine they were measured on (or saying they were not),
-in the same words as the report's debugging and deployment sections (advisor/findings.py).
+in the same words as the report's debugging and deployment sections (advisor/report/findings.py).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import knowledge
-from advisor.answers import Answers, questions_by_key
-from advisor.findings import debugging_cells, export_cells
-from advisor.profile import rule_matches
+from advisor.questionnaire.profile import rule_matches
+from advisor.questionnaire.questions import Answers, questions_by_key
+from advisor.report.findings import debugging_cells, export_cells
 from advisor.team.inputs import Machine
 from probes.evidence import ProbeResult
 from probes.frameworks import VARIANTS

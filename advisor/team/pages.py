@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from advisor.findings import reference_code
-from advisor.profile import load_criteria
-from advisor.report import SOURCE_LABELS
-from advisor.scoring import PERTURBATION, Scorecard
+from advisor.questionnaire.profile import load_criteria
+from advisor.report.findings import reference_code
+from advisor.report.page import SOURCE_LABELS
+from advisor.scoring.scorecard import PERTURBATION, Scorecard
 from advisor.team.compare import compare, page_view
 from advisor.team.decision import MACHINES_RULE, METHOD, TeamDecision
 from advisor.team.inputs import Machine

@@ -2,10 +2,10 @@
 
 A score is 0 to 10. It comes from this run's evidence where a probe measured the criterion
 ("measured"), from the user's own answers for familiarity ("answers"), and otherwise from what
-the claims ledger implies ("literature", citing the claims; see advisor/literature.py for how an
+the claims ledger implies ("literature", citing the claims; see advisor/scoring/literature.py for how an
 unmeasured candidate is placed beside measured ones). The weighted sum keeps every contribution
 visible. Speed, start-up and memory rank only results from one device per model: a CPU result is
-never scored against a GPU result as if alike (advisor/devices.py).
+never scored against a GPU result as if alike (advisor/scoring/devices.py).
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.devices import DEVICE_WORDS, device_of, mixed, primary_device, where
-from advisor.literature import literature_scores, place
-from advisor.measured import score_debugging, score_deployment, score_ease_of_use
-from advisor.profile import Profile, load_criteria
-from advisor.relative import relative_over_models
-from advisor.verdicts import Verdict, check_claims
+from advisor.claims.verdicts import Verdict, check_claims
+from advisor.questionnaire.profile import Profile, load_criteria
+from advisor.scoring.devices import DEVICE_WORDS, device_of, mixed, primary_device, where
+from advisor.scoring.literature import literature_scores, place
+from advisor.scoring.measured import score_debugging, score_deployment, score_ease_of_use
+from advisor.scoring.relative import relative_over_models
 from probes.evidence import Evidence
 from probes.frameworks import VARIANTS
 from probes.frameworks import label as variant_label

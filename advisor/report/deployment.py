@@ -3,7 +3,7 @@
 One row per path of knowledge/export_paths.yaml, one column per variant. The paths that weigh
 most for the user's deployment target come first and are marked, because a reader deploying to
 phones needs the phone routes before the weights files. A cell says what happened to that
-variant's path, in the words the onboarding page uses too (advisor/findings.py): it works (size,
+variant's path, in the words the onboarding page uses too (advisor/report/findings.py): it works (size,
 export time, reload in a fresh process, largest output difference, whether the reload needs the
 original Python class), it failed (the error's first line), it could not run here (what to
 install), or the variant does not offer it or the probe does not try it (and why). Notes from the
@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import knowledge
-from advisor.answers import questions_by_key
-from advisor.exports import path_weights
-from advisor.findings import NotRun, VariantGap, export_cells, measured_variants, not_run, variant_gaps
+from advisor.questionnaire.questions import questions_by_key
+from advisor.report.findings import NotRun, VariantGap, export_cells, measured_variants, not_run, variant_gaps
+from advisor.scoring.exports import path_weights
 from probes.evidence import Evidence, ProbeResult
 from probes.frameworks import label as variant_label
 

@@ -21,8 +21,8 @@ from functools import cache
 from typing import Any
 
 import knowledge
-from advisor.claims import Claim, load_ledger
-from advisor.verdicts import Verdict
+from advisor.claims.ledger import Claim, load_ledger
+from advisor.claims.verdicts import Verdict
 
 
 @dataclass(frozen=True)

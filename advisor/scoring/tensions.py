@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import knowledge
-from advisor.answers import Answers
-from advisor.profile import rule_matches
+from advisor.questionnaire.profile import rule_matches
+from advisor.questionnaire.questions import Answers
 
 
 @dataclass(frozen=True)

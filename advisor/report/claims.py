@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.claims import audience_text, favours_text, load_ledger, source_label
-from advisor.profile import load_criteria
-from advisor.verdicts import VERDICT_LABELS, Verdict
+from advisor.claims.ledger import audience_text, favours_text, load_ledger, source_label
+from advisor.claims.verdicts import VERDICT_LABELS, Verdict
+from advisor.questionnaire.profile import load_criteria
 
 # A symbol beside each verdict's words, so neither colour nor the symbol alone carries the meaning.
 VERDICT_SYMBOLS = {

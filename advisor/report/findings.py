@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 import knowledge
-from advisor.exports import export_works
+from advisor.scoring.exports import export_works
 from probes.debugging import first_line
 from probes.evidence import Evidence, ProbeResult
 from probes.frameworks import VARIANTS

@@ -4,7 +4,7 @@ The debugging probe (probes/debugging.py) plants the same standard bugs in every
 reference script and records where each surfaced, the exception, whether its message names the
 shapes, how many traceback frames were the user's, and whether the innermost user frame is the
 planted line. Rows are bugs and column groups are frameworks, so a reader compares one bug across
-frameworks along a row; the cells use the onboarding page's words (advisor/findings.py). Above the
+frameworks along a row; the cells use the onboarding page's words (advisor/report/findings.py). Above the
 table, one sentence per framework sums it up.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.findings import (
+from advisor.report.findings import (
     NO,
     NotRun,
     VariantGap,

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 import knowledge
-from advisor.findings import (
+from advisor.report.findings import (
     NotRun,
     VariantGap,
     measured_variants,
@@ -23,7 +23,7 @@ from advisor.findings import (
     status_words,
     variant_gaps,
 )
-from advisor.report_speed import model_name
+from advisor.report.speed import model_name
 from probes.ease import count_source
 from probes.evidence import Evidence, ProbeResult
 from probes.frameworks import VARIANTS

@@ -1,6 +1,6 @@
 """What would change the answer: other answers to one question, and Keras 3 on PyTorch as a middle way.
 
-Weight flips (one weight at a time) and perturbations live in advisor/scoring.py; this module asks
+Weight flips (one weight at a time) and perturbations live in advisor/scoring/scorecard.py; this module asks
 the questions a reader asks next: "had I answered differently, would the pick change?" (each
 choice question's other values, re-scored on the same evidence and verdicts), and "does Keras 3 on
 the PyTorch backend give me both?" (only claimed where this run measured it).
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.answers import Answers, load_questions
-from advisor.profile import Profile, build_profile, load_criteria
-from advisor.scoring import Scorecard, build_scorecard
+from advisor.questionnaire.profile import Profile, build_profile, load_criteria
+from advisor.questionnaire.questions import Answers, load_questions
+from advisor.scoring.scorecard import Scorecard, build_scorecard
 from probes.evidence import Evidence
 from probes.frameworks import label
 

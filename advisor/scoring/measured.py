@@ -1,6 +1,6 @@
 """Measured scores for ease of use, debugging and deployment, from the ease, debugging and export probes.
 
-Each scorer has the shape of the speed scorers in advisor/scoring.py: it returns
+Each scorer has the shape of the speed scorers in advisor/scoring/scorecard.py: it returns
 {candidate: (score 0-10, basis sentence, figures)} for the candidates its probe measured, 10 for
 the best of them, and leaves the others to the articles. The judgement calls (how lines and API
 calls combine, what a planted bug earns, the credit for an export path not tried) are data in
@@ -15,10 +15,10 @@ from functools import cache
 from typing import Any
 
 import knowledge
-from advisor.answers import load_questions
-from advisor.exports import EXPORT_PARITY, export_works, path_weights
-from advisor.profile import Profile
-from advisor.relative import Scored, relative_over_models, relative_to_best
+from advisor.questionnaire.profile import Profile
+from advisor.questionnaire.questions import load_questions
+from advisor.scoring.exports import EXPORT_PARITY, export_works, path_weights
+from advisor.scoring.relative import Scored, relative_over_models, relative_to_best
 from probes.debugging import split_case
 from probes.evidence import Evidence, ProbeResult
 from probes.frameworks import VARIANTS

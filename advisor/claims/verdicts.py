@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.claims import Claim, ClaimTest, load_ledger
-from advisor.devices import device_of, same_device, where
-from advisor.exports import export_works
+from advisor.claims.ledger import Claim, ClaimTest, load_ledger
+from advisor.scoring.devices import device_of, same_device, where
+from advisor.scoring.exports import export_works
 from probes.evidence import METRICS, Evidence, ProbeResult
 from probes.frameworks import label
 

@@ -2,7 +2,7 @@
 
 The ledger is data a reviewer can edit; this module only reads and checks it, so a typo in a
 framework name or a release id fails loudly at load time instead of silently scoring nothing.
-Verdicts (advisor/verdicts.py) and literature scores (advisor/literature.py) build on it.
+Verdicts (advisor/claims/verdicts.py) and literature scores (advisor/scoring/literature.py) build on it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ AUDIENCES = {
     "all": "everyone",
 }
 FRAMEWORK_LABELS = {"pytorch": "PyTorch", "keras": "Keras", "tensorflow": "TensorFlow"}
-# Parameters each test rule needs (beyond probe, figure, rule); advisor/verdicts.py implements them.
+# Parameters each test rule needs (beyond probe, figure, rule); advisor/claims/verdicts.py implements them.
 RULE_PARAMETERS: dict[str, tuple[str, ...]] = {
     "better": ("pairs",),
     "similar": ("pairs",),
@@ -190,7 +190,7 @@ def _parse_claim(raw: Mapping[str, Any], ledger_ids: set[str], sources, releases
 @cache
 def load_ledger() -> Ledger:
     """Read and check the ledger, its sources and the releases it cites."""
-    from advisor.profile import load_criteria
+    from advisor.questionnaire.profile import load_criteria
 
     sources = {
         key: Source(

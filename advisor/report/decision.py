@@ -8,11 +8,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from advisor.charts import Bar, bar_chart, variant_series
-from advisor.profile import Profile, load_criteria
-from advisor.scoring import PERTURBATION, Scorecard
-from advisor.tensions import Tension, find_tensions
-from advisor.whatif import AnswerFlip, answer_flips, keras_on_torch, keras_on_torch_untested
+from advisor.questionnaire.profile import Profile, load_criteria
+from advisor.report.charts import Bar, bar_chart, variant_series
+from advisor.scoring.scorecard import PERTURBATION, Scorecard
+from advisor.scoring.tensions import Tension, find_tensions
+from advisor.scoring.whatif import AnswerFlip, answer_flips, keras_on_torch, keras_on_torch_untested
 from probes.evidence import Evidence
 from probes.frameworks import label
 
@@ -115,7 +115,7 @@ def raised_by(profile: Profile, criterion: str) -> list[str]:
 
 
 def _answer_flip_text(flip: AnswerFlip) -> dict[str, str]:
-    from advisor.answers import questions_by_key
+    from advisor.questionnaire.questions import questions_by_key
 
     question = questions_by_key()[flip.question]
     return {
@@ -256,7 +256,7 @@ def build_madr_view(
 
 
 def _choice(key: str, value: Any) -> str:
-    from advisor.answers import questions_by_key
+    from advisor.questionnaire.questions import questions_by_key
 
     question = questions_by_key()[key]
     return question.choices.get(value, str(value))
@@ -268,7 +268,7 @@ def count_not_measured(verdicts: Sequence) -> int:
 
 def probes_not_measured(verdicts: Sequence) -> list[str]:
     """The probe kinds behind the claims this run could not check."""
-    from advisor.claims import load_ledger
+    from advisor.claims.ledger import load_ledger
 
     ledger = load_ledger()
     kinds = {ledger.claim(v.claim_id).test.probe for v in verdicts if v.verdict == "not_measured"}

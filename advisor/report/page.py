@@ -14,22 +14,22 @@ from typing import Any
 
 from markupsafe import Markup
 
+from advisor.claims.verdicts import check_claims, verdicts_to_json
 from advisor.fileio import write_text_atomic
-from advisor.profile import Profile, load_criteria
-from advisor.report_claims import build_claims_view
-from advisor.report_debugging import build_debugging_view
-from advisor.report_decision import (
+from advisor.questionnaire.profile import Profile, load_criteria
+from advisor.report.claims import build_claims_view
+from advisor.report.debugging import build_debugging_view
+from advisor.report.decision import (
     build_decision_view,
     build_madr_view,
     count_not_measured,
     probes_not_measured,
     raised_by,
 )
-from advisor.report_deployment import build_deployment_view
-from advisor.report_ease import build_ease_view
-from advisor.report_speed import build_speed_view
-from advisor.scoring import Scorecard
-from advisor.verdicts import check_claims, verdicts_to_json
+from advisor.report.deployment import build_deployment_view
+from advisor.report.ease import build_ease_view
+from advisor.report.speed import build_speed_view
+from advisor.scoring.scorecard import Scorecard
 from probes.evidence import Evidence
 from probes.frameworks import label as variant_label
 
@@ -69,14 +69,14 @@ class ReportView:
     command_line: str
     answers: list[tuple[str, str, str]]
     data_json: Markup = field(default=Markup(""))
-    # Sections built by their own modules (advisor/report_decision.py, advisor/report_claims.py).
+    # Sections built by their own modules (advisor/report/decision.py, advisor/report/claims.py).
     decision: Any = None
     claims: Any = None
     madr: Any = None
-    speed: Any = None  # advisor/report_speed.py
-    ease: Any = None  # advisor/report_ease.py
-    debugging: Any = None  # advisor/report_debugging.py
-    deployment: Any = None  # advisor/report_deployment.py
+    speed: Any = None  # advisor/report/speed.py
+    ease: Any = None  # advisor/report/ease.py
+    debugging: Any = None  # advisor/report/debugging.py
+    deployment: Any = None  # advisor/report/deployment.py
 
 
 def build_view(

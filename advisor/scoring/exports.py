@@ -1,7 +1,7 @@
 """What counts as a working export path, and how much each path weighs for a deployment target.
 
-Shared by the claims' verdicts (advisor/verdicts.py), the measured deployment score
-(advisor/measured.py) and the report's deployment section, so that none of them can differ on
+Shared by the claims' verdicts (advisor/claims/verdicts.py), the measured deployment score
+(advisor/scoring/measured.py) and the report's deployment section, so that none of them can differ on
 what "works" means: exported, reloaded in a fresh process, and the same outputs within
 EXPORT_PARITY. The weights per target are data in knowledge/export_paths.yaml (3: a primary
 route to that target, 1 useful, 0.5 marginal).

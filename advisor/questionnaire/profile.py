@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import knowledge
-from advisor.answers import Answers
 from advisor.errors import RecordError
+from advisor.questionnaire.questions import Answers
 
 PROFILE_FORMAT = "advisor-profile/1"
 

@@ -1,7 +1,7 @@
 """Relative scores: 10 for the best candidate measured here, the others by their ratio to it.
 
-Shared by every evidence scorer (advisor/scoring.py for speed, start-up and memory;
-advisor/measured.py for ease, debugging and deployment), so that "10" means the same everywhere:
+Shared by every evidence scorer (advisor/scoring/scorecard.py for speed, start-up and memory;
+advisor/scoring/measured.py for ease, debugging and deployment), so that "10" means the same everywhere:
 the best framework measured on this machine, never an absolute standard.
 """
 
@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from advisor.profile import Profile
+from advisor.questionnaire.profile import Profile
 from probes.specs import MODELS
 
 MATCHING_MODEL_WEIGHT = 3.0  # a model like the user's own data counts this many times the others

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from advisor.claims import audience_text, favours_text, load_ledger
+from advisor.claims.ledger import audience_text, favours_text, load_ledger
+from advisor.claims.verdicts import VERDICT_LABELS, Verdict, check_claims
 from advisor.errors import RecordError
-from advisor.verdicts import VERDICT_LABELS, Verdict, check_claims
 
 CLAIMS_FORMAT = "advisor-claims/1"
 VERDICT_STYLES = {

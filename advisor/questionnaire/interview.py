@@ -7,8 +7,8 @@ from typing import Any
 from rich.console import Console
 from rich.prompt import Prompt
 
-from advisor.answers import Question
 from advisor.errors import AnswersError
+from advisor.questionnaire.questions import Question
 
 
 def can_prompt() -> bool:
