@@ -100,10 +100,13 @@ def _plan(budget: str, variant: list[str] | None, threads: int | None, device: s
 
     if device not in ("auto", "cpu"):
         raise AdvisorError(f"option --device must be one of auto, cpu. Received: {device!r}")
-    chosen = get_budget(budget)
-    if child_timeout is not None:
-        chosen = replace(chosen, child_timeout_s=child_timeout)
-    return make_plan(chosen, variants=variant or None, threads=threads, device=device)
+    try:
+        chosen = get_budget(budget)
+        if child_timeout is not None:
+            chosen = replace(chosen, child_timeout_s=child_timeout)
+        return make_plan(chosen, variants=variant or None, threads=threads, device=device)
+    except ValueError as error:  # probes/ says what is wrong; the edge makes it one line and exit 2
+        raise AdvisorError(str(error)) from None
 
 
 class ProgressPrinter:
@@ -114,7 +117,7 @@ class ProgressPrinter:
         self.status = None
 
     def __call__(self, event) -> None:
-        from probes.frameworks import label
+        from probes.variants import label
 
         name = label(event.variant)
         what = name if event.kind == "speed" else f"{name} ({event.kind})"
@@ -238,7 +241,7 @@ def advise(
 
 
 def _print_outcome(run) -> None:
-    from probes.frameworks import label
+    from probes.variants import label
 
     card = run.scorecard
     runner_up = label(card.ranking[1])

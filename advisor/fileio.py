@@ -6,14 +6,16 @@ import errno
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from advisor.errors import AdvisorError, OutputError, RecordError
 
 # Records larger than this are refused when read back: no record we write comes close.
 MAX_RECORD_BYTES = 64 * 1024 * 1024
+T = TypeVar("T")
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -86,6 +88,22 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise RecordError(f"{path}: {what} must be a JSON object, found {type(data).__name__}")
     return data
+
+
+def read_record(path: Path, what: str, parse: Callable[[dict[str, Any], str], T]) -> T:
+    """Read a saved record and rebuild it with `parse(data, origin)` (a record's from_json).
+
+    Every way a record can be unusable (missing, not JSON, another format version, malformed) ends
+    as one RecordError line naming the file; a stage's own ValueError says what is wrong inside.
+    """
+    data = read_json(path, what)
+    try:
+        return parse(data, str(path))
+    except AdvisorError:
+        raise
+    except (ValueError, KeyError, TypeError) as exc:
+        message = str(exc) if isinstance(exc, ValueError) else f"{what} is malformed ({type(exc).__name__}: {exc})"
+        raise RecordError(message if message.startswith(str(path)) else f"{path}: {message}") from None
 
 
 def default_run_dir(root: Path = Path("advisor-runs")) -> Path:

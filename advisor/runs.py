@@ -13,7 +13,7 @@ from pathlib import Path
 
 from advisor.claims.verdicts import verdicts_to_json
 from advisor.errors import RecordError
-from advisor.fileio import prepare_output_dir, read_json, write_json_atomic, write_text_atomic
+from advisor.fileio import prepare_output_dir, read_json, read_record, write_json_atomic, write_text_atomic
 from advisor.questionnaire.profile import Profile, build_profile
 from advisor.questionnaire.questions import Answers, answers_file_text, collect_answers
 from advisor.report.page import write_report
@@ -118,7 +118,7 @@ def rerender(path: Path, answers: Answers | None = None) -> AdviceRun:
 
 
 def load_evidence(path: Path) -> Evidence:
-    return Evidence.from_json(read_json(path, "evidence"), str(path))
+    return read_record(path, "evidence", Evidence.from_json)
 
 
 def _finish(folder: RunFolder, profile: Profile, evidence: Evidence, write_evidence: bool = True) -> Scorecard:

@@ -15,7 +15,7 @@ def session(model: str):
     """A TorchSession (the probe's own) with the run's thread count set, warmed up."""
     import torch
 
-    from probes.frameworks.torch_probe import TorchSession
+    from probes.pytorch.speed import TorchSession
 
     torch.set_num_threads(threads())
     s = TorchSession(model, SETTINGS)

@@ -13,7 +13,7 @@ import sys
 import time
 
 from benchmarks._torch_step import SETTINGS, session, threads, window
-from probes.timing import measure_training
+from probes.kinds.speed import measure_training
 
 ROUNDS = 7
 WINDOWS = 3  # per round, both sides: the median of three windows, so neither side's first window decides

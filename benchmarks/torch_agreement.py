@@ -12,7 +12,7 @@ import statistics
 import sys
 
 from benchmarks._torch_step import SETTINGS, session, threads, window
-from probes.timing import measure_training
+from probes.kinds.speed import measure_training
 
 
 def main(models: list[str]) -> int:

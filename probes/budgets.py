@@ -19,7 +19,7 @@ class Budget:
     batch_size: int
     infer_repeats: int
     child_timeout_s: float
-    accuracy_check: bool = True  # train each reference on digits once per run (probes/correctness.py)
+    accuracy_check: bool = True  # train each reference on digits once per run (probes/kinds/speed.py)
 
 
 BUDGETS: dict[str, Budget] = {
@@ -90,8 +90,7 @@ BUDGETS: dict[str, Budget] = {
 
 
 def get_budget(name: str) -> Budget:
-    from advisor.errors import AdvisorError
-
+    """The named budget; ValueError naming the allowed ones otherwise (the CLI shows it as one line)."""
     if name not in BUDGETS:
-        raise AdvisorError(f"option --budget must be one of {', '.join(BUDGETS)}. Received: {name!r}")
+        raise ValueError(f"option --budget must be one of {', '.join(BUDGETS)}. Received: {name!r}")
     return BUDGETS[name]

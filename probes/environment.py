@@ -132,11 +132,14 @@ def collect_threads() -> dict[str, Any]:
 
 
 def collect_tool() -> dict[str, Any]:
-    from advisor import __version__
-
+    """The tool's installed version (package metadata, as for the frameworks) and git commit."""
+    try:
+        version = metadata.version("framework-advisor")
+    except metadata.PackageNotFoundError:
+        version = None
     root = Path(__file__).resolve().parent.parent
     commit = _run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"]) if (root / ".git").exists() else None
-    return {"tool_version": __version__, "tool_commit": commit, "command_line": shlex.join(["advisor", *sys.argv[1:]])}
+    return {"tool_version": version, "tool_commit": commit, "command_line": shlex.join(["advisor", *sys.argv[1:]])}
 
 
 COLLECTORS: tuple[Callable[[], dict[str, Any]], ...] = (

@@ -27,6 +27,11 @@ METRICS: dict[str, tuple[str, bool]] = {
     "peak_rss_mb": ("MB", False),
 }
 
+
+class EvidenceError(ValueError):
+    """An evidence file that is not one this version can read; the message names the file and why."""
+
+
 # What a probe result's status means; anything but "ok" carries a reason.
 STATUSES = ("ok", "failed", "crashed", "timeout", "not_installed", "skipped", "interrupted")
 
@@ -130,10 +135,8 @@ class Evidence:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], origin: str = "evidence") -> Evidence:
-        from advisor.errors import RecordError
-
         if data.get("format") != EVIDENCE_FORMAT:
-            raise RecordError(
+            raise EvidenceError(
                 f"{origin}: 'format' must be {EVIDENCE_FORMAT}. Received: {data.get('format')!r}"
                 " (written by another version of the tool?)"
             )
@@ -153,4 +156,4 @@ class Evidence:
                 notes=tuple(str(n) for n in data.get("notes") or ()),
             )
         except (KeyError, TypeError, ValueError) as exc:
-            raise RecordError(f"{origin}: evidence is malformed ({type(exc).__name__}: {exc})") from None
+            raise EvidenceError(f"{origin}: evidence is malformed ({type(exc).__name__}: {exc})") from None

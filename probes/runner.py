@@ -7,7 +7,6 @@ is killed is recorded with its reason, and the run goes on with the others.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import signal
@@ -23,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from probes.budgets import Budget
+from probes.contract import framework_probe
 from probes.environment import collect_environment
 from probes.evidence import Evidence, ProbeResult
-from probes.frameworks import VARIANTS, Variant, missing_requirement
 from probes.peak import measure_peak
+from probes.variants import VARIANTS, Variant, missing_requirement
 
 OUTPUT_TAIL_BYTES = 16 * 1024
 QUIET_ENV = {
@@ -85,9 +85,7 @@ def make_plan(
     chosen = tuple(variants) if variants else (budget.variants or tuple(VARIANTS))
     unknown = [v for v in chosen if v not in VARIANTS]
     if unknown:
-        from advisor.errors import AdvisorError
-
-        raise AdvisorError(f"option --variant must be one of {', '.join(VARIANTS)}. Received: {unknown[0]!r}")
+        raise ValueError(f"option --variant must be one of {', '.join(VARIANTS)}. Received: {unknown[0]!r}")
     if threads is None:
         threads = default_threads()
     return ProbePlan(budget, chosen, tuple(models or budget.models), budget.kinds, threads, device)
@@ -262,9 +260,13 @@ class ChildInterrupted(Exception):
 
 
 def expected_cases(variant: Variant, kind: str, models: Sequence[str]) -> list[tuple[str, str]]:
-    """The (model, case) pairs a variant's probe module of `kind` measures; imports no framework."""
-    module = importlib.import_module(variant.probes[kind])
-    return [(str(model), str(case)) for model, case in module.cases(list(models))]
+    """The (model, case) pairs a variant's probe of `kind` measures; imports no framework."""
+    return framework_probe(variant.framework).cases(kind, models, variant)
+
+
+def implements(variant: Variant, kind: str) -> bool:
+    """Whether the variant's framework folder has a probe of this kind."""
+    return kind in framework_probe(variant.framework).kinds
 
 
 def run_probes(
@@ -290,7 +292,9 @@ def run_probes(
         variant = VARIANTS[variant_id]
         reason = missing_requirement(variant)
         for kind in plan.kinds:
-            if kind not in variant.probes:
+            if variant.kinds is not None and kind not in variant.kinds:
+                continue  # a named option (torch.compile, say) measures only what it changes
+            if not implements(variant, kind):
                 no_probe = ("skipped", f"no {kind} probe for {variant.label} yet")
                 skipped[(variant_id, kind)] = ("not_installed", reason) if reason else no_probe
                 continue
@@ -332,8 +336,8 @@ def run_probes(
         notify(ProgressEvent("start", variant_id, round_index + 1, rounds, kind=kind))
         request = {
             "variant": variant_id,
+            "variant_info": variant.request(),
             "kind": kind,
-            "module": variant.probes[kind],
             "cases": expected[(variant_id, kind)],
             "settings": {**plan.settings(), "windows": plan.budget.windows_per_round, "round": round_index},
         }

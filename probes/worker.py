@@ -2,15 +2,15 @@
 
     python -m probes.worker REQUEST.json RESULT.json
 
-The request names the probe module (see probes.frameworks for its contract), the (model, case)
-pairs to measure and the settings. The result file is rewritten atomically after each case, so a
+The request names the variant (its framework folder, backend and options), the probe kind, the
+(model, case) pairs to measure and the settings; the framework folder's PROBE (probes/contract.py)
+does the measuring. The result file is rewritten atomically after each case, so a
 crash or a kill keeps every case finished before it. Nothing is printed for the parent to parse:
 frameworks write freely to stdout and stderr, which the parent keeps only the tail of.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import sys
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from probes import memory
+from probes.contract import FRAMEWORK_FREE_KINDS, framework_probe
 
 
 def _write(path: Path, payload: dict[str, Any]) -> None:
@@ -45,18 +46,24 @@ def main(argv: list[str]) -> int:
         "pid": os.getpid(),
     }
 
+    variant = request["variant_info"]
+    kind = request["kind"]
     start = time.perf_counter()
     try:
-        probe = importlib.import_module(request["module"])
-        payload["versions"] = probe.import_framework()
+        probe = framework_probe(variant["framework"])
+        needs_framework = kind not in FRAMEWORK_FREE_KINDS
+        payload["versions"] = probe.import_framework(variant) if needs_framework else {}
     except BaseException as exc:  # noqa: BLE001 - an import can fail in any way; record it
         payload["import_error"] = describe_exception(exc)
         payload["import_traceback"] = traceback.format_exc(limit=-3)
         _write(result_path, payload)
         return 3
     payload["import_s"] = time.perf_counter() - start
-    payload["threads"] = probe.configure_threads(settings["threads"])
-    payload["device"] = probe.device_info(settings["device"])
+    if needs_framework:
+        payload["threads"] = probe.configure_threads(settings["threads"])
+        payload["device"] = probe.device_info(settings["device"])
+    else:
+        payload["threads"], payload["device"] = {}, {"used": "none (source analysis)"}
     payload["baseline_rss_mb"] = memory.current_rss_mb()
     _write(result_path, payload)
 
@@ -64,7 +71,7 @@ def main(argv: list[str]) -> int:
         memory.reset_peak()
         entry: dict[str, Any] = {"model": model, "case": case}
         try:
-            measured = probe.measure(model, case, settings)
+            measured = probe.measure(kind, model, case, settings, variant)
             measured.setdefault("samples", {}).setdefault("peak_rss_mb", [memory.peak_rss_mb()])
             entry.update({"status": "ok", **measured})  # a probe may say "failed" or "not_installed" itself
         except Exception as exc:  # noqa: BLE001 - a case that fails must not lose the others

@@ -8,8 +8,8 @@ and its file writing are the real ones; only the probe children are fakes that m
 import sys
 from pathlib import Path
 
-import probes.frameworks
 import probes.runner
+import probes.variants
 
 HERE = Path(__file__).resolve().parent
 probes.runner.worker_command = lambda: [sys.executable, str(HERE / "fake_worker.py")]

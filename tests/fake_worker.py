@@ -72,6 +72,7 @@ if behaviour == "flood":
     chunk = "x" * 1023 + "\n"
     for _ in range(int(os.environ.get("FAKE_FLOOD_MB", "64")) * 1024):
         sys.stdout.write(chunk)
+    sys.stdout.write("the flood ends here\n")
     sys.stdout.flush()
 
 for index, (model, case) in enumerate(request["cases"], start=1):

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from probes.frameworks import VARIANTS
 from probes.runner import child_env, expected_cases, run_child, worker_command
+from probes.variants import VARIANTS
 
 SETTINGS = {"threads": 1, "device": "cpu", "seed": 0}
 
@@ -23,8 +23,8 @@ def run_probe(
     variant = VARIANTS[variant_id]
     request = {
         "variant": variant_id,
+        "variant_info": variant.request(),
         "kind": kind,
-        "module": variant.probes[kind],
         "cases": expected_cases(variant, kind, models),
         "settings": SETTINGS,
     }

@@ -96,7 +96,7 @@ def test_a_framework_keeps_its_colour_in_every_chart_whatever_its_place():
 
 def test_every_framework_variant_has_a_colour_of_its_own():
     from advisor.report.charts import PALETTE_SIZE, variant_series
-    from probes.frameworks import VARIANTS
+    from probes.variants import VARIANTS
 
     series = [variant_series(v) for v in VARIANTS]
     assert sorted(series) == list(range(len(VARIANTS)))

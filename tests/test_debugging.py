@@ -7,24 +7,19 @@ child process as a run does (tests/probe_children.py), and check every case it r
 from __future__ import annotations
 
 import functools
+import importlib
 
 import pytest
 
-from probes import debugging
-from probes.frameworks import VARIANTS, missing_requirement
-from probes.planted_bugs import BUGS
-from probes.runner import expected_cases
+from probes.contract import framework_probe
+from probes.kinds import debugging
+from probes.runner import expected_cases, implements
+from probes.variants import VARIANTS, missing_requirement
 from tests.probe_children import run_probe
 
-REFERENCES = {"torch": "torch_reference.py", "keras": "keras_reference.py", "tensorflow": "tensorflow_reference.py"}
-FRAMEWORK_OF = {
-    "torch": "torch",
-    "keras-tensorflow": "keras",
-    "keras-torch": "keras",
-    "keras-jax": "keras",
-    "tensorflow": "tensorflow",
-}
-DEBUGGED = [v for v in VARIANTS if "debugging" in VARIANTS[v].probes]
+FRAMEWORKS = sorted({v.framework for v in VARIANTS.values()})
+BUGS = {f: importlib.import_module(f"probes.{f}.debugging").BUGS for f in FRAMEWORKS}
+DEBUGGED = [v for v in VARIANTS if implements(VARIANTS[v], "debugging") and VARIANTS[v].kinds is None]
 MODELS = ("mlp", "cnn")
 
 
@@ -32,16 +27,17 @@ MODELS = ("mlp", "cnn")
     ("framework", "bug"), [pytest.param(f, b, id=f"{f}-{b.id}") for f, bugs in BUGS.items() for b in bugs]
 )
 def test_every_bug_plants_into_its_reference_at_one_named_line(framework, bug):
-    source = debugging.reference_path(REFERENCES[framework]).read_text(encoding="utf-8")
+    reference = framework_probe(framework).reference_path()
+    source = reference.read_text(encoding="utf-8")
     planted = debugging.plant(source, bug)
     assert planted.source != source
     assert planted.planted_line in planted.site_lines
-    compile(planted.source, REFERENCES[framework], "exec")  # still Python
+    compile(planted.source, str(reference), "exec")  # still Python
 
 
 TRACED_TF_MESSAGE = """in user code:
 
-    File "/tmp/x/tensorflow_reference.py", line 112, in train_step  *
+    File "/tmp/x/reference.py", line 112, in train_step  *
         logits = model(inputs)
 
     ValueError: Dimensions must be equal, but are 64 and 63 for '{{node matmul}} = MatMul[T=DT_FLOAT]'
@@ -89,9 +85,10 @@ def test_every_planted_bug_is_detected_as_planted(variant, case):
     entry = debugging_run(variant)[case]
     assert entry["status"] == "ok", entry.get("reason")
     facts = entry["facts"]
-    bug = debugging.bug_by_id(FRAMEWORK_OF[variant], debugging.split_case(case)[0])
+    framework = VARIANTS[variant].framework
+    bug = debugging.bug_by_id(BUGS[framework], debugging.split_case(case)[0])
     assert facts["detected"] is True, facts
-    source = debugging.reference_path(REFERENCES[FRAMEWORK_OF[variant]]).read_text(encoding="utf-8")
+    source = framework_probe(framework).reference_path().read_text(encoding="utf-8")
     assert facts["planted_text"] == debugging.plant(source, bug).planted_text
     if bug.expect == "error" and not facts.get("absorbed"):  # Keras casts a float64 layer's inputs: absorbed
         assert facts["exception_type"] and facts["surfaced_at"] in ("build", "compile", "first_step", "later_step")

@@ -15,12 +15,12 @@ import pytest
 import knowledge
 from advisor.questionnaire.questions import load_questions
 from advisor.scoring.exports import EXPORT_PARITY
-from probes import export_paths
-from probes.frameworks import VARIANTS, missing_requirement
-from probes.runner import expected_cases
+from probes.kinds import export as export_paths
+from probes.runner import expected_cases, implements
+from probes.variants import VARIANTS, missing_requirement
 from tests.probe_children import run_probe
 
-EXPORTED = [v for v in VARIANTS if "export" in VARIANTS[v].probes]
+EXPORTED = [v for v in VARIANTS if implements(VARIANTS[v], "export") and VARIANTS[v].kinds is None]
 PATHS = knowledge.load("export_paths")["paths"]
 
 

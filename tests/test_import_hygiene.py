@@ -32,3 +32,30 @@ def test_help_answers_without_a_framework():
         [sys.executable, "-m", "advisor", "--help"], capture_output=True, text=True, cwd=ROOT, env=run_here_env()
     )
     assert done.returncode == 0 and "advise" in done.stdout
+
+
+def test_probes_import_nothing_from_advisor():
+    """probes/ stands alone: a machine that only measures needs no scoring or report code."""
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "probes").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] == "advisor"]
+    assert offenders == []
+
+
+def test_every_framework_folder_implements_the_probe_contract():
+    from probes.contract import KINDS, FrameworkProbe, framework_probe
+    from probes.variants import VARIANTS
+
+    for name in sorted({v.framework for v in VARIANTS.values()}):
+        probe = framework_probe(name)
+        assert isinstance(probe, FrameworkProbe) and probe.name == name
+        assert set(probe.kinds) <= set(KINDS) and probe.reference_path().is_file()
+        for kind in set(probe.kinds) - {"ease"}:  # ease reads the reference itself
+            module = probe.kind_module(kind)
+            assert callable(module.measure) and (kind == "speed" or callable(module.cases)), (name, kind)

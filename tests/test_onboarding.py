@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from importlib import resources
 
 import knowledge
 from advisor.questionnaire.questions import collect_answers
@@ -12,8 +11,8 @@ from advisor.runs import load_evidence
 from advisor.team.inputs import Machine
 from advisor.team.onboarding import plan_onboarding
 from probes.evidence import ProbeResult
-from probes.frameworks import VARIANTS
-from tests.conftest import FIXTURES
+from probes.variants import VARIANTS
+from tests.conftest import FIXTURES, ROOT
 
 EVIDENCE = FIXTURES / "run_quick" / "evidence.json"
 
@@ -63,7 +62,7 @@ def test_the_path_is_written_for_the_chosen_framework():
     keras = plan_onboarding("Di", answers(), "keras-tensorflow", [])
     loop = next(s for s in keras.steps if s.concept == "training_loop")
     assert any("model.fit" in line for line in loop.how)
-    assert keras.reference_file == "keras_reference.py"
+    assert keras.reference_file == "probes/keras/reference.py"
     assert "keras.Sequential" in reference_code(keras.reference_file)
 
 
@@ -122,7 +121,7 @@ def test_the_curated_list_is_consistent():
     families = {v.family for v in VARIANTS.values()} - {"jax"}
     assert families <= set(data["families"])
     for family in data["families"].values():
-        assert resources.files("probes.reference").joinpath(family["reference"]).is_file()
+        assert (ROOT / family["reference"]).is_file()
     for concept in data["concepts"]:
         assert set(concept["prerequisites"]) <= ids, concept["id"]
         for text in [*concept["how"].values(), *(r for refs in concept["references"].values() for r in refs)]:

@@ -68,9 +68,9 @@ def test_each_reference_script_is_shown_once_with_the_variants_that_run_it():
     view = build_ease_view(standard())
     shown = {f.path: f.frameworks for f in view.code}
     assert shown == {
-        "probes/reference/torch_reference.py": "PyTorch",
-        "probes/reference/keras_reference.py": "Keras 3 on TensorFlow and Keras 3 on PyTorch",
-        "probes/reference/tensorflow_reference.py": "TensorFlow (low-level)",
+        "probes/pytorch/reference.py": "PyTorch",
+        "probes/keras/reference.py": "Keras 3 on TensorFlow and Keras 3 on PyTorch",
+        "probes/tensorflow/reference.py": "TensorFlow (low-level)",
     }
     torch = view.code[0]
     assert torch.total == len(torch.lines) and 0 < torch.counted < torch.total
@@ -78,28 +78,28 @@ def test_each_reference_script_is_shown_once_with_the_variants_that_run_it():
 
 def test_counted_lines_carry_the_role_the_probe_recorded_and_model_code_names_its_models():
     view = build_ease_view(standard())
-    tags = tagged(view, "probes/reference/torch_reference.py")
+    tags = tagged(view, "probes/pytorch/reference.py")
     assert tags["import torch"] == "setup"
     assert tags["self.fc1 = nn.Linear(64, 128)"] == "MLP"  # the MLP's class counts only for the MLP
     assert tags["loss.backward()"] == "train"
     docstring = view.code[0].lines[0]
     assert docstring.text.startswith('"""') and (docstring.role, docstring.tag) == ("", "")  # not counted
-    keras = tagged(view, "probes/reference/keras_reference.py")
+    keras = tagged(view, "probes/keras/reference.py")
     assert keras["layers.Flatten(),"] == "CNN"
 
 
-def test_results_without_recorded_roles_get_them_from_the_current_script():
+def test_results_without_recorded_roles_show_the_script_untagged_the_report_counts_nothing():
     view = build_ease_view(s.full_run())  # synthetic: no reference_file, no role_runs
     assert {f.path for f in view.code} == {
-        "probes/reference/torch_reference.py",
-        "probes/reference/keras_reference.py",
-        "probes/reference/tensorflow_reference.py",
+        "probes/pytorch/reference.py",
+        "probes/keras/reference.py",
+        "probes/tensorflow/reference.py",
     }
-    assert tagged(view, "probes/reference/torch_reference.py")["loss.backward()"] == "train"
-    assert all(not f.note for f in view.code)
+    assert tagged(view, "probes/pytorch/reference.py")["loss.backward()"] == ""
+    assert all(f.counted == 0 for f in view.code)
 
 
-def test_a_script_changed_since_the_run_is_tagged_from_the_current_file_and_says_so():
+def test_a_script_changed_since_the_run_is_shown_untagged_and_says_so():
     evidence = standard()
     stale = tuple(
         replace(r, facts={**r.facts, "source_sha256": "0" * 64, "role_runs": [[1, 200, "model"]]})
@@ -108,9 +108,9 @@ def test_a_script_changed_since_the_run_is_tagged_from_the_current_file_and_says
         for r in evidence.results
     )
     view = build_ease_view(replace(evidence, results=stale))
-    torch = next(f for f in view.code if f.path.endswith("torch_reference.py"))
+    torch = next(f for f in view.code if f.path == "probes/pytorch/reference.py")
     assert "has changed since this run counted it" in torch.note
-    assert tagged(view, "probes/reference/torch_reference.py")["loss.backward()"] == "train"  # not the stale "model"
+    assert torch.counted == 0 and tagged(view, "probes/pytorch/reference.py")["loss.backward()"] == ""
 
 
 def test_a_recorded_script_path_that_leaves_the_package_is_never_read():

@@ -8,8 +8,9 @@ import time
 import pytest
 
 from probes.budgets import BUDGETS
-from probes.frameworks import VARIANTS, Variant
+from probes.contract import variant_kinds
 from probes.runner import make_plan, run_probes
+from probes.variants import VARIANTS, Variant
 
 
 @pytest.fixture
@@ -104,36 +105,63 @@ def test_a_child_killed_after_one_model_keeps_that_model(fake_worker, installed,
     assert evidence.result("torch", "cnn").status == "crashed"
 
 
-def test_a_child_printing_without_end_keeps_only_a_bounded_tail(fake_worker, installed, monkeypatch):
+def test_a_child_printing_without_end_still_gives_its_results_and_the_end_of_its_output(
+    fake_worker, installed, monkeypatch
+):
     monkeypatch.setenv("FAKE_TORCH", "flood")
     monkeypatch.setenv("FAKE_FLOOD_MB", "32")
     evidence = run_probes(plan(rounds=1))
     assert evidence.result("torch", "mlp").ok
     tail = evidence.environment["probe_children"]["torch"][0]["output_tail"]
-    assert len(tail) <= 2000
+    assert tail.endswith("the flood ends here\n")
+
+
+def test_the_output_reader_holds_a_bounded_tail_however_much_a_child_prints():
+    import io
+
+    from probes.runner import OUTPUT_TAIL_BYTES, _TailReader
+
+    class Stream(io.RawIOBase):
+        """8 MB in 64 KB chunks, the last one marked."""
+
+        def __init__(self):
+            self.left = 128
+
+        def read1(self, size=-1):
+            if not self.left:
+                return b""
+            self.left -= 1
+            return (b"x" * 65535 + b"\n") if self.left else b"y" * 65535 + b"\n"
+
+    stream = Stream()
+    reader = _TailReader(stream)
+    reader.join()
+    assert len(reader._tail) <= 2 * OUTPUT_TAIL_BYTES  # never the 8 MB
+    assert len(reader.text()) == OUTPUT_TAIL_BYTES and reader.text().endswith("y" * 100 + "\n")
 
 
 def test_an_unknown_variant_is_refused_naming_the_allowed_ones():
-    from advisor.errors import AdvisorError
-
-    with pytest.raises(AdvisorError, match=r"--variant must be one of torch, keras-tensorflow.*Received: 'caffe'"):
+    with pytest.raises(ValueError, match=r"--variant must be one of torch, keras-tensorflow.*Received: 'caffe'"):
         make_plan(BUDGETS["tiny"], variants=["caffe"])
 
 
-def test_every_probe_module_lists_its_cases_without_importing_a_framework():
+def test_every_variant_lists_its_cases_without_importing_a_framework():
     import subprocess
     import sys
 
-    modules = sorted({module for variant in VARIANTS.values() for module in variant.probes.values()})
     code = (
-        "import importlib, sys\n"
-        f"for name in {modules!r}:\n"
-        "    assert importlib.import_module(name).cases(['mlp', 'cnn'])\n"
+        "import sys\n"
+        "from probes.variants import VARIANTS\n"
+        "from probes.contract import variant_kinds\n"
+        "from probes.runner import expected_cases\n"
+        "for variant in VARIANTS.values():\n"
+        "    for kind in variant_kinds(variant):\n"
+        "        assert expected_cases(variant, kind, ['mlp', 'cnn']), (variant.id, kind)\n"
         "print(sorted(m for m in ('torch', 'tensorflow', 'keras', 'jax') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
-    assert all(isinstance(v, Variant) and "speed" in v.probes for v in VARIANTS.values())
+    assert all(isinstance(v, Variant) and "speed" in variant_kinds(v) for v in VARIANTS.values())
 
 
 def test_a_kind_a_variant_lacks_is_recorded_as_skipped(fake_worker, installed):

@@ -8,8 +8,8 @@ import types
 import pytest
 
 from advisor.report.speed import build_speed_view, comparison_sentence
-from probes import timing
 from probes.evidence import ProbeResult
+from probes.kinds import speed as timing
 from probes.runner import with_utilisation
 from probes.specs import MODELS, digits_split, forward_flops, make_data, train_flops
 from tests.synthetic import evidence as evidence_of
@@ -124,7 +124,7 @@ def test_the_analytic_flop_count_agrees_with_torch_flop_counter(model):
     from torch.nn.attention import SDPBackend, sdpa_kernel
     from torch.utils.flop_counter import FlopCounterMode
 
-    from probes.reference import torch_reference as ref
+    from probes.pytorch import reference as ref
 
     inputs, _ = ref.to_tensors(*make_data(model, 4))
     net = ref.build_model(model)  # training mode: eval mode's fused encoder kernel is not counted
@@ -191,7 +191,7 @@ def test_the_speed_view_flags_noise_and_says_when_no_gpu_was_found():
 
 
 def test_pytorch_uses_cuda_when_present_unless_the_cpu_is_asked_for(monkeypatch):
-    from probes.frameworks import torch_probe
+    from probes import pytorch as torch_probe
 
     assert torch_probe.choose_device("auto", cuda_available=True) == "cuda"
     assert torch_probe.choose_device("cpu", cuda_available=True) == "cpu"
@@ -206,13 +206,13 @@ def test_pytorch_uses_cuda_when_present_unless_the_cpu_is_asked_for(monkeypatch)
         backends=types.SimpleNamespace(cudnn=types.SimpleNamespace(version=lambda: 91000)),
     )
     monkeypatch.setitem(sys.modules, "torch", fake_torch)
-    info = torch_probe.device_info("auto")
+    info = torch_probe.PROBE.device_info("auto")
     assert info["used"] == "cuda" and info["gpu_name"] == "Fake H100" and info["gpu_memory_gb"] == 80.0
     assert "synchronize" in info["synchronised"]
 
 
 def test_the_accuracy_check_runs_once_per_run_and_a_failure_keeps_the_timings():
-    from probes.correctness import with_accuracy
+    from probes.kinds.speed import with_accuracy
 
     calls = []
 
@@ -237,7 +237,7 @@ def test_the_accuracy_check_runs_once_per_run_and_a_failure_keeps_the_timings():
 @pytest.mark.parametrize("model", ["mlp", "cnn"])  # the sequence models take too long for the suite
 def test_the_pytorch_reference_learns_digits_above_its_threshold(model):
     pytest.importorskip("torch")
-    from probes.reference import torch_reference as ref
+    from probes.pytorch import reference as ref
 
     spec = MODELS[model]
     accuracy = ref.main(model, epochs=spec.digits_epochs, batch_size=64, seed=0)

@@ -140,7 +140,7 @@ def _parse_test(raw: Mapping[str, Any], where: str) -> ClaimTest:
     _check(isinstance(raw.get("figure"), str), where, "test needs a 'figure' (a metric or fact name)")
     for name in RULE_PARAMETERS[rule]:
         _check(bool(raw.get(name)), where, f"test rule {rule} needs '{name}'")
-    from probes.frameworks import VARIANTS
+    from probes.variants import VARIANTS
 
     variants = [v for pair in raw.get("pairs") or [] for v in pair] + list(raw.get("variants") or [])
     variants += [check.get("variant") for check in raw.get("checks") or []]

@@ -26,7 +26,7 @@ def verdicts_for(path: Path | None) -> tuple[tuple[Verdict, ...], str | None]:
     """Check every claim against a run folder's evidence.json (or an evidence file); None: no evidence."""
     if path is None:
         return check_claims(None), None
-    from advisor.fileio import read_json
+    from advisor.fileio import read_record
     from probes.evidence import Evidence
 
     path = Path(path)
@@ -35,7 +35,7 @@ def verdicts_for(path: Path | None) -> tuple[tuple[Verdict, ...], str | None]:
     evidence_file = path / "evidence.json" if path.is_dir() else path
     if not evidence_file.exists():
         raise RecordError(f"{path}: no evidence.json in this folder. Expected a run folder written by advise or probe")
-    evidence = Evidence.from_json(read_json(evidence_file, "evidence"), str(evidence_file))
+    evidence = read_record(evidence_file, "evidence", Evidence.from_json)
     return check_claims(evidence), str(evidence_file)
 
 

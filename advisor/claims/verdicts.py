@@ -19,7 +19,7 @@ from advisor.claims.ledger import Claim, ClaimTest, load_ledger
 from advisor.scoring.devices import device_of, same_device, where
 from advisor.scoring.exports import export_works
 from probes.evidence import METRICS, Evidence, ProbeResult
-from probes.frameworks import label
+from probes.variants import label
 
 VERDICTS_FORMAT = "advisor-verdicts/1"
 VERDICT_LABELS = {

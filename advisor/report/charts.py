@@ -31,7 +31,7 @@ class Bar:
 
 def variant_series(variant_id: str) -> int | None:
     """A framework variant's colour: its place in VARIANTS, so it looks the same in every chart of the report."""
-    from probes.frameworks import VARIANTS
+    from probes.variants import VARIANTS
 
     ids = list(VARIANTS)
     return ids.index(variant_id) if variant_id in ids else None

@@ -1,6 +1,6 @@
 """The debugging section's view: what a user sees of each planted bug, framework beside framework.
 
-The debugging probe (probes/debugging.py) plants the same standard bugs in every framework's
+The debugging probe (probes/kinds/debugging.py) plants the same standard bugs in every framework's
 reference script and records where each surfaced, the exception, whether its message names the
 shapes, how many traceback frames were the user's, and whether the innermost user frame is the
 planted line. Rows are bugs and column groups are frameworks, so a reader compares one bug across
@@ -24,10 +24,9 @@ from advisor.report.findings import (
     variant_gaps,
     yes_no,
 )
-from probes.debugging import split_case
 from probes.evidence import Evidence, ProbeResult
-from probes.frameworks import label as variant_label
-from probes.planted_bugs import BUG_TITLES, PRINT_BUG
+from probes.kinds.debugging import BUG_TITLES, PRINT_BUG, split_case
+from probes.variants import label as variant_label
 
 MODE_WORDS = {"eager": "eager", "traced": "traced / compiled", "default": ""}
 

@@ -14,7 +14,7 @@ from advisor.scoring.scorecard import PERTURBATION, Scorecard
 from advisor.scoring.tensions import Tension, find_tensions
 from advisor.scoring.whatif import AnswerFlip, answer_flips, keras_on_torch, keras_on_torch_untested
 from probes.evidence import Evidence
-from probes.frameworks import label
+from probes.variants import VARIANTS, label
 
 SOURCE_WORDS = {"measured": "measured here", "answers": "your answers", "literature": "articles"}
 HEADLINES = {
@@ -249,8 +249,8 @@ def build_madr_view(
         "Run the same command on the machine you will train on; a report from a laptop speaks for the laptop."
     )
     confirm.append(
-        f"Train one small model of your own in {decision.leader} this week, starting from its reference script in "
-        "probes/reference/, and note where you got stuck."
+        f"Train one small model of your own in {decision.leader} this week, starting from its reference script, "
+        f"probes/{VARIANTS[scorecard.leader].framework}/reference.py, and note where you got stuck."
     )
     return MadrView(context=context, drivers=drivers, options=options, decision=decision_text, confirm=confirm)
 

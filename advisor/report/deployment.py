@@ -19,7 +19,7 @@ from advisor.questionnaire.questions import questions_by_key
 from advisor.report.findings import NotRun, VariantGap, export_cells, measured_variants, not_run, variant_gaps
 from advisor.scoring.exports import path_weights
 from probes.evidence import Evidence, ProbeResult
-from probes.frameworks import label as variant_label
+from probes.variants import label as variant_label
 
 MATTERS_WEIGHT = 2.0  # a path weighing this much for the target is one of its main routes
 TARGET_WORDS = {"none": "your own machine", "edge": "edge devices"}  # the badge: "matters for ..."

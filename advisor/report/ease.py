@@ -1,6 +1,6 @@
 """The ease-of-use section's view: how much code each framework needs per model, and that code itself.
 
-The figures come from the ease probe (probes/ease.py), which counts the reference scripts' own
+The figures come from the ease probe (probes/kinds/ease.py), which counts the reference scripts' own
 source. A count alone invites doubt ("which lines?"), so the section also shows each reference
 script, read from the package at render time, with every counted line tagged by its role (model,
 training loop, data, ...) as the probe recorded it. If a script changed since the run measured
@@ -10,7 +10,6 @@ it, the tags come from the current file and the section says that the counts do 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 
 import knowledge
@@ -20,15 +19,15 @@ from advisor.report.findings import (
     measured_variants,
     not_run,
     reference_code,
+    reference_path,
     status_words,
     variant_gaps,
 )
 from advisor.report.speed import model_name
-from probes.ease import count_source
 from probes.evidence import Evidence, ProbeResult
-from probes.frameworks import VARIANTS
-from probes.frameworks import label as variant_label
 from probes.specs import MODELS
+from probes.variants import VARIANTS
+from probes.variants import label as variant_label
 
 # The tag a counted line carries, and its meaning in the legend.
 ROLE_TAGS = {
@@ -41,7 +40,6 @@ ROLE_TAGS = {
 }
 MODEL_TAGS = {"mlp": "MLP", "cnn": "CNN", "rnn": "LSTM", "transformer": "Trans"}  # at most 7 characters with "+"
 COLUMNS = ("model", "train", "total", "api", "device")
-SCRIPT_NAME = re.compile(r"[a-z0-9_]+\.py")  # evidence may come from elsewhere: never a path out of the package
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,7 @@ class CodeLine:
 @dataclass(frozen=True)
 class CodeFile:
     frameworks: str  # the variants that run this script
-    path: str  # probes/reference/...
+    path: str  # probes/<framework>/reference.py
     counted: int  # rows counted for at least one model
     total: int  # rows in the file
     lines: tuple[CodeLine, ...]
@@ -139,29 +137,22 @@ def fewest_sentence(model: str, results: list[ProbeResult]) -> str:
 
 
 def _reference_file(result: ProbeResult) -> str | None:
-    """The script's name in probes/reference/; a recorded name that is not a plain file name there is ignored."""
+    """The script's path (probes/<framework>/reference.py); a recorded path that is not one is ignored."""
     recorded = result.facts.get("reference_file")
     if recorded:
-        name = str(recorded).removeprefix("probes/reference/")
-        return name if SCRIPT_NAME.fullmatch(name) else None
+        return reference_path(str(recorded))
     family = VARIANTS[result.variant].family if result.variant in VARIANTS else None
     entry = knowledge.load("onboarding")["families"].get(family) or {}
     return entry.get("reference")
 
 
-def _roles_by_row(results: list[ProbeResult], source: str, recorded_ok: bool) -> dict[int, dict[str, str]]:
-    """row -> {model: role}: the probe's recorded tags, or the current file's when those cannot be used."""
+def _roles_by_row(results: list[ProbeResult]) -> dict[int, dict[str, str]]:
+    """row -> {model: role}, as the ease probe recorded them (the report never counts code itself)."""
     rows: dict[int, dict[str, str]] = {}
     for result in results:
-        runs = result.facts.get("role_runs") if recorded_ok else None
-        if runs:
-            for first, last, role in runs:
-                for row in range(int(first), int(last) + 1):
-                    rows.setdefault(row, {})[result.model] = str(role)
-        else:
-            counts = count_source(source, result.model, MODELS)
-            for row, role in counts.line_roles.items():
-                rows.setdefault(row, {})[result.model] = role
+        for first, last, role in result.facts.get("role_runs") or []:
+            for row in range(int(first), int(last) + 1):
+                rows.setdefault(row, {})[result.model] = str(role)
     return rows
 
 
@@ -171,7 +162,7 @@ def code_file(file_name: str, results: list[ProbeResult]) -> CodeFile:
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
     recorded = {r.facts.get("source_sha256") for r in results} - {None}
     changed = bool(recorded) and digest not in recorded
-    roles = _roles_by_row(results, source, recorded_ok=not changed)
+    roles = {} if changed else _roles_by_row(results)
     every_model = {r.model for r in results}
     lines = []
     for number, text in enumerate(source.splitlines(), start=1):
@@ -184,12 +175,12 @@ def code_file(file_name: str, results: list[ProbeResult]) -> CodeFile:
     note = ""
     if changed:
         note = (
-            f"probes/reference/{file_name} has changed since this run counted it: the tags below come from "
-            "the current file, the counts in the tables from the file as it was."
+            f"{file_name} has changed since this run counted it: the file below is the current one, untagged; "
+            "the counts in the tables are of the file as it was when measured."
         )
     frameworks = _names(list(dict.fromkeys(variant_label(r.variant) for r in results)))
     counted = sum(1 for line in lines if line.role)
-    return CodeFile(frameworks, f"probes/reference/{file_name}", counted, len(lines), tuple(lines), note)
+    return CodeFile(frameworks, file_name, counted, len(lines), tuple(lines), note)
 
 
 def _code_file_or_none(file_name: str, results: list[ProbeResult]) -> CodeFile | None:

@@ -9,6 +9,7 @@ would measure it), so a report section is never silently empty.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -16,10 +17,10 @@ from typing import Any
 
 import knowledge
 from advisor.scoring.exports import export_works
-from probes.debugging import first_line
 from probes.evidence import Evidence, ProbeResult
-from probes.frameworks import VARIANTS
-from probes.frameworks import label as variant_label
+from probes.kinds.debugging import first_line
+from probes.variants import VARIANTS
+from probes.variants import label as variant_label
 
 YES, NO = "✓ yes", "✗ no"  # a mark and a word: never colour alone
 STATUS_WORDS = {
@@ -63,9 +64,30 @@ SURFACED_SHORT = {
 }
 
 
+REFERENCE_FILE = re.compile(r"probes/([a-z_]+)/reference\.py")  # evidence may come from elsewhere: no other path
+FORMER_REFERENCES = {  # where evidence written before the framework folders recorded the scripts
+    "probes/reference/torch_reference.py": "probes/pytorch/reference.py",
+    "probes/reference/keras_reference.py": "probes/keras/reference.py",
+    "probes/reference/tensorflow_reference.py": "probes/tensorflow/reference.py",
+}
+
+
+def reference_path(recorded: str) -> str | None:
+    """A recorded reference script as a path of this installation (probes/<framework>/reference.py), or None."""
+    path = FORMER_REFERENCES.get(recorded, recorded)
+    return path if REFERENCE_FILE.fullmatch(path) else None
+
+
 def reference_code(reference_file: str) -> str:
-    """A reference script's source (probes/reference/), read as text: never imported, it imports its framework."""
-    return resources.files("probes.reference").joinpath(reference_file).read_text(encoding="utf-8")
+    """A reference script's source (probes/<framework>/reference.py), read as text: never imported.
+
+    ValueError for anything but a framework folder's reference script: a path read from an evidence
+    file must never open another file.
+    """
+    path = reference_path(reference_file)
+    if path is None:
+        raise ValueError(f"not a reference script: {reference_file!r}")
+    return resources.files("probes").joinpath(path.removeprefix("probes/")).read_text(encoding="utf-8")
 
 
 # --- a planted bug

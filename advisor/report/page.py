@@ -31,7 +31,7 @@ from advisor.report.ease import build_ease_view
 from advisor.report.speed import build_speed_view
 from advisor.scoring.scorecard import Scorecard
 from probes.evidence import Evidence
-from probes.frameworks import label as variant_label
+from probes.variants import label as variant_label
 
 SOURCE_LABELS = {"measured": "measured here", "answers": "your answers", "literature": "articles"}
 

@@ -21,9 +21,9 @@ from markupsafe import Markup
 from advisor.report.charts import Bar, bar_chart, variant_series
 from advisor.scoring.devices import DEVICE_WORDS, device_of, mixed, same_device, where
 from probes.evidence import Evidence, ProbeResult
-from probes.frameworks import label as variant_label
 from probes.specs import MODELS
 from probes.stats import NOISY_IQR_RATIO, ratio_interval
+from probes.variants import label as variant_label
 
 MODEL_NAMES = {"mlp": "MLP", "cnn": "CNN", "rnn": "LSTM", "transformer": "transformer"}
 ACCURACY_GAP = 0.15  # test accuracy this far below the best variant's on the same model: learned much less

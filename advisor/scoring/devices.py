@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from probes.evidence import ProbeResult
-from probes.frameworks import label
+from probes.variants import label
 
 GPU = "gpu"
 CPU = "cpu"

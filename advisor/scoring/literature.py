@@ -142,7 +142,7 @@ def place(
         peers = [m for m in measured if framework_of(m, mine.criterion) in alike]
         if peers:
             score = sum(measured[m] for m in peers) / len(peers)
-            from probes.frameworks import label as variant_label
+            from probes.variants import label as variant_label
 
             names = " and ".join(variant_label(m) for m in peers)
             basis = (

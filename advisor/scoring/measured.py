@@ -19,10 +19,9 @@ from advisor.questionnaire.profile import Profile
 from advisor.questionnaire.questions import load_questions
 from advisor.scoring.exports import EXPORT_PARITY, export_works, path_weights
 from advisor.scoring.relative import Scored, relative_over_models, relative_to_best
-from probes.debugging import split_case
 from probes.evidence import Evidence, ProbeResult
-from probes.frameworks import VARIANTS
-from probes.planted_bugs import PRINT_BUG
+from probes.kinds.debugging import PRINT_BUG, split_case
+from probes.variants import VARIANTS
 
 BUG_POINTS = 10.0  # the most one planted bug earns: the sum of knowledge/measured_scores.yaml's points
 TRIED = ("ok", "failed", "crashed", "timeout")  # export statuses of a path that was attempted

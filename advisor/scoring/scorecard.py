@@ -22,8 +22,8 @@ from advisor.scoring.literature import literature_scores, place
 from advisor.scoring.measured import score_debugging, score_deployment, score_ease_of_use
 from advisor.scoring.relative import relative_over_models
 from probes.evidence import Evidence
-from probes.frameworks import VARIANTS
-from probes.frameworks import label as variant_label
+from probes.variants import VARIANTS
+from probes.variants import label as variant_label
 
 SCORECARD_FORMAT = "advisor-scorecard/1"
 # The frameworks a user chooses between; Keras on other backends joins when this run measured it.

@@ -14,7 +14,7 @@ from advisor.questionnaire.profile import Profile, build_profile, load_criteria
 from advisor.questionnaire.questions import Answers, load_questions
 from advisor.scoring.scorecard import Scorecard, build_scorecard
 from probes.evidence import Evidence
-from probes.frameworks import label
+from probes.variants import label
 
 # Criteria about the API a user writes (Keras's strength) versus the engine that runs it.
 ENGINE_CRITERIA = ("training_speed", "startup_time", "memory", "dataset_scale", "deployment")

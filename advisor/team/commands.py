@@ -59,7 +59,7 @@ def team(
     from advisor.team.decision import decide
     from advisor.team.folders import write_team_folder
     from advisor.team.inputs import load_team
-    from probes.frameworks import label as variant_label
+    from probes.variants import label as variant_label
 
     if title is not None and (len(title) > 120 or any(ord(ch) < 32 for ch in title)):
         from advisor.errors import AdvisorError

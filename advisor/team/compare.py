@@ -19,8 +19,8 @@ from advisor.scoring.devices import DEVICE_WORDS, device_of
 from advisor.team.inputs import Machine
 from probes.environment import DISTRIBUTIONS
 from probes.evidence import METRICS
-from probes.frameworks import VARIANTS
-from probes.frameworks import label as variant_label
+from probes.variants import VARIANTS
+from probes.variants import label as variant_label
 
 COMPARE_FORMAT = "advisor-compare/1"
 KIND_ORDER = ("speed", "ease", "debugging", "export")

@@ -28,7 +28,7 @@ from advisor.questionnaire.profile import load_criteria
 from advisor.questionnaire.questions import load_questions
 from advisor.scoring.scorecard import CriterionScore, Scorecard, build_scorecard, rank_scores
 from advisor.team.inputs import Machine, Member
-from probes.frameworks import label as variant_label
+from probes.variants import label as variant_label
 
 TEAM_FORMAT = "advisor-team/1"
 METHOD = (

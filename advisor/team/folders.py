@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import RecordError
-from advisor.fileio import prepare_output_dir, read_json, write_json_atomic, write_text_atomic
+from advisor.fileio import prepare_output_dir, read_json, read_record, write_json_atomic, write_text_atomic
 from advisor.questionnaire.questions import Answers, answers_file_text
 from advisor.report.page import embedded_json, render_page
 from advisor.scoring.scorecard import Scorecard
@@ -25,7 +25,7 @@ from advisor.team.inputs import Machine
 from advisor.team.onboarding import OnboardingPath, plan_onboarding
 from advisor.team.pages import onboarding_view, team_view
 from probes.evidence import Evidence
-from probes.frameworks import VARIANTS
+from probes.variants import VARIANTS
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def load_team_record(team_dir: Path) -> TeamRecord:
     machines = []
     for entry in (data.get("files") or {}).get("machines") or []:
         path = team_dir / str(entry.get("file"))
-        evidence = Evidence.from_json(read_json(path, "evidence"), str(path))
+        evidence = read_record(path, "evidence", Evidence.from_json)
         machines.append(Machine(f"{entry.get('label')} (team)", str(path), evidence))
     return TeamRecord(team_dir, data, tuple(machines))
 

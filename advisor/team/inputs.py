@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.errors import AdvisorError, AnswersError, RecordError
-from advisor.fileio import read_json
+from advisor.fileio import read_json, read_record
 from advisor.questionnaire.profile import Profile, build_profile
 from advisor.questionnaire.questions import Answers, collect_answers, read_answers_file
 from probes.evidence import Evidence
@@ -145,7 +145,7 @@ def _load_machines(sources, problems: list[str]) -> list[Machine]:
             continue
         seen.add(file.resolve())
         try:
-            evidence = Evidence.from_json(read_json(file, "evidence"), str(file))
+            evidence = read_record(file, "evidence", Evidence.from_json)
         except RecordError as error:
             problems.append(str(error))
             continue

@@ -18,8 +18,8 @@ from advisor.questionnaire.questions import Answers, questions_by_key
 from advisor.report.findings import debugging_cells, export_cells
 from advisor.team.inputs import Machine
 from probes.evidence import ProbeResult
-from probes.frameworks import VARIANTS
-from probes.frameworks import label as variant_label
+from probes.variants import VARIANTS
+from probes.variants import label as variant_label
 
 FAMILY_LABELS = {"pytorch": "PyTorch", "keras": "Keras", "tensorflow": "TensorFlow", "jax": "JAX"}
 
@@ -85,7 +85,7 @@ class OnboardingPath:
             "knows_chosen": self.knows_chosen,
             "roles": list(self.roles),
             "start": self.start,
-            "reference_file": f"probes/reference/{self.reference_file}",
+            "reference_file": self.reference_file,
             "steps": [
                 {
                     "concept": s.concept,

@@ -17,7 +17,7 @@ from advisor.team.compare import compare, page_view
 from advisor.team.decision import MACHINES_RULE, METHOD, TeamDecision
 from advisor.team.inputs import Machine
 from advisor.team.onboarding import OnboardingPath
-from probes.frameworks import label as variant_label
+from probes.variants import label as variant_label
 
 
 def decision_summary(card: Scorecard) -> dict[str, Any]:
@@ -67,7 +67,7 @@ def path_view(path: OnboardingPath) -> dict[str, Any]:
         "knows_chosen": path.knows_chosen,
         "roles": list(path.roles),
         "start": path.start,
-        "reference_file": f"probes/reference/{path.reference_file}",
+        "reference_file": path.reference_file,
         "steps": [
             {
                 "label": s.label,
@@ -216,7 +216,7 @@ def team_view(
 def _reference(path: OnboardingPath) -> dict[str, str]:
     return {
         "framework": path.framework,
-        "file": f"probes/reference/{path.reference_file}",
+        "file": path.reference_file,
         "code": reference_code(path.reference_file),
         "start": path.start,
     }

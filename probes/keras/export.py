@@ -1,7 +1,6 @@
 """Deploy Keras 3: train the reference CNN briefly, then export it by each of Keras's paths.
 
-This module measures Keras on TensorFlow; probes/frameworks/keras_torch_export.py lists the paths
-Keras offers on PyTorch and runs them here. .keras and .weights.h5 are Keras's own files on every
+The paths differ by backend (PATHS); .keras and .weights.h5 are Keras's own files on every
 backend. SavedModel, LiteRT, ONNX and (on PyTorch) the torch.export program go through
 model.export, the Keras 3 way; its converters differ by backend (read from Keras 3.15's
 model.export): ONNX goes through tf2onnx on TensorFlow and torch.onnx (onnxscript) on PyTorch;
@@ -9,18 +8,27 @@ LiteRT through TensorFlow's converter on TensorFlow and litert-torch on PyTorch;
 PyTorch through torch_xla's StableHLO bridge. A module a path needs that is missing makes it "not
 installed", with what to install (knowledge/export_paths.yaml says why some cannot be installed
 beside TensorFlow 2.21 and torch 2.13). LiteRT reloads in the ai-edge-litert interpreter, ONNX
-in onnxruntime. Artifacts live in a TemporaryDirectory (probes/export_paths.py).
+in onnxruntime. Artifacts live in a TemporaryDirectory (probes/kinds/export.py).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
-from probes import export_paths
-from probes.frameworks import keras_probe
+import numpy as np
 
-PATHS = ("keras_native", "weights_h5", "saved_model", "tflite", "onnx", "tfjs")
+from probes.kinds import export as export_paths
+
+# The paths Keras 3.15's model.export offers per backend: "torch" (the torch.export program) only on
+# PyTorch; LiteRT needs the TensorFlow or PyTorch backend ("LiteRT export requires TensorFlow or
+# PyTorch backend"); TF.js only through TensorFlow (knowledge/export_paths.yaml, not_probed).
+PATHS = {
+    "tensorflow": ("keras_native", "weights_h5", "saved_model", "tflite", "onnx", "tfjs"),
+    "torch": ("keras_native", "weights_h5", "torch_export", "onnx", "saved_model", "tflite"),
+    "jax": ("keras_native", "weights_h5", "saved_model", "onnx"),
+}
 BATCH = 16
 # Modules each model.export format needs beyond Keras, per backend (Keras 3.15's keras/src/export).
 NEEDS = {
@@ -41,15 +49,11 @@ NEEDS = {
 # open by default (Keras then uses torch.onnx's TorchScript exporter), so it runs as documented.
 FIXED_BATCH_ON_TORCH = ("tflite", "torch_export")
 
-import_framework = keras_probe.import_framework
-configure_threads = keras_probe.configure_threads
-device_info = keras_probe.device_info
-
 _state: dict[str, Any] = {}
 
 
-def cases(models: list[str]) -> list[tuple[str, str]]:
-    return export_paths.export_cases(models, PATHS)
+def cases(models: list[str], variant) -> list[tuple[str, str]]:
+    return export_paths.export_cases(models, PATHS[variant.backend])
 
 
 def _trained(settings: dict[str, Any]):
@@ -57,7 +61,7 @@ def _trained(settings: dict[str, Any]):
     if "workspace" not in _state:
         import keras
 
-        from probes.reference import keras_reference as ref
+        from probes.keras import reference as ref
         from probes.specs import digits_split
 
         keras.utils.set_random_seed(settings.get("seed", 0))
@@ -67,7 +71,7 @@ def _trained(settings: dict[str, Any]):
         model.fit(x_train, y_train, batch_size=64, epochs=1, verbose=0)
         batch = x_test[:BATCH]
         expected = model.predict_on_batch(batch)
-        _state.update(model=model, workspace=export_paths.Workspace(batch, expected))
+        _state.update(model=model, workspace=export_paths.Workspace("keras", batch, expected))
     return _state["model"], _state["workspace"]
 
 
@@ -110,9 +114,53 @@ def _paths(model, backend: str) -> dict[str, export_paths.ExportPath]:
     }
 
 
-def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
+def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     import keras
 
     backend = keras.backend.backend()
     model, workspace = _trained(settings)
     return export_paths.run_path(workspace, _paths(model, backend)[case], f"keras-{backend}")
+
+
+# --- reloading, in the fresh reload process (probes/kinds/reload.py): artifacts from our own folder only
+
+
+def load_keras_native(path: str, batch: np.ndarray) -> np.ndarray:
+    import keras
+
+    return np.asarray(keras.saving.load_model(path).predict_on_batch(batch))
+
+
+def load_weights_h5(path: str, batch: np.ndarray) -> np.ndarray:
+    from probes.keras.reference import build_model
+
+    model = build_model("cnn")
+    model.load_weights(path)
+    return np.asarray(model.predict_on_batch(batch))
+
+
+def load_tfjs(path: str, batch: np.ndarray) -> np.ndarray:
+    import tensorflowjs
+
+    return np.asarray(tensorflowjs.converters.load_keras_model(os.path.join(path, "model.json"))(batch))
+
+
+def _saved_model(path: str, batch: np.ndarray) -> np.ndarray:
+    from probes.tensorflow.export import load_saved_model
+
+    return load_saved_model(path, batch)  # a SavedModel is TensorFlow's format, whichever backend wrote it
+
+
+def _torch_export(path: str, batch: np.ndarray) -> np.ndarray:
+    from probes.pytorch.export import load_torch_export
+
+    return load_torch_export(path, batch)  # the torch.export program Keras writes on PyTorch
+
+
+LOADERS = {
+    "keras_native": load_keras_native,
+    "weights_h5": load_weights_h5,
+    "tfjs": load_tfjs,
+    "saved_model": _saved_model,
+    "torch_export": _torch_export,
+}

@@ -3,7 +3,8 @@
 torch_save_full pickles the whole model; its reload records what the default torch.load
 (weights_only=True since PyTorch 2.6) does with it, then reloads it the only way that works,
 weights_only=False, which is safe here only because the file is our own, in our own
-TemporaryDirectory (see probes/export_paths.py).
+TemporaryDirectory (see probes/kinds/export.py). LOADERS reload PyTorch's formats in the fresh
+reload process (probes/kinds/reload.py); ONNX reloads in ONNX Runtime there.
 """
 
 from __future__ import annotations
@@ -11,21 +12,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from probes import export_paths
-from probes.frameworks import torch_probe
+import numpy as np
+
+from probes.kinds import export as export_paths
 
 VARIANT = "torch"
 PATHS = ("state_dict", "torch_save_full", "torchscript", "torch_export", "onnx")
 BATCH = 16
 
-import_framework = torch_probe.import_framework
-configure_threads = torch_probe.configure_threads
-device_info = torch_probe.device_info
-
 _state: dict[str, Any] = {}
 
 
-def cases(models: list[str]) -> list[tuple[str, str]]:
+def cases(models: list[str], variant) -> list[tuple[str, str]]:
     return export_paths.export_cases(models, PATHS)
 
 
@@ -35,7 +33,7 @@ def _trained(settings: dict[str, Any]):
         import torch
         from torch import nn
 
-        from probes.reference import torch_reference as ref
+        from probes.pytorch import reference as ref
         from probes.specs import digits_split
 
         torch.manual_seed(settings.get("seed", 0))
@@ -47,7 +45,7 @@ def _trained(settings: dict[str, Any]):
         batch = ref.to_tensors(x_test[:BATCH], x_test[:BATCH, 0, 0, 0].astype("int64"))[0]
         with torch.no_grad():
             expected = model(batch).numpy()
-        _state.update(model=model, example=batch, workspace=export_paths.Workspace(batch.numpy(), expected))
+        _state.update(model=model, example=batch, workspace=export_paths.Workspace("pytorch", batch.numpy(), expected))
     return _state["model"], _state["example"], _state["workspace"]
 
 
@@ -78,6 +76,70 @@ def _paths(model, example) -> dict[str, export_paths.ExportPath]:
     }
 
 
-def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
+def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     model, example, workspace = _trained(settings)
     return export_paths.run_path(workspace, _paths(model, example)[case], VARIANT)
+
+
+# --- reloading, in the fresh reload process (probes/kinds/reload.py): artifacts from our own folder only
+
+
+def _torch_eval(model, batch: np.ndarray) -> np.ndarray:
+    import torch
+
+    model.eval()
+    with torch.no_grad():
+        return model(torch.from_numpy(batch)).numpy()
+
+
+def load_state_dict(path: str, batch: np.ndarray) -> np.ndarray:
+    import torch
+
+    from probes.pytorch.reference import build_model
+
+    model = build_model("cnn")
+    model.load_state_dict(torch.load(path))  # weights_only=True, the default: tensors only
+    return _torch_eval(model, batch)
+
+
+def load_torch_save_full(path: str, batch: np.ndarray) -> np.ndarray:
+    import torch
+
+    # The whole pickled model: our own artifact from our own temporary folder.
+    return _torch_eval(torch.load(path, weights_only=False), batch)
+
+
+def load_torchscript(path: str, batch: np.ndarray) -> np.ndarray:
+    import torch
+
+    return _torch_eval(torch.jit.load(path), batch)
+
+
+def load_torch_export(path: str, batch: np.ndarray) -> np.ndarray:
+    import torch
+
+    program = torch.export.load(path)
+    with torch.no_grad():
+        return program.module()(torch.from_numpy(batch)).numpy()
+
+
+def default_torch_load(path: str) -> dict[str, Any]:
+    """What plain torch.load(path) does today with a pickled model (weights_only=True by default)."""
+    import torch
+
+    from probes.kinds.reload import first_line
+
+    try:
+        torch.load(path)
+    except Exception as exc:  # noqa: BLE001 - the refusal is the finding
+        return {"default_load_ok": False, "default_load_error": first_line(exc)}
+    return {"default_load_ok": True, "default_load_error": None}
+
+
+LOADERS = {
+    "state_dict": load_state_dict,
+    "torch_save_full": load_torch_save_full,
+    "torchscript": load_torchscript,
+    "torch_export": load_torch_export,
+}
+RELOAD_CHECKS = {"torch_save_full": default_torch_load}

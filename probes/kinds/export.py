@@ -1,11 +1,12 @@
 """Deployment, measured: export the trained reference CNN by one path, reload it in a fresh process, compare.
 
-The framework drivers (probes/frameworks/*_export.py) train the CNN once per child and give one
-export function per path; this module runs a path the same way for every framework: skip it as
-"not_installed" (with what to install) when a module it needs is missing, time the export, size
-the artifact, reload it in the fresh reload process (probes/export_reload.py) and compare its
-outputs with the original model's on the same batch. Artifacts live in one
-tempfile.TemporaryDirectory per child, deleted when the child ends; nothing else is loaded.
+Each framework's export module (probes/<framework>/export.py) trains the CNN once per child and
+gives one export function per path, and the loaders that reload its own formats; this module runs
+a path the same way for every framework: skip it as "not_installed" (with what to install) when a
+module it needs is missing, time the export, size the artifact, reload it in the fresh reload
+process (probes/kinds/reload.py) and compare its outputs with the original model's on the same
+batch. Artifacts live in one tempfile.TemporaryDirectory per child, deleted when the child ends;
+nothing else is loaded.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from probes.export_reload import EXPORT_FOLDER_PREFIX
+from probes.kinds.reload import EXPORT_FOLDER_PREFIX
 
 RELOAD_TIMEOUT_S = 120.0
 
@@ -83,7 +84,8 @@ def first_line(exc: BaseException) -> str:
 class Workspace:
     """The child's temporary folder, the batch both sides run, and the fresh reload process."""
 
-    def __init__(self, batch: np.ndarray, expected: np.ndarray):
+    def __init__(self, framework: str, batch: np.ndarray, expected: np.ndarray):
+        self.framework = framework  # whose export module holds the loaders of its own formats
         self._folder = tempfile.TemporaryDirectory(prefix=EXPORT_FOLDER_PREFIX)
         self.folder = Path(self._folder.name)
         self.batch_path = self.folder / "batch.npy"
@@ -95,7 +97,7 @@ class Workspace:
     def _reloader(self) -> subprocess.Popen:
         if self._process is None or self._process.poll() is not None:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "probes.export_reload"],
+                [sys.executable, "-m", "probes.kinds.reload"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 text=True,
@@ -108,6 +110,7 @@ class Workspace:
         outputs = self.folder / f"outputs-{path_id}.npy"
         process = self._reloader()
         request = {
+            "framework": self.framework,
             "path_id": path_id,
             "artifact": str(artifact),
             "batch": str(self.batch_path),

@@ -1,4 +1,4 @@
-"""Measure Keras 3 on whichever backend KERAS_BACKEND names: the reference's own model.fit."""
+"""Keras 3's speed session, on whichever backend KERAS_BACKEND names: the reference's own model.fit."""
 
 from __future__ import annotations
 
@@ -7,80 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from probes.correctness import with_accuracy
-from probes.frameworks import tensorflow_probe, torch_probe
+from probes.keras import PROBE, gpu_peak_mb
+from probes.kinds.speed import measure_training, with_accuracy
 from probes.specs import make_data
-from probes.timing import measure_training
 
 POOL_SAMPLES = 4096
-
-
-def cases(models: list[str]) -> list[tuple[str, str]]:
-    return [(model, "") for model in models]
-
-
-def import_framework() -> dict[str, str]:
-    import keras
-
-    backend = keras.backend.backend()
-    versions = {"keras": keras.__version__, "keras_backend": backend}
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        versions["tensorflow"] = tf.__version__
-    elif backend == "torch":
-        import torch
-
-        versions["torch"] = torch.__version__
-    elif backend == "jax":
-        import jax
-
-        versions["jax"] = jax.__version__
-    return versions
-
-
-def configure_threads(n: int) -> dict[str, Any]:
-    import keras
-
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        return tensorflow_probe.configure_threads(n)
-    if backend == "torch":
-        return torch_probe.configure_threads(n)
-    return {"note": f"the {backend} backend's threads follow OMP_NUM_THREADS and XLA flags", "intra_op": n}
-
-
-def device_info(preference: str) -> dict[str, Any]:
-    import keras
-
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        info = tensorflow_probe.device_info(preference)
-    elif backend == "torch":
-        info = torch_probe.device_info(preference)
-    else:
-        import jax
-
-        info = {"used": jax.default_backend()}
-        if info["used"] == "gpu":
-            info["gpu_name"] = jax.devices()[0].device_kind
-    return {"backend": backend, **info}
-
-
-def gpu_peak_mb(backend: str, used: str) -> float | None:
-    """The backend's own peak accelerator memory, in MB; None on the CPU."""
-    if backend == "tensorflow":
-        return tensorflow_probe.gpu_peak_mb(used)
-    if used not in ("cuda", "gpu"):
-        return None
-    if backend == "torch":
-        import torch
-
-        return torch.cuda.max_memory_allocated() / 2**20
-    import jax
-
-    stats = jax.devices()[0].memory_stats() or {}
-    return stats["peak_bytes_in_use"] / 2**20 if "peak_bytes_in_use" in stats else None
 
 
 class BatchClock:
@@ -111,11 +42,11 @@ class KerasSession:
     def __init__(self, model_name: str, settings: dict[str, Any]):
         import keras
 
-        from probes.reference import keras_reference as ref
+        from probes.keras import reference as ref
 
         self.keras = keras
         self.backend = keras.backend.backend()
-        self.used = device_info(settings["device"])["used"]
+        self.used = PROBE.device_info(settings["device"])["used"]
         self.batch_size = settings["batch_size"]
         keras.utils.set_random_seed(settings["seed"])
         start = time.perf_counter()
@@ -162,8 +93,8 @@ class KerasSession:
         return gpu_peak_mb(self.backend, self.used)
 
 
-def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
-    from probes.reference import keras_reference as ref
+def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
+    from probes.keras import reference as ref
 
     session = KerasSession(model_name, settings)
     measured = measure_training(session, model_name, settings)

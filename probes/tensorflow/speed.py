@@ -1,69 +1,25 @@
-"""Measure low-level TensorFlow: the reference's GradientTape step compiled with tf.function."""
+"""Low-level TensorFlow's speed session: the reference's GradientTape step compiled with tf.function."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from probes.correctness import with_accuracy
+from probes.kinds.speed import measure_training, with_accuracy
 from probes.specs import make_data
-from probes.timing import measure_training
+from probes.tensorflow import PROBE, gpu_peak_mb
 
 POOL_SAMPLES = 4096
-
-
-def cases(models: list[str]) -> list[tuple[str, str]]:
-    return [(model, "") for model in models]
-
-
-def import_framework() -> dict[str, str]:
-    import tensorflow as tf
-
-    return {"tensorflow": tf.__version__}
-
-
-def configure_threads(n: int) -> dict[str, Any]:
-    """TensorFlow's intra-op pool set to n (before any op runs); shared with Keras on TensorFlow."""
-    import tensorflow as tf
-
-    default = tf.config.threading.get_intra_op_parallelism_threads()
-    tf.config.threading.set_intra_op_parallelism_threads(n)
-    return {
-        "default_intra_op": default or "all cores (0)",
-        "intra_op": n,
-        "inter_op": tf.config.threading.get_inter_op_parallelism_threads() or "all cores (0)",
-    }
-
-
-def device_info(preference: str) -> dict[str, Any]:
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    info: dict[str, Any] = {"gpus_visible": len(gpus), "used": "gpu" if gpus and preference != "cpu" else "cpu"}
-    if info["used"] == "gpu":
-        details = tf.config.experimental.get_device_details(gpus[0])
-        info["gpu_name"] = details.get("device_name")
-        info["synchronised"] = "a result copied to the host before every clock stop"
-    return info
-
-
-def gpu_peak_mb(used: str) -> float | None:
-    """TensorFlow's peak GPU memory since start, in MB; None on the CPU."""
-    if used != "gpu":
-        return None
-    import tensorflow as tf
-
-    return tf.config.experimental.get_memory_info("GPU:0")["peak"] / 2**20
 
 
 class TensorFlowSession:
     def __init__(self, model_name: str, settings: dict[str, Any]):
         import tensorflow as tf
 
-        from probes.reference import tensorflow_reference as ref
+        from probes.tensorflow import reference as ref
 
         self.tf = tf
-        self.used = device_info(settings["device"])["used"]
+        self.used = PROBE.device_info(settings["device"])["used"]
         self.batch_size = settings["batch_size"]
         tf.random.set_seed(settings["seed"])
         start = time.perf_counter()
@@ -104,8 +60,8 @@ class TensorFlowSession:
         return gpu_peak_mb(self.used)
 
 
-def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
-    from probes.reference import tensorflow_reference as ref
+def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
+    from probes.tensorflow import reference as ref
 
     session = TensorFlowSession(model_name, settings)
     measured = measure_training(session, model_name, settings)

@@ -12,19 +12,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from probes import debugging
-from probes.frameworks import torch_probe
+from probes.kinds import debugging
+from probes.kinds.debugging import DTYPES, FLATTEN_SHAPES, INPUT_SHAPES, PRINT, Edit, bug
+from probes.pytorch import PROBE
 
-REFERENCE = "torch_reference.py"
+REFERENCE = PROBE.reference_path()
 MODES = {"eager": "eager (PyTorch's default)", "traced": "torch.compile (Dynamo graph capture, 'eager' backend)"}
 
-import_framework = torch_probe.import_framework
-configure_threads = torch_probe.configure_threads
-device_info = torch_probe.device_info
 
-
-def cases(models: list[str]) -> list[tuple[str, str]]:
-    return debugging.debugging_cases("torch", models, ("eager", "traced"))
+def cases(models: list[str], variant) -> list[tuple[str, str]]:
+    return debugging.debugging_cases(BUGS, models, ("eager", "traced"))
 
 
 def user_script(ref, name, x, y, compiled, progress):
@@ -52,14 +49,14 @@ def predict(model, x):
         return model(torch.from_numpy(x[: debugging.BATCH_SIZE]).to(next(model.parameters()).dtype)).numpy()
 
 
-def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
+def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     import torch
 
-    run = debugging.planted_case("torch", REFERENCE, case, settings.get("seed", 0))
+    run = debugging.planted_case(BUGS, REFERENCE, case, settings.get("seed", 0))
     bug, mode, planted, x, y = run.bug, run.mode, run.planted, run.x, run.y
     torch.manual_seed(settings.get("seed", 0))
     with tempfile.TemporaryDirectory(prefix="advisor-debugging-") as folder:
-        ref = debugging.load_planted(planted, Path(folder), REFERENCE)
+        ref = debugging.load_planted(planted, Path(folder), REFERENCE.name)
         facts = debugging.observe(
             lambda progress: user_script(ref, bug.model, x, y, mode == "traced", progress),
             planted,
@@ -71,3 +68,49 @@ def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, A
             facts["counter"] = len(ref.CALLS)
     facts.update(mode=MODES["traced" if mode == "traced" else "eager"], traceback_filtering=False)
     return {"facts": facts}
+
+
+# --- the standard bugs, planted in this framework's reference script (probes/kinds/debugging.py)
+
+BUGS = (
+    bug(
+        "wrong_input_size",
+        "mlp",
+        "error",
+        Edit("self.fc1 = nn.Linear(64, 128)", "replace", ("self.fc1 = nn.Linear(63, 128)",), "MLP", 0),
+        shapes=INPUT_SHAPES,
+    ),
+    bug(
+        "wrong_flatten",
+        "cnn",
+        "error",
+        Edit("self.fc1 = nn.Linear(16 * 6 * 6, 10)", "replace", ("self.fc1 = nn.Linear(16 * 5 * 5, 10)",), "CNN", 0),
+        shapes=FLATTEN_SHAPES,
+    ),
+    bug(
+        "dtype_mismatch",
+        "mlp",
+        "error",
+        Edit(
+            "self.fc1 = nn.Linear(64, 128)",
+            "replace",
+            ("self.fc1 = nn.Linear(64, 128, dtype=torch.float64)",),
+            "MLP",
+            0,
+        ),
+        dtypes=DTYPES,
+    ),
+    bug(
+        "nan_custom_op",
+        "mlp",
+        "nan",
+        Edit("x = F.relu(self.fc1(x))", "insert_after", ("x = torch.log(x)",), "MLP", 0),
+    ),
+    bug(
+        "print_in_forward",
+        "mlp",
+        "print",
+        Edit("from torch.utils.data import DataLoader, TensorDataset", "insert_after", ("", "CALLS = []")),
+        Edit("x = F.relu(self.fc1(x))", "insert_before", ("CALLS.append(1)", PRINT), "MLP", 1),
+    ),
+)

@@ -1,59 +1,14 @@
-"""Measure PyTorch: the reference's own train_epoch loop, timed on the device it picks."""
+"""PyTorch's speed session: the reference's own train_epoch loop, timed on the device it picks."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from probes.correctness import with_accuracy
+from probes.kinds.speed import measure_training, timed, with_accuracy
+from probes.pytorch import PROBE
 from probes.specs import LEARNING_RATE, make_data
-from probes.timing import measure_training, timed
 
 POOL_SAMPLES = 4096
-
-
-def cases(models: list[str]) -> list[tuple[str, str]]:
-    return [(model, "") for model in models]
-
-
-def import_framework() -> dict[str, str]:
-    import torch
-
-    return {"torch": torch.__version__}
-
-
-def configure_threads(n: int) -> dict[str, Any]:
-    import torch
-
-    default = torch.get_num_threads()
-    torch.set_num_threads(n)
-    return {
-        "default_intra_op": default,
-        "intra_op": torch.get_num_threads(),
-        "inter_op": torch.get_num_interop_threads(),
-    }
-
-
-def choose_device(preference: str, cuda_available: bool) -> str:
-    """cuda when a GPU is there and the user did not ask for the CPU; else cpu."""
-    return "cuda" if cuda_available and preference != "cpu" else "cpu"
-
-
-def device_info(preference: str) -> dict[str, Any]:
-    import torch
-
-    available = torch.cuda.is_available()
-    info: dict[str, Any] = {"cuda_available": available}
-    if available:
-        props = torch.cuda.get_device_properties(0)
-        info.update(
-            gpu_name=props.name,
-            gpu_memory_gb=round(props.total_memory / 2**30, 1),
-            cuda_version=torch.version.cuda,
-            cudnn_version=torch.backends.cudnn.version(),
-        )
-    info["used"] = choose_device(preference, available)
-    info["synchronised"] = "torch.cuda.synchronize() before every clock stop" if info["used"] == "cuda" else "cpu"
-    return info
 
 
 class TorchSession:
@@ -63,11 +18,11 @@ class TorchSession:
         import torch
         from torch import nn
 
-        from probes.reference import torch_reference as ref
+        from probes.pytorch import reference as ref
 
         self.torch, self.ref = torch, ref
         self.batch_size = settings["batch_size"]
-        self.device = torch.device(device_info(settings["device"])["used"])
+        self.device = torch.device(PROBE.device_info(settings["device"])["used"])
         if self.device.type == "cuda":
             torch.cuda.reset_peak_memory_stats()
         torch.manual_seed(settings["seed"])
@@ -121,8 +76,8 @@ class TorchSession:
         return self.torch.cuda.max_memory_allocated() / 2**20
 
 
-def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
-    from probes.reference import torch_reference as ref
+def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
+    from probes.pytorch import reference as ref
 
     session = TorchSession(model_name, settings)
     measured = measure_training(session, model_name, settings)

@@ -1,8 +1,8 @@
-"""The measuring protocol every framework shares: first step, warm-up, timed windows, inference.
+"""The speed probe's protocol, shared by every framework: first step, warm-up, timed windows, inference.
 
-A framework probe supplies a TrainingSession (how to run n training steps and one inference in
-its own idiom, synchronised with the device); this module decides what to time and how often,
-so every framework is measured the same way:
+A framework's speed module (probes/<framework>/speed.py) supplies a TrainingSession (how to run
+n training steps and one inference in its own idiom, synchronised with the device); this module
+decides what to time and how often, so every framework is measured the same way:
 
 1. the very first training step, alone (tracing and compilation happen here);
 2. `warmup_steps` untimed steps, then a short calibration that sizes the windows;
@@ -10,7 +10,9 @@ so every framework is measured the same way:
    model's analytic FLOP count (probes/specs.py);
 4. inference on 1 sample and on a batch, each shape warmed once, then `infer_repeats` timed calls;
 5. the process's peak memory (and the device's, on a GPU) at that point, before anything else
-   (the accuracy check) runs in the same process.
+   (the accuracy check) runs in the same process;
+6. the accuracy check: the reference script's own `main` trains on real digits for a fixed number
+   of epochs (`with_accuracy`): a speed figure means little if the model behind it does not learn.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from probes import memory
-from probes.specs import train_flops
+from probes.specs import MODELS, train_flops
 
 MAX_STEPS_PER_WINDOW = 2000
 CALIBRATION_STEPS = 3
@@ -105,3 +107,37 @@ def measure_training(session: TrainingSession, model: str, settings: Mapping[str
 
 def clock() -> float:
     return time.perf_counter()
+
+
+# --- the accuracy check: each reference's own `main` (fresh model, scikit-learn's bundled digits,
+# `digits_epochs` epochs from probes/specs.py), once per run, after the timings.
+
+
+def accuracy_due(settings: Mapping[str, Any]) -> bool:
+    """Once per run: in the first round, when the budget asks for it."""
+    return bool(settings.get("accuracy_check")) and int(settings.get("round", 0)) == 0
+
+
+def check_accuracy(train_and_evaluate: Callable[..., float], model: str, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Run a reference's `main(name, epochs, batch_size, seed)`; samples and facts for the ProbeResult."""
+    spec = MODELS[model]
+    start = time.perf_counter()
+    accuracy = float(train_and_evaluate(model, epochs=spec.digits_epochs, batch_size=64, seed=settings["seed"]))
+    return {
+        "samples": {"test_accuracy": [accuracy], "accuracy_check_s": [time.perf_counter() - start]},
+        "facts": {"digits_epochs": spec.digits_epochs, "learned_accuracy": spec.learned_accuracy},
+    }
+
+
+def with_accuracy(measured: dict[str, Any], main: Callable[..., float], model: str, settings: Mapping[str, Any]):
+    """Add the accuracy check's samples and facts to a speed measurement, when it is due."""
+    if not accuracy_due(settings):
+        return measured
+    try:
+        checked = check_accuracy(main, model, settings)
+    except Exception as exc:  # noqa: BLE001 - the timings stand; the failed check is a finding
+        measured["facts"]["accuracy_error"] = f"{type(exc).__name__}: {str(exc).strip()[:300]}"
+        return measured
+    measured["samples"].update(checked["samples"])
+    measured["facts"].update(checked["facts"])
+    return measured

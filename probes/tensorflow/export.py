@@ -7,30 +7,29 @@ tf.saved_model.load with no Python class; LiteRT converts that SavedModel with
 tf.lite.TFLiteConverter.from_saved_model (still in TensorFlow 2.21; the interpreter moved to
 ai-edge-litert); ONNX converts the same function with tf2onnx; a tf.train.Checkpoint saves the
 weights only, for a program that rebuilds the model from its code. Artifacts live in a
-TemporaryDirectory (probes/export_paths.py).
+TemporaryDirectory (probes/kinds/export.py). LOADERS reload the SavedModel and the checkpoint in
+the fresh reload process (probes/kinds/reload.py); LiteRT and ONNX reload in their runtimes there.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
-from probes import export_paths
-from probes.frameworks import tensorflow_probe
+import numpy as np
+
+from probes.kinds import export as export_paths
 
 VARIANT = "tensorflow"
 PATHS = ("tf_checkpoint", "saved_model", "tflite", "onnx")
 BATCH = 16
 TRAIN_BATCH = 64
 
-import_framework = tensorflow_probe.import_framework
-configure_threads = tensorflow_probe.configure_threads
-device_info = tensorflow_probe.device_info
-
 _state: dict[str, Any] = {}
 
 
-def cases(models: list[str]) -> list[tuple[str, str]]:
+def cases(models: list[str], variant) -> list[tuple[str, str]]:
     return export_paths.export_cases(models, PATHS)
 
 
@@ -39,8 +38,8 @@ def _trained(settings: dict[str, Any]):
     if "workspace" not in _state:
         import tensorflow as tf
 
-        from probes.reference import tensorflow_reference as ref
         from probes.specs import MODELS, digits_split
+        from probes.tensorflow import reference as ref
 
         tf.random.set_seed(settings.get("seed", 0))
         x_train, y_train, x_test, _ = digits_split("cnn")
@@ -52,7 +51,7 @@ def _trained(settings: dict[str, Any]):
         expected = model(tf.constant(batch)).numpy()
         spec = tf.TensorSpec([None, *MODELS["cnn"].input_shape], tf.float32)
         model.serve = tf.function(model.__call__, input_signature=[spec])
-        _state.update(model=model, spec=spec, workspace=export_paths.Workspace(batch, expected))
+        _state.update(model=model, spec=spec, workspace=export_paths.Workspace("tensorflow", batch, expected))
     return _state["model"], _state["spec"], _state["workspace"]
 
 
@@ -84,6 +83,30 @@ def _paths(model, spec) -> dict[str, export_paths.ExportPath]:
     }
 
 
-def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
+def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     model, spec, workspace = _trained(settings)
     return export_paths.run_path(workspace, _paths(model, spec)[case], VARIANT)
+
+
+# --- reloading, in the fresh reload process (probes/kinds/reload.py): artifacts from our own folder only
+
+
+def load_saved_model(path: str, batch: np.ndarray) -> np.ndarray:
+    """A SavedModel through its serving signature, as TF Serving would call it; no Python class needed."""
+    import tensorflow as tf
+
+    loaded = tf.saved_model.load(path)  # kept in a name: its variables die with the object
+    return loaded.serve(tf.constant(batch)).numpy()
+
+
+def load_tf_checkpoint(path: str, batch: np.ndarray) -> np.ndarray:
+    import tensorflow as tf
+
+    from probes.tensorflow.reference import build_model
+
+    model = build_model("cnn")
+    tf.train.Checkpoint(model=model).read(os.path.join(path, "ckpt")).assert_consumed()
+    return model(tf.constant(batch)).numpy()
+
+
+LOADERS = {"saved_model": load_saved_model, "tf_checkpoint": load_tf_checkpoint}

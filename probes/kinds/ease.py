@@ -444,11 +444,7 @@ def _moves_to_device(call: ast.Call) -> bool:
     return False
 
 
-# --- the probe module contract (probes/frameworks/*_ease.py bind a reference file to it)
-
-
-def reference_path(file_name: str) -> Path:
-    return Path(__file__).resolve().parent / "reference" / file_name
+# --- the ease probe: what the worker records for one model of one framework's reference (no import)
 
 
 def role_runs(counts: EaseCounts) -> list[list[Any]]:
@@ -463,18 +459,20 @@ def role_runs(counts: EaseCounts) -> list[list[Any]]:
     return runs
 
 
-def measure_reference(file_name: str, model: str, known_models: Iterable[str]) -> dict[str, Any]:
+def measure_reference(path: Path, model: str) -> dict[str, Any]:
     """The ease facts of one model in one reference script, with what the report needs to show it."""
     import hashlib
 
-    path = reference_path(file_name)
+    from probes.specs import MODELS
+
     source = path.read_text(encoding="utf-8")
-    counts = count_source(source, model, known_models)
+    counts = count_source(source, model, MODELS)
     facts = counts.facts()
+    root = Path(__file__).resolve().parents[2]
     facts.update(
-        reference_file=f"probes/reference/{file_name}",
+        reference_file=path.resolve().relative_to(root).as_posix(),
         source_sha256=hashlib.sha256(source.encode("utf-8")).hexdigest(),
         role_runs=role_runs(counts),
-        counted_with="ast + tokenize (probes/ease.py)",
+        counted_with="ast + tokenize (probes/kinds/ease.py)",
     )
     return {"facts": facts}

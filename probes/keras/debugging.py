@@ -11,18 +11,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from probes import debugging
-from probes.frameworks import keras_probe
+from probes.keras import PROBE
+from probes.kinds import debugging
+from probes.kinds.debugging import DTYPES, FLATTEN_SHAPES, INPUT_SHAPES, PRINT, Edit, bug
 
-REFERENCE = "keras_reference.py"
-
-import_framework = keras_probe.import_framework
-configure_threads = keras_probe.configure_threads
-device_info = keras_probe.device_info
+REFERENCE = PROBE.reference_path()
 
 
-def cases(models: list[str]) -> list[tuple[str, str]]:
-    return debugging.debugging_cases("keras", models, ("eager", "traced"))
+def cases(models: list[str], variant) -> list[tuple[str, str]]:
+    return debugging.debugging_cases(BUGS, models, ("eager", "traced"))
 
 
 def user_script(ref, name, x, y, run_eagerly, progress):
@@ -62,15 +59,15 @@ def _float64_weights(model) -> str | None:
     )
 
 
-def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
+def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     import keras
 
-    run = debugging.planted_case("keras", REFERENCE, case, settings.get("seed", 0))
+    run = debugging.planted_case(BUGS, REFERENCE, case, settings.get("seed", 0))
     bug, planted, x, y = run.bug, run.planted, run.x, run.y
     keras.utils.set_random_seed(settings.get("seed", 0))
     run_eagerly = run.mode == "eager"
     with tempfile.TemporaryDirectory(prefix="advisor-debugging-") as folder:
-        ref = debugging.load_planted(planted, Path(folder), REFERENCE)
+        ref = debugging.load_planted(planted, Path(folder), REFERENCE.name)
         facts = debugging.observe(
             lambda progress: user_script(ref, bug.model, x, y, run_eagerly, progress),
             planted,
@@ -85,3 +82,74 @@ def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, A
     if bug.note:
         facts["note"] = bug.note
     return {"facts": facts}
+
+
+# --- the standard bugs, planted in this framework's reference script (probes/kinds/debugging.py)
+
+BUGS = (
+    bug(
+        "wrong_input_size",
+        "mlp",
+        "error",
+        Edit("keras.Input(shape=(64,)),", "replace", ("keras.Input(shape=(63,)),",), "build_model", 0),
+        shapes=INPUT_SHAPES,
+        note="Keras layers infer their input size; the planted bug declares the wrong one in keras.Input.",
+    ),
+    bug(
+        "wrong_flatten",
+        "cnn",
+        "error",
+        Edit("layers.Flatten(),", "replace", ("layers.Reshape((16 * 5 * 5,)),",), "build_model", 0),
+        shapes=FLATTEN_SHAPES,
+        note="Flatten() infers its size; the planted bug is a hand-written Reshape of the wrong size.",
+    ),
+    bug(
+        "dtype_mismatch",
+        "mlp",
+        "error",
+        Edit(
+            'layers.Dense(128, activation="relu"),',
+            "replace",
+            ('layers.Dense(128, activation="relu", dtype="float64"),',),
+            "build_model",
+            0,
+        ),
+        dtypes=DTYPES,
+    ),
+    bug(
+        "nan_custom_op",
+        "mlp",
+        "nan",
+        Edit(
+            'layers.Dense(128, activation="relu"),',
+            "insert_after",
+            ("layers.Lambda(keras.ops.log),",),
+            "build_model",
+            0,
+        ),
+    ),
+    bug(
+        "print_in_forward",
+        "mlp",
+        "print",
+        Edit(
+            "def build_model(name):",
+            "insert_before",
+            (
+                "CALLS = []",
+                "",
+                "",
+                "class Inspect(layers.Layer):",
+                "    def call(self, x):",
+                "        CALLS.append(1)",
+                "        " + PRINT,
+                "        return x",
+                "",
+                "",
+            ),
+            None,
+            6,
+        ),
+        Edit('layers.Dense(128, activation="relu"),', "insert_after", ("Inspect(),",), "build_model"),
+    ),
+)

@@ -14,10 +14,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from probes import debugging
-from probes.frameworks import tensorflow_probe
+from probes.kinds import debugging
+from probes.kinds.debugging import DTYPES, FLATTEN_SHAPES, INPUT_SHAPES, PRINT, Edit, bug
+from probes.tensorflow import PROBE
 
-REFERENCE = "tensorflow_reference.py"
+REFERENCE = PROBE.reference_path()
 MODES = {
     "traced": "tf.function, the reference's default (traced into a graph on the first call)",
     "eager": "tf.config.run_functions_eagerly(True) (the tf.function runs as plain Python)",
@@ -27,13 +28,9 @@ PRINT_NOTE = (
     "not at every step; tf.print runs at every step."
 )
 
-import_framework = tensorflow_probe.import_framework
-configure_threads = tensorflow_probe.configure_threads
-device_info = tensorflow_probe.device_info
 
-
-def cases(models: list[str]) -> list[tuple[str, str]]:
-    return debugging.debugging_cases("tensorflow", models, ("eager", "traced"))
+def cases(models: list[str], variant) -> list[tuple[str, str]]:
+    return debugging.debugging_cases(BUGS, models, ("eager", "traced"))
 
 
 def user_script(ref, name, x, y, progress):
@@ -51,17 +48,17 @@ def predict(model, x):
     return model(x[: debugging.BATCH_SIZE]).numpy()
 
 
-def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, Any]:
+def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     import tensorflow as tf
 
-    run = debugging.planted_case("tensorflow", REFERENCE, case, settings.get("seed", 0))
+    run = debugging.planted_case(BUGS, REFERENCE, case, settings.get("seed", 0))
     bug, planted, x, y = run.bug, run.planted, run.x, run.y
     tf.random.set_seed(settings.get("seed", 0))
     mode = "eager" if run.mode == "eager" else "traced"
     tf.config.run_functions_eagerly(mode == "eager")
     try:
         with tempfile.TemporaryDirectory(prefix="advisor-debugging-") as folder:
-            ref = debugging.load_planted(planted, Path(folder), REFERENCE)
+            ref = debugging.load_planted(planted, Path(folder), REFERENCE.name)
             facts = debugging.observe(
                 lambda progress: user_script(ref, bug.model, x, y, progress),
                 planted,
@@ -75,3 +72,51 @@ def measure(model_name: str, case: str, settings: dict[str, Any]) -> dict[str, A
         tf.config.run_functions_eagerly(False)
     facts.update(mode=MODES[mode], traceback_filtering=tf.debugging.is_traceback_filtering_enabled())
     return {"facts": facts}
+
+
+# --- the standard bugs, planted in this framework's reference script (probes/kinds/debugging.py)
+
+BUGS = (
+    bug(
+        "wrong_input_size",
+        "mlp",
+        "error",
+        Edit("self.w1, self.b1 = dense(64, 128)", "replace", ("self.w1, self.b1 = dense(63, 128)",), "MLP", 0),
+        shapes=INPUT_SHAPES,
+    ),
+    bug(
+        "wrong_flatten",
+        "cnn",
+        "error",
+        Edit(
+            "self.w, self.b = dense(16 * 6 * 6, 10)", "replace", ("self.w, self.b = dense(16 * 5 * 5, 10)",), "CNN", 0
+        ),
+        shapes=FLATTEN_SHAPES,
+    ),
+    bug(
+        "dtype_mismatch",
+        "mlp",
+        "error",
+        Edit(
+            "self.w1, self.b1 = dense(64, 128)",
+            "insert_after",
+            ("self.w1 = tf.Variable(tf.cast(self.w1, tf.float64))",),
+            "MLP",
+            0,
+        ),
+        dtypes=DTYPES,
+    ),
+    bug(
+        "nan_custom_op",
+        "mlp",
+        "nan",
+        Edit("x = tf.nn.relu(x @ self.w1 + self.b1)", "insert_after", ("x = tf.math.log(x)",), "MLP", 0),
+    ),
+    bug(
+        "print_in_forward",
+        "mlp",
+        "print",
+        Edit("import tensorflow as tf", "insert_after", ("", "CALLS = []")),
+        Edit("x = tf.nn.relu(x @ self.w1 + self.b1)", "insert_before", ("CALLS.append(1)", PRINT), "MLP", 1),
+    ),
+)

@@ -1,6 +1,7 @@
 """Debuggability, measured: plant a standard bug in a reference script, run it, and read what the user sees.
 
-The framework drivers (probes/frameworks/*_debugging.py) run a short user script over the planted
+Each framework's debugging module (probes/<framework>/debugging.py) lists its standard bugs, each a
+few edits of its own reference script in its idiom, and runs a short user script over the planted
 copy of the reference; this module, which imports no framework, plants the bug and classifies
 what happened: where the error surfaced (build, compile, first step, silently as NaN, or never),
 the exception type, whether the message names the shapes (or dtypes) involved, how many traceback
@@ -31,7 +32,48 @@ from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any
 
-from probes.planted_bugs import BUGS, Edit, PlantedBug
+# --- the standard bugs: each framework lists its own, as edits of its reference script
+
+
+@dataclass(frozen=True)
+class Edit:
+    anchor: str  # the stripped text of exactly one line of the reference
+    action: str  # replace | insert_after | insert_before
+    lines: tuple[str, ...]  # new lines, indented like the anchor (relative indentation kept)
+    within: str | None = None  # the top-level def or class the anchor must be inside
+    planted: int | None = None  # index in `lines` of the planted line, if this edit has it
+
+
+@dataclass(frozen=True)
+class PlantedBug:
+    id: str
+    model: str
+    title: str
+    expect: str  # what shows the bug: error | nan | print
+    edits: tuple[Edit, ...]
+    shapes: tuple[tuple[str, ...], ...] = ()  # the message names the shapes if it has one of each group
+    dtypes: tuple[tuple[str, ...], ...] = ()
+    note: str = ""
+
+
+PRINT_BUG = "print_in_forward"  # the print-and-counter case: counted, not raised
+BUG_TITLES = {
+    "wrong_input_size": "Wrong input size to a dense layer",
+    "wrong_flatten": "Wrong flatten size in the CNN",
+    "dtype_mismatch": "A float64 layer among float32 ones",
+    "nan_custom_op": "A custom operation that makes NaN (log of ReLU outputs)",
+    "print_in_forward": "A print and a counter inside forward() / call()",
+}
+INPUT_SHAPES = (("63",), ("64",))
+FLATTEN_SHAPES = (("400", "16 * 5 * 5"), ("576", "6, 6, 16", "6x6x16", "(6, 6, 16)"))
+DTYPES = (("float64", "double", "Double"), ("float32", "float", "Float"))
+PRINT = 'print("PROBE-PRINT", tuple(x.shape))'
+
+
+def bug(bug_id: str, model: str, expect: str, *edits: Edit, **extra: Any) -> PlantedBug:
+    """A planted bug, titled from BUG_TITLES so every framework's version of it reads the same."""
+    return PlantedBug(bug_id, model, BUG_TITLES[bug_id], expect, edits, **extra)
+
 
 PRINT_MARKER = "PROBE-PRINT"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -80,25 +122,19 @@ class Progress:
         return sum(1 for line in text.splitlines() if line.startswith(PRINT_MARKER))
 
 
-def reference_path(file_name: str) -> Path:
-    return Path(__file__).resolve().parent / "reference" / file_name
+def bug_by_id(bugs: Sequence[PlantedBug], bug_id: str) -> PlantedBug:
+    for planted in bugs:
+        if planted.id == bug_id:
+            return planted
+    raise KeyError(f"no planted bug {bug_id!r}")
 
 
-def bugs_for(framework: str) -> tuple[PlantedBug, ...]:
-    return BUGS[framework]
-
-
-def bug_by_id(framework: str, bug_id: str) -> PlantedBug:
-    for bug in BUGS[framework]:
-        if bug.id == bug_id:
-            return bug
-    raise KeyError(f"no planted bug {bug_id!r} for {framework}")
-
-
-def debugging_cases(framework: str, models: Sequence[str], print_modes: Sequence[str]) -> list[tuple[str, str]]:
+def debugging_cases(
+    bugs: Sequence[PlantedBug], models: Sequence[str], print_modes: Sequence[str]
+) -> list[tuple[str, str]]:
     """(model, case) pairs: each bug once in the framework's default mode, the print once per mode."""
     cases = []
-    for bug in BUGS[framework]:
+    for bug in bugs:
         if bug.model not in models:
             continue
         if bug.expect == "print":
@@ -119,13 +155,13 @@ class PlantedCase:
     y: Any
 
 
-def planted_case(framework: str, reference: str, case: str, seed: int) -> PlantedCase:
+def planted_case(bugs: Sequence[PlantedBug], reference: Path, case: str, seed: int) -> PlantedCase:
     """Plant the case's bug into the framework's reference script and make the data its user script trains on."""
     from probes.specs import make_data
 
     bug_id, mode = split_case(case)
-    bug = bug_by_id(framework, bug_id)
-    planted = plant(reference_path(reference).read_text(encoding="utf-8"), bug)
+    bug = bug_by_id(bugs, bug_id)
+    planted = plant(reference.read_text(encoding="utf-8"), bug)
     x, y = make_data(bug.model, STEPS * BATCH_SIZE, seed)
     return PlantedCase(bug, mode, planted, x, y)
 

@@ -1,0 +1,92 @@
+"""Keras 3, measured the way Keras users write it: Sequential models, compile() and fit().
+
+One reference script serves every backend (KERAS_BACKEND, set in the child's environment by the
+variant, picks TensorFlow, PyTorch or JAX before keras is imported). Threads and devices are the
+backend's own, so they are set by the backend's framework folder where there is one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from probes.contract import FrameworkFolder
+
+
+def backend() -> str:
+    import keras
+
+    return keras.backend.backend()
+
+
+class Keras(FrameworkFolder):
+    name = "keras"
+    kinds = ("speed", "ease", "debugging", "export")
+
+    def import_framework(self, variant: Mapping[str, Any] | None = None) -> dict[str, str]:
+        import keras
+
+        chosen = keras.backend.backend()
+        versions = {"keras": keras.__version__, "keras_backend": chosen}
+        if chosen == "tensorflow":
+            import tensorflow as tf
+
+            versions["tensorflow"] = tf.__version__
+        elif chosen == "torch":
+            import torch
+
+            versions["torch"] = torch.__version__
+        elif chosen == "jax":
+            import jax
+
+            versions["jax"] = jax.__version__
+        return versions
+
+    def configure_threads(self, n: int) -> dict[str, Any]:
+        from probes.pytorch import PROBE as pytorch
+        from probes.tensorflow import PROBE as tensorflow
+
+        chosen = backend()
+        if chosen == "tensorflow":
+            return tensorflow.configure_threads(n)
+        if chosen == "torch":
+            return pytorch.configure_threads(n)
+        return {"note": f"the {chosen} backend's threads follow OMP_NUM_THREADS and XLA flags", "intra_op": n}
+
+    def device_info(self, preference: str) -> dict[str, Any]:
+        from probes.pytorch import PROBE as pytorch
+        from probes.tensorflow import PROBE as tensorflow
+
+        chosen = backend()
+        if chosen == "tensorflow":
+            info = tensorflow.device_info(preference)
+        elif chosen == "torch":
+            info = pytorch.device_info(preference)
+        else:
+            import jax
+
+            info = {"used": jax.default_backend()}
+            if info["used"] == "gpu":
+                info["gpu_name"] = jax.devices()[0].device_kind
+        return {"backend": chosen, **info}
+
+
+def gpu_peak_mb(chosen: str, used: str) -> float | None:
+    """The backend's own peak accelerator memory, in MB; None on the CPU."""
+    if chosen == "tensorflow":
+        from probes.tensorflow import gpu_peak_mb as tensorflow_peak
+
+        return tensorflow_peak(used)
+    if used not in ("cuda", "gpu"):
+        return None
+    if chosen == "torch":
+        import torch
+
+        return torch.cuda.max_memory_allocated() / 2**20
+    import jax
+
+    stats = jax.devices()[0].memory_stats() or {}
+    return stats["peak_bytes_in_use"] / 2**20 if "peak_bytes_in_use" in stats else None
+
+
+PROBE = Keras()

@@ -1,0 +1,58 @@
+"""Low-level TensorFlow, measured the way its guides write it: tf.Module, tf.nn and a GradientTape step.
+
+reference.py is the user's code (a hand-written Adam, the step compiled with tf.function);
+speed.py times that step; debugging.py plants the standard bugs in it; export.py exports the
+trained CNN as a SavedModel with a serving signature, LiteRT, ONNX and a checkpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from probes.contract import FrameworkFolder
+
+
+class TensorFlow(FrameworkFolder):
+    name = "tensorflow"
+    kinds = ("speed", "ease", "debugging", "export")
+
+    def import_framework(self, variant: Mapping[str, Any] | None = None) -> dict[str, str]:
+        import tensorflow as tf
+
+        return {"tensorflow": tf.__version__}
+
+    def configure_threads(self, n: int) -> dict[str, Any]:
+        """TensorFlow's intra-op pool set to n (before any op runs); shared with Keras on TensorFlow."""
+        import tensorflow as tf
+
+        default = tf.config.threading.get_intra_op_parallelism_threads()
+        tf.config.threading.set_intra_op_parallelism_threads(n)
+        return {
+            "default_intra_op": default or "all cores (0)",
+            "intra_op": n,
+            "inter_op": tf.config.threading.get_inter_op_parallelism_threads() or "all cores (0)",
+        }
+
+    def device_info(self, preference: str) -> dict[str, Any]:
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        info: dict[str, Any] = {"gpus_visible": len(gpus), "used": "gpu" if gpus and preference != "cpu" else "cpu"}
+        if info["used"] == "gpu":
+            details = tf.config.experimental.get_device_details(gpus[0])
+            info["gpu_name"] = details.get("device_name")
+            info["synchronised"] = "a result copied to the host before every clock stop"
+        return info
+
+
+def gpu_peak_mb(used: str) -> float | None:
+    """TensorFlow's peak GPU memory since start, in MB; None on the CPU."""
+    if used != "gpu":
+        return None
+    import tensorflow as tf
+
+    return tf.config.experimental.get_memory_info("GPU:0")["peak"] / 2**20
+
+
+PROBE = TensorFlow()

@@ -1,0 +1,91 @@
+"""The variants a run can measure: a framework, or Keras 3 on one of its backends, or a named option.
+
+A variant is one row of VARIANTS: which framework folder under probes/ runs it (each implements
+the probe contract, probes/contract.py), the modules it needs, the environment its child starts
+with (KERAS_BACKEND picks a Keras backend before anything imports keras) and the options passed to
+its probes (`compile`: torch.compile). A variant with `option_of` is a switch a user of another
+variant can flip ("PyTorch with torch.compile" beside "PyTorch"): it is measured and shown beside
+that variant, never ranked as a framework to pick. Adding a variant is a row here, and a folder
+under probes/ when its framework has none yet.
+
+Whether a variant is installed is read from the import system without importing anything.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A way to train a model: a framework, Keras 3 on one of its backends, or a named option of one."""
+
+    id: str
+    label: str
+    family: str  # what a user "knows": pytorch, keras, tensorflow or jax
+    framework: str  # the folder under probes/ that measures it: pytorch, keras or tensorflow
+    requires: tuple[str, ...]  # top-level modules that must be importable
+    env: Mapping[str, str] = field(default_factory=dict)  # set before the child imports anything
+    options: Mapping[str, Any] = field(default_factory=dict)  # handed to the framework's probes
+    kinds: tuple[str, ...] | None = None  # the probe kinds it runs; None: every kind its framework has
+    optional: bool = False  # an extra the default install leaves out
+    option_of: str | None = None  # a named option of this variant: shown beside it, never a candidate
+
+    @property
+    def backend(self) -> str | None:
+        """The Keras backend this variant selects, if it is Keras."""
+        return self.env.get("KERAS_BACKEND")
+
+    @property
+    def candidate(self) -> bool:
+        """Whether the scorecard ranks it as a framework to pick (a named option is not)."""
+        return self.option_of is None
+
+    def request(self) -> dict[str, Any]:
+        """What a child needs to know of its variant (sent in the worker's request)."""
+        return {"id": self.id, "framework": self.framework, "backend": self.backend, "options": dict(self.options)}
+
+
+VARIANTS: dict[str, Variant] = {
+    v.id: v
+    for v in (
+        Variant("torch", "PyTorch", "pytorch", "pytorch", ("torch",)),
+        Variant(
+            "keras-tensorflow", "Keras 3 on TensorFlow", "keras", "keras", ("keras", "tensorflow"),
+            env={"KERAS_BACKEND": "tensorflow"},
+        ),
+        Variant("tensorflow", "TensorFlow (low-level)", "tensorflow", "tensorflow", ("tensorflow",)),
+        Variant(
+            "keras-torch", "Keras 3 on PyTorch", "keras", "keras", ("keras", "torch"), env={"KERAS_BACKEND": "torch"}
+        ),
+        Variant(
+            "keras-jax", "Keras 3 on JAX", "keras", "keras", ("keras", "jax"), env={"KERAS_BACKEND": "jax"},
+            optional=True,
+        ),
+    )
+}  # fmt: skip
+
+
+def missing_requirement(variant: Variant) -> str | None:
+    """Why a variant cannot run here (a module not installed), or None; imports nothing."""
+    for module in variant.requires:
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            return f"{module} is not installed"
+    return None
+
+
+def label(variant_id: str) -> str:
+    variant = VARIANTS.get(variant_id)
+    return variant.label if variant else variant_id
+
+
+def options_of(variant_id: str) -> list[str]:
+    """The variants that are named options of this one (torch-compile for torch)."""
+    return [v.id for v in VARIANTS.values() if v.option_of == variant_id]
