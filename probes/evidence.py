@@ -1,7 +1,12 @@
 """Evidence: the environment and every probe result of a run, as immutable records with a JSON form.
 
 Format history:
-  advisor-evidence/1  first version: environment, settings, speed results with raw samples.
+  advisor-evidence/1  first version: environment, settings, speed results with raw samples; later
+                      results of other kinds gained `kind` and `case`, and facts were a free dict.
+  advisor-evidence/2  every result names its `kind` and `case`; facts are typed per kind
+                      (probes/facts.py) and unknown ones are refused; the runner's `rounds_ok` and
+                      `failed_rounds` are fields of the result, not facts. Version 1 files are still
+                      read: their facts are checked the same way, unknown names left out.
 """
 
 from __future__ import annotations
@@ -10,9 +15,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from probes.facts import ExportFacts, Facts, facts_class
 from probes.stats import Summary, summarize
 
-EVIDENCE_FORMAT = "advisor-evidence/1"
+EVIDENCE_FORMAT = "advisor-evidence/2"
+READABLE_FORMATS = ("advisor-evidence/1", EVIDENCE_FORMAT)
 
 # Known metrics: unit, and whether a larger value is better. Probes record raw samples under
 # these names; summaries are derived from the samples, never stored alone.
@@ -38,16 +45,29 @@ STATUSES = ("ok", "failed", "crashed", "timeout", "not_installed", "skipped", "i
 
 @dataclass(frozen=True)
 class ProbeResult:
-    """What one variant did on one reference model, pooled over every round it ran."""
+    """What one variant did on one reference model (and case), pooled over every round it ran.
+
+    `facts` is the kind's typed record (probes/facts.py); a mapping given here is checked and
+    turned into it, so a probe that records an unknown fact fails where it records it.
+    """
 
     variant: str
     model: str
-    kind: str  # speed, debugging, export, ...
+    kind: str  # speed, ease, debugging, export
     status: str
     reason: str | None = None
     samples: Mapping[str, Sequence[float]] = field(default_factory=dict)
-    facts: Mapping[str, Any] = field(default_factory=dict)
-    case: str = ""  # within a kind: a planted bug, an export path; "" for speed
+    facts: Facts = field(default_factory=dict)  # type: ignore[assignment]  # made the kind's record below
+    case: str = ""  # within a kind: a planted bug, an export path; "" for speed and ease
+    rounds_ok: int = 0  # rounds (fresh children) that measured it
+    failed_rounds: tuple[str, ...] = ()  # "status: reason" of the rounds that did not
+
+    def __post_init__(self) -> None:
+        expected = facts_class(self.kind)
+        if isinstance(self.facts, Facts) and type(self.facts) is not expected:
+            raise TypeError(f"a {self.kind} result takes {expected.__name__}, not {type(self.facts).__name__}")
+        if not isinstance(self.facts, Facts):
+            object.__setattr__(self, "facts", expected.from_json(self.facts or {}))
 
     @property
     def ok(self) -> bool:
@@ -70,26 +90,35 @@ class ProbeResult:
             "case": self.case,
             "status": self.status,
             "reason": self.reason,
+            "rounds_ok": self.rounds_ok,
+            "failed_rounds": list(self.failed_rounds),
             "samples": {key: list(values) for key, values in self.samples.items()},
             "summary": summaries,
-            "facts": dict(self.facts),
+            "facts": self.facts.to_json(),
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> ProbeResult:
+    def from_json(cls, data: Mapping[str, Any], version: int = 2) -> ProbeResult:
         status = data["status"]
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
         samples = {str(k): [float(v) for v in values] for k, values in (data.get("samples") or {}).items()}
+        facts = dict(data.get("facts") or {})
+        rounds_ok, failed = data.get("rounds_ok", 0), data.get("failed_rounds") or []
+        if version == 1:  # the runner kept these among the facts, and kind and case could be absent
+            rounds_ok, failed = facts.pop("rounds_ok", 0), facts.pop("failed_rounds", [])
+        kind = str(data["kind"] if version > 1 else data.get("kind") or "speed")
         return cls(
             variant=str(data["variant"]),
             model=str(data["model"]),
-            kind=str(data["kind"]),
+            kind=kind,
             status=status,
             reason=data.get("reason"),
             samples=samples,
-            facts=dict(data.get("facts") or {}),
-            case=str(data.get("case") or ""),
+            facts=facts_class(kind).from_json(facts, strict=version > 1),
+            case=str(data["case"] if version > 1 else data.get("case") or ""),
+            rounds_ok=int(rounds_ok),
+            failed_rounds=tuple(str(f) for f in failed),
         )
 
 
@@ -135,13 +164,14 @@ class Evidence:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], origin: str = "evidence") -> Evidence:
-        if data.get("format") != EVIDENCE_FORMAT:
+        if data.get("format") not in READABLE_FORMATS:
             raise EvidenceError(
-                f"{origin}: 'format' must be {EVIDENCE_FORMAT}. Received: {data.get('format')!r}"
+                f"{origin}: 'format' must be one of {', '.join(READABLE_FORMATS)}. Received: {data.get('format')!r}"
                 " (written by another version of the tool?)"
             )
+        version = READABLE_FORMATS.index(data["format"]) + 1
         try:
-            results = tuple(ProbeResult.from_json(item) for item in data.get("results") or [])
+            results = tuple(ProbeResult.from_json(item, version) for item in data.get("results") or [])
             environment = data["environment"]
             settings = data.get("settings") or {}
             if not isinstance(environment, Mapping) or not isinstance(settings, Mapping):
@@ -157,3 +187,14 @@ class Evidence:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise EvidenceError(f"{origin}: evidence is malformed ({type(exc).__name__}: {exc})") from None
+
+
+EXPORT_PARITY = ExportFacts.PARITY
+
+
+def export_works(result: ProbeResult) -> bool:
+    """An export path that exported, reloaded in a fresh process, and gave the same outputs within EXPORT_PARITY.
+
+    The one test of "works" that the verdicts, the deployment score and the report all use.
+    """
+    return result.kind == "export" and isinstance(result.facts, ExportFacts) and result.facts.works(result.ok)

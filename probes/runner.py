@@ -25,6 +25,7 @@ from probes.budgets import Budget
 from probes.contract import framework_probe
 from probes.environment import collect_environment
 from probes.evidence import Evidence, ProbeResult
+from probes.facts import facts_class
 from probes.peak import measure_peak
 from probes.variants import VARIANTS, Variant, missing_requirement
 
@@ -177,7 +178,7 @@ def with_utilisation(result: ProbeResult, peak: Mapping[str, Any]) -> ProbeResul
     """Add each window's share of the matmul peak, when the probe ran on the device the peak was measured on."""
     gflops = result.samples.get("achieved_gflops")
     peak_gflops = peak.get("gflops")
-    on_gpu = result.facts.get("device") in ("cuda", "gpu")
+    on_gpu = result.facts.device in ("cuda", "gpu")
     if not gflops or not peak_gflops or on_gpu != (peak.get("device") == "cuda"):
         return result
     samples = {**result.samples, "utilisation": [g / peak_gflops for g in gflops]}
@@ -454,18 +455,23 @@ def _assemble(
                         )
                     )
                     continue
-                facts = dict(entry.facts)
-                facts["rounds_ok"] = entry.ok_rounds
-                if entry.ok_rounds:
-                    if entry.failures:
-                        facts["failed_rounds"] = [f"{status}: {reason}" for status, reason in entry.failures]
-                    results.append(ProbeResult(variant_id, model, kind, "ok", None, entry.samples, facts, case))
-                else:
-                    status, reason = entry.failures[0]
-                    results.append(ProbeResult(variant_id, model, kind, status, reason, {}, facts, case))
+                results.append(_merged(variant_id, model, kind, case, entry))
     environment = {**environment, "probe_children": children}
     notes = () if complete else ("The run was interrupted; results marked 'interrupted' were not measured.",)
     return Evidence(created_at, environment, plan.settings(), tuple(results), complete, round(wall_s, 3), notes)
+
+
+def _merged(variant_id: str, model: str, kind: str, case: str, entry: _Collected) -> ProbeResult:
+    """One result from every round's output; a fact the kind does not know makes it a failure, not a crash."""
+    # Failed rounds beside good ones are listed; when no round was good, the first failure is the reason.
+    failed = tuple(f"{status}: {reason}" for status, reason in entry.failures) if entry.ok_rounds else ()
+    status, reason = ("ok", None) if entry.ok_rounds else entry.failures[0]
+    samples = entry.samples if entry.ok_rounds else {}
+    try:
+        facts = facts_class(kind).from_json(entry.facts)
+    except ValueError as exc:  # a probe bug: its facts are not in probes/facts.py
+        return ProbeResult(variant_id, model, kind, "failed", f"the probe recorded {exc}", case=case)
+    return ProbeResult(variant_id, model, kind, status, reason, samples, facts, case, entry.ok_rounds, failed)
 
 
 class _TailReader:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
+from probes.facts import facts_class
 from probes.runner import child_env, expected_cases, run_child, worker_command
 from probes.variants import VARIANTS
 
@@ -34,4 +35,6 @@ def run_probe(
         raise AssertionError(
             f"{variant_id} {kind} child gave no results: {payload.get('import_error')}\n{outcome.output_tail[-3000:]}"
         )
+    for entry in payload["results"]:  # every fact a real probe records is one probes/facts.py knows
+        facts_class(kind).from_json(entry.get("facts") or {})
     return {entry["case"] or entry["model"]: entry for entry in payload["results"]}

@@ -127,7 +127,7 @@ def test_evidence_from_a_future_version_is_refused_by_name(saved_run):
     data["format"] = "advisor-evidence/99"
     (saved_run / "evidence.json").write_text(json.dumps(data))
     line = one_clear_line(runner.invoke(app, ["report", str(saved_run)]))
-    assert "'format' must be advisor-evidence/" in line and "advisor-evidence/99" in line
+    assert "'format' must be one of advisor-evidence/1, advisor-evidence/2" in line and "advisor-evidence/99" in line
 
 
 def test_a_profile_from_a_future_version_is_refused_by_name(saved_run):

@@ -107,7 +107,7 @@ def test_a_ratio_between_a_gpu_and_a_cpu_result_on_one_machine_says_it_is_not_li
     evidence = machines[0].evidence
     device = {"torch": "cuda", "keras-tensorflow": "cpu"}  # TensorFlow without its CUDA libraries
     on_gpu = tuple(
-        replace(r, facts={**r.facts, "device": device[r.variant]}) if r.kind == "speed" and r.variant in device else r
+        replace(r, facts=replace(r.facts, device=device[r.variant])) if r.kind == "speed" and r.variant in device else r
         for r in evidence.results
     )
     machines[0] = replace(machines[0], evidence=replace(evidence, results=on_gpu))

@@ -27,7 +27,7 @@ def test_real_advise_measures_pytorch_and_keras_and_writes_the_four_records(tmp_
     for name in ("profile.json", "evidence.json", "scorecard.json", "report.html"):
         assert (out / name).stat().st_size > 0
     evidence = json.loads((out / "evidence.json").read_text())
-    assert evidence["format"] == "advisor-evidence/1" and evidence["complete"]
+    assert evidence["format"] == "advisor-evidence/2" and evidence["complete"]
     statuses = {(r["variant"], r["model"]): r["status"] for r in evidence["results"]}
     assert statuses == {
         ("torch", "mlp"): "ok",

@@ -14,7 +14,7 @@ import pytest
 
 import knowledge
 from advisor.questionnaire.questions import load_questions
-from advisor.scoring.exports import EXPORT_PARITY
+from probes.evidence import EXPORT_PARITY
 from probes.kinds import export as export_paths
 from probes.runner import expected_cases, implements
 from probes.variants import VARIANTS, missing_requirement

@@ -14,9 +14,10 @@ from advisor.claims.verdicts import check_claims
 from advisor.questionnaire.profile import build_profile
 from advisor.questionnaire.questions import collect_answers
 from advisor.runs import load_evidence
-from advisor.scoring.exports import EXPORT_PARITY
 from advisor.scoring.measured import bug_points, score_debugging, score_deployment, score_ease_of_use
 from advisor.scoring.scorecard import build_scorecard
+from probes.evidence import EXPORT_PARITY
+from probes.facts import DebuggingFacts
 
 FIXTURE_EVIDENCE = Path(__file__).parent / "fixtures" / "run_quick" / "evidence.json"
 OK = {"reload_ok": True, "max_abs_diff": 0.0, "size_bytes": 50_000}
@@ -99,7 +100,7 @@ def test_a_candidate_the_ease_probe_did_not_measure_is_placed_from_the_articles(
     ],
 )
 def test_a_planted_bug_earns_points_for_what_the_user_sees(bug, facts, points):
-    assert bug_points(bug, facts)[0] == pytest.approx(points)
+    assert bug_points(bug, DebuggingFacts.from_json(facts))[0] == pytest.approx(points)
 
 
 def _bugs(variant, **overrides):

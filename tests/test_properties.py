@@ -146,10 +146,10 @@ def debugging_runs(draw):
 @FAST
 @given(debugging_runs(), st.sampled_from(CANDIDATES), st.data())
 def test_a_framework_that_points_at_more_planted_lines_never_scores_lower_on_debugging(results, candidate, data):
-    missed = [r for r in results if r.variant == candidate and r.facts.get("points_at_planted_line") is False]
+    missed = [r for r in results if r.variant == candidate and r.facts.points_at_planted_line is False]
     assume(missed)
     fixed = data.draw(st.sampled_from(missed))
-    better = [replace(r, facts={**r.facts, "points_at_planted_line": True}) if r is fixed else r for r in results]
+    better = [replace(r, facts=replace(r.facts, points_at_planted_line=True)) if r is fixed else r for r in results]
     profile = build_profile(collect_answers(use_defaults=True))
     before = score_debugging(synthetic.evidence(*results), CANDIDATES, profile)
     after = score_debugging(synthetic.evidence(*better), CANDIDATES, profile)

@@ -102,7 +102,7 @@ def test_results_without_recorded_roles_show_the_script_untagged_the_report_coun
 def test_a_script_changed_since_the_run_is_shown_untagged_and_says_so():
     evidence = standard()
     stale = tuple(
-        replace(r, facts={**r.facts, "source_sha256": "0" * 64, "role_runs": [[1, 200, "model"]]})
+        replace(r, facts=replace(r.facts, source_sha256="0" * 64, role_runs=((1, 200, "model"),)))
         if r.kind == "ease" and r.variant == "torch"
         else r
         for r in evidence.results

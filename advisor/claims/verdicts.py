@@ -17,8 +17,7 @@ from typing import Any
 
 from advisor.claims.ledger import Claim, ClaimTest, load_ledger
 from advisor.scoring.devices import device_of, same_device, where
-from advisor.scoring.exports import export_works
-from probes.evidence import METRICS, Evidence, ProbeResult
+from probes.evidence import METRICS, Evidence, ProbeResult, export_works
 from probes.variants import label
 
 VERDICTS_FORMAT = "advisor-verdicts/1"
@@ -213,7 +212,7 @@ def rule_fewer(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
             subject = f"{model}: {label(a)} vs {label(b)}"
             results = {v: evidence.result(v, model, "ease") for v in (a, b)}
             reason = next((r for v in (a, b) if (r := _absent(results[v], v, f"{model} (ease)"))), None)
-            counts = {v: results[v].facts.get(fact) for v in (a, b)} if not reason else {}
+            counts = {v: getattr(results[v].facts, fact) for v in (a, b)} if not reason else {}
             if not reason and any(not isinstance(c, (int, float)) for c in counts.values()):
                 reason = f"{fact} was not recorded"
             if reason:
@@ -237,9 +236,9 @@ def rule_more_often(test: ClaimTest, evidence: Evidence | None) -> list[Finding]
         relevant = [
             r
             for r in evidence.of_kind("debugging")
-            if r.variant == variant and r.ok and _base_case(r.case) in cases and fact in r.facts
+            if r.variant == variant and r.ok and _base_case(r.case) in cases and getattr(r.facts, fact) is not None
         ]
-        return sum(1 for r in relevant if r.facts[fact] is True), len(relevant)
+        return sum(1 for r in relevant if getattr(r.facts, fact) is True), len(relevant)
 
     findings = []
     for a, b in test.params["pairs"]:
@@ -274,10 +273,10 @@ def rule_prints_every_step(test: ClaimTest, evidence: Evidence | None) -> list[F
             )
             if found is not None:
                 break
-        if found is None or "print_count" not in found.facts or not found.facts.get("steps"):
+        if found is None or found.facts.print_count is None or not found.facts.steps:
             findings.append(Finding(label(variant), "not_measured", f"no {' or '.join(test.params['cases'])} result"))
             continue
-        prints, steps = found.facts["print_count"], found.facts["steps"]
+        prints, steps = found.facts.print_count, found.facts.steps
         every = prints >= steps
         outcome = "confirmed" if every == expect else "contradicted"
         figure = (
@@ -306,18 +305,18 @@ def rule_exports(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
             result = _export_result(evidence, variant, case)
             if result is None or result.status in ("not_installed", "skipped", "interrupted"):
                 why = "not in this run" if result is None else f"{result.status}: {result.reason or ''}".strip()
-                hint = result.facts.get("install_hint") if result is not None else None
+                hint = result.facts.install_hint if result is not None else None
                 findings.append(Finding(subject, "not_measured", f"{subject}: {why}" + (f" ({hint})" if hint else "")))
                 continue
             facts = result.facts
-            diff = facts.get("max_abs_diff")
+            diff = facts.max_abs_diff
             works = export_works(result)
             if works:
-                size = facts.get("size_bytes")
+                size = facts.size_bytes
                 figure = f"{subject}: exported" + (f" ({int(size):,} bytes)" if size else "")
                 figure += ", reloaded" + (f", max |Δ| {float(diff):.1e}" if diff is not None else "")
             else:
-                error = str(facts.get("error") or result.reason or "reload or parity failed").splitlines()[0]
+                error = str(facts.error or result.reason or "reload or parity failed").splitlines()[0]
                 figure = f"{subject}: failed ({error[:120]})"
             outcome = "confirmed" if works == expect else "contradicted"
             findings.append(Finding(subject, outcome, figure, {"variant": variant, "case": case, "works": works}))
@@ -334,10 +333,10 @@ def rule_fact_is(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
         variant, case, fact = check["variant"], check["case"], check["fact"]
         subject = f"{label(variant)} {case}"
         result = _export_result(evidence, variant, case)
-        if result is None or fact not in result.facts:
+        if result is None or getattr(result.facts, fact, None) is None:
             findings.append(Finding(subject, "not_measured", f"{subject}: {fact} not recorded"))
             continue
-        value = result.facts[fact]
+        value = getattr(result.facts, fact)
         outcome = "confirmed" if value == check["equals"] else "contradicted"
         findings.append(
             Finding(subject, outcome, f"{subject}: {fact.replace('_', ' ')} = {value}", {"fact": fact, "value": value})

@@ -21,6 +21,7 @@ from advisor.report.findings import (
     measured_variants,
     not_run,
     status_words,
+    value_or,
     variant_gaps,
     yes_no,
 )
@@ -94,18 +95,18 @@ def _cell(variant: str, result: ProbeResult | None) -> DebugCell:
     cells = debugging_cells(result)
     if not result.ok:
         return DebugCell(label, outcome=f"not measured: {cells['outcome']}")
-    mode = str(result.facts.get("mode") or "")
+    mode = str(result.facts.mode or "")
     if split_case(result.case)[0] == PRINT_BUG:
-        count, steps = result.facts.get("print_count"), result.facts.get("steps", "?")
+        count, steps = result.facts.print_count, value_or(result.facts.steps, "?")
         prints = "no print count recorded" if count is None else f"printed {_times(int(count))} in {steps} steps"
         return DebugCell(label, prints=prints, mode=mode)
     f = result.facts
-    raised = f.get("exception_type") is not None
+    raised = f.exception_type is not None
     message = []
-    if f.get("names_shapes") is not None:
-        message.append(f"names the shapes: {yes_no(f['names_shapes'])}")
-    elif f.get("names_dtypes") is not None:
-        message.append(f"names the dtypes: {yes_no(f['names_dtypes'])}")
+    if f.names_shapes is not None:
+        message.append(f"names the shapes: {yes_no(f.names_shapes)}")
+    elif f.names_dtypes is not None:
+        message.append(f"names the dtypes: {yes_no(f.names_dtypes)}")
     if cells["frames"] != "–":
         message.append(f"frames: {cells['frames']}")
     return DebugCell(
@@ -113,9 +114,9 @@ def _cell(variant: str, result: ProbeResult | None) -> DebugCell:
         surfaced=cells["surfaced_short"],
         exception=cells["exception"] if raised else "",
         message=tuple(message) or ("–",),
-        points=mark(f.get("points_at_planted_line")) if raised else "–",
+        points=mark(f.points_at_planted_line) if raised else "–",
         points_detail=cells["points_at_line"].removeprefix(f"{NO}: ") if ":" in cells["points_at_line"] else "",
-        pointed=bool(result.facts.get("points_at_planted_line")) if raised else None,
+        pointed=bool(result.facts.points_at_planted_line) if raised else None,
         innermost=cells["innermost"],
         mode=mode,
     )
@@ -132,8 +133,8 @@ def summary_sentence(variant: str, results: list[ProbeResult]) -> str:
     measured = [r for r in bugs if r.ok]
     parts = []
     if measured:
-        pointed = sum(1 for r in measured if r.facts.get("points_at_planted_line"))
-        raised = sum(1 for r in measured if r.facts.get("exception_type"))
+        pointed = sum(1 for r in measured if r.facts.points_at_planted_line)
+        raised = sum(1 for r in measured if r.facts.exception_type)
         n = len(measured)
         parts.append(f"{label} pointed at the planted line in {pointed} of {n} bug{'s' if n != 1 else ''}")
         silent = n - raised
@@ -147,13 +148,13 @@ def summary_sentence(variant: str, results: list[ProbeResult]) -> str:
     if failed:
         parts.append(f"{len(failed)} not measured ({', '.join(dict.fromkeys(status_words(r.status) for r in failed))})")
     prints = sorted((r for r in results if r.ok and split_case(r.case)[0] == PRINT_BUG), key=lambda r: r.case)
-    counted = [r for r in prints if r.facts.get("print_count") is not None]
+    counted = [r for r in prints if r.facts.print_count is not None]
     if counted:
         runs = [
-            (_times(int(r.facts["print_count"])), MODE_WORDS.get(split_case(r.case)[1]) or "in its default mode")
+            (_times(int(r.facts.print_count)), MODE_WORDS.get(split_case(r.case)[1]) or "in its default mode")
             for r in counted
         ]
-        said = f"{runs[0][0]} in {counted[0].facts.get('steps', '?')} steps {runs[0][1]}"
+        said = f"{runs[0][0]} in {value_or(counted[0].facts.steps, '?')} steps {runs[0][1]}"
         said += "".join(f" and {times} {mode}" for times, mode in runs[1:])
         parts.append(f"a print in forward ran {said}")
     return "; ".join(parts) + "."
@@ -161,8 +162,8 @@ def summary_sentence(variant: str, results: list[ProbeResult]) -> str:
 
 def _default_mode(results: list[ProbeResult]) -> str:
     for result in sorted(results, key=lambda r: _case_order(r.case)):
-        if split_case(result.case)[1] == "default" and result.facts.get("mode"):
-            return str(result.facts["mode"])
+        if split_case(result.case)[1] == "default" and result.facts.mode:
+            return str(result.facts.mode)
     return ""
 
 
@@ -171,11 +172,11 @@ def _notes(results: list[ProbeResult]) -> list[str]:
     said_by: dict[tuple[str, str], list[str]] = {}
     for result in sorted(results, key=lambda r: _case_order(r.case)):
         f = result.facts
-        said = [str(f[key]) for key in ("note", "planted_effect") if f.get(key)]
-        if f.get("absorbed"):
+        said = [str(value) for value in (f.note, f.planted_effect) if value]
+        if f.absorbed:
             said.insert(0, "no error: the framework absorbed the bug")
         if said:
-            title = str(f.get("bug") or BUG_TITLES.get(split_case(result.case)[0], result.case))
+            title = str(f.bug or BUG_TITLES.get(split_case(result.case)[0], result.case))
             said_by.setdefault((title, "; ".join(said)), []).append(variant_label(result.variant))
     return [f"{_names(list(dict.fromkeys(labels)))}, {title}: {text}" for (title, text), labels in said_by.items()]
 
@@ -195,7 +196,7 @@ def build_debugging_view(evidence: Evidence | None, run_dir: str = "RUN_DIR") ->
     for case in sorted(dict.fromkeys(r.case for r in cased), key=_case_order):
         bug, mode = split_case(case)
         found = [r for r in cased if r.case == case]
-        title = next((str(r.facts["bug"]) for r in found if r.facts.get("bug")), BUG_TITLES.get(bug, bug))
+        title = next((str(r.facts.bug) for r in found if r.facts.bug), BUG_TITLES.get(bug, bug))
         rows.append(
             DebugRow(case, title, MODE_WORDS.get(mode, mode), tuple(_cell(v, by_key.get((v, case))) for v in variants))
         )
@@ -207,7 +208,7 @@ def build_debugging_view(evidence: Evidence | None, run_dir: str = "RUN_DIR") ->
         for result in sorted(mine, key=lambda r: _case_order(r.case)):
             cells = debugging_cells(result)
             if result.ok and cells.get("message"):
-                title = str(result.facts.get("bug") or BUG_TITLES.get(split_case(result.case)[0], result.case))
+                title = str(result.facts.bug or BUG_TITLES.get(split_case(result.case)[0], result.case))
                 messages.append(Message(variant_label(variant), title, cells["exception"], cells["message"]))
     notes = _notes(cased)
     return DebuggingView(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import knowledge
 from advisor.questionnaire.questions import questions_by_key
 from advisor.report.findings import NotRun, VariantGap, export_cells, measured_variants, not_run, variant_gaps
-from advisor.scoring.exports import path_weights
+from advisor.scoring.measured import path_weights
 from probes.evidence import Evidence, ProbeResult
 from probes.variants import label as variant_label
 
@@ -121,7 +121,7 @@ def build_deployment_view(
     for variant in variants:
         for path, info in paths.items():
             result = by_key.get((variant, path))
-            note = (result.facts.get("note") if result is not None else None) or (info.get("notes") or {}).get(variant)
+            note = (result.facts.note if result is not None else None) or (info.get("notes") or {}).get(variant)
             if note and result is not None:
                 notes.append(f"{variant_label(variant)}, {info.get('label', path)}: {' '.join(str(note).split())}")
     return DeploymentView(

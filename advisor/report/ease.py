@@ -21,6 +21,7 @@ from advisor.report.findings import (
     reference_code,
     reference_path,
     status_words,
+    value_or,
     variant_gaps,
 )
 from advisor.report.speed import model_name
@@ -86,30 +87,26 @@ class EaseView:
     not_run: NotRun | None = None
 
 
-def _figure(facts: dict, key: str) -> str:
-    value = facts.get(key)
-    return "–" if value is None else str(value)
+def _figure(value: int | None, missing: str = "–") -> str:
+    return str(value_or(value, missing))
 
 
 def ease_row(result: ProbeResult) -> EaseRow:
     label = variant_label(result.variant)
     if not result.ok:
         return EaseRow(label, status_words(result.status), result.reason or "no reason recorded")
-    f = dict(result.facts)
+    f = result.facts
     logical = {
-        "model": _figure(f, "model_lines"),
-        "train": _figure(f, "train_lines"),
-        "total": _figure(f, "total_lines"),
-        "api": _figure(f, "api_calls"),
-        "device": _figure(f, "device_statements"),
+        "model": _figure(f.model_lines),
+        "train": _figure(f.train_lines),
+        "total": _figure(f.total_lines),
+        "api": _figure(f.api_calls),
+        "device": _figure(f.device_statements),
     }
     physical = {
-        column: "" if f.get(key) is None else str(f[key])
-        for column, key in (
-            ("model", "model_physical_lines"),
-            ("train", "train_physical_lines"),
-            ("total", "total_physical_lines"),
-        )
+        "model": _figure(f.model_physical_lines, ""),
+        "train": _figure(f.train_physical_lines, ""),
+        "total": _figure(f.total_physical_lines, ""),
     }
     return EaseRow(label, "ok", None, logical, physical)
 
@@ -121,7 +118,7 @@ def _names(labels: list[str]) -> str:
 def fewest_sentence(model: str, results: list[ProbeResult]) -> str:
     """Which framework needs the fewest logical lines in total for this model, and which the most."""
     totals = [
-        (int(r.facts["total_lines"]), variant_label(r.variant)) for r in results if r.ok and "total_lines" in r.facts
+        (r.facts.total_lines, variant_label(r.variant)) for r in results if r.ok and r.facts.total_lines is not None
     ]
     if len(totals) < 2:
         return ""
@@ -138,7 +135,7 @@ def fewest_sentence(model: str, results: list[ProbeResult]) -> str:
 
 def _reference_file(result: ProbeResult) -> str | None:
     """The script's path (probes/<framework>/reference.py); a recorded path that is not one is ignored."""
-    recorded = result.facts.get("reference_file")
+    recorded = result.facts.reference_file
     if recorded:
         return reference_path(str(recorded))
     family = VARIANTS[result.variant].family if result.variant in VARIANTS else None
@@ -150,7 +147,7 @@ def _roles_by_row(results: list[ProbeResult]) -> dict[int, dict[str, str]]:
     """row -> {model: role}, as the ease probe recorded them (the report never counts code itself)."""
     rows: dict[int, dict[str, str]] = {}
     for result in results:
-        for first, last, role in result.facts.get("role_runs") or []:
+        for first, last, role in result.facts.role_runs or ():
             for row in range(int(first), int(last) + 1):
                 rows.setdefault(row, {})[result.model] = str(role)
     return rows
@@ -160,7 +157,7 @@ def code_file(file_name: str, results: list[ProbeResult]) -> CodeFile:
     """One reference script, every line, the counted ones tagged with their role or their models."""
     source = reference_code(file_name)
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
-    recorded = {r.facts.get("source_sha256") for r in results} - {None}
+    recorded = {r.facts.source_sha256 for r in results} - {None}
     changed = bool(recorded) and digest not in recorded
     roles = {} if changed else _roles_by_row(results)
     every_model = {r.model for r in results}

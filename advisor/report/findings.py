@@ -16,8 +16,7 @@ from importlib import resources
 from typing import Any
 
 import knowledge
-from advisor.scoring.exports import export_works
-from probes.evidence import Evidence, ProbeResult
+from probes.evidence import Evidence, ProbeResult, export_works
 from probes.kinds.debugging import first_line
 from probes.variants import VARIANTS
 from probes.variants import label as variant_label
@@ -33,6 +32,11 @@ STATUS_WORDS = {
 }
 KIND_WORDS = {"ease": "ease-of-use", "debugging": "debugging", "export": "export"}
 MEASURES_EVERYTHING = "standard"  # the budget that runs every probe kind (probes/budgets.py)
+
+
+def value_or(value: Any, missing: Any = "–") -> Any:
+    """A recorded fact, or what to show when it was not recorded (None)."""
+    return missing if value is None else value
 
 
 def yes_no(value: Any) -> str:
@@ -98,30 +102,30 @@ def debugging_cells(result: ProbeResult) -> dict[str, str]:
     if not result.ok:
         return {"outcome": f"{result.status}: {result.reason or ''}".strip()}
     f = result.facts
-    raised = f.get("exception_type") is not None
-    surfaced = str(f.get("surfaced_at", "–"))
+    raised = f.exception_type is not None
+    surfaced = str(value_or(f.surfaced_at, "–"))
     frames = "–"
-    if raised or f.get("user_frames") or f.get("framework_frames"):
-        frames = f"{f.get('user_frames', '–')} yours, {f.get('framework_frames', '–')} framework"
-    names = f.get("names_shapes")
+    if raised or f.user_frames or f.framework_frames:
+        frames = f"{value_or(f.user_frames, '–')} yours, {value_or(f.framework_frames, '–')} framework"
+    names = f.names_shapes
     names_text = yes_no(names)
-    if names is None and f.get("names_dtypes") is not None:
-        names_text = f"{yes_no(f['names_dtypes'])} (the dtypes)"
-    points = mark(f.get("points_at_planted_line")) if raised else "–"
-    if raised and not f.get("points_at_planted_line") and f.get("points_at_planted_statement"):
+    if names is None and f.names_dtypes is not None:
+        names_text = f"{yes_no(f.names_dtypes)} (the dtypes)"
+    points = mark(f.points_at_planted_line) if raised else "–"
+    if raised and not f.points_at_planted_line and f.points_at_planted_statement:
         points = f"{NO}: the statement that holds it"
-    prints = "–" if f.get("print_count") is None else f"{f['print_count']} over {f.get('steps', '?')} steps"
+    prints = "–" if f.print_count is None else f"{f.print_count} over {value_or(f.steps, '?')} steps"
     return {
         "surfaced": surfaced_words().get(surfaced, surfaced.replace("_", " ")),
         "surfaced_short": SURFACED_SHORT.get(surfaced, surfaced.replace("_", " ")),
-        "exception": str(f.get("exception_type") or "–"),
+        "exception": str(f.exception_type or "–"),
         "names_shapes": names_text,
         "frames": frames,
         "points_at_line": points,
-        "innermost": str(f.get("innermost_user_frame") or ""),
+        "innermost": str(f.innermost_user_frame or ""),
         "prints": prints,
-        "error": str(f.get("error") or ""),
-        "message": " ".join(str(f.get("message_excerpt") or f.get("error") or "").split()),
+        "error": str(f.error or ""),
+        "message": " ".join(str(f.message_excerpt or f.error or "").split()),
     }
 
 
@@ -131,34 +135,34 @@ def debugging_cells(result: ProbeResult) -> dict[str, str]:
 def export_cells(result: ProbeResult) -> dict[str, str]:
     """What one export path did: the mark, the figures, the error's first line or what to install."""
     f = result.facts
-    note = " ".join(str(f.get("note") or "").split())
+    note = " ".join(str(f.note or "").split())
     if not result.ok:
-        reason = f.get("install_hint") or f.get("error") or result.reason or ""
-        install = " ".join(str(f.get("install_hint") or "").split())
+        reason = f.install_hint or f.error or result.reason or ""
+        install = " ".join(str(f.install_hint or "").split())
         return {
             "mark": "✗ failed" if result.status in ("failed", "crashed", "timeout") else status_words(result.status),
             "outcome": f"{result.status}: {reason}{f' ({note})' if note else ''}".strip(),
-            "error": first_line(str(f.get("error") or result.reason or "")) if not install else "",
+            "error": first_line(str(f.error or result.reason or "")) if not install else "",
             "install": install,
             "note": note,
         }
-    size = f.get("size_bytes")
+    size = f.size_bytes
     works = export_works(result)
     cells = {
         "mark": "✓ works" if works else "✗ failed",
-        "export_s": "–" if f.get("export_s") is None else f"{float(f['export_s']):.2f}",
+        "export_s": "–" if f.export_s is None else f"{float(f.export_s):.2f}",
         "size": "–" if size is None else size_text(float(size)),
-        "reload": yes_no(f.get("reload_ok")),
-        "max_abs_diff": "–" if f.get("max_abs_diff") is None else f"{float(f['max_abs_diff']):.1e}",
-        "needs_class": yes_no(f.get("needs_python_class")),
-        "error": first_line(str(f.get("error") or "")),
+        "reload": yes_no(f.reload_ok),
+        "max_abs_diff": "–" if f.max_abs_diff is None else f"{float(f.max_abs_diff):.1e}",
+        "needs_class": yes_no(f.needs_python_class),
+        "error": first_line(str(f.error or "")),
         "install": "",
         "note": note,
     }
     if not works and not cells["error"]:
         cells["error"] = (
             "the reload failed"
-            if f.get("reload_ok") is False
+            if f.reload_ok is False
             else f"outputs differ by {cells['max_abs_diff']} after the reload"
         )
     return cells

@@ -167,7 +167,7 @@ def _problems(evidence: Evidence) -> list[dict[str, str]]:
         if not result.ok:
             key = (result.variant, result.kind, result.status, result.reason or "")
             grouped.setdefault(key, []).append(subject)
-        for failed in result.facts.get("failed_rounds", []):
+        for failed in result.failed_rounds:
             grouped.setdefault((result.variant, result.kind, "round failed", failed), []).append(subject)
     return [
         {

@@ -115,11 +115,11 @@ def learning_flag(result: ProbeResult, best: ProbeResult | None) -> tuple[str, s
     accuracy = result.summary("test_accuracy")
     if accuracy is None:
         return None
-    learned = result.facts.get("learned_accuracy")
+    learned = result.facts.learned_accuracy
     if learned is not None and accuracy.median < float(learned):
         return "did not learn", (
             f"did not learn: test accuracy {accuracy.median:.3f} on digits after "
-            f"{result.facts.get('digits_epochs')} epochs, below {float(learned):.2f}"
+            f"{result.facts.digits_epochs} epochs, below {float(learned):.2f}"
         )
     top = best.summary("test_accuracy") if best is not None and best is not result else None
     if top is not None and top.median - accuracy.median > ACCURACY_GAP:
@@ -153,8 +153,8 @@ def _row(result: ProbeResult, show_device: bool = False, best: ProbeResult | Non
     flag = learning_flag(result, best)
     if flag:
         warnings.append(flag[1])
-    if result.facts.get("accuracy_error"):
-        warnings.append(f"accuracy check failed: {result.facts['accuracy_error']}")
+    if result.facts.accuracy_error:
+        warnings.append(f"accuracy check failed: {result.facts.accuracy_error}")
     return SpeedRow(label, "ok", None, cells, noisy, warnings, device, flag[0] if flag else None)
 
 

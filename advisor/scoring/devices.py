@@ -1,6 +1,6 @@
 """Which device each speed result ran on, and which results can be compared like for like.
 
-A speed probe records facts["device"]: "cpu", "cuda" (PyTorch) or "gpu" (TensorFlow, Keras). On a
+A speed probe records facts.device: "cpu", "cuda" (PyTorch) or "gpu" (TensorFlow, Keras). On a
 machine with a GPU that one framework cannot use, a GPU result beside a CPU result measures the
 devices as much as the frameworks; the report names the devices, the verdicts set such pairs aside
 and the scores rank only results from one device. A result that recorded no device (evidence from
@@ -22,7 +22,7 @@ DEVICE_WORDS = {GPU: "the GPU", CPU: "the CPU"}
 
 def device_of(result: ProbeResult) -> str | None:
     """ "gpu", "cpu", or None when the result did not record its device."""
-    device = result.facts.get("device")
+    device = result.facts.device
     if device is None:
         return None
     return GPU if str(device).lower() in ("cuda", "gpu") or str(device).lower().startswith("cuda:") else CPU

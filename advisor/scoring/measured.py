@@ -17,13 +17,14 @@ from typing import Any
 import knowledge
 from advisor.questionnaire.profile import Profile
 from advisor.questionnaire.questions import load_questions
-from advisor.scoring.exports import EXPORT_PARITY, export_works, path_weights
 from advisor.scoring.relative import Scored, relative_over_models, relative_to_best
-from probes.evidence import Evidence, ProbeResult
+from probes.evidence import EXPORT_PARITY, Evidence, ProbeResult, export_works
+from probes.facts import DebuggingFacts, EaseFacts
 from probes.kinds.debugging import PRINT_BUG, split_case
 from probes.variants import VARIANTS
 
 BUG_POINTS = 10.0  # the most one planted bug earns: the sum of knowledge/measured_scores.yaml's points
+EASE_FIGURES = ("total_lines", "api_calls", "device_statements", "model_lines", "train_lines")  # in the score's figures
 TRIED = ("ok", "failed", "crashed", "timeout")  # export statuses of a path that was attempted
 PHASE_WORDS = {
     "build": "while building the model",
@@ -55,10 +56,10 @@ def score_ease_of_use(evidence: Evidence, candidates: Sequence[str], profile: Pr
     counts_rules = rules()["ease_of_use"]["counts"]
     weights = {name: float(entry["weight"]) for name, entry in counts_rules.items()}
     results = [r for r in evidence.of_kind("ease") if r.ok and r.variant in candidates]
-    facts: dict[tuple[str, str], Mapping[str, Any]] = {}
+    facts: dict[tuple[str, str], EaseFacts] = {}
     per_model: dict[str, dict[str, float]] = {m: {} for m in _models_in_order(evidence, results)}
     for result in results:
-        values = {name: _number(result.facts.get(name)) for name in weights}
+        values = {name: _number(getattr(result.facts, name)) for name in weights}
         if any(v is None or v <= 0 for v in values.values()):
             continue
         combined = math.exp(sum(w * math.log(values[n]) for n, w in weights.items()) / sum(weights.values()))
@@ -67,13 +68,15 @@ def score_ease_of_use(evidence: Evidence, candidates: Sequence[str], profile: Pr
 
     def describe(candidate: str, model: str, value: float) -> str:
         f = facts[(candidate, model)]
-        device = _number(f.get("device_statements")) or 0
-        lines = f"{f['total_lines']:g} lines" + (f" ({device:g} of them device statements)" if device else "")
-        return f"{lines}, {f['api_calls']:g} API calls"
+        device = _number(f.device_statements) or 0
+        lines = f"{f.total_lines:g} lines" + (f" ({device:g} of them device statements)" if device else "")
+        return f"{lines}, {f.api_calls:g} API calls"
 
     def figure(candidate: str, model: str, value: float) -> dict[str, Any]:
         f = facts[(candidate, model)]
-        shown = {k: f.get(k) for k in ("total_lines", "api_calls", "device_statements", "model_lines", "train_lines")}
+        shown = {
+            k: getattr(f, k) for k in ("total_lines", "api_calls", "device_statements", "model_lines", "train_lines")
+        }
         return {**shown, "combined": round(value, 3)}
 
     return relative_over_models(per_model, candidates, False, describe, profile, figure)
@@ -105,23 +108,23 @@ def bug_results(evidence: Evidence, candidate: str) -> dict[str, ProbeResult]:
     return {bug: result for bug, (_, result) in chosen.items()}
 
 
-def bug_points(bug: str, facts: Mapping[str, Any]) -> tuple[float, str]:
+def bug_points(bug: str, facts: DebuggingFacts) -> tuple[float, str]:
     """What one planted bug earns (0-10) and how it showed, in words."""
     table = rules()["debugging"]
     points = {name: float(entry["points"]) for name, entry in table["points"].items()}
     if bug == PRINT_BUG:
-        prints, steps = _number(facts.get("print_count")) or 0, _number(facts.get("steps")) or 0
+        prints, steps = _number(facts.print_count) or 0, _number(facts.steps) or 0
         key = "every_step" if steps and prints >= steps else "some_steps" if prints else "never"
         return BUG_POINTS * float(table["print"][key]), f"the print ran {prints:g} times in {steps:g} steps"
-    if facts.get("absorbed"):
+    if facts.absorbed:
         return BUG_POINTS * float(table["absorbed"]["share"]), "no error: the framework absorbed it"
-    surfaced = str(facts.get("surfaced_at") or "none")
-    raised = surfaced in PHASE_WORDS or bool(facts.get("exception_type"))  # the probe's phases are those of an error
+    surfaced = str(facts.surfaced_at or "none")
+    raised = surfaced in PHASE_WORDS or bool(facts.exception_type)  # the probe's phases are those of an error
     if raised:
         loud, phase = "exception", surfaced
-        shown = f"{facts.get('exception_type') or 'an error'} {PHASE_WORDS.get(surfaced, surfaced)}"
+        shown = f"{facts.exception_type or 'an error'} {PHASE_WORDS.get(surfaced, surfaced)}"
     elif surfaced == "silent_nan":
-        first = _number(facts.get("first_nan_step"))
+        first = _number(facts.first_nan_step)
         loud, phase = "silent_nan", "first_step" if first == 1 else "later_step"
         shown = f"no error; NaN loss from step {first:g}" if first else "no error; NaN outputs"
     else:
@@ -131,13 +134,13 @@ def bug_points(bug: str, facts: Mapping[str, Any]) -> tuple[float, str]:
     if earned > 0 and phase is not None:
         earned += points["early"] * float(table["early"].get(phase, 0.0))
     if raised:
-        named = facts.get("names_shapes") is True or facts.get("names_dtypes") is True
+        named = facts.names_shapes is True or facts.names_dtypes is True
         earned += points["message"] if named else 0.0
-        shown += ", names the shapes" if facts.get("names_shapes") else ", names the dtypes" if named else ""
-        if facts.get("points_at_planted_line"):
+        shown += ", names the shapes" if facts.names_shapes else ", names the dtypes" if named else ""
+        if facts.points_at_planted_line:
             earned += points["line"] * float(table["line"]["planted_line"])
             shown += ", points at the planted line"
-        elif facts.get("points_at_planted_statement"):
+        elif facts.points_at_planted_statement:
             earned += points["line"] * float(table["line"]["planted_statement"])
             shown += ", points at the statement holding it"
         else:
@@ -176,13 +179,23 @@ def score_debugging(evidence: Evidence, candidates: Sequence[str], profile: Prof
 # --- deployment
 
 
+def path_weights(target: str | None) -> dict[str, float]:
+    """How much each export path matters for the deployment target ("none" when not given)."""
+    from knowledge import load
+
+    key = target or "none"
+    return {
+        path: float((info.get("weights") or {}).get(key, 0.0)) for path, info in load("export_paths")["paths"].items()
+    }
+
+
 def _short(label: str) -> str:
     """'TorchScript' for 'TorchScript (torch.jit.script)'."""
     return label.split(" (")[0].split(", ")[0]
 
 
 def _install_hint(result: ProbeResult | None, info: Mapping[str, Any]) -> str:
-    hint = (result.facts.get("install_hint") if result is not None else None) or info.get("install") or ""
+    hint = (result.facts.install_hint if result is not None else None) or info.get("install") or ""
     first, _, caveat = " ".join(str(hint).split()).partition(" -- ")
     return first.strip() + (" (with a caveat: see knowledge/export_paths.yaml)" if caveat else "")
 
@@ -208,8 +221,8 @@ def path_credits(evidence: Evidence, candidate: str, target: str) -> list[dict[s
         elif export_works(result):
             row.update(status="works", credit=weight, why="")
         else:
-            diff = result.facts.get("max_abs_diff")
-            error = result.facts.get("error") or result.reason or result.status
+            diff = result.facts.max_abs_diff
+            error = result.facts.error or result.reason or result.status
             if result.ok and diff is not None:
                 error = f"outputs differ by {float(diff):.1e} (over {EXPORT_PARITY:g})"
             row.update(status="failed", credit=0.0, why=str(error).splitlines()[0][:120])

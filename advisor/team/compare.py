@@ -141,18 +141,9 @@ def compare(machines: Sequence[Machine], baseline: str = "torch") -> Comparison:
                         (result.kind, result.model, result.case, metric, result.variant, machine.label, summary.median)
                     )
             for fact in COMPARED_FACTS.get(result.kind, ()):
-                if result.facts.get(fact) is not None:
-                    records.append(
-                        (
-                            result.kind,
-                            result.model,
-                            result.case,
-                            fact,
-                            result.variant,
-                            machine.label,
-                            result.facts[fact],
-                        )
-                    )
+                value = getattr(result.facts, fact)
+                if value is not None:
+                    records.append((result.kind, result.model, result.case, fact, result.variant, machine.label, value))
         for (kind, model, case, variant, label), _ in list(missing.items()):
             if label == machine.label:
                 records.append((kind, model, case, "status", variant, label, None))

@@ -1,0 +1,224 @@
+"""What each probe kind records besides its timing samples: one typed record per kind, a registry.
+
+Like pyperf's metadata registry, every fact has a name, a type and a meaning here, so a probe that
+writes a fact this file does not know fails loudly (in the tests, and as a failed result at run
+time), and a reader asks `result.facts.max_abs_diff` rather than a string key in a bag that may or
+may not hold it. A fact that was not recorded is None. Samples (repeated measurements with units)
+are registered apart, in probes/evidence.py's METRICS.
+
+This module imports nothing heavy: the CLI reads evidence without loading numpy's friends.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from functools import cache
+from typing import Any, ClassVar, TypeVar
+
+F = TypeVar("F", bound="Facts")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """A kind's facts; the base class (no fields) serves kinds no probe implements yet."""
+
+    KIND: ClassVar[str] = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The recorded facts only (None left out), tuples as lists."""
+        return {f.name: _plain(value) for f in fields(self) if (value := getattr(self, f.name)) is not None}
+
+    @classmethod
+    def from_json(cls: type[F], data: Mapping[str, Any], *, strict: bool = True) -> F:
+        """Check every fact's name and type. `strict=False` (evidence of an older format) drops unknown names."""
+        hints = _hints(cls)
+        unknown = sorted(set(data) - set(hints))
+        if unknown and strict:
+            expected = ", ".join(hints) or "none"
+            raise ValueError(f"unknown {cls.KIND or 'probe'} fact {unknown[0]!r}. Expected one of: {expected}")
+        values = {name: _checked(cls, name, hints[name], value) for name, value in data.items() if name in hints}
+        return cls(**values)
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(self))
+
+
+@dataclass(frozen=True)
+class SpeedFacts(Facts):
+    """How a speed result was measured (probes/kinds/speed.py and the framework's session)."""
+
+    KIND: ClassVar[str] = "speed"
+    device: str | None = None  # what the framework used: cpu, cuda (PyTorch), gpu (TensorFlow, JAX)
+    params: int | None = None  # trainable parameters of the model as built
+    batch_size: int | None = None
+    steps_per_window: int | None = None  # steps in one timed window, sized by the calibration
+    train_flops_per_sample: int | None = None  # analytic, probes/specs.py
+    digits_epochs: int | None = None  # epochs of the accuracy check on digits
+    learned_accuracy: float | None = None  # test accuracy below which the model did not learn
+    accuracy_error: str | None = None  # the accuracy check failed: why
+
+
+@dataclass(frozen=True)
+class EaseFacts(Facts):
+    """What a user writes for one model, counted from the reference script (probes/kinds/ease.py)."""
+
+    KIND: ClassVar[str] = "ease"
+    model_lines: int | None = None  # logical lines (statements and clause headers)
+    train_lines: int | None = None
+    total_lines: int | None = None
+    api_calls: int | None = None  # distinct framework callables and methods called
+    device_statements: int | None = None  # statements that choose or move to a device
+    model_physical_lines: int | None = None  # source rows of the same statements
+    train_physical_lines: int | None = None
+    total_physical_lines: int | None = None
+    api_names: tuple[str, ...] | None = None
+    reference_file: str | None = None  # probes/<framework>/reference.py
+    source_sha256: str | None = None  # of the file as counted
+    role_runs: tuple[tuple[int, int, str], ...] | None = None  # (first row, last row, role) of counted rows
+    counted_with: str | None = None
+
+
+@dataclass(frozen=True)
+class DebuggingFacts(Facts):
+    """What a user saw of one planted bug (probes/kinds/debugging.py classifies it)."""
+
+    KIND: ClassVar[str] = "debugging"
+    bug: str | None = None  # its title
+    mode: str | None = None  # how the framework ran it (eager, traced), in words
+    planted_line: int | None = None  # 1-based row in the planted reference
+    planted_text: str | None = None
+    steps: int | None = None  # training steps completed
+    surfaced_at: str | None = None  # build | compile | first_step | later_step | silent_nan | silent_wrong | none
+    exception_type: str | None = None
+    error: str | None = None  # the line of the message that says what went wrong
+    message_excerpt: str | None = None  # the message, first 400 characters
+    names_shapes: bool | None = None  # the message names the mismatched shapes
+    names_dtypes: bool | None = None
+    user_frames: int | None = None  # traceback frames in the user's code
+    framework_frames: int | None = None
+    innermost_user_frame: str | None = None  # "reference.py:13 in __init__"
+    points_at_planted_line: bool | None = None
+    points_at_planted_statement: bool | None = None
+    pointed_by: str | None = None  # traceback | message (TensorFlow's "in user code:" block)
+    outputs_collapsed: bool | None = None  # no error, but the same output for every input
+    first_nan_step: int | None = None
+    print_count: int | None = None  # the print case: how often the print inside forward/call ran
+    counter: int | None = None  # ... and how often the counter beside it was incremented
+    detected: bool | None = None  # the planted bug took effect (an error, NaN, collapsed outputs, a print)
+    absorbed: bool | None = None  # the framework accepted the bug silently (Keras casting a float64 layer)
+    planted_effect: str | None = None  # what shows the bug was planted when nothing was raised
+    traceback_filtering: bool | None = None  # the framework's own traceback filtering was on
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportFacts(Facts):
+    """What one export path did (probes/kinds/export.py runs it, probes/kinds/reload.py reloads it)."""
+
+    KIND: ClassVar[str] = "export"
+    PARITY: ClassVar[float] = 1e-4  # max |difference| between original and reloaded outputs that still "works"
+    label: str | None = None
+    export_s: float | None = None
+    size_bytes: int | None = None
+    reload_ok: bool | None = None  # reloaded in a fresh process
+    reload_s: float | None = None
+    max_abs_diff: float | None = None  # original against reloaded outputs on the same batch
+    needs_python_class: bool | None = None  # the reload needed the original model class
+    without_class_error: str | None = None  # why the reload without it failed
+    default_load_ok: bool | None = None  # torch_save_full: what plain torch.load did (weights_only=True)
+    default_load_error: str | None = None
+    error: str | None = None
+    install_hint: str | None = None  # what to install when a module the path needs is missing
+    missing: tuple[str, ...] | None = None  # those modules
+    note: str | None = None  # why a path fails or cannot be installed here (knowledge/export_paths.yaml)
+
+    def works(self, ok: bool) -> bool:
+        """Exported, reloaded in a fresh process, and the same outputs within PARITY (`ok`: the result's status)."""
+        diff = self.max_abs_diff
+        return ok and self.reload_ok is not False and (diff is None or diff <= self.PARITY)
+
+
+FACTS: dict[str, type[Facts]] = {cls.KIND: cls for cls in (SpeedFacts, EaseFacts, DebuggingFacts, ExportFacts)}
+
+
+def facts_class(kind: str) -> type[Facts]:
+    """The facts record of a probe kind (the empty base for a kind no probe implements)."""
+    return FACTS.get(kind, Facts)
+
+
+# --- checking values against the declared types (int, float, str, bool, tuples of them), None allowed
+
+
+@cache
+def _hints(cls: type[Facts]) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in fields(cls)}
+
+
+def _checked(cls: type[Facts], name: str, hint: Any, value: Any) -> Any:
+    try:
+        return _coerce(hint, value)
+    except TypeError:
+        raise ValueError(
+            f"{cls.KIND} fact {name!r} must be {_describe(hint)}. Received: {type(value).__name__} {value!r:.60}"
+        ) from None
+
+
+def _coerce(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        for option in options:
+            try:
+                return _coerce(option, value)
+            except TypeError:
+                continue
+        raise TypeError(hint)
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_coerce(args[0], item) for item in value)
+        if len(args) != len(value):
+            raise TypeError(hint)
+        return tuple(_coerce(a, item) for a, item in zip(args, value, strict=True))
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        raise TypeError(hint)
+    if hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        raise TypeError(hint)
+    if hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        raise TypeError(hint)
+    if hint is str:
+        if isinstance(value, str):
+            return value
+        raise TypeError(hint)
+    raise TypeError(hint)
+
+
+def _describe(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        return " or ".join(_describe(a) for a in typing.get_args(hint) if a is not type(None)) + " or null"
+    if origin is tuple:
+        return "a list"
+    return getattr(hint, "__name__", str(hint))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
