@@ -321,6 +321,8 @@ def report(
     if answers is not None:
         replaced = collect_answers(file_values=read_answers_file(answers), file_origin=str(answers), use_defaults=True)
     run = rerender(folder, replaced)
+    for note in run.remade:
+        typer.echo(f"note: {note}", err=True)
     _print_outcome(run)
 
 
@@ -339,9 +341,10 @@ def claims(
     """
     import json
 
-    from advisor.claims.listing import ledger_json, print_ledger, verdicts_for
+    from advisor.claims.listing import ledger_json, print_ledger
+    from advisor.runs import checked_claims
 
-    verdicts, origin = verdicts_for(folder)
+    verdicts, origin = checked_claims(folder)
     if as_json:
         typer.echo(json.dumps(ledger_json(verdicts, origin), indent=2, ensure_ascii=False))
         return

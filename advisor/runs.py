@@ -1,91 +1,127 @@
-"""A run folder and the three things done to one: advise (answers to report), probe, re-render.
+"""A run folder, and the three things done to one: advise (answers to report), probe, re-render.
 
-These are the library functions the CLI commands call; a Python user can call them too.
-Records are written in flow order, each atomically, so an interrupted run keeps every complete
-record and never a partial one.
+The flow is one way, each stage a function from records to a record, each record written into
+the folder as soon as it is made (atomically, so an interrupted run keeps every complete record
+and never a partial one):
+
+    answers -> Profile -> Evidence -> Verdicts -> Scorecard -> report.html
+               questionnaire  probes   claims     scoring      report
+
+`rerender` loads the saved records and renders them; a record that is missing, from another
+format, or made from other inputs than the ones beside it (advisor/records.py) is made again by
+its stage, and the message says so. These are the library functions the CLI commands call; a
+Python user can call them too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from advisor.claims.verdicts import verdicts_to_json
+from advisor.claims import Verdicts, check
+from advisor.claims.ledger import ledger_digest
 from advisor.errors import RecordError
-from advisor.fileio import prepare_output_dir, read_json, read_record, write_json_atomic, write_text_atomic
+from advisor.fileio import prepare_output_dir, read_record, write_json_atomic, write_text_atomic
 from advisor.questionnaire.profile import Profile, build_profile
 from advisor.questionnaire.questions import Answers, answers_file_text, collect_answers
+from advisor.records import digest, evidence_digest, knowledge_digest
 from advisor.report.page import write_report
-from advisor.scoring.scorecard import Scorecard, build_scorecard
+from advisor.scoring import Scorecard, score
+from advisor.scoring.score import RULES
 from probes.evidence import Evidence
 from probes.runner import ProbePlan, ProbesInterrupted, ProgressEvent, run_probes
+
+# Every file a run writes into its folder, in flow order: the one list that writing, --force and
+# the tests use. With --force, these are removed before a new run starts, so a new run never
+# leaves an earlier run's records beside its own.
+RUN_RECORDS = {
+    "answers": "answers.yaml",
+    "profile": "profile.json",
+    "evidence": "evidence.json",
+    "verdicts": "verdicts.json",
+    "scorecard": "scorecard.json",
+    "report": "report.html",
+    "onboarding_record": "onboarding.json",  # advise --team-decision
+    "onboarding": "onboarding.html",
+}
 
 
 @dataclass(frozen=True)
 class RunFolder:
     path: Path
 
+    def file(self, record: str) -> Path:
+        return self.path / RUN_RECORDS[record]
+
     @property
     def answers(self) -> Path:
-        return self.path / "answers.yaml"
+        return self.file("answers")
 
     @property
     def profile(self) -> Path:
-        return self.path / "profile.json"
+        return self.file("profile")
 
     @property
     def evidence(self) -> Path:
-        return self.path / "evidence.json"
-
-    @property
-    def scorecard(self) -> Path:
-        return self.path / "scorecard.json"
+        return self.file("evidence")
 
     @property
     def verdicts(self) -> Path:
-        return self.path / "verdicts.json"
+        return self.file("verdicts")
+
+    @property
+    def scorecard(self) -> Path:
+        return self.file("scorecard")
 
     @property
     def report(self) -> Path:
-        return self.path / "report.html"
+        return self.file("report")
 
 
 @dataclass(frozen=True)
 class AdviceRun:
     folder: RunFolder
     profile: Profile
-    evidence: Evidence
+    evidence: Evidence | None
+    verdicts: Verdicts
     scorecard: Scorecard
+    remade: tuple[str, ...] = field(default=())  # records rerender made again, with why
 
 
 Progress = Callable[[ProgressEvent], None]
 
 
+def prepare_run_folder(out: Path, *, force: bool) -> RunFolder:
+    """The output folder, checked writable and cleared of an earlier run's records (with --force)."""
+    return RunFolder(prepare_output_dir(out, force=force, records=tuple(RUN_RECORDS.values())))
+
+
 def advise(
     answers: Answers, out: Path, plan: ProbePlan, *, force: bool = False, progress: Progress | None = None
 ) -> AdviceRun:
-    """Answers -> profile -> evidence -> scorecard -> report, each written into `out` as it is made.
+    """Answers -> profile -> evidence -> verdicts -> scorecard -> report, each written into `out` as it is made.
 
-    On an interruption the evidence measured so far is written (marked incomplete) with a
-    scorecard and report made from it, and ProbesInterrupted is raised again for the caller.
+    On an interruption the evidence measured so far is written (marked incomplete) with the
+    records and report made from it, and ProbesInterrupted is raised again for the caller.
     """
     profile = build_profile(answers)
-    folder = RunFolder(prepare_output_dir(out, force=force))
+    folder = prepare_run_folder(out, force=force)
     write_text_atomic(folder.answers, answers_file_text(answers))
     write_json_atomic(folder.profile, profile.to_json())
     try:
         evidence = run_probes(plan, progress)
     except ProbesInterrupted as interrupted:
+        write_json_atomic(folder.evidence, interrupted.evidence.to_json())
         _finish(folder, profile, interrupted.evidence)
         raise
-    scorecard = _finish(folder, profile, evidence)
-    return AdviceRun(folder, profile, evidence, scorecard)
+    write_json_atomic(folder.evidence, evidence.to_json())
+    return _finish(folder, profile, evidence)
 
 
 def probe(out: Path, plan: ProbePlan, *, force: bool = False, progress: Progress | None = None) -> Evidence:
     """Only measure: write evidence.json (also when interrupted, marked incomplete)."""
-    folder = RunFolder(prepare_output_dir(out, force=force))
+    folder = prepare_run_folder(out, force=force)
     try:
         evidence = run_probes(plan, progress)
     except ProbesInterrupted as interrupted:
@@ -96,36 +132,97 @@ def probe(out: Path, plan: ProbePlan, *, force: bool = False, progress: Progress
 
 
 def rerender(path: Path, answers: Answers | None = None) -> AdviceRun:
-    """Re-make scorecard.json and report.html from a folder's saved records; measures nothing.
+    """Render report.html from a folder's saved records; measures nothing.
 
-    `answers` replaces the folder's own (to see the advice for someone else on this evidence);
-    without profile.json and without `answers`, the questions' defaults are used.
+    `answers` replaces the folder's own (to see the advice for someone else on this evidence):
+    that is a new profile, so the scorecard is scored again. Without profile.json and without
+    `answers`, the questions' defaults are used.
     """
     folder = RunFolder(Path(path))
     if not folder.path.is_dir():
         raise RecordError(f"{folder.path}: no such run folder")
     evidence = load_evidence(folder.evidence)
+    remade: list[str] = []
     if answers is not None:
         profile = build_profile(answers)
         write_text_atomic(folder.answers, answers_file_text(answers))
         write_json_atomic(folder.profile, profile.to_json())
     elif folder.profile.exists():
-        profile = Profile.from_json(read_json(folder.profile, "profile"), str(folder.profile))
+        profile = read_record(folder.profile, "profile", Profile.from_json)
     else:
         profile = build_profile(collect_answers(use_defaults=True))
-    scorecard = _finish(folder, profile, evidence, write_evidence=False)
-    return AdviceRun(folder, profile, evidence, scorecard)
+        remade.append("profile.json: none in the folder, so the questions' defaults were used")
+    verdicts = _fresh_verdicts(folder, evidence, remade)
+    if verdicts is None:
+        verdicts = check(evidence)
+        write_json_atomic(folder.verdicts, verdicts.to_json())
+    scorecard = _saved(folder.scorecard, "scorecard", Scorecard.from_json, remade)
+    expected = {
+        "profile": digest(profile.to_json()),
+        "evidence": evidence_digest(evidence),
+        "verdicts": digest(verdicts.to_json()),
+        "rules": knowledge_digest(*RULES),
+    }
+    if scorecard is not None and dict(scorecard.inputs) != expected:
+        if answers is None:
+            remade.append("scorecard.json: made from other records or rules; scored again")
+        scorecard = None
+    if scorecard is None:
+        scorecard = score(profile, evidence, verdicts)
+        write_json_atomic(folder.scorecard, scorecard.to_json())
+    write_report(folder.report, profile, evidence, verdicts, scorecard)
+    return AdviceRun(folder, profile, evidence, verdicts, scorecard, tuple(remade))
 
 
 def load_evidence(path: Path) -> Evidence:
     return read_record(path, "evidence", Evidence.from_json)
 
 
-def _finish(folder: RunFolder, profile: Profile, evidence: Evidence, write_evidence: bool = True) -> Scorecard:
-    if write_evidence:
-        write_json_atomic(folder.evidence, evidence.to_json())
-    scorecard = build_scorecard(profile, evidence)
-    write_json_atomic(folder.verdicts, verdicts_to_json(scorecard.verdicts))
+def checked_claims(path: Path | None) -> tuple[Verdicts, str | None]:
+    """The verdicts of a run folder (or of an evidence file): the saved ones while they match the
+    evidence and the ledger, else checked now; with no path, every claim against no evidence."""
+    if path is None:
+        return check(None), None
+    path = Path(path)
+    if not path.exists():
+        raise RecordError(f"{path}: no such run folder or evidence file")
+    folder = RunFolder(path if path.is_dir() else path.parent)
+    evidence_file = folder.evidence if path.is_dir() else path
+    if not evidence_file.exists():
+        raise RecordError(f"{path}: no evidence.json in this folder. Expected a run folder written by advise or probe")
+    evidence = load_evidence(evidence_file)
+    saved = _fresh_verdicts(folder, evidence, []) if evidence_file == folder.evidence else None
+    return saved or check(evidence), str(evidence_file)
+
+
+def _fresh_verdicts(folder: RunFolder, evidence: Evidence, remade: list[str]) -> Verdicts | None:
+    """The folder's saved verdicts, or None (noted in `remade`) when missing or not made from these inputs."""
+    verdicts = _saved(folder.verdicts, "verdicts", Verdicts.from_json, remade)
+    if verdicts is not None and (verdicts.evidence_digest, verdicts.ledger_digest) != (
+        evidence_digest(evidence),
+        ledger_digest(),
+    ):
+        remade.append("verdicts.json: made from other evidence or another ledger; the claims were checked again")
+        return None
+    return verdicts
+
+
+def _saved(path: Path, what: str, parse, remade: list[str]):
+    """A saved record, or None when it is missing (a probe-only folder) or unusable (noted in `remade`)."""
+    if not path.exists():
+        return None
+    try:
+        return read_record(path, what, parse)
+    except RecordError as error:
+        remade.append(f"{path.name}: could not be used ({error}); made again")
+        return None
+
+
+def _finish(folder: RunFolder, profile: Profile, evidence: Evidence) -> AdviceRun:
+    """The stages after the probes, each record written as it is made."""
+    verdicts = check(evidence)
+    write_json_atomic(folder.verdicts, verdicts.to_json())
+    scorecard = score(profile, evidence, verdicts)
     write_json_atomic(folder.scorecard, scorecard.to_json())
-    write_report(folder.report, profile, evidence, scorecard)
-    return scorecard
+    write_report(folder.report, profile, evidence, verdicts, scorecard)
+    return AdviceRun(folder, profile, evidence, verdicts, scorecard)

@@ -112,3 +112,11 @@ def full_run() -> Evidence:
         ),
     ]
     return evidence(*results, models=("mlp", "cnn", "rnn", "transformer"))
+
+
+def scored(profile, evidence: Evidence | None = None, **options):
+    """The claims and scoring stages on their records: the claims checked against the evidence, then scored."""
+    from advisor.claims import check
+    from advisor.scoring import score
+
+    return score(profile, evidence, check(evidence), **options)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from advisor.claims.ledger import load_ledger
-from advisor.claims.verdicts import Verdict, check_claims
+from advisor.claims.rules import check_claims
+from advisor.claims.verdicts import Verdict
 from advisor.questionnaire.profile import build_profile
 from advisor.questionnaire.questions import collect_answers
 from advisor.scoring.literature import LiteratureScore, literature_score, place
-from advisor.scoring.scorecard import build_scorecard
 from tests import synthetic as s
+from tests.synthetic import scored
 
 
 def profile(**answers):
@@ -18,7 +19,7 @@ def profile(**answers):
 
 
 def test_every_article_based_score_away_from_neutral_cites_its_claims():
-    card = build_scorecard(profile(), None)
+    card = scored(profile(), None)
     for per in card.scores.values():
         for score in per.values():
             if score.source == "literature" and score.score != 5.0:
@@ -41,7 +42,7 @@ def test_an_untestable_claim_weighs_less_than_a_confirmed_one():
 
 def test_an_unmeasured_framework_the_articles_put_on_a_par_takes_its_peers_measured_score():
     evidence = s.evidence(s.speed("torch", "mlp", 2000), s.speed("keras-tensorflow", "mlp", 1000))
-    card = build_scorecard(profile(), evidence)
+    card = scored(profile(), evidence)
     speed = card.scores["training_speed"]
     assert speed["tensorflow"].source == "literature"
     assert speed["tensorflow"].score == pytest.approx(speed["torch"].score)
@@ -94,7 +95,7 @@ def test_a_framework_no_claim_speaks_of_gains_nothing_from_being_untested():
     evidence = s.evidence(
         s.speed("torch", "mlp", 2000, rss_mb=300), s.speed("keras-tensorflow", "mlp", 1000, rss_mb=700)
     )
-    card = build_scorecard(profile(), evidence)
+    card = scored(profile(), evidence)
     for criterion in ("startup_time", "memory"):
         scores = card.scores[criterion]
         assert scores["tensorflow"].score == pytest.approx(min(scores["torch"].score, scores["keras-tensorflow"].score))
@@ -103,7 +104,7 @@ def test_a_framework_no_claim_speaks_of_gains_nothing_from_being_untested():
 
 def test_keras_on_pytorch_inherits_keras_claims_about_the_api_but_not_about_the_engine():
     evidence = s.evidence(s.speed("keras-torch", "mlp", 1000), s.speed("torch", "mlp", 1000))
-    card = build_scorecard(profile(), evidence)
+    card = scored(profile(), evidence)
     assert card.scores["ease_of_use"]["keras-torch"].score == pytest.approx(
         card.scores["ease_of_use"]["keras-tensorflow"].score
     )
@@ -111,7 +112,7 @@ def test_keras_on_pytorch_inherits_keras_claims_about_the_api_but_not_about_the_
 
 
 def test_claims_about_another_deployment_target_do_not_count():
-    mobile = build_scorecard(profile(deployment_target="mobile"), None).scores["deployment"]["tensorflow"]
-    server = build_scorecard(profile(deployment_target="server"), None).scores["deployment"]["tensorflow"]
+    mobile = scored(profile(deployment_target="mobile"), None).scores["deployment"]["tensorflow"]
+    server = scored(profile(deployment_target="server"), None).scores["deployment"]["tensorflow"]
     assert "keras-mobile-routes" in mobile.claims and "keras-mobile-routes" not in server.claims
     assert "keras-serving-and-savedmodel" in server.claims and "keras-serving-and-savedmodel" not in mobile.claims

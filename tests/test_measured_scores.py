@@ -10,14 +10,14 @@ import pytest
 
 import tests.synthetic as s
 from advisor.claims.ledger import load_ledger
-from advisor.claims.verdicts import check_claims
+from advisor.claims.rules import check_claims
 from advisor.questionnaire.profile import build_profile
 from advisor.questionnaire.questions import collect_answers
 from advisor.runs import load_evidence
 from advisor.scoring.measured import bug_points, score_debugging, score_deployment, score_ease_of_use
-from advisor.scoring.scorecard import build_scorecard
 from probes.evidence import EXPORT_PARITY
 from probes.facts import DebuggingFacts
+from tests.synthetic import scored
 
 FIXTURE_EVIDENCE = Path(__file__).parent / "fixtures" / "run_quick" / "evidence.json"
 OK = {"reload_ok": True, "max_abs_diff": 0.0, "size_bytes": 50_000}
@@ -71,7 +71,7 @@ def test_a_candidate_the_ease_probe_did_not_measure_is_placed_from_the_articles(
         s.ease("torch", "cnn", total_lines=40, api_calls=20),
         s.ease("keras-tensorflow", "cnn", total_lines=20, api_calls=10),
     )
-    ease = build_scorecard(profile(), run).scores["ease_of_use"]
+    ease = scored(profile(), run).scores["ease_of_use"]
     assert ease["keras-tensorflow"].source == "measured" and ease["tensorflow"].source == "literature"
     assert "not measured here" in ease["tensorflow"].basis
 
@@ -139,7 +139,7 @@ def test_a_framework_that_ran_fewer_bugs_is_compared_on_the_bugs_both_ran():
 
 def test_debugging_is_measured_only_for_the_frameworks_the_probe_ran():
     run = s.evidence(*_bugs("torch"), *_bugs("keras-tensorflow", wrong_flatten={"points_at_planted_line": False}))
-    card = build_scorecard(profile(), run)
+    card = scored(profile(), run)
     debugging = card.scores["debugging"]
     assert debugging["torch"].source == debugging["keras-tensorflow"].source == "measured"
     assert debugging["tensorflow"].source == "literature"
@@ -208,7 +208,7 @@ def test_a_framework_whose_export_probe_tried_nothing_takes_its_deployment_score
     run = s.evidence(
         *_exports("torch"), *_exports("keras-tensorflow"), s.speed("keras-torch", "cnn", 1000), nothing_tried
     )
-    deployment = build_scorecard(profile(deployment_target="mobile"), run).scores["deployment"]
+    deployment = scored(profile(deployment_target="mobile"), run).scores["deployment"]
     assert deployment["torch"].source == deployment["keras-tensorflow"].source == "measured"
     assert deployment["keras-torch"].source == deployment["tensorflow"].source == "literature"
 
@@ -217,7 +217,7 @@ def test_a_framework_whose_export_probe_tried_nothing_takes_its_deployment_score
 
 
 def test_evidence_without_ease_debugging_or_export_leaves_those_criteria_to_the_articles():
-    card = build_scorecard(profile(), load_evidence(FIXTURE_EVIDENCE))
+    card = scored(profile(), load_evidence(FIXTURE_EVIDENCE))
     for criterion in ("ease_of_use", "debugging", "deployment"):
         assert {s.source for s in card.scores[criterion].values()} == {"literature"}
 
@@ -228,7 +228,7 @@ FRAMEWORK_VARIANT = {"pytorch": "torch", "keras": "keras-tensorflow", "tensorflo
 @pytest.mark.parametrize("criterion", ["ease_of_use", "debugging"])
 def test_a_confirmed_claim_and_the_measured_scores_agree_in_direction(criterion):
     run = s.full_run()
-    card = build_scorecard(profile(), run)
+    card = scored(profile(), run)
     verdicts = {v.claim_id: v.verdict for v in check_claims(run)}
     checked = 0
     for claim in load_ledger().claims:
@@ -245,6 +245,6 @@ def test_a_confirmed_claim_and_the_measured_scores_agree_in_direction(criterion)
 
 def test_one_framework_measured_alone_is_not_the_best_of_anything():
     run = s.evidence(*_bugs("torch"), *_exports("torch"))
-    card = build_scorecard(profile(), run)
+    card = scored(profile(), run)
     assert card.scores["debugging"]["torch"].source == "literature"
     assert card.scores["deployment"]["torch"].source == "literature"

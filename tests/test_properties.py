@@ -18,10 +18,11 @@ from advisor.questionnaire.profile import build_profile
 from advisor.questionnaire.questions import collect_answers, load_questions, read_answers_file
 from advisor.runs import load_evidence
 from advisor.scoring.measured import score_debugging, score_deployment, score_ease_of_use
-from advisor.scoring.scorecard import CriterionScore, _totals, build_scorecard
+from advisor.scoring.robustness import totals as _totals
+from advisor.scoring.scorecard import CriterionScore
 from advisor.scoring.tensions import find_tensions
 from tests import synthetic
-from tests.synthetic import PLANTED_BUGS
+from tests.synthetic import PLANTED_BUGS, scored
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FIXTURE_EVIDENCE = Path(__file__).parent / "fixtures" / "run_quick" / "evidence.json"
@@ -68,7 +69,7 @@ def choice_answers():
 @given(choice_answers(), st.data())
 def test_raising_a_weight_never_lowers_its_leader_on_real_scores(answers, data):
     evidence = load_evidence(FIXTURE_EVIDENCE)
-    card = build_scorecard(build_profile(collect_answers(file_values=answers, use_defaults=True)), evidence)
+    card = scored(build_profile(collect_answers(file_values=answers, use_defaults=True)), evidence)
     criterion = data.draw(st.sampled_from(sorted(card.weights)))
     factor = data.draw(st.floats(1.0, 5.0))
     assert never_overtaken(card.candidates, card.weights, card.scores, criterion, factor)

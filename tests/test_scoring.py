@@ -6,13 +6,10 @@ import pytest
 
 from advisor.questionnaire.profile import build_profile
 from advisor.questionnaire.questions import collect_answers
-from advisor.scoring.scorecard import (
-    CriterionScore,
-    _rank,
-    build_scorecard,
-    one_at_a_time_flips,
-)
+from advisor.scoring.robustness import one_at_a_time_flips, rank
+from advisor.scoring.scorecard import CriterionScore, Scorecard
 from probes.evidence import Evidence, ProbeResult
+from tests.synthetic import scored
 
 
 def evidence_with(throughput: dict[str, float], rss: dict[str, float] | None = None) -> Evidence:
@@ -34,20 +31,25 @@ def default_profile():
 
 
 def test_totals_are_the_weighted_sum_of_the_scores():
-    card = build_scorecard(default_profile(), None)
-    for candidate in card.candidates:
-        expected = sum(card.weights[k] * card.scores[k][candidate].score for k in card.weights)
-        assert card.totals[candidate] == pytest.approx(expected)
+    card = _toy({"a": 0.75, "b": 0.25}, {"a": {"x": 8, "y": 2}, "b": {"x": 0, "y": 10}})
+    assert card.totals == pytest.approx({"x": 6.0, "y": 4.0})  # 0.75*8 + 0.25*0 and 0.75*2 + 0.25*10
+    assert card.ranking == ("x", "y") and card.margin == pytest.approx(2.0)
+
+
+def test_the_scorecard_read_back_from_its_json_is_the_scorecard():
+    card = scored(default_profile(), evidence_with({"torch": 1000, "keras-tensorflow": 500}))
+    assert card.answer_flips and card.inputs["evidence"]  # the default answers have flips on this evidence
+    assert Scorecard.from_json(card.to_json()) == card
 
 
 def test_without_evidence_every_score_comes_from_the_articles_or_the_answers():
-    card = build_scorecard(default_profile(), None)
+    card = scored(default_profile(), None)
     sources = {s.source for per in card.scores.values() for s in per.values()}
     assert sources == {"literature", "answers"}
 
 
 def test_measured_speed_gives_the_fastest_ten_and_the_others_their_ratio():
-    card = build_scorecard(default_profile(), evidence_with({"torch": 1000, "keras-tensorflow": 500}))
+    card = scored(default_profile(), evidence_with({"torch": 1000, "keras-tensorflow": 500}))
     speed = card.scores["training_speed"]
     assert speed["torch"].score == pytest.approx(10)
     assert speed["keras-tensorflow"].score == pytest.approx(5)
@@ -56,20 +58,20 @@ def test_measured_speed_gives_the_fastest_ten_and_the_others_their_ratio():
 
 
 def test_lower_memory_scores_higher():
-    card = build_scorecard(
+    card = scored(
         default_profile(), evidence_with({"torch": 1, "keras-tensorflow": 1}, {"torch": 800, "keras-tensorflow": 400})
     )
     assert card.scores["memory"]["keras-tensorflow"].score > card.scores["memory"]["torch"].score
 
 
 def test_a_variant_measured_beyond_the_core_three_becomes_a_candidate():
-    card = build_scorecard(default_profile(), evidence_with({"torch": 1, "keras-torch": 2}))
+    card = scored(default_profile(), evidence_with({"torch": 1, "keras-torch": 2}))
     assert "keras-torch" in card.candidates
 
 
 def _toy(weights, table):
     scores = {c: {f: CriterionScore(c, f, s, "literature", "") for f, s in per.items()} for c, per in table.items()}
-    return _rank(tuple(next(iter(table.values()))), weights, scores)
+    return rank(tuple(next(iter(table.values()))), weights, scores)
 
 
 def test_each_flip_is_exactly_where_the_leader_changes():
@@ -99,8 +101,8 @@ def test_a_dominant_leader_keeps_first_place_under_every_perturbation():
 
 
 def test_scorecard_json_holds_totals_ranking_and_robustness():
-    data = build_scorecard(default_profile(), None).to_json()
-    assert data["format"] == "advisor-scorecard/1"
+    data = scored(default_profile(), None).to_json()
+    assert data["format"] == "advisor-scorecard/2"
     assert data["ranking"][0] in data["totals"]
     assert 0 <= data["robustness"]["kept_first"] <= 1
 
@@ -139,7 +141,7 @@ def test_rank_correlation_drops_when_the_order_behind_the_leader_is_unstable():
 
 
 def test_scorecard_json_says_where_each_literature_score_comes_from():
-    data = build_scorecard(default_profile(), None).to_json()
+    data = scored(default_profile(), None).to_json()
     ease = data["scores"]["ease_of_use"]["keras-tensorflow"]
     assert ease["source"] == "literature" and "keras-training-in-one-call" in ease["claims"]
     assert data["confidence"] in ("clear", "lean", "near tie") and "rank_correlation" in data["robustness"]
@@ -147,7 +149,7 @@ def test_scorecard_json_says_where_each_literature_score_comes_from():
 
 @pytest.mark.parametrize(("data_kind", "expected_leader"), [("images", "keras-tensorflow"), ("tabular", "torch")])
 def test_training_speed_leans_on_the_reference_model_like_the_users_data(data_kind, expected_leader):
-    from advisor.scoring.scorecard import score_training_speed
+    from advisor.scoring.speed import score_training_speed
     from tests.synthetic import evidence, speed
 
     run = evidence(
@@ -174,7 +176,7 @@ def _mixed_devices_run():
 
 
 def test_a_gpu_result_is_not_ranked_against_cpu_results():
-    card = build_scorecard(default_profile(), _mixed_devices_run())
+    card = scored(default_profile(), _mixed_devices_run())
     for criterion in ("training_speed", "startup_time", "memory"):
         scores = card.scores[criterion]
         assert scores["keras-tensorflow"].source == scores["tensorflow"].source == "measured", criterion
@@ -196,12 +198,12 @@ def test_two_frameworks_on_different_devices_get_no_measured_score_at_all():
         *(speed("torch", m, 40_000, device="cuda") for m in ("mlp", "cnn")),
         *(speed("keras-tensorflow", m, 1_000, device="cpu") for m in ("mlp", "cnn")),
     )
-    card = build_scorecard(default_profile(), run)
+    card = scored(default_profile(), run)
     assert {s.source for s in card.scores["training_speed"].values()} == {"literature"}
 
 
 def test_on_a_tie_the_gpu_results_are_the_ones_ranked():
-    from advisor.scoring.scorecard import comparable
+    from advisor.scoring.speed import comparable
     from tests.synthetic import evidence, speed
 
     run = evidence(
@@ -223,6 +225,6 @@ def test_scores_from_one_device_carry_no_device_note():
         *(speed("torch", m, 2_000, device="cuda") for m in ("mlp", "cnn")),
         *(speed("keras-tensorflow", m, 1_000, device="gpu") for m in ("mlp", "cnn")),
     )
-    speed_scores = build_scorecard(default_profile(), run).scores["training_speed"]
+    speed_scores = scored(default_profile(), run).scores["training_speed"]
     assert speed_scores["keras-tensorflow"].score == pytest.approx(5)
     assert "like for like" not in speed_scores["torch"].basis

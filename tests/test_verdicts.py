@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from advisor.claims.ledger import load_ledger
-from advisor.claims.verdicts import check_claim, check_claims, combine
+from advisor.claims.rules import check_claim, check_claims, combine
 from tests import synthetic as s
 
 

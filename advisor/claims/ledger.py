@@ -146,8 +146,23 @@ def _parse_test(raw: Mapping[str, Any], where: str) -> ClaimTest:
     variants += [check.get("variant") for check in raw.get("checks") or []]
     for variant in variants:
         _check(variant in VARIANTS, where, f"unknown variant {variant!r} in test")
+    _check_figures(raw, where)
     params = {k: v for k, v in raw.items() if k not in ("probe", "figure", "rule")}
     return ClaimTest(probe=raw["probe"], figure=raw["figure"], rule=rule, params=params)
+
+
+def _check_figures(raw: Mapping[str, Any], where: str) -> None:
+    """A test reads a metric (speed) or a fact (the other kinds) that the probes record by that name."""
+    from probes.evidence import METRICS
+    from probes.facts import facts_class
+
+    probe, figure = raw["probe"], raw["figure"]
+    known = set(METRICS) if probe == "speed" else set(facts_class(probe)().names())
+    names = [figure, *(check.get("fact") for check in raw.get("checks") or [])]
+    for name in names:
+        _check(
+            name in known, where, f"the {probe} probe records no {name!r}. Expected one of: {', '.join(sorted(known))}"
+        )
 
 
 def _parse_claim(raw: Mapping[str, Any], ledger_ids: set[str], sources, releases, criteria) -> Claim:
@@ -185,6 +200,13 @@ def _parse_claim(raw: Mapping[str, Any], ledger_ids: set[str], sources, releases
     if claim.superseded:
         _check(bool(claim.changed_since) and bool(claim.now), where, "a superseded claim needs changed_since and now")
     return claim
+
+
+def ledger_digest() -> str:
+    """What the ledger was, for records made from it (advisor/records.py)."""
+    from advisor.records import knowledge_digest
+
+    return knowledge_digest("claims", "sources", "releases", "weights")
 
 
 @cache

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from advisor.claims.ledger import audience_text, favours_text, load_ledger
-from advisor.claims.verdicts import VERDICT_LABELS, Verdict, check_claims
-from advisor.errors import RecordError
+from advisor.claims.verdicts import VERDICT_LABELS, Verdicts
 
 CLAIMS_FORMAT = "advisor-claims/1"
 VERDICT_STYLES = {
@@ -22,24 +19,7 @@ VERDICT_STYLES = {
 }
 
 
-def verdicts_for(path: Path | None) -> tuple[tuple[Verdict, ...], str | None]:
-    """Check every claim against a run folder's evidence.json (or an evidence file); None: no evidence."""
-    if path is None:
-        return check_claims(None), None
-    from advisor.fileio import read_record
-    from probes.evidence import Evidence
-
-    path = Path(path)
-    if not path.exists():
-        raise RecordError(f"{path}: no such run folder or evidence file")
-    evidence_file = path / "evidence.json" if path.is_dir() else path
-    if not evidence_file.exists():
-        raise RecordError(f"{path}: no evidence.json in this folder. Expected a run folder written by advise or probe")
-    evidence = read_record(evidence_file, "evidence", Evidence.from_json)
-    return check_claims(evidence), str(evidence_file)
-
-
-def ledger_json(verdicts: Sequence[Verdict], origin: str | None) -> dict[str, Any]:
+def ledger_json(verdicts: Verdicts, origin: str | None) -> dict[str, Any]:
     """Every claim, its sources, what changed since, and its verdict with the figures behind it."""
     ledger = load_ledger()
     by_id = {v.claim_id: v for v in verdicts}
@@ -95,7 +75,7 @@ def ledger_json(verdicts: Sequence[Verdict], origin: str | None) -> dict[str, An
     }
 
 
-def print_ledger(console, verdicts: Sequence[Verdict], origin: str | None) -> None:
+def print_ledger(console, verdicts: Verdicts, origin: str | None) -> None:
     """A Rich table: one row per claim, the verdict in words (colour only repeats it)."""
     from rich.table import Table
     from rich.text import Text

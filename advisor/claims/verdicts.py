@@ -1,26 +1,22 @@
-"""Verdicts: each claim of the ledger checked against this run's evidence.
+"""Verdicts: the record the claims stage gives the scoring stage and the report.
 
-Every test rule named in knowledge/claims.yaml is a small function here that reads the probe
-results by the contract's metric and fact names (speed: train_samples_per_s, peak_rss_mb; ease:
-total_lines, train_lines, ...; debugging: points_at_planted_line, print_count, steps; export:
-status, reload_ok, max_abs_diff, needs_python_class). Each comparison gives a Finding; a claim's
-verdict combines its findings. A rule whose probe did not run here says "not measured in this
-run", so the same ledger lights up as more probes land; so does a speed comparison between a
-result on the GPU and one on the CPU, which would measure the devices rather than the frameworks.
+One Verdict per claim of the ledger, in ledger order, each with the findings (the comparisons
+and figures) behind it; the rules that make them are in advisor/claims/rules.py.
+
+Format history:
+  advisor-verdicts/1  counts and verdicts; written beside the evidence but never read back.
+  advisor-verdicts/2  adds the digests of the evidence and of the ledger the claims were checked
+                      against, so a reader can tell a stale file (another run's evidence, an
+                      edited ledger) from a fresh one; read back by `advisor report` and scoring.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.claims.ledger import Claim, ClaimTest, load_ledger
-from advisor.scoring.devices import device_of, same_device, where
-from probes.evidence import METRICS, Evidence, ProbeResult, export_works
-from probes.variants import label
-
-VERDICTS_FORMAT = "advisor-verdicts/1"
+VERDICTS_FORMAT = "advisor-verdicts/2"
 VERDICT_LABELS = {
     "confirmed": "confirmed",
     "contradicted": "contradicted",
@@ -30,11 +26,7 @@ VERDICT_LABELS = {
     "literature_only": "literature only",
     "outdated": "outdated",
 }
-SPEED_MODELS = ("mlp", "cnn", "rnn", "transformer")
-MIN_SAMPLES = 2  # fewer timing samples per side cannot carry an interval
-PARITY_TOLERANCE = 0.15  # "about as fast": within 15% either way
-CASE_SUFFIXES = ("_eager", "_traced")
-METRIC_WORDS = {"train_samples_per_s": "training throughput", "peak_rss_mb": "peak memory"}
+OUTCOMES = ("confirmed", "contradicted", "within_noise", "not_measured")
 
 
 @dataclass(frozen=True)
@@ -48,6 +40,13 @@ class Finding:
 
     def to_json(self) -> dict[str, Any]:
         return {"subject": self.subject, "outcome": self.outcome, "figure": self.figure, "values": dict(self.values)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Finding:
+        outcome = str(data["outcome"])
+        if outcome not in OUTCOMES:
+            raise ValueError(f"finding outcome must be one of {', '.join(OUTCOMES)}. Received: {outcome!r}")
+        return cls(str(data["subject"]), outcome, str(data["figure"]), dict(data.get("values") or {}))
 
 
 @dataclass(frozen=True)
@@ -82,341 +81,63 @@ class Verdict:
             "findings": [f.to_json() for f in self.findings],
         }
 
-
-# --- helpers
-
-
-def _not_run(evidence: Evidence | None, kind: str, subject: str) -> Finding | None:
-    if evidence is None:
-        return Finding(subject, "not_measured", "no evidence: nothing was measured")
-    if not evidence.of_kind(kind):
-        return Finding(subject, "not_measured", f"the {kind} probe did not run in this run")
-    return None
-
-
-def _absent(result: ProbeResult | None, variant: str, what: str) -> str | None:
-    """Why a result cannot be used, or None when it can."""
-    if result is None:
-        return f"{label(variant)} was not measured on {what}"
-    if not result.ok:
-        return f"{label(variant)} {result.status} on {what}: {result.reason or 'no reason recorded'}"
-    return None
-
-
-def _base_case(case: str) -> str:
-    for suffix in CASE_SUFFIXES:
-        if case.endswith(suffix):
-            return case[: -len(suffix)]
-    return case
-
-
-def _number(value: float, unit: str) -> str:
-    if abs(value) >= 100:
-        text = f"{value:,.0f}"
-    elif abs(value) >= 1:
-        text = f"{value:.2f}"
-    else:
-        text = f"{value:.3g}"
-    return f"{text} {unit}".strip()
-
-
-def _order(a: float, b: float, lower_is_better: bool) -> str:
-    """Exact counts: the claimed order holds, is reversed, or there is no difference (within noise)."""
-    if a == b:
-        return "within_noise"
-    return "confirmed" if (a < b) == lower_is_better else "contradicted"
-
-
-# --- rules: each returns the findings of one claim's test
-
-
-def _speed_pairs(test: ClaimTest, evidence: Evidence | None, compare) -> list[Finding]:
-    metric = test.figure
-    unit, _ = METRICS.get(metric, ("", True))
-    findings = []
-    for model in test.params.get("models") or SPEED_MODELS:
-        for a, b in test.params["pairs"]:
-            subject = f"{model}: {label(a)} vs {label(b)}"
-            skipped = _not_run(evidence, "speed", subject)
-            if skipped:
-                findings.append(skipped)
-                continue
-            results = {v: evidence.result(v, model, "speed") for v in (a, b)}
-            reason = next((r for v in (a, b) if (r := _absent(results[v], v, model))), None)
-            if reason:
-                findings.append(Finding(subject, "not_measured", reason))
-                continue
-            if not same_device(results[a], results[b]):
-                devices = {v: device_of(results[v]) for v in (a, b)}
-                figure = f"{model}: {where(results[a])}, {where(results[b])}: not like for like"
-                findings.append(Finding(subject, "not_measured", figure, {"model": model, "devices": devices}))
-                continue
-            samples = {v: list(results[v].samples.get(metric, ())) for v in (a, b)}
-            if min(len(s) for s in samples.values()) < MIN_SAMPLES:
-                findings.append(Finding(subject, "not_measured", f"fewer than {MIN_SAMPLES} samples of {metric}"))
-                continue
-            from probes.stats import ratio_interval
-
-            interval = ratio_interval(samples[a], samples[b])
-            if interval is None:
-                findings.append(Finding(subject, "not_measured", f"{metric} has a zero median"))
-                continue
-            medians = {v: results[v].summary(metric).median for v in (a, b)}
-            outcome = compare(interval, metric)
-            figure = (
-                f"{model}: {label(a)} {interval.ratio:.2f}× {label(b)}'s {METRIC_WORDS.get(metric, metric)} "
-                f"(95% CI {interval.low:.2f}–{interval.high:.2f}; "
-                f"{_number(medians[a], unit)} vs {_number(medians[b], unit)})"
-            )
-            values = {"model": model, "a": a, "b": b, "metric": metric, **interval.to_json(), "medians": medians}
-            findings.append(Finding(subject, outcome, figure, values))
-    return findings
-
-
-def rule_better(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
-    """The first of each pair does better on the metric: its bootstrap interval excludes parity."""
-
-    def compare(interval, metric: str) -> str:
-        higher_is_better = METRICS.get(metric, ("", True))[1]
-        low, high = (interval.low, interval.high) if higher_is_better else (1 / interval.high, 1 / interval.low)
-        return "confirmed" if low > 1 else "contradicted" if high < 1 else "within_noise"
-
-    return _speed_pairs(test, evidence, compare)
-
-
-def rule_similar(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
-    """Parity: the whole interval lies within the tolerance band; entirely outside contradicts it."""
-    tolerance = float(test.params.get("tolerance", PARITY_TOLERANCE))
-    band = (1 / (1 + tolerance), 1 + tolerance)
-
-    def compare(interval, metric: str) -> str:
-        if band[0] <= interval.low and interval.high <= band[1]:
-            return "confirmed"
-        if interval.low > band[1] or interval.high < band[0]:
-            return "contradicted"
-        return "within_noise"
-
-    return _speed_pairs(test, evidence, compare)
-
-
-def rule_fewer(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
-    """Counts from the ease probe (lines, API calls, device statements): lower for the first of each pair."""
-    fact = test.figure
-    findings = []
-    skipped = _not_run(evidence, "ease", fact)
-    if skipped:
-        return [skipped]
-    models = test.params.get("models") or sorted({r.model for r in evidence.of_kind("ease")})
-    for model in models:
-        for a, b in test.params["pairs"]:
-            subject = f"{model}: {label(a)} vs {label(b)}"
-            results = {v: evidence.result(v, model, "ease") for v in (a, b)}
-            reason = next((r for v in (a, b) if (r := _absent(results[v], v, f"{model} (ease)"))), None)
-            counts = {v: getattr(results[v].facts, fact) for v in (a, b)} if not reason else {}
-            if not reason and any(not isinstance(c, (int, float)) for c in counts.values()):
-                reason = f"{fact} was not recorded"
-            if reason:
-                findings.append(Finding(subject, "not_measured", reason))
-                continue
-            outcome = _order(counts[a], counts[b], lower_is_better=True)
-            figure = f"{model}: {label(a)} {counts[a]:g} vs {label(b)} {counts[b]:g} {fact.replace('_', ' ')}"
-            findings.append(Finding(subject, outcome, figure, {"model": model, "fact": fact, "counts": counts}))
-    return findings
-
-
-def rule_more_often(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
-    """Debugging: the first of each pair has the fact true for a larger share of the planted bugs."""
-    fact = test.figure
-    cases = set(test.params["cases"])
-    skipped = _not_run(evidence, "debugging", fact)
-    if skipped:
-        return [skipped]
-
-    def tally(variant: str) -> tuple[int, int]:
-        relevant = [
-            r
-            for r in evidence.of_kind("debugging")
-            if r.variant == variant and r.ok and _base_case(r.case) in cases and getattr(r.facts, fact) is not None
-        ]
-        return sum(1 for r in relevant if getattr(r.facts, fact) is True), len(relevant)
-
-    findings = []
-    for a, b in test.params["pairs"]:
-        subject = f"{label(a)} vs {label(b)}"
-        counts = {v: tally(v) for v in (a, b)}
-        missing = [v for v in (a, b) if counts[v][1] == 0]
-        if missing:
-            findings.append(Finding(subject, "not_measured", f"no planted-bug results for {label(missing[0])}"))
-            continue
-        share = {v: counts[v][0] / counts[v][1] for v in (a, b)}
-        outcome = _order(share[a], share[b], lower_is_better=False)
-        figure = (
-            f"{fact.replace('_', ' ')}: {label(a)} {counts[a][0]} of {counts[a][1]} planted bugs, "
-            f"{label(b)} {counts[b][0]} of {counts[b][1]}"
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Verdict:
+        verdict = str(data["verdict"])
+        if verdict not in VERDICT_LABELS:
+            raise ValueError(f"verdict must be one of {', '.join(VERDICT_LABELS)}. Received: {verdict!r}")
+        outcome = data.get("evidence_outcome")
+        return cls(
+            claim_id=str(data["claim"]),
+            verdict=verdict,
+            findings=tuple(Finding.from_json(f) for f in data.get("findings") or ()),
+            evidence_outcome=str(outcome) if outcome is not None else None,
         )
-        findings.append(Finding(subject, outcome, figure, {"fact": fact, "counts": counts}))
-    return findings
 
 
-def rule_prints_every_step(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
-    """A print inside forward()/call() ran once per training step (eager) or fewer times (traced)."""
-    expect = bool(test.params.get("expect", True))
-    skipped = _not_run(evidence, "debugging", "print inside the model")
-    if skipped:
-        return [skipped]
-    findings = []
-    for variant in test.params["variants"]:
-        found = None
-        for case in test.params["cases"]:
-            found = next(
-                (r for r in evidence.of_kind("debugging") if r.variant == variant and r.case == case and r.ok), None
-            )
-            if found is not None:
-                break
-        if found is None or found.facts.print_count is None or not found.facts.steps:
-            findings.append(Finding(label(variant), "not_measured", f"no {' or '.join(test.params['cases'])} result"))
-            continue
-        prints, steps = found.facts.print_count, found.facts.steps
-        every = prints >= steps
-        outcome = "confirmed" if every == expect else "contradicted"
-        figure = (
-            f"{label(variant)} ({found.case}): the print ran {prints} time{'s' if prints != 1 else ''} in {steps} steps"
+@dataclass(frozen=True)
+class Verdicts:
+    """Every claim's verdict, and what they were checked against."""
+
+    verdicts: tuple[Verdict, ...]
+    evidence_digest: str | None = None  # advisor/records.py; None: checked against no evidence
+    ledger_digest: str | None = None
+
+    def __iter__(self) -> Iterator[Verdict]:
+        return iter(self.verdicts)
+
+    def __len__(self) -> int:
+        return len(self.verdicts)
+
+    def by_claim(self) -> dict[str, Verdict]:
+        return {v.claim_id: v for v in self.verdicts}
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for verdict in self.verdicts:
+            counts[verdict.verdict] = counts.get(verdict.verdict, 0) + 1
+        return counts
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": VERDICTS_FORMAT,
+            "evidence_digest": self.evidence_digest,
+            "ledger_digest": self.ledger_digest,
+            "counts": self.counts(),
+            "verdicts": [v.to_json() for v in self.verdicts],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], origin: str = "verdicts") -> Verdicts:
+        if data.get("format") != VERDICTS_FORMAT:
+            raise ValueError(f"{origin}: 'format' must be {VERDICTS_FORMAT}. Received: {data.get('format')!r}")
+        return cls(
+            verdicts=tuple(Verdict.from_json(v) for v in data.get("verdicts") or ()),
+            evidence_digest=data.get("evidence_digest"),
+            ledger_digest=data.get("ledger_digest"),
         )
-        findings.append(
-            Finding(label(variant), outcome, figure, {"case": found.case, "prints": prints, "steps": steps})
-        )
-    return findings
 
 
-def _export_result(evidence: Evidence, variant: str, case: str) -> ProbeResult | None:
-    return next((r for r in evidence.of_kind("export") if r.variant == variant and r.case == case), None)
-
-
-def rule_exports(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
-    """Every listed export path worked: exported, reloaded in a fresh process, same outputs."""
-    expect = bool(test.params.get("expect", True))
-    skipped = _not_run(evidence, "export", "export")
-    if skipped:
-        return [skipped]
-    findings = []
-    for variant in test.params["variants"]:
-        for case in test.params["cases"]:
-            subject = f"{label(variant)} {case}"
-            result = _export_result(evidence, variant, case)
-            if result is None or result.status in ("not_installed", "skipped", "interrupted"):
-                why = "not in this run" if result is None else f"{result.status}: {result.reason or ''}".strip()
-                hint = result.facts.install_hint if result is not None else None
-                findings.append(Finding(subject, "not_measured", f"{subject}: {why}" + (f" ({hint})" if hint else "")))
-                continue
-            facts = result.facts
-            diff = facts.max_abs_diff
-            works = export_works(result)
-            if works:
-                size = facts.size_bytes
-                figure = f"{subject}: exported" + (f" ({int(size):,} bytes)" if size else "")
-                figure += ", reloaded" + (f", max |Δ| {float(diff):.1e}" if diff is not None else "")
-            else:
-                error = str(facts.error or result.reason or "reload or parity failed").splitlines()[0]
-                figure = f"{subject}: failed ({error[:120]})"
-            outcome = "confirmed" if works == expect else "contradicted"
-            findings.append(Finding(subject, outcome, figure, {"variant": variant, "case": case, "works": works}))
-    return findings
-
-
-def rule_fact_is(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
-    """Each check names an export result's fact and the value the claim implies."""
-    skipped = _not_run(evidence, "export", test.figure)
-    if skipped:
-        return [skipped]
-    findings = []
-    for check in test.params["checks"]:
-        variant, case, fact = check["variant"], check["case"], check["fact"]
-        subject = f"{label(variant)} {case}"
-        result = _export_result(evidence, variant, case)
-        if result is None or getattr(result.facts, fact, None) is None:
-            findings.append(Finding(subject, "not_measured", f"{subject}: {fact} not recorded"))
-            continue
-        value = getattr(result.facts, fact)
-        outcome = "confirmed" if value == check["equals"] else "contradicted"
-        findings.append(
-            Finding(subject, outcome, f"{subject}: {fact.replace('_', ' ')} = {value}", {"fact": fact, "value": value})
-        )
-    return findings
-
-
-def rule_runs(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
-    """Each variant trained in this run's speed probe (a failure contradicts; not installed: not measured)."""
-    findings = []
-    for variant in test.params["variants"]:
-        skipped = _not_run(evidence, "speed", label(variant))
-        if skipped:
-            findings.append(skipped)
-            continue
-        results = [r for r in evidence.of_kind("speed") if r.variant == variant]
-        ok = [r for r in results if r.ok]
-        broken = [r for r in results if r.status in ("failed", "crashed", "timeout")]
-        if ok:
-            models = ", ".join(sorted({r.model for r in ok}))
-            findings.append(Finding(label(variant), "confirmed", f"{label(variant)} trained here ({models})"))
-        elif broken:
-            reason = broken[0].reason or broken[0].status
-            findings.append(Finding(label(variant), "contradicted", f"{label(variant)} failed: {reason}"))
-        else:
-            why = results[0].reason if results else "not in this run's variants"
-            findings.append(Finding(label(variant), "not_measured", f"{label(variant)}: {why}"))
-    return findings
-
-
-RULES: dict[str, Callable[[ClaimTest, Evidence | None], list[Finding]]] = {
-    "better": rule_better,
-    "similar": rule_similar,
-    "fewer": rule_fewer,
-    "more_often": rule_more_often,
-    "prints_every_step": rule_prints_every_step,
-    "exports": rule_exports,
-    "fact_is": rule_fact_is,
-    "runs": rule_runs,
-}
-
-
-def combine(outcomes: Sequence[str]) -> str:
-    """One verdict from the findings' outcomes.
-
-    Nothing measured: not measured. Confirmed somewhere and contradicted elsewhere: mixed.
-    Otherwise the measured outcome that outnumbers "within noise" wins; a tie stays within noise,
-    so one clear model out of two is not enough to call a claim confirmed.
-    """
-    measured = [o for o in outcomes if o != "not_measured"]
-    if not measured:
-        return "not_measured"
-    confirmed, contradicted = measured.count("confirmed"), measured.count("contradicted")
-    noise = measured.count("within_noise")
-    if confirmed and contradicted:
-        return "mixed"
-    if confirmed > noise:
-        return "confirmed"
-    if contradicted > noise:
-        return "contradicted"
-    return "within_noise"
-
-
-def check_claim(claim: Claim, evidence: Evidence | None) -> Verdict:
-    if claim.test is None:
-        return Verdict(claim.id, "outdated" if claim.superseded else "literature_only")
-    findings = tuple(RULES[claim.test.rule](claim.test, evidence))
-    outcome = combine([f.outcome for f in findings])
-    if claim.superseded:
-        return Verdict(claim.id, "outdated", findings, evidence_outcome=outcome)
-    return Verdict(claim.id, outcome, findings)
-
-
-def check_claims(evidence: Evidence | None, claims: Sequence[Claim] | None = None) -> tuple[Verdict, ...]:
-    """A verdict for every claim of the ledger (or of `claims`), in ledger order."""
-    return tuple(check_claim(claim, evidence) for claim in (claims or load_ledger().claims))
-
-
-def verdicts_to_json(verdicts: Sequence[Verdict]) -> dict[str, Any]:
-    counts: dict[str, int] = {}
-    for verdict in verdicts:
-        counts[verdict.verdict] = counts.get(verdict.verdict, 0) + 1
-    return {"format": VERDICTS_FORMAT, "counts": counts, "verdicts": [v.to_json() for v in verdicts]}
+def as_verdicts(verdicts: Verdicts | Sequence[Verdict]) -> Verdicts:
+    """A Verdicts record from a plain sequence too (tests and callers that check a few claims)."""
+    return verdicts if isinstance(verdicts, Verdicts) else Verdicts(tuple(verdicts))

@@ -10,9 +10,7 @@ from markupsafe import Markup
 
 from advisor.questionnaire.profile import Profile, load_criteria
 from advisor.report.charts import Bar, bar_chart, variant_series
-from advisor.scoring.scorecard import PERTURBATION, Scorecard
-from advisor.scoring.tensions import Tension, find_tensions
-from advisor.scoring.whatif import AnswerFlip, answer_flips, keras_on_torch, keras_on_torch_untested
+from advisor.scoring.scorecard import PERTURBATION, AnswerFlip, Scorecard, Tension
 from probes.evidence import Evidence
 from probes.variants import VARIANTS, label
 
@@ -132,7 +130,6 @@ def build_decision_view(profile: Profile, evidence: Evidence | None, scorecard: 
     criteria = load_criteria()
     leader = label(scorecard.leader)
     runner_up = label(scorecard.ranking[1]) if len(scorecard.ranking) > 1 else None
-    combination = keras_on_torch(scorecard)
     literature_weight = sum(
         scorecard.weights[c] for c in criteria if scorecard.scores[c][scorecard.leader].source == "literature"
     )
@@ -146,9 +143,9 @@ def build_decision_view(profile: Profile, evidence: Evidence | None, scorecard: 
         rank_correlation=scorecard.rank_correlation,
         perturbation_pct=100 * PERTURBATION,
         reasons=_reasons(profile, scorecard),
-        tensions=list(find_tensions(profile.answers)),
-        combination=combination.sentence if combination else None,
-        untested_combination=keras_on_torch_untested(scorecard),
+        tensions=list(scorecard.tensions),
+        combination=scorecard.combination.sentence if scorecard.combination else None,
+        untested_combination=scorecard.untested_combination,
         weight_flips=[
             {
                 "criterion": criteria[f.criterion].label,
@@ -158,7 +155,7 @@ def build_decision_view(profile: Profile, evidence: Evidence | None, scorecard: 
             }
             for f in scorecard.flips[:5]
         ],
-        answer_flips=[_answer_flip_text(f) for f in answer_flips(profile, evidence, scorecard)[:8]],
+        answer_flips=[_answer_flip_text(f) for f in scorecard.answer_flips[:8]],
         totals=[
             {"label": label(c), "total": scorecard.totals[c], "rank": i + 1} for i, c in enumerate(scorecard.ranking)
         ],

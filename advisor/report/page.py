@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from advisor.claims.verdicts import check_claims, verdicts_to_json
+from advisor.claims.verdicts import Verdicts
 from advisor.fileio import write_text_atomic
 from advisor.questionnaire.profile import Profile, load_criteria
 from advisor.report.claims import build_claims_view
@@ -80,8 +80,9 @@ class ReportView:
 
 
 def build_view(
-    profile: Profile, evidence: Evidence | None, scorecard: Scorecard, run_dir: str = "RUN_DIR"
+    profile: Profile, evidence: Evidence | None, verdicts: Verdicts, scorecard: Scorecard, run_dir: str = "RUN_DIR"
 ) -> ReportView:
+    """The page's view model, from the four records alone."""
     criteria = load_criteria()
     leader = scorecard.leader
     runner_up = scorecard.ranking[1] if len(scorecard.ranking) > 1 else None
@@ -111,7 +112,6 @@ def build_view(
     env = evidence.environment if evidence else {}
     values = profile.answers.values
     title = values.get("project_name") or "Framework advice"
-    verdicts = scorecard.verdicts or check_claims(evidence)
     decision = build_decision_view(profile, evidence, scorecard)
     view = ReportView(
         title=title,
@@ -145,7 +145,7 @@ def build_view(
         command_line=str(env.get("command_line", "")),
         answers=[(k, _plain(v), profile.answers.origins[k]) for k, v in values.items()],
         decision=decision,
-        claims=build_claims_view(verdicts),
+        claims=build_claims_view(verdicts.verdicts),
         speed=build_speed_view(evidence),
         ease=build_ease_view(evidence, run_dir),
         debugging=build_debugging_view(evidence, run_dir),
@@ -252,18 +252,25 @@ def render_html(view: ReportView) -> str:
     return template.render(view=view, css=css)
 
 
-def write_report(path: Path, profile: Profile, evidence: Evidence | None, scorecard: Scorecard) -> Path:
-    """Render the report to `path` atomically: a failed render leaves no file behind."""
-    view = build_view(profile, evidence, scorecard, run_dir=str(path.parent))
+def render(profile: Profile, evidence: Evidence | None, verdicts: Verdicts, scorecard: Scorecard, run_dir: str) -> str:
+    """The report stage: the four records to one self-contained HTML page (the records embedded as JSON)."""
+    view = build_view(profile, evidence, verdicts, scorecard, run_dir=run_dir)
     view.data_json = _embedded_json(
         {
             "profile": profile.to_json(),
             "scorecard": scorecard.to_json(),
-            "verdicts": verdicts_to_json(scorecard.verdicts or check_claims(evidence)),
+            "verdicts": verdicts.to_json(),
             "evidence": evidence.to_json() if evidence else None,
         }
     )
-    write_text_atomic(path, render_html(view))
+    return render_html(view)
+
+
+def write_report(
+    path: Path, profile: Profile, evidence: Evidence | None, verdicts: Verdicts, scorecard: Scorecard
+) -> Path:
+    """Render the report to `path` atomically: a failed render leaves no file behind."""
+    write_text_atomic(path, render(profile, evidence, verdicts, scorecard, run_dir=str(path.parent)))
     return path
 
 

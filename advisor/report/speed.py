@@ -3,7 +3,7 @@
 Every figure comes from the speed probes' raw samples: medians with their IQR, ratios with a
 bootstrap confidence interval over the timed windows (probes/stats.py). A comparison whose
 interval includes 1 is called "within noise"; a throughput whose IQR exceeds 10% of its median
-is flagged. A comparison between a result on the GPU and one on the CPU says so first (advisor/scoring/devices.py).
+is flagged. A comparison between a result on the GPU and one on the CPU says so first (probes/devices.py).
 
 Each reference model is also trained on digits to check that it learns: a result below the model's
 threshold "did not learn", and one more than ACCURACY_GAP below the best variant's accuracy on the
@@ -19,7 +19,7 @@ from typing import Any
 from markupsafe import Markup
 
 from advisor.report.charts import Bar, bar_chart, variant_series
-from advisor.scoring.devices import DEVICE_WORDS, device_of, mixed, same_device, where
+from probes.devices import DEVICE_WORDS, device_of, mixed, same_device, where
 from probes.evidence import Evidence, ProbeResult
 from probes.specs import MODELS
 from probes.stats import NOISY_IQR_RATIO, ratio_interval

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import knowledge
 from advisor.questionnaire.profile import rule_matches
 from advisor.questionnaire.questions import Answers
-
-
-@dataclass(frozen=True)
-class Tension:
-    """Two or more answers that pull in different directions, and what to do about it."""
-
-    id: str
-    note: str
-    advice: str
-    answers: tuple[tuple[str, str], ...]  # (question key, the answer given) that triggered it
+from advisor.scoring.scorecard import Tension
 
 
 def find_tensions(answers: Answers) -> tuple[Tension, ...]:

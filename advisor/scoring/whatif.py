@@ -8,11 +8,10 @@ the PyTorch backend give me both?" (only claimed where this run measured it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from advisor.claims.verdicts import Verdicts
 from advisor.questionnaire.profile import Profile, build_profile, load_criteria
 from advisor.questionnaire.questions import Answers, load_questions
-from advisor.scoring.scorecard import Scorecard, build_scorecard
+from advisor.scoring.scorecard import AnswerFlip, Combination, Scorecard
 from probes.evidence import Evidence
 from probes.variants import label
 
@@ -22,19 +21,10 @@ COMBINE_TOLERANCE = 1.0  # within this many points of the best counts as "as goo
 TOP_CRITERIA = 3
 
 
-@dataclass(frozen=True)
-class AnswerFlip:
-    """Answering `question` with `value` instead of `was` would put `new_leader` first."""
+def answer_flips(profile: Profile, evidence: Evidence | None, verdicts: Verdicts, leader: str) -> list[AnswerFlip]:
+    """Every single-answer change (choice questions) that changes the first place, by question, largest lead first."""
+    from advisor.scoring.score import score
 
-    question: str
-    value: str
-    was: str
-    new_leader: str
-    margin: float
-
-
-def answer_flips(profile: Profile, evidence: Evidence | None, scorecard: Scorecard) -> list[AnswerFlip]:
-    """Every single-answer change (choice questions) that changes the first place, smallest lead first."""
     flips = []
     values = dict(profile.answers.values)
     for question in load_questions():
@@ -45,18 +35,10 @@ def answer_flips(profile: Profile, evidence: Evidence | None, scorecard: Scoreca
                 continue
             changed = dict(values, **{question.key: value})
             other = build_profile(Answers(values=changed, origins=profile.answers.origins))
-            card = build_scorecard(other, evidence, scorecard.verdicts)
-            if card.leader != scorecard.leader:
+            card = score(other, evidence, verdicts, what_if=False)
+            if card.leader != leader:
                 flips.append(AnswerFlip(question.key, value, str(values[question.key]), card.leader, card.margin))
     return sorted(flips, key=lambda f: (f.question, -f.margin))
-
-
-@dataclass(frozen=True)
-class Combination:
-    """Keras 3 on PyTorch keeps up with the best on each criterion the user weighs most."""
-
-    criteria: tuple[str, ...]  # labels of the user's heaviest criteria
-    sentence: str
 
 
 def keras_on_torch(scorecard: Scorecard) -> Combination | None:

@@ -4,7 +4,7 @@ A figure one machine did not record is missing (NaN in the tables, "missing" wit
 screen), never zero. Ratios are taken within a machine (a framework's median over the baseline
 framework's median on the same machine), so machines of different speed can be compared fairly; a
 ratio between a framework that ran on the GPU and one that ran on the CPU of the same machine says so
-(advisor/scoring/devices.py), since it compares the devices as much as the frameworks.
+(probes/devices.py), since it compares the devices as much as the frameworks.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.scoring.devices import DEVICE_WORDS, device_of
 from advisor.team.inputs import Machine
+from probes.devices import DEVICE_WORDS, device_of
 from probes.environment import DISTRIBUTIONS
 from probes.evidence import METRICS
 from probes.variants import VARIANTS

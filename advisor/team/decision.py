@@ -24,9 +24,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.claims import check
 from advisor.questionnaire.profile import load_criteria
 from advisor.questionnaire.questions import load_questions
-from advisor.scoring.scorecard import CriterionScore, Scorecard, build_scorecard, rank_scores
+from advisor.scoring.score import rank_scores, score
+from advisor.scoring.scorecard import CriterionScore, Scorecard
 from advisor.team.inputs import Machine, Member
 from probes.variants import label as variant_label
 
@@ -215,7 +217,8 @@ class TeamDecision:
 
 def score_team_on(members: Sequence[Member], machine: Machine | None, weights: Mapping[str, float]) -> MachineScore:
     evidence = machine.evidence if machine else None
-    cards = tuple(build_scorecard(m.profile, evidence) for m in members)
+    verdicts = check(evidence)
+    cards = tuple(score(m.profile, evidence, verdicts, what_if=False) for m in members)
     scores = team_scores(members, cards, machine.label if machine else None)
     return MachineScore(machine.label if machine else None, rank_scores(cards[0].candidates, weights, scores), cards)
 

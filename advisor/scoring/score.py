@@ -1,0 +1,140 @@
+"""The scoring stage: Profile + Evidence + Verdicts -> Scorecard.
+
+A score is 0 to 10. It comes from this run's evidence where a probe measured the criterion
+("measured"), from the user's own answers for familiarity ("answers"), and otherwise from what
+the claims ledger implies ("literature", citing the claims; see advisor/scoring/literature.py for
+how an unmeasured candidate is placed beside measured ones). The weighted sum keeps every
+contribution visible (advisor/scoring/robustness.py ranks and tests it); the scorecard also
+carries what the report says next: the answers that would change the pick, the tensions between
+answers, and whether Keras 3 on PyTorch combines what the user weighs most (whatif.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+
+from advisor.claims.verdicts import Verdicts
+from advisor.questionnaire.profile import Profile, load_criteria
+from advisor.records import digest, evidence_digest, knowledge_digest
+from advisor.scoring.literature import literature_scores, place
+from advisor.scoring.measured import score_debugging, score_deployment, score_ease_of_use
+from advisor.scoring.robustness import rank
+from advisor.scoring.scorecard import CriterionScore, Scorecard
+from advisor.scoring.speed import (
+    SPEED_CRITERIA,
+    device_notes,
+    score_memory,
+    score_startup_time,
+    score_training_speed,
+)
+from advisor.scoring.tensions import find_tensions
+from probes.evidence import Evidence
+from probes.variants import VARIANTS
+from probes.variants import label as variant_label
+
+# The frameworks a user chooses between; Keras on other backends joins when this run measured it.
+CORE_CANDIDATES = ("torch", "keras-tensorflow", "tensorflow")
+RULES = ("weights", "literature", "measured_scores", "export_paths", "questions", "tensions")  # knowledge/ it reads
+
+# EVIDENCE_SCORERS maps a criterion to a function(evidence, candidates, profile) that returns
+# {candidate: (score 0-10, basis sentence, figures dict)} for the candidates it could measure;
+# candidates it leaves out fall back to the literature. Probes of new kinds register here.
+EvidenceScorer = Callable[[Evidence, Sequence[str], Profile], dict[str, tuple[float, str, dict]]]
+EVIDENCE_SCORERS: dict[str, EvidenceScorer] = {
+    "training_speed": score_training_speed,
+    "startup_time": score_startup_time,
+    "memory": score_memory,
+    "ease_of_use": score_ease_of_use,
+    "debugging": score_debugging,
+    "deployment": score_deployment,
+}
+
+
+def score(profile: Profile, evidence: Evidence | None, verdicts: Verdicts, *, what_if: bool = True) -> Scorecard:
+    """Score, weight and rank every candidate; with `what_if`, also the answers that would change the pick.
+
+    `verdicts` are the ledger's claims checked against `evidence` (advisor.claims.check).
+    """
+    candidates = candidates_for(evidence)
+    card = rank(candidates, profile.weight_vector(), criterion_scores(profile, evidence, verdicts, candidates))
+    inputs = {
+        "profile": digest(profile.to_json()),
+        "evidence": evidence_digest(evidence),
+        "verdicts": digest(verdicts.to_json()),
+        "rules": knowledge_digest(*RULES),
+    }
+    card = replace(card, tensions=find_tensions(profile.answers), inputs=inputs)
+    if not what_if:
+        return card
+    from advisor.scoring.whatif import answer_flips, keras_on_torch, keras_on_torch_untested
+
+    return replace(
+        card,
+        answer_flips=tuple(answer_flips(profile, evidence, verdicts, card.leader)),
+        combination=keras_on_torch(card),
+        untested_combination=keras_on_torch_untested(card),
+    )
+
+
+def candidates_for(evidence: Evidence | None) -> tuple[str, ...]:
+    """The core three, plus every other framework variant this run measured (a named option is not one)."""
+    chosen = list(CORE_CANDIDATES)
+    if evidence is not None:
+        for result in evidence.results:
+            variant = VARIANTS.get(result.variant)
+            if result.ok and result.variant not in chosen and (variant is None or variant.candidate):
+                chosen.append(result.variant)
+    return tuple(chosen)
+
+
+def criterion_scores(
+    profile: Profile, evidence: Evidence | None, verdicts: Verdicts, candidates: Sequence[str]
+) -> dict[str, dict[str, CriterionScore]]:
+    """criterion -> candidate -> score: evidence first, then the answers (familiarity), then the claims."""
+    criteria = load_criteria()
+    target = profile.answers.values.get("deployment_target")
+    literature = literature_scores(candidates, verdicts.verdicts, list(criteria), target)
+    notes = device_notes(evidence, candidates) if evidence is not None else {}
+    scores: dict[str, dict[str, CriterionScore]] = {}
+    for criterion in criteria:
+        measured = {}
+        if evidence is not None and criterion in EVIDENCE_SCORERS:
+            measured = EVIDENCE_SCORERS[criterion](evidence, candidates, profile)
+        measured_scores = {c: float(measured[c][0]) for c in candidates if c in measured}
+        per: dict[str, CriterionScore] = {}
+        for candidate in candidates:
+            if criterion == "familiarity":
+                value, basis = score_familiarity(profile, candidate)
+                per[candidate] = CriterionScore(criterion, candidate, value, "answers", basis)
+            elif candidate in measured:
+                value, basis, figures = measured[candidate]
+                if criterion in SPEED_CRITERIA and candidate in notes:
+                    basis = f"{basis}; {notes[candidate]}"
+                per[candidate] = CriterionScore(criterion, candidate, float(value), "measured", basis, figures)
+            else:
+                placed = place(literature[criterion], measured_scores, candidate, variant_label(candidate))
+                basis = placed.basis
+                if criterion in SPEED_CRITERIA and candidate in notes:
+                    basis = f"{notes[candidate]}; {basis}"
+                per[candidate] = CriterionScore(
+                    criterion, candidate, placed.score, "literature", basis, placed.figures, placed.claims
+                )
+        scores[criterion] = per
+    return scores
+
+
+def rank_scores(candidates: Sequence[str], weights: Mapping[str, float], scores) -> Scorecard:
+    """A scorecard from given criterion scores and weights (a team's combined weights, say)."""
+    return rank(candidates, weights, scores)
+
+
+def score_familiarity(profile: Profile, candidate: str) -> tuple[float, str]:
+    known = set(profile.answers["known_frameworks"])
+    variant = VARIANTS[candidate]
+    if variant.family in known:
+        return 10.0, f"you know {variant.family}"
+    backend_family = {"keras-torch": "pytorch", "keras-tensorflow": "tensorflow", "keras-jax": "jax"}
+    if backend_family.get(candidate) in known:
+        return 6.0, f"you know its backend, {backend_family[candidate]}"
+    return 0.0, "not among the frameworks you know" if known else "you know no framework yet"

@@ -1,0 +1,105 @@
+"""Speed, start-up and memory scores, from the speed probe: relative to the fastest (or leanest) measured.
+
+Per model only results from one device are ranked (probes/devices.py): a CPU result is never
+scored against a GPU result as if alike; a candidate that ran on the other device is noted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from advisor.questionnaire.profile import Profile
+from advisor.scoring.relative import relative_over_models
+from probes.devices import DEVICE_WORDS, device_of, mixed, primary_device, where
+from probes.evidence import Evidence
+
+SPEED_CRITERIA = ("training_speed", "startup_time", "memory")  # scored from speed results, one device at a time
+
+
+def _median(evidence: Evidence, variant: str, model: str, metric: str) -> float | None:
+    result = evidence.result(variant, model)
+    if result is None or not result.ok:
+        return None
+    summary = result.summary(metric)
+    return summary.median if summary else None
+
+
+def comparable(evidence: Evidence, model: str, candidates: Sequence[str]) -> tuple[set[str], str | None]:
+    """The candidates whose speed results on `model` can be ranked together, and a note when devices were mixed.
+
+    Those ranked ran on the device most of them used (the GPU on a tie), or recorded none.
+    """
+    results = [r for c in candidates if (r := evidence.result(c, model)) is not None and r.ok]
+    primary = primary_device({r.variant: device_of(r) for r in results})
+    keep = {r.variant for r in results if device_of(r) in (None, primary)}
+    if not mixed(results):
+        return keep, None
+    ran = ", ".join(where(r) for r in results)
+    return keep, f"not like for like ({ran}), so only the results on {DEVICE_WORDS[primary]} are ranked"
+
+
+def device_notes(evidence: Evidence, candidates: Sequence[str]) -> dict[str, str]:
+    """Per candidate that ran where the devices were mixed: which ran where, for the models it concerns."""
+    by_note: dict[str, dict[str, list[str]]] = {}  # candidate -> note -> models
+    for model in evidence.settings.get("models") or []:
+        _, note = comparable(evidence, model, candidates)
+        if note is None:
+            continue
+        for candidate in candidates:
+            result = evidence.result(candidate, model)
+            if result is not None and result.ok:
+                by_note.setdefault(candidate, {}).setdefault(note, []).append(model)
+    return {
+        candidate: "; ".join(f"{', '.join(models)}: {note}" for note, models in notes.items())
+        for candidate, notes in by_note.items()
+    }
+
+
+def _relative_scores(
+    evidence: Evidence,
+    candidates: Sequence[str],
+    value: Callable[[str, str], float | None],
+    higher_is_better: bool,
+    describe: Callable[[float], str],
+    profile: Profile | None = None,
+) -> dict[str, tuple[float, str, dict[str, Any]]]:
+    """10 for the best measured candidate, others by their ratio to it: a geometric mean over models,
+    weighted towards the models like the user's own data; per model only results from one device."""
+    per_model: dict[str, dict[str, float]] = {}
+    for model in evidence.settings.get("models") or []:
+        alike, _ = comparable(evidence, model, candidates)
+        per_model[model] = {c: v for c in candidates if c in alike and (v := value(c, model)) is not None}
+    return relative_over_models(per_model, candidates, higher_is_better, lambda c, m, v: describe(v), profile)
+
+
+def score_training_speed(evidence: Evidence, candidates: Sequence[str], profile: Profile):
+    return _relative_scores(
+        evidence,
+        candidates,
+        lambda c, m: _median(evidence, c, m, "train_samples_per_s"),
+        True,
+        lambda v: f"{v:,.0f} samples/s",
+        profile,
+    )
+
+
+def score_startup_time(evidence: Evidence, candidates: Sequence[str], profile: Profile):
+    def total(c: str, m: str) -> float | None:
+        parts = [_median(evidence, c, m, k) for k in ("import_s", "build_s", "first_step_s")]
+        return None if any(p is None for p in parts) else sum(parts)  # type: ignore[arg-type]
+
+    return _relative_scores(
+        evidence, candidates, total, False, lambda v: f"{v:.2f} s import + build + first step", profile
+    )
+
+
+def score_memory(evidence: Evidence, candidates: Sequence[str], profile: Profile):
+    return _relative_scores(
+        evidence,
+        candidates,
+        lambda c, m: _median(evidence, c, m, "peak_rss_mb"),
+        False,
+        lambda v: f"{v:,.0f} MB peak RSS",
+        profile,
+    )
