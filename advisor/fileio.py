@@ -117,21 +117,12 @@ def default_run_dir(root: Path = Path("advisor-runs")) -> Path:
     return candidate
 
 
-# Files a run writes into its folder. With --force, these are removed before a new run starts, so
-# an interrupted new run never leaves the earlier run's report beside its own evidence.
-RUN_RECORDS = (
-    "answers.yaml",
-    "profile.json",
-    "evidence.json",
-    "scorecard.json",
-    "report.html",
-    "onboarding.json",  # advise --team-decision
-    "onboarding.html",
-)
+def prepare_output_dir(path: Path, *, force: bool, records: tuple[str, ...]) -> Path:
+    """Create the output folder, refusing to mix two runs in one folder unless `force` is given.
 
-
-def prepare_output_dir(path: Path, *, force: bool, records: tuple[str, ...] = RUN_RECORDS) -> Path:
-    """Create the output folder, refusing to mix two runs in one folder unless `force` is given."""
+    `records` are the files the caller's kind of run writes (advisor/runs.py RUN_RECORDS for a run):
+    with `force` they are removed first, so no earlier run's record is left beside the new ones.
+    """
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise OutputError(f"{path}: exists and is not a folder")

@@ -65,6 +65,10 @@ VARIANTS: dict[str, Variant] = {
             "keras-jax", "Keras 3 on JAX", "keras", "keras", ("keras", "jax"), env={"KERAS_BACKEND": "jax"},
             optional=True,
         ),
+        Variant(
+            "torch-compile", "PyTorch with torch.compile", "pytorch", "pytorch", ("torch",),
+            options={"compile": "inductor"}, kinds=("speed",), option_of="torch",
+        ),
     )
 }  # fmt: skip
 

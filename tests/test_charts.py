@@ -94,13 +94,14 @@ def test_a_framework_keeps_its_colour_in_every_chart_whatever_its_place():
     assert {c["Keras 3 on TensorFlow"] for c in colours} == {"bar-1"}
 
 
-def test_every_framework_variant_has_a_colour_of_its_own():
+def test_every_framework_variant_has_a_colour_of_its_own_and_an_option_its_frameworks():
     from advisor.report.charts import PALETTE_SIZE, variant_series
     from probes.variants import VARIANTS
 
-    series = [variant_series(v) for v in VARIANTS]
-    assert sorted(series) == list(range(len(VARIANTS)))
-    assert len(VARIANTS) <= PALETTE_SIZE
+    frameworks = [v for v in VARIANTS if VARIANTS[v].candidate]
+    assert sorted(variant_series(v) for v in frameworks) == list(range(len(frameworks)))
+    assert len(frameworks) <= PALETTE_SIZE
+    assert variant_series("torch-compile") == variant_series("torch")
 
 
 def test_bars_without_a_series_are_coloured_by_position():

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from advisor.cli import app
 from advisor.errors import OutputError
-from advisor.fileio import prepare_output_dir, write_json_atomic, write_text_atomic
+from advisor.fileio import write_json_atomic, write_text_atomic
+from advisor.runs import RUN_RECORDS, prepare_run_folder
 
 runner = CliRunner()
 
@@ -74,12 +75,23 @@ def test_force_replaces_an_earlier_run_and_keeps_foreign_files(fake_installed, t
     assert json.loads((out / "evidence.json").read_text())["created_at"] >= old
 
 
-def test_force_never_leaves_the_old_report_beside_a_new_runs_records(tmp_path):
+def test_probe_with_force_over_an_advice_run_leaves_none_of_its_records(fake_installed, tmp_path):
+    out = tmp_path / "run"
+    assert advise(out).exit_code == 0
+    written = {p.name for p in out.iterdir()}
+    assert written <= set(RUN_RECORDS.values()) and "verdicts.json" in written  # every record is on the one list
+    (out / "notes.txt").write_text("mine")
+    result = runner.invoke(app, ["probe", "--budget", "tiny", "--out", str(out), "--force"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["evidence.json", "notes.txt"]
+
+
+def test_force_removes_every_kind_of_record_a_run_writes(tmp_path):
     out = tmp_path / "run"
     out.mkdir()
-    for name in ("report.html", "scorecard.json", "evidence.json"):
+    for name in RUN_RECORDS.values():
         (out / name).write_text("from the earlier run")
-    prepare_output_dir(out, force=True)
+    prepare_run_folder(out, force=True)
     assert list(out.iterdir()) == []
 
 
@@ -126,3 +138,22 @@ def test_a_full_disk_during_advise_is_one_clear_line(fake_installed, tmp_path, m
     assert result.exit_code == 2
     assert "evidence.json: could not write (disk full)" in result.output
     assert sorted(p.name for p in out.iterdir()) == ["answers.yaml", "profile.json"]
+
+
+def test_report_never_shows_verdicts_or_scores_made_from_other_evidence(fake_installed, tmp_path):
+    from advisor.records import evidence_digest
+    from advisor.runs import load_evidence
+    from tests.conftest import FIXTURES
+
+    out = tmp_path / "run"
+    assert advise(out).exit_code == 0
+    (out / "evidence.json").write_text((FIXTURES / "run_quick" / "evidence.json").read_text())  # another run's
+    result = runner.invoke(app, ["report", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "verdicts.json: made from other evidence" in result.output
+    assert "scorecard.json: made from other records" in result.output
+    fresh = evidence_digest(load_evidence(out / "evidence.json"))
+    assert json.loads((out / "verdicts.json").read_text())["evidence_digest"] == fresh
+    assert json.loads((out / "scorecard.json").read_text())["inputs"]["evidence"] == fresh
+    again = runner.invoke(app, ["report", str(out)])
+    assert "note:" not in again.output  # fresh records are read back, not made again

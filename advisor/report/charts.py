@@ -30,11 +30,18 @@ class Bar:
 
 
 def variant_series(variant_id: str) -> int | None:
-    """A framework variant's colour: its place in VARIANTS, so it looks the same in every chart of the report."""
+    """A framework variant's colour: its place in VARIANTS, so it looks the same in every chart of the report.
+
+    A named option (torch.compile) takes the colour of the variant it is an option of: the same
+    framework; its label says which.
+    """
     from probes.variants import VARIANTS
 
-    ids = list(VARIANTS)
-    return ids.index(variant_id) if variant_id in ids else None
+    variant = VARIANTS.get(variant_id)
+    if variant is None:
+        return None
+    ids = [v for v in VARIANTS if VARIANTS[v].candidate]
+    return ids.index(variant.option_of or variant_id)
 
 
 def bar_chart(title: str, bars: Sequence[Bar], unit: str, width: int = 640) -> Markup:

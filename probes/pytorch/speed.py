@@ -1,4 +1,9 @@
-"""PyTorch's speed session: the reference's own train_epoch loop, timed on the device it picks."""
+"""PyTorch's speed session: the reference's own train_epoch loop, timed on the device it picks.
+
+Eager, PyTorch's default; with the variant's `compile` option the model is wrapped in
+torch.compile with that backend, as a user switching it on would, so the first step carries the
+compilation and the windows after it the compiled steady state.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ POOL_SAMPLES = 4096
 
 
 class TorchSession:
-    def __init__(self, model_name: str, settings: dict[str, Any]):
+    def __init__(self, model_name: str, settings: dict[str, Any], compile_backend: str | None = None):
         import time
 
         import torch
@@ -28,6 +33,8 @@ class TorchSession:
         torch.manual_seed(settings["seed"])
         start = time.perf_counter()
         self.model = ref.build_model(model_name).to(self.device)
+        if compile_backend:
+            self.model = torch.compile(self.model, backend=compile_backend)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LEARNING_RATE)
         self._sync()
         self.build_s = time.perf_counter() - start
@@ -79,8 +86,11 @@ class TorchSession:
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     from probes.pytorch import reference as ref
 
-    session = TorchSession(model_name, settings)
+    compile_backend = variant["options"].get("compile")
+    session = TorchSession(model_name, settings, compile_backend)
     measured = measure_training(session, model_name, settings)
     measured["samples"]["build_s"] = [session.build_s]
     measured["facts"].update(params=session.params, device=session.device.type)
+    if compile_backend:  # the accuracy check runs the reference's own main(), which PyTorch's variant checks
+        return measured
     return with_accuracy(measured, ref.main, model_name, settings)
