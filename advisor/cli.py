@@ -12,7 +12,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -20,6 +20,12 @@ from advisor.errors import AdvisorError
 from advisor.questionnaire.questions import load_questions
 from advisor.team.commands import onboard_after_advise, team_for_advise
 from advisor.team.commands import register as register_team_commands
+
+if TYPE_CHECKING:  # for annotations only: the CLI imports these when a command runs, never at startup
+    from rich.console import Console
+
+    from advisor.runs import AdviceRun
+    from probes.runner import ProbePlan, ProgressEvent
 
 app = typer.Typer(
     name="advisor",
@@ -42,7 +48,7 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     raise Terminated()
 
 
-def _stderr():
+def _stderr() -> Console:
     from rich.console import Console
 
     return Console(stderr=True, highlight=False)
@@ -92,7 +98,9 @@ TimeoutOpt = Annotated[
 ]
 
 
-def _plan(budget: str, variant: list[str] | None, threads: int | None, device: str, child_timeout: float | None):
+def _plan(
+    budget: str, variant: list[str] | None, threads: int | None, device: str, child_timeout: float | None
+) -> ProbePlan:
     from dataclasses import replace
 
     from probes.budgets import get_budget
@@ -116,7 +124,7 @@ class ProgressPrinter:
         self.console = _stderr()
         self.status = None
 
-    def __call__(self, event) -> None:
+    def __call__(self, event: ProgressEvent) -> None:
         from probes.variants import label
 
         name = label(event.variant)
@@ -240,7 +248,7 @@ def advise(
         typer.echo(f"Onboarding: {onboard_after_advise(run, team)}")
 
 
-def _print_outcome(run) -> None:
+def _print_outcome(run: AdviceRun) -> None:
     from probes.variants import label
 
     card = run.scorecard

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from advisor.claims import Verdicts, check
 from advisor.claims.ledger import ledger_digest
@@ -45,6 +46,7 @@ RUN_RECORDS = {
     "onboarding_record": "onboarding.json",  # advise --team-decision
     "onboarding": "onboarding.html",
 }
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,7 @@ def _fresh_verdicts(folder: RunFolder, evidence: Evidence, remade: list[str]) ->
     return verdicts
 
 
-def _saved(path: Path, what: str, parse, remade: list[str]):
+def _saved(path: Path, what: str, parse: Callable[[dict[str, Any], str], T], remade: list[str]) -> T | None:
     """A saved record, or None when it is missing (a probe-only folder) or unusable (noted in `remade`)."""
     if not path.exists():
         return None

@@ -7,6 +7,7 @@ is killed is recorded with its reason, and the run goes on with the others.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -477,7 +478,7 @@ def _merged(variant_id: str, model: str, kind: str, case: str, entry: _Collected
 class _TailReader:
     """Drain a pipe on a thread, keeping only its last bytes: a child may print gigabytes."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: io.BufferedReader):
         self._stream = stream
         self._tail = bytearray()
         self._thread = threading.Thread(target=self._drain, daemon=True)

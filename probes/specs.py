@@ -148,7 +148,9 @@ def make_data(model: str, n_samples: int, seed: int = 0) -> tuple[np.ndarray, np
     return x, y
 
 
-def digits_split(model: str, test_fraction: float = 0.25, seed: int = 0):
+def digits_split(
+    model: str, test_fraction: float = 0.25, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """scikit-learn's bundled digits (8x8, 1,797 images), shaped for `model`, split train/test.
 
     The MLP takes the 64 pixels as features; the CNN takes each image enlarged to 32x32 with the

@@ -165,7 +165,13 @@ def _check_figures(raw: Mapping[str, Any], where: str) -> None:
         )
 
 
-def _parse_claim(raw: Mapping[str, Any], ledger_ids: set[str], sources, releases, criteria) -> Claim:
+def _parse_claim(
+    raw: Mapping[str, Any],
+    ledger_ids: set[str],
+    sources: Mapping[str, Source],
+    releases: Mapping[str, Release],
+    criteria: set[str],
+) -> Claim:
     where = f"claim {raw.get('id')!r}"
     _check(isinstance(raw.get("id"), str) and raw["id"] not in ledger_ids, where, "needs a unique 'id'")
     claim = Claim(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.claims.ledger import audience_text, favours_text, load_ledger
 from advisor.claims.verdicts import VERDICT_LABELS, Verdicts
+
+if TYPE_CHECKING:  # rich loads only when the table is printed, never for --json
+    from rich.console import Console
 
 CLAIMS_FORMAT = "advisor-claims/1"
 VERDICT_STYLES = {
@@ -75,7 +78,7 @@ def ledger_json(verdicts: Verdicts, origin: str | None) -> dict[str, Any]:
     }
 
 
-def print_ledger(console, verdicts: Verdicts, origin: str | None) -> None:
+def print_ledger(console: Console, verdicts: Verdicts, origin: str | None) -> None:
     """A Rich table: one row per claim, the verdict in words (colour only repeats it)."""
     from rich.table import Table
     from rich.text import Text

@@ -18,6 +18,7 @@ from advisor.claims.verdicts import Finding, Verdict, Verdicts
 from advisor.records import evidence_digest
 from probes.devices import device_of, same_device, where
 from probes.evidence import METRICS, Evidence, ProbeResult, export_works
+from probes.stats import RatioInterval
 from probes.variants import label
 
 SPEED_MODELS = ("mlp", "cnn", "rnn", "transformer")
@@ -74,7 +75,9 @@ def _order(a: float, b: float, lower_is_better: bool) -> str:
 # --- rules: each returns the findings of one claim's test
 
 
-def _speed_pairs(test: ClaimTest, evidence: Evidence | None, compare) -> list[Finding]:
+def _speed_pairs(
+    test: ClaimTest, evidence: Evidence | None, compare: Callable[[RatioInterval, str], str]
+) -> list[Finding]:
     metric = test.figure
     unit, _ = METRICS.get(metric, ("", True))
     findings = []
@@ -120,7 +123,7 @@ def _speed_pairs(test: ClaimTest, evidence: Evidence | None, compare) -> list[Fi
 def rule_better(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
     """The first of each pair does better on the metric: its bootstrap interval excludes parity."""
 
-    def compare(interval, metric: str) -> str:
+    def compare(interval: RatioInterval, metric: str) -> str:
         higher_is_better = METRICS.get(metric, ("", True))[1]
         low, high = (interval.low, interval.high) if higher_is_better else (1 / interval.high, 1 / interval.low)
         return "confirmed" if low > 1 else "contradicted" if high < 1 else "within_noise"
@@ -133,7 +136,7 @@ def rule_similar(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
     tolerance = float(test.params.get("tolerance", PARITY_TOLERANCE))
     band = (1 / (1 + tolerance), 1 + tolerance)
 
-    def compare(interval, metric: str) -> str:
+    def compare(interval: RatioInterval, metric: str) -> str:
         if band[0] <= interval.low and interval.high <= band[1]:
             return "confirmed"
         if interval.low > band[1] or interval.high < band[0]:

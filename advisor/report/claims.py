@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.claims.ledger import audience_text, favours_text, load_ledger, source_label
+from advisor.claims.ledger import Claim, Ledger, audience_text, favours_text, load_ledger, source_label
 from advisor.claims.verdicts import VERDICT_LABELS, Verdict
 from advisor.questionnaire.profile import load_criteria
 
@@ -53,7 +53,7 @@ class ClaimsView:
     legend: list[dict[str, str]] = field(default_factory=list)
 
 
-def _test_text(claim) -> str:
+def _test_text(claim: Claim) -> str:
     if claim.test is None:
         return "no probe can test it"
     return f"{claim.test.probe} probe: {claim.test.figure.replace('_', ' ')} ({claim.test.rule.replace('_', ' ')})"
@@ -112,7 +112,7 @@ def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
     )
 
 
-def _disagreements(ledger) -> list[dict[str, Any]]:
+def _disagreements(ledger: Ledger) -> list[dict[str, Any]]:
     """Groups of claims that contradict each other, each claim with its source and date."""
     seen: set[str] = set()
     groups = []

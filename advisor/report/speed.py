@@ -13,6 +13,7 @@ its speed is flagged beside the figure and in the comparison sentences.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,8 @@ from probes.variants import label as variant_label
 
 MODEL_NAMES = {"mlp": "MLP", "cnn": "CNN", "rnn": "LSTM", "transformer": "transformer"}
 ACCURACY_GAP = 0.15  # test accuracy this far below the best variant's on the same model: learned much less
+# One bar's figures as Bar takes them after its label: (value, low, high) or (value, low, high, note).
+BarFigures = tuple[float, float | None, float | None] | tuple[float, float | None, float | None, str]
 
 
 @dataclass
@@ -158,7 +161,7 @@ def _row(result: ProbeResult, show_device: bool = False, best: ProbeResult | Non
     return SpeedRow(label, "ok", None, cells, noisy, warnings, device, flag[0] if flag else None)
 
 
-def _bars(results: list[ProbeResult], value) -> list[Bar]:
+def _bars(results: list[ProbeResult], value: Callable[[ProbeResult], BarFigures | None]) -> list[Bar]:
     """One bar per result; each names its device when they differ, so no bar passes for like with like."""
     show_device = mixed(results)
     bars = []
@@ -180,8 +183,8 @@ def _startup(result: ProbeResult) -> tuple[float, None, None, str] | None:
     return (sum(p.median for p in parts), None, None, f"(first step {first:.3f} s)")
 
 
-def _summary_bar(metric: str, scale: float = 1.0):
-    def value(result: ProbeResult):
+def _summary_bar(metric: str, scale: float = 1.0) -> Callable[[ProbeResult], tuple[float, float, float] | None]:
+    def value(result: ProbeResult) -> tuple[float, float, float] | None:
         s = result.summary(metric)
         return None if s is None else (s.median * scale, s.q1 * scale, s.q3 * scale)
 

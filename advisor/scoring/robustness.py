@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from advisor.scoring.scorecard import (
     NEAR_TIE_KEPT,
@@ -19,6 +20,9 @@ from advisor.scoring.scorecard import (
     Scorecard,
     WeightFlip,
 )
+
+if TYPE_CHECKING:  # numpy loads when the perturbations are computed
+    import numpy as np
 
 Scores = Mapping[str, Mapping[str, CriterionScore]]  # criterion -> candidate -> score
 
@@ -52,7 +56,9 @@ def rank(candidates: Sequence[str], weights: Mapping[str, float], scores: Scores
     )
 
 
-def one_at_a_time_flips(leader, candidates, weights, scores) -> list[WeightFlip]:
+def one_at_a_time_flips(
+    leader: str, candidates: Sequence[str], weights: Mapping[str, float], scores: Scores
+) -> list[WeightFlip]:
     """Per criterion, the smallest relative change of its weight alone that dethrones the leader.
 
     Totals are linear in one weight, so the change where the leader's lead over a rival vanishes
@@ -79,7 +85,9 @@ def one_at_a_time_flips(leader, candidates, weights, scores) -> list[WeightFlip]
     return sorted(flips, key=lambda f: abs(f.change))
 
 
-def _perturbed_totals(candidates, weights, scores):
+def _perturbed_totals(
+    candidates: Sequence[str], weights: Mapping[str, float], scores: Scores
+) -> tuple[np.ndarray, np.ndarray]:
     """Totals under PERTURBATION_SAMPLES random weightings (each weight times U(1-p, 1+p)), seeded."""
     import numpy as np
 
@@ -91,7 +99,7 @@ def _perturbed_totals(candidates, weights, scores):
     return (factors * w) @ s, w @ s
 
 
-def perturbation_share(leader, candidates, weights, scores) -> float:
+def perturbation_share(leader: str, candidates: Sequence[str], weights: Mapping[str, float], scores: Scores) -> float:
     """Share of random weightings (each weight times U(1-p, 1+p)) that keep the leader first."""
     import numpy as np
 
@@ -99,7 +107,7 @@ def perturbation_share(leader, candidates, weights, scores) -> float:
     return float(np.mean(np.argmax(perturbed, axis=1) == list(candidates).index(leader)))
 
 
-def rank_correlation(candidates, weights, scores) -> float:
+def rank_correlation(candidates: Sequence[str], weights: Mapping[str, float], scores: Scores) -> float:
     """Mean Spearman correlation between each perturbed ranking and the unperturbed one (1: same order)."""
     import numpy as np
 

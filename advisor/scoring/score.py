@@ -19,7 +19,7 @@ from advisor.questionnaire.profile import Profile, load_criteria
 from advisor.records import digest, evidence_digest, knowledge_digest
 from advisor.scoring.literature import literature_scores, place
 from advisor.scoring.measured import score_debugging, score_deployment, score_ease_of_use
-from advisor.scoring.robustness import rank
+from advisor.scoring.robustness import Scores, rank
 from advisor.scoring.scorecard import CriterionScore, Scorecard
 from advisor.scoring.speed import (
     SPEED_CRITERIA,
@@ -124,7 +124,7 @@ def criterion_scores(
     return scores
 
 
-def rank_scores(candidates: Sequence[str], weights: Mapping[str, float], scores) -> Scorecard:
+def rank_scores(candidates: Sequence[str], weights: Mapping[str, float], scores: Scores) -> Scorecard:
     """A scorecard from given criterion scores and weights (a team's combined weights, say)."""
     return rank(candidates, weights, scores)
 

@@ -73,7 +73,9 @@ def _relative_scores(
     return relative_over_models(per_model, candidates, higher_is_better, lambda c, m, v: describe(v), profile)
 
 
-def score_training_speed(evidence: Evidence, candidates: Sequence[str], profile: Profile):
+def score_training_speed(
+    evidence: Evidence, candidates: Sequence[str], profile: Profile
+) -> dict[str, tuple[float, str, dict[str, Any]]]:
     return _relative_scores(
         evidence,
         candidates,
@@ -84,7 +86,9 @@ def score_training_speed(evidence: Evidence, candidates: Sequence[str], profile:
     )
 
 
-def score_startup_time(evidence: Evidence, candidates: Sequence[str], profile: Profile):
+def score_startup_time(
+    evidence: Evidence, candidates: Sequence[str], profile: Profile
+) -> dict[str, tuple[float, str, dict[str, Any]]]:
     def total(c: str, m: str) -> float | None:
         parts = [_median(evidence, c, m, k) for k in ("import_s", "build_s", "first_step_s")]
         return None if any(p is None for p in parts) else sum(parts)  # type: ignore[arg-type]
@@ -94,7 +98,9 @@ def score_startup_time(evidence: Evidence, candidates: Sequence[str], profile: P
     )
 
 
-def score_memory(evidence: Evidence, candidates: Sequence[str], profile: Profile):
+def score_memory(
+    evidence: Evidence, candidates: Sequence[str], profile: Profile
+) -> dict[str, tuple[float, str, dict[str, Any]]]:
     return _relative_scores(
         evidence,
         candidates,

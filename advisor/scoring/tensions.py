@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import knowledge
 from advisor.questionnaire.profile import rule_matches
 from advisor.questionnaire.questions import Answers
@@ -25,7 +27,7 @@ def find_tensions(answers: Answers) -> tuple[Tension, ...]:
     return tuple(found)
 
 
-def _plain(value) -> str:
+def _plain(value: Any) -> str:  # an answer's value: one choice, several (multi), or none
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value) or "none"
     return str(value)

@@ -9,9 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:  # for annotations only: these load when a command runs, never at CLI startup
+    from advisor.runs import AdviceRun
+    from advisor.team.folders import TeamRecord
+    from probes.runner import ProbePlan
 
 TEAMS_ROOT = Path("advisor-teams")
 
@@ -134,7 +139,7 @@ def register(app: typer.Typer, handle_errors: Callable[[Callable[..., Any]], Cal
 # --- advise --team-decision
 
 
-def team_for_advise(team_dir: Path, plan, variants_given: bool):
+def team_for_advise(team_dir: Path, plan: ProbePlan, variants_given: bool) -> tuple[TeamRecord, ProbePlan]:
     """Read the team decision before anything is measured; make sure the team's framework is measured."""
     from advisor.team.folders import load_team_record
 
@@ -144,7 +149,7 @@ def team_for_advise(team_dir: Path, plan, variants_given: bool):
     return record, plan
 
 
-def onboard_after_advise(run, record) -> Path:
+def onboard_after_advise(run: AdviceRun, record: TeamRecord) -> Path:
     from advisor.team.folders import write_onboarding
 
     return write_onboarding(run.folder.path, record, run.profile.answers, run.evidence, run.scorecard)

@@ -10,10 +10,10 @@ ratio between a framework that ran on the GPU and one that ran on the CPU of the
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.team.inputs import Machine
 from probes.devices import DEVICE_WORDS, device_of
@@ -21,6 +21,10 @@ from probes.environment import DISTRIBUTIONS
 from probes.evidence import METRICS
 from probes.variants import VARIANTS
 from probes.variants import label as variant_label
+
+if TYPE_CHECKING:  # pandas loads when a comparison is made, rich when it is printed
+    import pandas as pd
+    from rich.console import Console
 
 COMPARE_FORMAT = "advisor-compare/1"
 KIND_ORDER = ("speed", "ease", "debugging", "export")
@@ -155,7 +159,7 @@ def compare(machines: Sequence[Machine], baseline: str = "torch") -> Comparison:
     return Comparison(tuple(machines), baseline, _environment(machines), figures, _ratios(figures, baseline), missing)
 
 
-def _fill_status_rows(figures, missing):
+def _fill_status_rows(figures: pd.DataFrame, missing: Mapping[tuple[str, ...], str]) -> pd.DataFrame:
     """A failed probe records no metrics; keep one placeholder row only where no metric row stands for it."""
     keep = []
     for key in figures.index:
@@ -183,7 +187,7 @@ def _sort_key(key: tuple, models: list[str]) -> tuple:
     )
 
 
-def _ratios(figures, baseline: str):
+def _ratios(figures: pd.DataFrame, baseline: str) -> pd.DataFrame:
     """Each speed figure divided by the baseline variant's on the same machine (missing stays missing)."""
     import pandas as pd
 
@@ -204,7 +208,7 @@ def _ratios(figures, baseline: str):
     return ratios.reindex(columns=figures.columns)
 
 
-def _environment(machines: Sequence[Machine]):
+def _environment(machines: Sequence[Machine]) -> pd.DataFrame:
     import pandas as pd
 
     packages = [
@@ -237,7 +241,7 @@ def _environment(machines: Sequence[Machine]):
     return pd.DataFrame(columns).reindex(columns=[m.label for m in machines])
 
 
-def _devices(env) -> str:
+def _devices(env: Mapping[str, Any]) -> str:
     used = []
     for variant, children in (env.get("probe_children") or {}).items():
         device = (children[0].get("device") or {}).get("used") if children else None
@@ -321,7 +325,7 @@ def view_rows(comparison: Comparison) -> dict[str, list[dict[str, Any]]]:
     return {"environment": env_rows, "figures": figure_rows, "ratios": ratio_rows}
 
 
-def print_comparison(comparison: Comparison, console) -> None:
+def print_comparison(comparison: Comparison, console: Console) -> None:
     """Three Rich tables: environment (differences marked), figures (missing marked), ratios."""
     from rich.table import Table
     from rich.text import Text

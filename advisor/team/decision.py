@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +62,9 @@ def arithmetic_mean_weights(weight_vectors: Sequence[Mapping[str, float]]) -> di
     return {k: sum(w[k] for w in weight_vectors) / len(weight_vectors) for k in keys}
 
 
-def team_scores(members: Sequence[Member], cards: Sequence[Scorecard], where: str | None):
+def team_scores(
+    members: Sequence[Member], cards: Sequence[Scorecard], where: str | None
+) -> dict[str, dict[str, CriterionScore]]:
     """criterion -> candidate -> CriterionScore: the members' scores averaged, familiarity as a share."""
     first = cards[0]
     scores: dict[str, dict[str, CriterionScore]] = {}
@@ -259,7 +261,9 @@ def decide(members: Sequence[Member], machines: Sequence[Machine], title: str | 
     )
 
 
-def _splits(members: Sequence[Member], primary: MachineScore, camps) -> list[Split]:
+def _splits(
+    members: Sequence[Member], primary: MachineScore, camps: Sequence[tuple[str, tuple[str, ...]]]
+) -> list[Split]:
     """Per criterion, how much it explains the gap between the two largest camps' preferences.
 
     A member's preference for A over B is the sum over criteria of weight x (score A - score B),
@@ -278,7 +282,7 @@ def _splits(members: Sequence[Member], primary: MachineScore, camps) -> list[Spl
     index = {m.name: i for i, m in enumerate(members)}
     weights = [m.profile.weight_vector() for m in members]
 
-    def camp_mean(names, criterion: str, weighted: bool) -> float:
+    def camp_mean(names: Sequence[str], criterion: str, weighted: bool) -> float:
         """The camp's mean of (own score A - own score B), times each member's weight if `weighted`."""
         total = 0.0
         for name in names:
@@ -304,7 +308,7 @@ def _splits(members: Sequence[Member], primary: MachineScore, camps) -> list[Spl
     return sorted(splits, key=lambda s: -s.pull)
 
 
-def _differing_answers(members: Sequence[Member]):
+def _differing_answers(members: Sequence[Member]) -> Iterator[tuple[str, str, tuple[tuple[str, str], ...]]]:
     """Answers about the project (not the person) that differ between members: facts to settle, not average."""
     for question in load_questions():
         if question.section != "project" or question.kind == "text":

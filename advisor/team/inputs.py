@@ -79,7 +79,9 @@ def _member_name(answers: Answers, path: Path) -> str:
     return path.stem
 
 
-def load_team(member_paths: Sequence[Path], evidence_paths: Sequence[Path] = (), labels: Sequence[str] = ()):
+def load_team(
+    member_paths: Sequence[Path], evidence_paths: Sequence[Path] = (), labels: Sequence[str] = ()
+) -> tuple[list[Member], list[Machine]]:
     """Every member and machine, or one TeamInputError listing every invalid file with its field.
 
     Returns (members, machines): machines given with --evidence first (in order, the first is the
@@ -136,7 +138,7 @@ def load_machines(paths: Sequence[Path], labels: Sequence[str] = ()) -> list[Mac
     return machines
 
 
-def _load_machines(sources, problems: list[str]) -> list[Machine]:
+def _load_machines(sources: Sequence[tuple[Path, str | None, str | None]], problems: list[str]) -> list[Machine]:
     loaded: list[tuple[str | None, str, Evidence, str | None]] = []
     seen: set[Path] = set()
     for path, label, member in sources:

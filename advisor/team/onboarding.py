@@ -151,7 +151,9 @@ def _ordered(concepts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [by_id[i] for i in done]
 
 
-def _step(concept: dict[str, Any], values: Mapping[str, Any], family: str, known: list[str], data) -> Step | None:
+def _step(
+    concept: dict[str, Any], values: Mapping[str, Any], family: str, known: list[str], data: Mapping[str, Any]
+) -> Step | None:
     matched = [when for when in concept["needed_when"] if rule_matches(when, values)]
     if not matched:
         return None

@@ -16,7 +16,7 @@ from advisor.scoring.scorecard import PERTURBATION, Scorecard
 from advisor.team.compare import compare, page_view
 from advisor.team.decision import MACHINES_RULE, METHOD, TeamDecision
 from advisor.team.inputs import Machine
-from advisor.team.onboarding import OnboardingPath
+from advisor.team.onboarding import Findings, OnboardingPath
 from probes.variants import label as variant_label
 
 
@@ -53,7 +53,7 @@ def _score_cells(card: Scorecard, criterion: str) -> list[dict[str, Any]]:
 
 
 def path_view(path: OnboardingPath) -> dict[str, Any]:
-    def findings(f) -> dict[str, Any]:
+    def findings(f: Findings) -> dict[str, Any]:
         return {
             "relevant": f.relevant,
             "machine": f.machine,

@@ -9,25 +9,32 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from probes.keras import PROBE
 from probes.kinds import debugging
-from probes.kinds.debugging import DTYPES, FLATTEN_SHAPES, INPUT_SHAPES, PRINT, Edit, bug
+from probes.kinds.debugging import DTYPES, FLATTEN_SHAPES, INPUT_SHAPES, PRINT, Edit, Progress, bug
+from probes.variants import Variant
+
+if TYPE_CHECKING:  # the data are numpy arrays; numpy loads with the framework, in the child
+    import numpy as np
 
 REFERENCE = PROBE.reference_path()
 
 
-def cases(models: list[str], variant) -> list[tuple[str, str]]:
+def cases(models: list[str], variant: Variant) -> list[tuple[str, str]]:
     return debugging.debugging_cases(BUGS, models, ("eager", "traced"))
 
 
-def user_script(ref, name, x, y, run_eagerly, progress):
+def user_script(
+    ref: ModuleType, name: str, x: np.ndarray, y: np.ndarray, run_eagerly: bool, progress: Progress
+) -> None:
     """What a user's main() does: build, compile, fit; a callback notes each step's loss."""
     import keras
 
     class StepLosses(keras.callbacks.Callback):
-        def on_train_batch_end(self, batch, logs=None):
+        def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
             progress.losses.append(float((logs or {}).get("loss", float("nan"))))
 
     progress.enter("build")
@@ -49,7 +56,7 @@ def _mode(run_eagerly: bool) -> str:
     return f"run_eagerly=False, the default ({traced.get(backend, 'fit() stays eager on ' + backend)})"
 
 
-def _float64_weights(model) -> str | None:
+def _float64_weights(model: Any) -> str | None:
     """What shows a float64 layer was planted: its weights are float64 (Keras casts its inputs to match)."""
     planted = [w.path for w in model.weights if "float64" in str(w.dtype)]
     return (

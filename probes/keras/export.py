@@ -14,12 +14,14 @@ in onnxruntime. Artifacts live in a TemporaryDirectory (probes/kinds/export.py).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from probes.kinds import export as export_paths
+from probes.variants import Variant
 
 # The paths Keras 3.15's model.export offers per backend: "torch" (the torch.export program) only on
 # PyTorch; LiteRT needs the TensorFlow or PyTorch backend ("LiteRT export requires TensorFlow or
@@ -52,11 +54,11 @@ FIXED_BATCH_ON_TORCH = ("tflite", "torch_export")
 _state: dict[str, Any] = {}
 
 
-def cases(models: list[str], variant) -> list[tuple[str, str]]:
+def cases(models: list[str], variant: Variant) -> list[tuple[str, str]]:
     return export_paths.export_cases(models, PATHS[variant.backend])
 
 
-def _trained(settings: dict[str, Any]):
+def _trained(settings: dict[str, Any]) -> tuple[Any, export_paths.Workspace]:
     """The reference CNN after one epoch of the reference's own fit on digits, and the shared workspace."""
     if "workspace" not in _state:
         import keras
@@ -75,7 +77,7 @@ def _trained(settings: dict[str, Any]):
     return _state["model"], _state["workspace"]
 
 
-def _export(model, path: Path, format: str, case: str, backend: str) -> None:
+def _export(model: Any, path: Path, format: str, case: str, backend: str) -> None:
     import keras
 
     options: dict[str, Any] = {}
@@ -84,14 +86,14 @@ def _export(model, path: Path, format: str, case: str, backend: str) -> None:
     model.export(str(path), format=format, verbose=False, **options)
 
 
-def _paths(model, backend: str) -> dict[str, export_paths.ExportPath]:
+def _paths(model: Any, backend: str) -> dict[str, export_paths.ExportPath]:
     def native(path: Path) -> None:
         model.save(path)
 
     def weights(path: Path) -> None:
         model.save_weights(path)
 
-    def via_export(format: str, case: str):
+    def via_export(format: str, case: str) -> Callable[[Path], None]:
         return lambda path: _export(model, path, format, case, backend)
 
     def tfjs(path: Path) -> None:

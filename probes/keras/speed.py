@@ -23,11 +23,11 @@ class BatchClock:
         outer = self
 
         class _Callback(keras.callbacks.Callback):
-            def on_train_batch_begin(self, batch, logs=None):
+            def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
                 if outer.first_begin is None:
                     outer.first_begin = time.perf_counter()
 
-            def on_train_batch_end(self, batch, logs=None):
+            def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
                 outer.last_end = time.perf_counter()
 
         self.callback = _Callback()

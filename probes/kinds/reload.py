@@ -21,8 +21,9 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -37,14 +38,14 @@ def _is_reference(name: str) -> bool:
 
 
 class _HideReference(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname, path, target=None):
+    def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None) -> None:
         if _is_reference(fullname):
             raise ModuleNotFoundError(f"No module named {fullname!r} (hidden: the original class is unavailable)")
         return None
 
 
 @contextmanager
-def reference_hidden():
+def reference_hidden() -> Iterator[None]:
     """The reference scripts cannot be imported inside this block, as on a machine without them."""
     saved = {name: sys.modules.pop(name) for name in list(sys.modules) if _is_reference(name)}
     finder = _HideReference()

@@ -44,7 +44,9 @@ class TrainingSession(Protocol):
         """Peak accelerator memory since the session began, in MB; None on the CPU."""
 
 
-def timed(run: Callable[[], Any], synchronise: Callable[[], Any], clock: Callable[[], float] = time.perf_counter):
+def timed(
+    run: Callable[[], Any], synchronise: Callable[[], Any], clock: Callable[[], float] = time.perf_counter
+) -> float:
     """Seconds that `run` takes, with the device synchronised before the clock starts and before it stops.
 
     Accelerators run asynchronously: without the second synchronisation the clock would stop when
@@ -129,7 +131,9 @@ def check_accuracy(train_and_evaluate: Callable[..., float], model: str, setting
     }
 
 
-def with_accuracy(measured: dict[str, Any], main: Callable[..., float], model: str, settings: Mapping[str, Any]):
+def with_accuracy(
+    measured: dict[str, Any], main: Callable[..., float], model: str, settings: Mapping[str, Any]
+) -> dict[str, Any]:
     """Add the accuracy check's samples and facts to a speed measurement, when it is due."""
     if not accuracy_due(settings):
         return measured

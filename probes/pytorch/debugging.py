@@ -10,21 +10,26 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from probes.kinds import debugging
-from probes.kinds.debugging import DTYPES, FLATTEN_SHAPES, INPUT_SHAPES, PRINT, Edit, bug
+from probes.kinds.debugging import DTYPES, FLATTEN_SHAPES, INPUT_SHAPES, PRINT, Edit, Progress, bug
 from probes.pytorch import PROBE
+from probes.variants import Variant
+
+if TYPE_CHECKING:  # the data are numpy arrays; numpy loads with the framework, in the child
+    import numpy as np
 
 REFERENCE = PROBE.reference_path()
 MODES = {"eager": "eager (PyTorch's default)", "traced": "torch.compile (Dynamo graph capture, 'eager' backend)"}
 
 
-def cases(models: list[str], variant) -> list[tuple[str, str]]:
+def cases(models: list[str], variant: Variant) -> list[tuple[str, str]]:
     return debugging.debugging_cases(BUGS, models, ("eager", "traced"))
 
 
-def user_script(ref, name, x, y, compiled, progress):
+def user_script(ref: ModuleType, name: str, x: np.ndarray, y: np.ndarray, compiled: bool, progress: Progress) -> None:
     """What a user's main() does: build the model, then train it step by step with the reference loop."""
     import torch
     from torch import nn
@@ -41,7 +46,7 @@ def user_script(ref, name, x, y, compiled, progress):
         progress.losses.append(ref.train_epoch(model, [batch], optimizer, loss_fn, "cpu"))
 
 
-def predict(model, x):
+def predict(model: Any, x: np.ndarray) -> np.ndarray:
     import torch
 
     model.eval()

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from probes.kinds import export as export_paths
+from probes.variants import Variant
 
 VARIANT = "torch"
 PATHS = ("state_dict", "torch_save_full", "torchscript", "torch_export", "onnx")
@@ -23,11 +24,11 @@ BATCH = 16
 _state: dict[str, Any] = {}
 
 
-def cases(models: list[str], variant) -> list[tuple[str, str]]:
+def cases(models: list[str], variant: Variant) -> list[tuple[str, str]]:
     return export_paths.export_cases(models, PATHS)
 
 
-def _trained(settings: dict[str, Any]):
+def _trained(settings: dict[str, Any]) -> tuple[Any, Any, export_paths.Workspace]:
     """The reference CNN after one epoch of the reference's own loop on digits, and the shared workspace."""
     if "workspace" not in _state:
         import torch
@@ -49,7 +50,7 @@ def _trained(settings: dict[str, Any]):
     return _state["model"], _state["example"], _state["workspace"]
 
 
-def _paths(model, example) -> dict[str, export_paths.ExportPath]:
+def _paths(model: Any, example: Any) -> dict[str, export_paths.ExportPath]:
     import torch
 
     def state_dict(path: Path) -> None:
@@ -84,7 +85,7 @@ def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[
 # --- reloading, in the fresh reload process (probes/kinds/reload.py): artifacts from our own folder only
 
 
-def _torch_eval(model, batch: np.ndarray) -> np.ndarray:
+def _torch_eval(model: Any, batch: np.ndarray) -> np.ndarray:
     import torch
 
     model.eval()

@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from probes.kinds import debugging
-from probes.kinds.debugging import DTYPES, FLATTEN_SHAPES, INPUT_SHAPES, PRINT, Edit, bug
+from probes.kinds.debugging import DTYPES, FLATTEN_SHAPES, INPUT_SHAPES, PRINT, Edit, Progress, bug
 from probes.tensorflow import PROBE
+from probes.variants import Variant
+
+if TYPE_CHECKING:  # the data are numpy arrays; numpy loads with the framework, in the child
+    import numpy as np
 
 REFERENCE = PROBE.reference_path()
 MODES = {
@@ -29,11 +34,11 @@ PRINT_NOTE = (
 )
 
 
-def cases(models: list[str], variant) -> list[tuple[str, str]]:
+def cases(models: list[str], variant: Variant) -> list[tuple[str, str]]:
     return debugging.debugging_cases(BUGS, models, ("eager", "traced"))
 
 
-def user_script(ref, name, x, y, progress):
+def user_script(ref: ModuleType, name: str, x: np.ndarray, y: np.ndarray, progress: Progress) -> None:
     """What a user's main() does: build the model and the optimiser, then run the traced step per batch."""
     progress.enter("build")
     model = progress.model = ref.build_model(name)
@@ -44,7 +49,7 @@ def user_script(ref, name, x, y, progress):
         progress.losses.append(float(train_step(inputs, labels)))
 
 
-def predict(model, x):
+def predict(model: Any, x: np.ndarray) -> np.ndarray:
     return model(x[: debugging.BATCH_SIZE]).numpy()
 
 

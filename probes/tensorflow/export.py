@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from probes.kinds import export as export_paths
+from probes.variants import Variant
 
 VARIANT = "tensorflow"
 PATHS = ("tf_checkpoint", "saved_model", "tflite", "onnx")
@@ -29,11 +30,11 @@ TRAIN_BATCH = 64
 _state: dict[str, Any] = {}
 
 
-def cases(models: list[str], variant) -> list[tuple[str, str]]:
+def cases(models: list[str], variant: Variant) -> list[tuple[str, str]]:
     return export_paths.export_cases(models, PATHS)
 
 
-def _trained(settings: dict[str, Any]):
+def _trained(settings: dict[str, Any]) -> tuple[Any, Any, export_paths.Workspace]:
     """The reference CNN after one epoch of the reference's own traced loop on digits, and the workspace."""
     if "workspace" not in _state:
         import tensorflow as tf
@@ -55,7 +56,7 @@ def _trained(settings: dict[str, Any]):
     return _state["model"], _state["spec"], _state["workspace"]
 
 
-def _paths(model, spec) -> dict[str, export_paths.ExportPath]:
+def _paths(model: Any, spec: Any) -> dict[str, export_paths.ExportPath]:
     import tensorflow as tf
 
     def checkpoint(path: Path) -> None:
