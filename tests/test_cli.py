@@ -20,7 +20,18 @@ def fake_installed(fake_worker, monkeypatch):
     return fake_worker
 
 
-@pytest.mark.parametrize("command", ["advise", "probe", "report", "team", "compare", "claims"])
+def commands() -> list[str]:
+    """Every command the app registers, read from the app itself: a new one cannot skip the test below."""
+    import typer.main
+
+    return sorted(typer.main.get_command(app).commands)
+
+
+def test_the_commands_are_the_documented_ones():
+    assert set(commands()) >= {"advise", "probe", "report", "team", "compare", "claims"}
+
+
+@pytest.mark.parametrize("command", commands())
 def test_every_command_has_help_with_an_example(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
