@@ -72,6 +72,8 @@ class FrameworkFolder:
 
     name = ""
     kinds: tuple[str, ...] = ()
+    api_packages: frozenset[str] = frozenset()  # what the ease probe counts as this framework's API
+    device_apis: tuple[str, ...] = ()  # calls that choose or move to a device, as the ease probe counts them
 
     def reference_path(self) -> Path:
         return Path(__file__).resolve().parent / self.name / "reference.py"
@@ -90,9 +92,9 @@ class FrameworkFolder:
         self, kind: str, model: str, case: str, settings: Mapping[str, Any], variant: Mapping[str, Any]
     ) -> dict[str, Any]:
         if kind == "ease":
-            from probes.kinds.ease import measure_reference
+            from probes.kinds.ease import Vocabulary, measure_reference
 
-            return measure_reference(self.reference_path(), model)
+            return measure_reference(self.reference_path(), model, Vocabulary(self.api_packages, self.device_apis))
         return self.kind_module(kind).measure(model, case, settings, variant)
 
 

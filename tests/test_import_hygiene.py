@@ -59,3 +59,36 @@ def test_every_framework_folder_implements_the_probe_contract():
         for kind in set(probe.kinds) - {"ease"}:  # ease reads the reference itself
             module = probe.kind_module(kind)
             assert callable(module.measure) and (kind == "speed" or callable(module.cases)), (name, kind)
+
+
+def test_the_generic_probe_kinds_name_no_framework():
+    """probes/kinds/ measures every framework the same way: framework names live in the framework folders.
+
+    Docstrings and comments may give examples; code (names, imports, strings) may not.
+    """
+    import ast
+    import re
+
+    framework = re.compile(r"\b(torch|keras|tensorflow|tf|jax)\b")
+    offenders = []
+    for path in sorted((ROOT / "probes" / "kinds").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            text = None
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                text = node.value
+            elif isinstance(node, ast.Name):
+                text = node.id
+            elif isinstance(node, ast.alias):
+                text = node.name
+            if text and framework.search(text):
+                offenders.append(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', '?')}: {text[:60]!r}")
+    assert offenders == []

@@ -1,4 +1,11 @@
-"""Profile: the answers and the criterion weights they imply, each weight with the rules behind it."""
+"""Profile: the answers and the criterion weights they imply, each weight with the rules behind it.
+
+The first record of a run (profile.json). Its weights are re-derived from its answers when read
+back, never trusted from disk.
+
+Format history:
+  advisor-profile/1  answers with their origins, weights with the rules and reasons behind them.
+"""
 
 from __future__ import annotations
 

@@ -22,6 +22,8 @@ def backend() -> str:
 class Keras(FrameworkFolder):
     name = "keras"
     kinds = ("speed", "ease", "debugging", "export")
+    api_packages = frozenset({"keras"})
+    device_apis = ("keras.device",)
 
     def import_framework(self, variant: Mapping[str, Any] | None = None) -> dict[str, str]:
         import keras

@@ -7,6 +7,7 @@ default. Tracebacks are read as Keras shows them, with its traceback filtering o
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from types import ModuleType
@@ -15,12 +16,16 @@ from typing import TYPE_CHECKING, Any
 from probes.keras import PROBE
 from probes.kinds import debugging
 from probes.kinds.debugging import DTYPES, FLATTEN_SHAPES, INPUT_SHAPES, PRINT, Edit, Progress, bug
+from probes.tensorflow.debugging import WRAPPERS as TF_WRAPPERS
 from probes.variants import Variant
 
 if TYPE_CHECKING:  # the data are numpy arrays; numpy loads with the framework, in the child
     import numpy as np
 
 REFERENCE = PROBE.reference_path()
+# Keras names the layer call first ("Exception encountered when calling Sequential.call().") and
+# says the error on the next line; on TensorFlow a traced fit() step wraps it as tf.function does.
+WRAPPERS = (debugging.MessageWrapper(re.compile(r"^Exception encountered when calling .*\.$"), "next"), *TF_WRAPPERS)
 
 
 def cases(models: list[str], variant: Variant) -> list[tuple[str, str]]:
@@ -82,6 +87,7 @@ def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[
             frozenset({(__file__, "user_script")}),
             lambda model: model.predict_on_batch(x[: debugging.BATCH_SIZE]),
             _float64_weights if bug.id == "dtype_mismatch" else None,
+            WRAPPERS,
         )
         if bug.expect == "print":
             facts["counter"] = len(ref.CALLS)

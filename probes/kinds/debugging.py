@@ -12,7 +12,7 @@ stands in for the user's own `main`); the harness frames around them are not cou
 A frame points at the planted line when it is the planted line itself, or a line that uses what
 the planted line defines (`self.fc1(x)` for `self.fc1 = nn.Linear(63, 128)`): both name the
 faulty layer. When a framework replaces the frames by a copy of the user's stack inside its
-message (TensorFlow's "in user code:" block for traced functions), the innermost location quoted
+message (a traced function's quoted block, say), the innermost location quoted
 there counts, and `pointed_by` says so.
 """
 
@@ -103,7 +103,7 @@ class Planted:
 class Progress:
     """What the user script got through before it stopped: the phase, each step's loss, the model.
 
-    Prints are counted from the start of training only (Keras calls the model once to build it).
+    Prints are counted from the start of training only (a framework may call the model once to build it).
     """
 
     phase: str = "start"  # build | compile | train
@@ -298,6 +298,7 @@ def observe(
     user_functions: frozenset[tuple[str, str]],
     predict: Callable[[Any], Any] | None = None,
     effect: Callable[[Any], str | None] | None = None,
+    wrappers: Sequence[MessageWrapper] = (),
 ) -> dict[str, Any]:
     """Run the user script over the planted module and classify what the user would see.
 
@@ -320,7 +321,7 @@ def observe(
         with redirect_stdout(io.StringIO()):
             outputs = predict(progress.model) if predict is not None else None
             seen_effect = effect(progress.model) if effect is not None else None
-    facts = classify(planted, progress, error, frames, user_file, user_functions, outputs)
+    facts = classify(planted, progress, error, frames, user_file, user_functions, outputs, wrappers)
     if seen_effect:
         facts.update(absorbed=True, planted_effect=seen_effect, detected=True)
     return facts
@@ -334,6 +335,7 @@ def classify(
     user_file: str,
     user_functions: frozenset[tuple[str, str]],
     outputs: Any = None,
+    wrappers: Sequence[MessageWrapper] = (),
 ) -> dict[str, Any]:
     """The debugging facts of one planted bug (the contract's names), from what the run left behind."""
     bug = planted.bug
@@ -359,7 +361,7 @@ def classify(
         facts.update(
             surfaced_at=_phase(progress),
             exception_type=type(error).__name__,
-            error=headline(message),
+            error=headline(message, wrappers),
             message_excerpt=" ".join(message.split())[:400],
             names_shapes=mentions(message, bug.shapes) if bug.shapes else None,
             names_dtypes=mentions(message, bug.dtypes) if bug.dtypes else None,
@@ -453,24 +455,32 @@ def mentions(message: str, groups: Sequence[Sequence[str]]) -> bool:
     return all(any(token in message for token in group) for group in groups)
 
 
-TRACED_WRAPPER = re.compile(r"^in user code:$")  # TensorFlow's traced functions: the error is the last line
-KERAS_WRAPPER = re.compile(r"^Exception encountered when calling .*\.$")  # Keras: the error is the next line
+@dataclass(frozen=True)
+class MessageWrapper:
+    """A framework's wrapper around an error message: its opening line, and where the error itself is.
+
+    Each framework's debugging module lists its own (a traced function that quotes the user's
+    frames and ends with the error: "last"; a layer call that names itself first: "next").
+    """
+
+    opening: re.Pattern[str]
+    error_line: str  # "last" | "next"
 
 
-def headline(message: str) -> str:
-    """The line of an error message that says what went wrong, past the frameworks' wrapper lines.
+def headline(message: str, wrappers: Sequence[MessageWrapper] = ()) -> str:
+    """The line of an error message that says what went wrong, past the framework's wrapper lines.
 
-    A traced TensorFlow function opens with "in user code:", quotes the user's frames and ends with
-    the error itself; Keras opens with "Exception encountered when calling X.call()." and says the
-    error on the next line. Any other message: its first line.
+    Any other message: its first line.
     """
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     if not lines:
         return ""
-    if TRACED_WRAPPER.match(lines[0]):
-        return lines[-1][:200]
-    if KERAS_WRAPPER.match(lines[0]) and len(lines) > 1:
-        return lines[1][:200]
+    for wrapper in wrappers:
+        if wrapper.opening.match(lines[0]):
+            if wrapper.error_line == "last":
+                return lines[-1][:200]
+            if len(lines) > 1:
+                return lines[1][:200]
     return lines[0][:200]
 
 

@@ -10,11 +10,13 @@ only another model uses (its class, its branch of `build_model`, its helpers) is
 
 Counted:
   logical lines   tokenize's NEWLINE tokens (one per statement or clause header), docstrings excluded
-  api_calls       distinct framework callables called (resolved through the file's imports, e.g.
-                  torch.nn.Linear) plus distinct methods called on objects other than `self`
-                  (e.g. .backward, .fit): the framework vocabulary a user has to know
-  device lines    statements that choose or move to a device: torch.device, torch.cuda.*,
-                  tf.device, jax.device_put, .to(...), .cuda(), .cpu(), a device= argument
+  api_calls       distinct callables of the framework's packages called (resolved through the
+                  file's imports, so `nn.Linear` counts as its full name) plus distinct methods
+                  called on objects other than `self`: the framework vocabulary a user has to know
+  device lines    statements that choose or move to a device: the framework's device calls,
+                  .to(...), .cuda(), .cpu(), a device= argument
+Which packages and device calls are the framework's is said by its folder (a Vocabulary: the
+`api_packages` and `device_apis` of probes/<framework>/__init__.py), so this module names none.
 """
 
 from __future__ import annotations
@@ -22,12 +24,11 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FRAMEWORK_PACKAGES = frozenset({"torch", "keras", "tensorflow", "jax", "flax", "optax"})
 ROLE_OF_FUNCTION = {
     "build_model": "model",
     "to_tensors": "data",
@@ -43,7 +44,6 @@ EVALUATION_METHODS = frozenset({"evaluate", "predict"})
 DEVICE_METHODS = frozenset({"to", "cuda", "cpu"})
 # Methods of Python's own containers and strings: not framework vocabulary.
 PYTHON_METHODS = frozenset({"append", "extend", "items", "keys", "values", "get", "format", "join", "split", "update"})
-DEVICE_APIS = ("torch.device", "torch.cuda.", "tensorflow.device", "jax.device_put", "keras.device")
 ROLES = ("model", "training", "data", "evaluation", "setup", "other")
 
 
@@ -82,19 +82,23 @@ class EaseCounts:
         }
 
 
-def count_file(path: Path, model: str, known_models: Iterable[str] = ()) -> EaseCounts:
-    return count_source(path.read_text(encoding="utf-8"), model, known_models)
+@dataclass(frozen=True)
+class Vocabulary:
+    """What counts as the framework in its reference script: each framework folder says (probes/contract.py)."""
+
+    packages: frozenset[str]  # top-level packages whose callables are the framework's API (torch, keras, ...)
+    device_apis: tuple[str, ...] = ()  # qualified call prefixes that choose or move to a device (torch.device)
 
 
-def count_source(source: str, model: str, known_models: Iterable[str] = ()) -> EaseCounts:
+def count_source(source: str, model: str, known_models: Iterable[str], vocabulary: Vocabulary) -> EaseCounts:
     """Count one model's code in a reference script; raises ValueError if the script lacks the model."""
     tree = ast.parse(source)
-    roles = _RoleMap(tree, model, set(known_models))
+    aliases = _import_aliases(tree)
+    roles = _RoleMap(tree, model, set(known_models), lambda s: _is_device_statement(s, aliases, vocabulary))
     logical = _logical_lines(source, _docstring_rows(tree))
     counted = [(start, end) for start, end in logical if not roles.excluded(start)]
     role_rows = {start: roles.role(start) for start, _ in counted}
     statements = [s for s in _statements(tree) if not roles.excluded(s.lineno)]
-    aliases = _import_aliases(tree)
     own_methods = {
         item.name
         for node in ast.walk(tree)
@@ -104,10 +108,10 @@ def count_source(source: str, model: str, known_models: Iterable[str] = ()) -> E
     }
     api_names = sorted(
         name
-        for name in {n for s in statements for n in _api_names(s, aliases)}
+        for name in {n for s in statements for n in _api_names(s, aliases, vocabulary.packages)}
         if name.lstrip(".") not in own_methods | PYTHON_METHODS or not name.startswith(".")
     )
-    device = sum(1 for s in statements if _is_device_statement(s, aliases))
+    device = sum(1 for s in statements if _is_device_statement(s, aliases, vocabulary))
     return EaseCounts(
         model=model,
         model_lines=sum(1 for r in role_rows.values() if r == "model"),
@@ -162,7 +166,9 @@ def _statements(tree: ast.Module) -> list[ast.stmt]:
 class _RoleMap:
     """Which role each source row plays for one model, and which rows belong only to other models."""
 
-    def __init__(self, tree: ast.Module, model: str, known_models: set[str]):
+    def __init__(
+        self, tree: ast.Module, model: str, known_models: set[str], is_device_statement: Callable[[ast.stmt], bool]
+    ):
         self.rows: dict[int, str] = {}
         self.exclusive: set[int] = set()
         defs = {node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
@@ -190,7 +196,7 @@ class _RoleMap:
         main = defs.get("main")
         if main is not None:
             for statement in main.body:
-                role = _main_role(statement)
+                role = _main_role(statement, is_device_statement)
                 self._mark(statement, role)
                 for used in _names_used([statement]):
                     role_of_def.setdefault(used, role)
@@ -304,7 +310,7 @@ def _called_names(node: ast.AST) -> set[str]:
     return names
 
 
-def _main_role(statement: ast.stmt) -> str:
+def _main_role(statement: ast.stmt, is_device_statement: Callable[[ast.stmt], bool]) -> str:
     """The role of one statement of main(): loops train; otherwise the functions it calls decide."""
     called = _called_names(statement)
     if isinstance(statement, (ast.For, ast.While)):
@@ -319,7 +325,7 @@ def _main_role(statement: ast.stmt) -> str:
         return "data"
     if any(ROLE_OF_FUNCTION.get(name) == "training" for name in called) or "fit" in called:
         return "training"
-    if _is_device_statement(statement, {}):
+    if is_device_statement(statement):
         return "setup"
     return "training"  # optimiser, loss function and the like: set-up for training
 
@@ -355,13 +361,13 @@ def _dotted(node: ast.AST) -> list[str] | None:
     return None
 
 
-def _qualified(node: ast.AST, aliases: Mapping[str, str]) -> str | None:
-    """'torch.nn.Linear' for nn.Linear when `from torch import nn`; None if not a framework name."""
+def _qualified(node: ast.AST, aliases: Mapping[str, str], packages: frozenset[str]) -> str | None:
+    """'torch.nn.Linear' for nn.Linear when `from torch import nn`; None if not a name of the framework's packages."""
     parts = _dotted(node)
     if not parts or parts[0] not in aliases:
         return None
     name = ".".join([aliases[parts[0]], *parts[1:]])
-    return name if name.split(".")[0] in FRAMEWORK_PACKAGES else None
+    return name if name.split(".")[0] in packages else None
 
 
 def _own_nodes(statement: ast.stmt) -> list[ast.AST]:
@@ -381,19 +387,19 @@ def _own_nodes(statement: ast.stmt) -> list[ast.AST]:
     return [statement]
 
 
-def _api_names(statement: ast.stmt, aliases: Mapping[str, str]) -> set[str]:
+def _api_names(statement: ast.stmt, aliases: Mapping[str, str], packages: frozenset[str]) -> set[str]:
     names = set()
     own = _own_nodes(statement)
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         for decorator in statement.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
-            if qualified := _qualified(target, aliases):
+            if qualified := _qualified(target, aliases, packages):
                 names.add(qualified)
     for part in own:
         for node in ast.walk(part):
             if not isinstance(node, ast.Call):
                 continue
-            qualified = _qualified(node.func, aliases)
+            qualified = _qualified(node.func, aliases, packages)
             if qualified:
                 names.add(qualified)
             elif isinstance(node.func, ast.Attribute) and _is_method_on_object(node.func, aliases):
@@ -416,16 +422,13 @@ def _is_method_on_object(func: ast.Attribute, aliases: Mapping[str, str]) -> boo
     return not (parts and parts[0] in aliases)  # np.ones, a non-framework module's function
 
 
-def _is_device_statement(statement: ast.stmt, aliases: Mapping[str, str]) -> bool:
+def _is_device_statement(statement: ast.stmt, aliases: Mapping[str, str], vocabulary: Vocabulary) -> bool:
     for part in _own_nodes(statement):
         for node in ast.walk(part):
             if not isinstance(node, ast.Call):
                 continue
-            qualified = _qualified(node.func, aliases) or ".".join(_dotted(node.func) or [])
-            if any(
-                qualified.startswith(api) or qualified.startswith(api.replace("tensorflow", "tf"))
-                for api in DEVICE_APIS
-            ):
+            qualified = _qualified(node.func, aliases, vocabulary.packages) or ".".join(_dotted(node.func) or [])
+            if any(qualified.startswith(api) for api in vocabulary.device_apis):
                 return True
             if isinstance(node.func, ast.Attribute) and node.func.attr in DEVICE_METHODS:
                 if node.func.attr != "to" or _moves_to_device(node):
@@ -459,14 +462,14 @@ def role_runs(counts: EaseCounts) -> list[list[Any]]:
     return runs
 
 
-def measure_reference(path: Path, model: str) -> dict[str, Any]:
+def measure_reference(path: Path, model: str, vocabulary: Vocabulary) -> dict[str, Any]:
     """The ease facts of one model in one reference script, with what the report needs to show it."""
     import hashlib
 
     from probes.specs import MODELS
 
     source = path.read_text(encoding="utf-8")
-    counts = count_source(source, model, MODELS)
+    counts = count_source(source, model, MODELS, vocabulary)
     facts = counts.facts()
     root = Path(__file__).resolve().parents[2]
     facts.update(

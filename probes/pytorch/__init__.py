@@ -21,6 +21,8 @@ def choose_device(preference: str, cuda_available: bool) -> str:
 class PyTorch(FrameworkFolder):
     name = "pytorch"
     kinds = ("speed", "ease", "debugging", "export")
+    api_packages = frozenset({"torch"})
+    device_apis = ("torch.device", "torch.cuda.")
 
     def import_framework(self, variant: Mapping[str, Any] | None = None) -> dict[str, str]:
         import torch

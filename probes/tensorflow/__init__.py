@@ -16,6 +16,8 @@ from probes.contract import FrameworkFolder
 class TensorFlow(FrameworkFolder):
     name = "tensorflow"
     kinds = ("speed", "ease", "debugging", "export")
+    api_packages = frozenset({"tensorflow"})
+    device_apis = ("tensorflow.device",)
 
     def import_framework(self, variant: Mapping[str, Any] | None = None) -> dict[str, str]:
         import tensorflow as tf

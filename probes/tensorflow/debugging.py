@@ -10,6 +10,7 @@ TensorFlow shows them, with its traceback filtering on (the default).
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from types import ModuleType
@@ -28,6 +29,8 @@ MODES = {
     "traced": "tf.function, the reference's default (traced into a graph on the first call)",
     "eager": "tf.config.run_functions_eagerly(True) (the tf.function runs as plain Python)",
 }
+# A tf.function's error opens with "in user code:", quotes the user's frames, and ends with the error.
+WRAPPERS = (debugging.MessageWrapper(re.compile(r"^in user code:$"), "last"),)
 PRINT_NOTE = (
     "A Python print inside a tf.function runs while TensorFlow traces it (once per input signature), "
     "not at every step; tf.print runs at every step."
@@ -70,6 +73,7 @@ def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[
                 ref.__file__,
                 frozenset({(__file__, "user_script")}),
                 lambda model: predict(model, x),
+                wrappers=WRAPPERS,
             )
             if bug.expect == "print":
                 facts.update(counter=len(ref.CALLS), note=PRINT_NOTE)
