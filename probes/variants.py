@@ -88,8 +88,3 @@ def missing_requirement(variant: Variant) -> str | None:
 def label(variant_id: str) -> str:
     variant = VARIANTS.get(variant_id)
     return variant.label if variant else variant_id
-
-
-def options_of(variant_id: str) -> list[str]:
-    """The variants that are named options of this one (torch-compile for torch)."""
-    return [v.id for v in VARIANTS.values() if v.option_of == variant_id]

@@ -12,7 +12,7 @@ Format history:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,8 +136,3 @@ class Verdicts:
             evidence_digest=data.get("evidence_digest"),
             ledger_digest=data.get("ledger_digest"),
         )
-
-
-def as_verdicts(verdicts: Verdicts | Sequence[Verdict]) -> Verdicts:
-    """A Verdicts record from a plain sequence too (tests and callers that check a few claims)."""
-    return verdicts if isinstance(verdicts, Verdicts) else Verdicts(tuple(verdicts))
