@@ -260,7 +260,7 @@ def _print_outcome(run: AdviceRun) -> None:
             f"Recommendation: {label(card.leader)}, {card.margin:.2f} points ahead of {runner_up}; "
             f"first in {card.kept_under_perturbation:.0%} of ±30% weightings"
         )
-    missing = [r for r in run.evidence.results if not r.ok]
+    missing = [r for r in run.evidence.probes() if not r.ok]
     typer.echo(headline)
     if missing:
         typer.echo(f"Not measured: {len(missing)} probe(s); the report says which and why.")
@@ -303,10 +303,9 @@ def probe(
         raise _interrupted(folder, interrupted.interrupt, advise=False) from None
     finally:
         progress.close()
-    failed = sum(1 for r in evidence.results if not r.ok)
-    typer.echo(
-        f"Measured {len(evidence.results) - failed} of {len(evidence.results)} probes in {evidence.wall_s:.1f} s."
-    )
+    probes = evidence.probes()
+    failed = sum(1 for r in probes if not r.ok)
+    typer.echo(f"Measured {len(probes) - failed} of {len(probes)} probes in {evidence.wall_s:.1f} s.")
     typer.echo(f"Evidence: {folder / 'evidence.json'}")
 
 

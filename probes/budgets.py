@@ -1,4 +1,4 @@
-"""Time budgets: how many rounds, windows and which variants and models a run measures."""
+"""Time budgets: how many processes and windows, and which variants, models and probe kinds a run measures."""
 
 from __future__ import annotations
 
@@ -11,15 +11,18 @@ class Budget:
     description: str
     variants: tuple[str, ...] | None  # None: every installed variant
     models: tuple[str, ...]
-    kinds: tuple[str, ...]  # probe kinds: "speed" runs every round; the others once, in round 1
-    rounds: int  # fresh child per variant per round, interleaved
-    windows_per_round: int  # timed windows after warm-up, per model per round
+    kinds: tuple[str, ...]  # probe kinds: "speed" in interleaved processes; the others once, afterwards
+    processes: int  # fresh speed processes per variant, interleaved; each gives every model one figure
+    windows: int  # timed windows per model per process (their median is the process's figure)
     window_s: float  # target length of one timed window
-    warmup_steps: int
+    warmup_steps: int  # at least this many steps before looking for the steady state
     batch_size: int
     infer_repeats: int
     child_timeout_s: float
-    accuracy_check: bool = True  # train each reference on digits once per run (probes/kinds/speed.py)
+    accuracy_check: bool = True  # train each reference on digits once per run, in a process of its own
+    option_processes: int | None = None  # processes for a named option (torch.compile, XLA); None: `processes`
+    option_models: tuple[str, ...] | None = None  # the models a named option measures; None: `models`
+    parallel_children: int = 1  # probes after the timed rounds (accuracy, ease, debugging, export) at once
 
 
 BUDGETS: dict[str, Budget] = {
@@ -27,12 +30,12 @@ BUDGETS: dict[str, Budget] = {
     for b in (
         Budget(
             "tiny",
-            "smoke test: one round, a few short windows (for tests and trying the tool)",
+            "smoke test: one process, a few short windows (for tests and trying the tool; no intervals)",
             ("torch", "keras-tensorflow"),
             ("mlp", "cnn"),
             ("speed",),
-            rounds=1,
-            windows_per_round=3,
+            processes=1,
+            windows=3,
             window_s=0.02,
             warmup_steps=2,
             batch_size=32,
@@ -45,45 +48,51 @@ BUDGETS: dict[str, Budget] = {
             "PyTorch and Keras on TensorFlow, MLP and CNN, with ease and debugging; under a minute on a 2-core laptop",
             ("torch", "keras-tensorflow"),
             ("mlp", "cnn"),
-            # Ease reads source (0.2 s) and debugging plants bugs (4-7 s a framework): cheap enough that
-            # the default run measures the criteria a newcomer weighs most; export (8-10 s a framework,
+            # Ease reads source (0.2 s) and debugging plants bugs (3-5 s a framework): cheap enough that
+            # the default run measures the criteria a newcomer weighs most; export (7-10 s a framework,
             # a fresh reload process per path) stays in standard.
             ("speed", "ease", "debugging"),
-            rounds=2,
-            windows_per_round=4,
-            window_s=0.25,
-            warmup_steps=5,
-            batch_size=64,
-            infer_repeats=10,
-            child_timeout_s=120,
-        ),
-        Budget(
-            "standard",
-            "every installed variant on every reference model; a few minutes",
-            None,
-            ("mlp", "cnn", "rnn", "transformer"),
-            ("speed", "ease", "debugging", "export"),
-            rounds=2,
-            windows_per_round=4,
+            processes=3,
+            windows=3,
             window_s=0.2,
             warmup_steps=5,
             batch_size=64,
             infer_repeats=10,
-            child_timeout_s=240,
+            child_timeout_s=120,
+            parallel_children=2,
         ),
         Budget(
-            "thorough",
-            "more rounds and longer windows for tighter intervals; several minutes",
+            "standard",
+            "every installed variant and compile mode on every reference model; a few minutes",
             None,
             ("mlp", "cnn", "rnn", "transformer"),
             ("speed", "ease", "debugging", "export"),
-            rounds=4,
-            windows_per_round=6,
-            window_s=0.5,
+            processes=5,
+            windows=3,
+            window_s=0.12,
+            warmup_steps=5,
+            batch_size=64,
+            infer_repeats=5,
+            child_timeout_s=240,
+            option_processes=3,
+            option_models=("mlp", "cnn"),  # what one switch gives, within five minutes on two cores
+            parallel_children=2,
+        ),
+        Budget(
+            "thorough",
+            "ten processes per variant and longer windows, for tighter intervals; a quarter of an hour or more",
+            None,
+            ("mlp", "cnn", "rnn", "transformer"),
+            ("speed", "ease", "debugging", "export"),
+            processes=10,
+            windows=5,
+            window_s=0.4,
             warmup_steps=10,
             batch_size=64,
-            infer_repeats=30,
+            infer_repeats=20,
             child_timeout_s=480,
+            option_processes=5,
+            parallel_children=2,
         ),
     )
 }

@@ -4,9 +4,11 @@ Format history:
   advisor-evidence/1  first version: environment, settings, speed results with raw samples; later
                       results of other kinds gained `kind` and `case`, and facts were a free dict.
   advisor-evidence/2  every result names its `kind` and `case`; facts are typed per kind
-                      (probes/facts.py) and unknown ones are refused; the runner's `rounds_ok` and
-                      `failed_rounds` are fields of the result, not facts. Version 1 files are still
-                      read: their facts are checked the same way, unknown names left out.
+                      (probes/facts.py) and unknown ones are refused, as are unknown metrics; the
+                      runner's `rounds_ok` and `failed_rounds` are fields of the result, not facts.
+                      Speed metrics hold one figure per fresh process (`process_rounds`: the round of
+                      each), the windows apart. Version 1 files are still read: their facts are
+                      checked the same way, unknown names left out; their speed samples are windows.
 """
 
 from __future__ import annotations
@@ -16,23 +18,40 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from probes.facts import ExportFacts, Facts, facts_class
-from probes.stats import Summary, summarize
+from probes.stats import RatioInterval, Summary, ratio_interval, summarize
 
 EVIDENCE_FORMAT = "advisor-evidence/2"
 READABLE_FORMATS = ("advisor-evidence/1", EVIDENCE_FORMAT)
 
 # Known metrics: unit, and whether a larger value is better. Probes record raw samples under
-# these names; summaries are derived from the samples, never stored alone.
+# these names, and a name not here is refused; summaries are derived from the samples, never
+# stored alone. Speed metrics hold one figure per process (process_rounds says which round each
+# came from), except window_samples_per_s: every timed window, for the stability of each process.
 METRICS: dict[str, tuple[str, bool]] = {
     "import_s": ("s", False),
     "build_s": ("s", False),
-    "first_step_s": ("s", False),
-    "train_samples_per_s": ("samples/s", True),
+    "first_step_s": ("s", False),  # the first training step: tracing and compilation happen here
+    "warmup_s": ("s", False),  # after the first step, until two consecutive windows agreed
+    "reached_steady_state": ("", True),  # 1 when they agreed before the cap, 0 when the cap ended it
+    "train_samples_per_s": ("samples/s", True),  # steady state: the median of the process's windows
+    "window_samples_per_s": ("samples/s", True),
+    "window_iqr_ratio": ("", False),  # IQR / median of the process's windows
+    "achieved_gflops": ("GFLOP/s", True),
+    "utilisation": ("", True),  # achieved FLOP/s over the machine's matmul peak
     "infer_single_ms": ("ms", False),
     "infer_batch_ms": ("ms", False),
-    "baseline_rss_mb": ("MB", False),
+    "baseline_rss_mb": ("MB", False),  # the process after importing the framework: the library footprint
     "peak_rss_mb": ("MB", False),
+    "train_memory_mb": ("MB", False),  # the peak above the process's size when the model began
+    "gpu_peak_mb": ("MB", False),
+    "test_accuracy": ("", True),
+    "accuracy_check_s": ("s", False),
 }
+
+
+# Speed metrics recorded under a case of their own: training memory is clean only where the model ran first
+# in its process, so it has its own figures and rounds (probes/kinds/speed.py MEMORY_CASE).
+METRIC_CASES = {"train_memory_mb": "memory"}
 
 
 class EvidenceError(ValueError):
@@ -61,8 +80,12 @@ class ProbeResult:
     case: str = ""  # within a kind: a planted bug, an export path; "" for speed and ease
     rounds_ok: int = 0  # rounds (fresh children) that measured it
     failed_rounds: tuple[str, ...] = ()  # "status: reason" of the rounds that did not
+    process_rounds: tuple[int, ...] = ()  # the round each per-process speed figure came from, in order
 
     def __post_init__(self) -> None:
+        unknown = sorted(set(self.samples) - set(METRICS))
+        if unknown:
+            raise ValueError(f"unknown metric {unknown[0]!r}. Expected one of: {', '.join(METRICS)}")
         expected = facts_class(self.kind)
         if isinstance(self.facts, Facts) and type(self.facts) is not expected:
             raise TypeError(f"a {self.kind} result takes {expected.__name__}, not {type(self.facts).__name__}")
@@ -92,6 +115,7 @@ class ProbeResult:
             "reason": self.reason,
             "rounds_ok": self.rounds_ok,
             "failed_rounds": list(self.failed_rounds),
+            "process_rounds": list(self.process_rounds),
             "samples": {key: list(values) for key, values in self.samples.items()},
             "summary": summaries,
             "facts": self.facts.to_json(),
@@ -103,6 +127,8 @@ class ProbeResult:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
         samples = {str(k): [float(v) for v in values] for k, values in (data.get("samples") or {}).items()}
+        if version == 1:
+            samples = {k: v for k, v in samples.items() if k in METRICS}
         facts = dict(data.get("facts") or {})
         rounds_ok, failed = data.get("rounds_ok", 0), data.get("failed_rounds") or []
         if version == 1:  # the runner kept these among the facts, and kind and case could be absent
@@ -119,6 +145,7 @@ class ProbeResult:
             case=str(data["case"] if version > 1 else data.get("case") or ""),
             rounds_ok=int(rounds_ok),
             failed_rounds=tuple(str(f) for f in failed),
+            process_rounds=tuple(int(r) for r in data.get("process_rounds") or ()),
         )
 
 
@@ -139,6 +166,14 @@ class Evidence:
             if (result.variant, result.model, result.kind, result.case) == (variant, model, kind, case):
                 return result
         return None
+
+    def speed(self, variant: str, model: str, metric: str = "train_samples_per_s") -> ProbeResult | None:
+        """The speed result that holds `metric` for a variant and model (training memory has a case of its own)."""
+        return self.result(variant, model, "speed", METRIC_CASES.get(metric, ""))
+
+    def probes(self) -> list[ProbeResult]:
+        """Every probe that ran or was meant to; a metric filed under its model's own case (memory) is not one."""
+        return [r for r in self.results if not (r.kind == "speed" and r.case in METRIC_CASES.values())]
 
     def of_kind(self, kind: str) -> list[ProbeResult]:
         return [result for result in self.results if result.kind == kind]
@@ -187,6 +222,16 @@ class Evidence:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise EvidenceError(f"{origin}: evidence is malformed ({type(exc).__name__}: {exc})") from None
+
+
+def process_interval(a: ProbeResult, b: ProbeResult, metric: str) -> RatioInterval | None:
+    """a's metric over b's, with its 95% interval from the spread between their processes (probes/stats.py).
+
+    Rounds both ran pair up; None when either side has fewer than two process figures.
+    """
+    return ratio_interval(
+        a.samples.get(metric, ()), b.samples.get(metric, ()), a.process_rounds or None, b.process_rounds or None
+    )
 
 
 EXPORT_PARITY = ExportFacts.PARITY

@@ -52,9 +52,12 @@ class SpeedFacts(Facts):
 
     KIND: ClassVar[str] = "speed"
     device: str | None = None  # what the framework used: cpu, cuda (PyTorch), gpu (TensorFlow, JAX)
+    compile_mode: str | None = None  # how the step ran: eager, torch.compile, tf.function, XLA, in words
+    jit_compile: bool | None = None  # Keras: what jit_compile resolved to ("auto" by default)
     params: int | None = None  # trainable parameters of the model as built
     batch_size: int | None = None
     steps_per_window: int | None = None  # steps in one timed window, sized by the calibration
+    windows: int | None = None  # timed windows per process
     train_flops_per_sample: int | None = None  # analytic, probes/specs.py
     digits_epochs: int | None = None  # epochs of the accuracy check on digits
     learned_accuracy: float | None = None  # test accuracy below which the model did not learn

@@ -10,6 +10,22 @@ from pathlib import Path
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
+def release_free_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the OS (glibc's malloc_trim) between cases.
+
+    Frameworks keep runtime caches after a first model (oneDNN primitives, thread pools), so a later
+    model in the same process still looks lighter than it is: the worker records training memory for
+    a child's first model only."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: the figure may then understate a later model's memory
+
+
 def reset_peak() -> bool:
     """Reset the kernel's peak-RSS mark (Linux 4.0+), so the next peak is this model's alone."""
     try:

@@ -1,8 +1,14 @@
 """Run probes in child processes, in interleaved rounds, and gather what they measured as Evidence.
 
-Each round starts a fresh child per variant (ABBA order: A B, then B A, so drift hits every
-variant alike). A child that is not installed, fails at import, crashes, hangs past its timeout or
-is killed is recorded with its reason, and the run goes on with the others.
+Speed runs in rounds, as pyperf runs benchmarks: each round starts a fresh process per variant
+(ABBA order: A B, then B A, so drift hits every variant alike), which measures every model once
+(the models' order rotates from round to round), so each model gets one steady-state figure per
+process and intervals come from the spread between processes. A named option (torch.compile,
+XLA) runs in the first `option_processes` rounds only. The accuracy check runs afterwards, in a
+process of its own per variant, never between timed models; then every other probe kind, once.
+A child that is not installed, fails at import, crashes, hangs past its timeout or is killed is
+recorded with its reason, and the run goes on with the others. CPU time other processes took is
+recorded per child and for the whole run (probes/load.py).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +34,8 @@ from probes.contract import framework_probe
 from probes.environment import collect_environment
 from probes.evidence import Evidence, ProbeResult
 from probes.facts import facts_class
+from probes.kinds.speed import ACCURACY_CASE, MEMORY_CASE
+from probes.load import competition, snapshot
 from probes.peak import measure_peak
 from probes.variants import VARIANTS, Variant, missing_requirement
 
@@ -60,9 +69,13 @@ class ProbePlan:
             "variants": list(self.variants),
             "models": list(self.models),
             "kinds": list(self.kinds),
-            "rounds": b.rounds,
-            "order": "ABBA: the variant order reverses every other round; each round a fresh child",
-            "windows": b.windows_per_round,
+            "processes": b.processes,
+            "option_processes": b.option_processes or b.processes,
+            "order": "ABBA: the variant order reverses every other round, each round a fresh process per variant;"
+            " the models' order rotates from round to round",
+            "statistics": "one steady-state figure per process (the median of its windows); 95% intervals from"
+            " the spread between processes: a t-interval on per-round log ratios",
+            "windows": b.windows,
             "window_s": b.window_s,
             "warmup_steps": b.warmup_steps,
             "batch_size": b.batch_size,
@@ -71,6 +84,7 @@ class ProbePlan:
             "device": self.device,
             "seed": self.seed,
             "child_timeout_s": b.child_timeout_s,
+            "parallel_children": b.parallel_children,  # after the timed rounds; their durations are not compared
             "accuracy_check": b.accuracy_check,
             "data": "generated: standard-normal inputs, labels from a fixed random linear teacher (probes/specs.py)",
             "precision": "float32",
@@ -158,6 +172,7 @@ class _Collected:
     facts: dict[str, Any] = field(default_factory=dict)
     failures: list[tuple[str, str]] = field(default_factory=list)
     ok_rounds: int = 0
+    process_rounds: list[int] = field(default_factory=list)  # the round of each per-process speed figure
 
     def add_samples(self, samples: Mapping[str, Sequence[float]]) -> None:
         for metric, values in samples.items():
@@ -190,11 +205,11 @@ def worker_command() -> list[str]:
     return [sys.executable, "-m", "probes.worker"]
 
 
-def child_env(variant: Variant, plan: ProbePlan) -> dict[str, str]:
+def child_env(variant: Variant, plan: ProbePlan, threads: int | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(QUIET_ENV)
     env.update(variant.env)
-    env["OMP_NUM_THREADS"] = str(plan.threads)
+    env["OMP_NUM_THREADS"] = str(threads or plan.threads)
     if plan.device == "cpu":
         env["CUDA_VISIBLE_DEVICES"] = ""
     # The worker must import this very copy of probes/, installed or not.
@@ -223,6 +238,8 @@ def run_child(
         tail = _TailReader(process.stdout)
         timed_out = False
         interrupt: KeyboardInterrupt | None = None
+        with _LIVE_LOCK:
+            _LIVE.add(process)
         try:
             process.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
@@ -230,6 +247,8 @@ def run_child(
         except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: keep what the child finished
             interrupt = exc
         finally:
+            with _LIVE_LOCK:
+                _LIVE.discard(process)
             _kill_group(process)
             tail.join()
         wall_s = time.perf_counter() - start
@@ -245,11 +264,49 @@ def run_child(
             wall_s=timeout_s if timed_out else wall_s,
             payload=payload if isinstance(payload, dict) else None,
             output_tail=tail.text(),
-            interrupted=interrupt is not None,
+            interrupted=interrupt is not None or _CANCELLED.is_set(),
         )
         if interrupt is not None:
             raise ChildInterrupted(outcome, interrupt)
         return outcome
+
+
+# Children running in worker threads (the probes after the timed rounds) cannot see Ctrl-C: the main
+# thread sets _CANCELLED and kills every live child's process group, and their outcomes read as interrupted.
+_LIVE: set[subprocess.Popen] = set()
+_LIVE_LOCK = threading.Lock()
+_CANCELLED = threading.Event()
+
+
+def run_jobs(jobs: Sequence[Callable[[], None]], workers: int) -> None:
+    """Run probe children `workers` at a time (one: in order, in this thread); Ctrl-C kills them all.
+
+    Only probes whose figures are not timings compared between frameworks run side by side.
+    """
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            job()
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    _CANCELLED.clear()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(job) for job in jobs]
+        try:
+            for future in futures:
+                future.result()
+        except KeyboardInterrupt:
+            _CANCELLED.set()
+            for future in futures:
+                future.cancel()
+            with _LIVE_LOCK:
+                live = list(_LIVE)
+            for process in live:
+                _kill_group(process)
+            raise
+        finally:
+            pool.shutdown(wait=True)
+    _CANCELLED.clear()
 
 
 class ChildInterrupted(Exception):
@@ -300,15 +357,18 @@ def run_probes(
                 no_probe = ("skipped", f"no {kind} probe for {variant.label} yet")
                 skipped[(variant_id, kind)] = ("not_installed", reason) if reason else no_probe
                 continue
+            models = plan.models
+            if variant.option_of and plan.budget.option_models:
+                models = tuple(m for m in plan.models if m in plan.budget.option_models)
             try:
-                expected[(variant_id, kind)] = expected_cases(variant, kind, plan.models)
+                expected[(variant_id, kind)] = expected_cases(variant, kind, models)
             except Exception as exc:  # noqa: BLE001 - a broken probe module is a finding, not a crash
                 skipped[(variant_id, kind)] = ("failed", f"probe module unusable: {type(exc).__name__}: {exc}")
                 continue
             if reason:
                 skipped[(variant_id, kind)] = ("not_installed", reason)
         if reason:
-            notify(ProgressEvent("skip", variant_id, 0, plan.budget.rounds, reason))
+            notify(ProgressEvent("skip", variant_id, 0, plan.budget.processes, reason))
         else:
             runnable.append(variant_id)
 
@@ -331,40 +391,81 @@ def run_probes(
         results = tuple(with_utilisation(r, peak) if r.kind == "speed" and r.ok else r for r in assembled.results)
         return replace(assembled, results=results)
 
-    def run_one(variant_id: str, kind: str, round_index: int, rounds: int) -> None:
+    lock = threading.Lock()  # the probes after the timed rounds run in threads: one writer at a time
+
+    def run_one(
+        variant_id: str,
+        kind: str,
+        round_index: int,
+        rounds: int,
+        accuracy: bool = False,
+        timed: bool = True,
+        threads: int | None = None,
+    ) -> None:
+        """One child; `timed` False for one that runs beside another, which then gets `threads` of the cores."""
         if (variant_id, kind) not in expected or (variant_id, kind) in skipped:
             return
         variant = VARIANTS[variant_id]
-        notify(ProgressEvent("start", variant_id, round_index + 1, rounds, kind=kind))
+        cases = expected[(variant_id, kind)]
+        if kind == "speed":
+            shift = round_index % len(cases) if cases else 0
+            cases = [(m, ACCURACY_CASE) for m, _ in cases] if accuracy else cases[shift:] + cases[:shift]
+        shown = "accuracy" if accuracy else kind  # what the progress line says this child measures
+        with lock:
+            notify(ProgressEvent("start", variant_id, round_index + 1, rounds, kind=shown))
         request = {
             "variant": variant_id,
             "variant_info": variant.request(),
             "kind": kind,
-            "cases": expected[(variant_id, kind)],
-            "settings": {**plan.settings(), "windows": plan.budget.windows_per_round, "round": round_index},
+            "cases": cases,
+            "settings": {
+                **plan.settings(),
+                "round": round_index,
+                "threads": threads or plan.threads,
+                **(
+                    {"infer_repeats": 0} if variant.option_of else {}
+                ),  # a training switch: its inference is the default's
+            },
         }
+        before = snapshot()
         try:
             outcome = run_child(
-                command or worker_command(), request, child_env(variant, plan), plan.budget.child_timeout_s
+                command or worker_command(), request, child_env(variant, plan, threads), plan.budget.child_timeout_s
             )
         except ChildInterrupted as stopped:
-            _absorb(variant_id, kind, expected[(variant_id, kind)], stopped.outcome, collected, children)
+            with lock:
+                _absorb(variant_id, kind, cases, stopped.outcome, collected, children, round_index)
             raise stopped.interrupt from None
-        detail = _absorb(variant_id, kind, expected[(variant_id, kind)], outcome, collected, children)
-        notify(ProgressEvent("finish", variant_id, round_index + 1, rounds, detail, kind=kind))
+        with lock:
+            detail = _absorb(variant_id, kind, cases, outcome, collected, children, round_index)
+            if timed:  # children side by side would count each other as competition
+                children[variant_id][-1]["competition"] = competition(before, snapshot(), os.cpu_count() or 1)
+            notify(ProgressEvent("finish", variant_id, round_index + 1, rounds, detail, kind=shown))
 
+    run_start = snapshot()
     try:
+        budget = plan.budget
         if "speed" in plan.kinds:
-            for round_index in range(plan.budget.rounds):
+            for round_index in range(budget.processes):
                 order = runnable if round_index % 2 == 0 else list(reversed(runnable))
                 for variant_id in order:
-                    run_one(variant_id, "speed", round_index, plan.budget.rounds)
-        for kind in plan.kinds:
-            if kind != "speed":
-                for variant_id in runnable:
-                    run_one(variant_id, kind, 0, 1)
+                    if VARIANTS[variant_id].option_of and round_index >= (budget.option_processes or budget.processes):
+                        continue
+                    run_one(variant_id, "speed", round_index, budget.processes)
+        later: list[tuple[str, str, bool]] = []  # (variant, kind, accuracy): no timings compared, may overlap
+        if "speed" in plan.kinds and budget.accuracy_check:
+            later += [(v, "speed", True) for v in runnable if VARIANTS[v].candidate]  # an option: same reference
+        later += [(v, kind, False) for kind in plan.kinds if kind != "speed" for v in runnable]
+        # Side by side, each child gets its share of the cores: more threads than cores makes OpenMP spin
+        # (an accuracy check then took 87 s instead of 12 on two cores).
+        workers = min(budget.parallel_children, plan.threads)
+        share = max(1, plan.threads // workers)
+        jobs = [partial(run_one, v, k, 0, 1, accuracy=a, timed=workers <= 1, threads=share) for v, k, a in later]
+        run_jobs(jobs, workers)
     except KeyboardInterrupt as interrupt:
+        environment["competition"] = competition(run_start, snapshot(), os.cpu_count() or 1)
         raise ProbesInterrupted(evidence(complete=False), interrupt) from None
+    environment["competition"] = competition(run_start, snapshot(), os.cpu_count() or 1)
     return evidence(complete=True)
 
 
@@ -375,8 +476,13 @@ def _absorb(
     outcome: ChildOutcome,
     collected: dict[Key, _Collected],
     children: dict[str, list[dict[str, Any]]],
+    round_index: int = 0,
 ) -> str:
-    """Fold one child's outcome into the per-case collections; return a one-line summary."""
+    """Fold one child's outcome into the per-case collections; return a one-line summary.
+
+    An accuracy case is filed with its model's speed result: its figures join that result's, it
+    counts no round, and its failure is a fact of the result (the timings stand).
+    """
     payload = outcome.payload or {}
     children.setdefault(variant_id, []).append(
         {
@@ -396,13 +502,30 @@ def _absorb(
     outputs = {(str(r.get("model")), str(r.get("case") or "")): r for r in payload.get("results") or []}
     done = 0
     for model, case in cases:
-        entry = collected.setdefault((variant_id, kind, model, case), _Collected())
         output = outputs.get((model, case))
+        if case == ACCURACY_CASE:
+            entry = collected.setdefault((variant_id, kind, model, ""), _Collected())
+            if output and output.get("status") == "ok":
+                done += 1
+                entry.add_samples(output.get("samples") or {})
+                entry.facts.update(output.get("facts") or {})
+            else:
+                why = (output or {}).get("reason") or (failure[1] if failure else "the child ended without a result")
+                entry.facts["accuracy_error"] = str(why)[:300]
+            continue
+        entry = collected.setdefault((variant_id, kind, model, case), _Collected())
         if output and output.get("status") == "ok":
             done += 1
             entry.ok_rounds += 1
-            entry.add_samples(output.get("samples") or {})
+            samples = dict(output.get("samples") or {})
+            if kind == "speed" and "train_memory_mb" in samples:  # this model ran first in its process
+                grown = collected.setdefault((variant_id, kind, model, MEMORY_CASE), _Collected())
+                grown.ok_rounds += 1
+                grown.add_samples({"train_memory_mb": samples.pop("train_memory_mb")})
+                grown.process_rounds.append(round_index)
+            entry.add_samples(samples)
             if kind == "speed":
+                entry.process_rounds.append(round_index)
                 if payload.get("import_s") is not None:
                     entry.add_samples({"import_s": [payload["import_s"]]})
                 if payload.get("baseline_rss_mb") is not None:
@@ -457,6 +580,9 @@ def _assemble(
                     )
                     continue
                 results.append(_merged(variant_id, model, kind, case, entry))
+                grown = collected.get((variant_id, kind, model, MEMORY_CASE)) if kind == "speed" else None
+                if grown is not None:
+                    results.append(_merged(variant_id, model, kind, MEMORY_CASE, grown))
     environment = {**environment, "probe_children": children}
     notes = () if complete else ("The run was interrupted; results marked 'interrupted' were not measured.",)
     return Evidence(created_at, environment, plan.settings(), tuple(results), complete, round(wall_s, 3), notes)
@@ -472,7 +598,8 @@ def _merged(variant_id: str, model: str, kind: str, case: str, entry: _Collected
         facts = facts_class(kind).from_json(entry.facts)
     except ValueError as exc:  # a probe bug: its facts are not in probes/facts.py
         return ProbeResult(variant_id, model, kind, "failed", f"the probe recorded {exc}", case=case)
-    return ProbeResult(variant_id, model, kind, status, reason, samples, facts, case, entry.ok_rounds, failed)
+    rounds = tuple(entry.process_rounds) if entry.ok_rounds else ()
+    return ProbeResult(variant_id, model, kind, status, reason, samples, facts, case, entry.ok_rounds, failed, rounds)
 
 
 class _TailReader:

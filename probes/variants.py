@@ -65,9 +65,22 @@ VARIANTS: dict[str, Variant] = {
             "keras-jax", "Keras 3 on JAX", "keras", "keras", ("keras", "jax"), env={"KERAS_BACKEND": "jax"},
             optional=True,
         ),
+        # Named options: the switch a user of that variant flips, measured beside it. Each process
+        # compiles from cold (no inductor cache carried over from an earlier process or run), so the
+        # first step shows what a first compile costs.
         Variant(
             "torch-compile", "PyTorch with torch.compile", "pytorch", "pytorch", ("torch",),
+            env={"TORCHINDUCTOR_FX_GRAPH_CACHE": "0", "TORCHINDUCTOR_AUTOGRAD_CACHE": "0"},
             options={"compile": "inductor"}, kinds=("speed",), option_of="torch",
+        ),
+        Variant(
+            "keras-tensorflow-xla", "Keras 3 on TensorFlow with XLA", "keras", "keras", ("keras", "tensorflow"),
+            env={"KERAS_BACKEND": "tensorflow"}, options={"jit_compile": True}, kinds=("speed",),
+            option_of="keras-tensorflow",
+        ),
+        Variant(
+            "tensorflow-xla", "TensorFlow (low-level) with XLA", "tensorflow", "tensorflow", ("tensorflow",),
+            options={"jit_compile": True}, kinds=("speed",), option_of="tensorflow",
         ),
     )
 }  # fmt: skip

@@ -2,6 +2,9 @@
 
 The behaviour per variant comes from the environment: FAKE_<VARIANT>=ok|crash|segfault|hang|
 flood|import_error|partial|killed|finish_first_then_hang. Each start is appended to FAKE_LOG, so tests can check order.
+FAKE_SPEED_<VARIANT> scales its throughput; FAKE_SPREAD_<VARIANT> makes its processes disagree (each
+round's figure that share above or below the variant's own, alternately). A model's figures depend on
+the model, never on its place in the child's cases (the runner rotates that).
 """
 
 import json
@@ -26,19 +29,33 @@ def write(payload):
     os.replace(result_path + ".tmp", result_path)
 
 
-def model_result(index):
-    return {
-        "status": "ok",
-        "samples": {
-            "first_step_s": [0.1 * index],
-            "build_s": [0.01],
-            "train_samples_per_s": [1000.0 * index, 1100.0 * index, 1050.0 * index],
-            "infer_single_ms": [0.5],
-            "infer_batch_ms": [2.0],
-            "peak_rss_mb": [300.0 + index],
-        },
-        "facts": {"steps_per_window": 10, "batch_size": 32},
+MODEL_INDEX = {"mlp": 1, "cnn": 2, "rnn": 3, "transformer": 4}
+
+
+def model_result(model, case, factor, first):
+    if request["kind"] == "speed" and case == "accuracy":
+        return {
+            "status": "ok",
+            "samples": {"test_accuracy": [0.9], "accuracy_check_s": [0.1]},
+            "facts": {"digits_epochs": 5, "learned_accuracy": 0.8},
+        }
+    index = MODEL_INDEX.get(model, 1)
+    steady = 1000.0 * index * factor
+    samples = {
+        "first_step_s": [0.1 * index],
+        "build_s": [0.01],
+        "warmup_s": [0.05],
+        "reached_steady_state": [1.0],
+        "train_samples_per_s": [steady],
+        "window_samples_per_s": [steady * 0.98, steady, steady * 1.02],
+        "window_iqr_ratio": [0.02],
+        "infer_single_ms": [0.5],
+        "infer_batch_ms": [2.0],
+        "peak_rss_mb": [300.0 + index],
     }
+    if first:
+        samples["train_memory_mb"] = [50.0 + index]
+    return {"status": "ok", "samples": samples, "facts": {"steps_per_window": 10, "batch_size": 32}}
 
 
 payload = {
@@ -51,6 +68,9 @@ payload = {
     "device": {"used": "cpu"},
 }
 speed = float(os.environ.get("FAKE_SPEED_" + variant.upper().replace("-", "_"), "1"))
+spread = float(os.environ.get("FAKE_SPREAD_" + variant.upper().replace("-", "_"), "0"))
+round_index = int(request["settings"].get("round", 0))
+factor = speed * (1 + spread * (-1) ** round_index)
 
 if behaviour == "crash":
     print("Traceback (most recent call last):\nRuntimeError: the fake framework fell over")
@@ -75,8 +95,8 @@ if behaviour == "flood":
     sys.stdout.write("the flood ends here\n")
     sys.stdout.flush()
 
-for index, (model, case) in enumerate(request["cases"], start=1):
-    payload["results"].append({"model": model, "case": case, **model_result(index * speed)})
+for position, (model, case) in enumerate(request["cases"]):
+    payload["results"].append({"model": model, "case": case, **model_result(model, case, factor, position == 0)})
     write(payload)
     if behaviour == "partial":
         os.kill(os.getpid(), signal.SIGKILL)

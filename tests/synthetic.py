@@ -33,6 +33,15 @@ def speed(
     return ProbeResult(variant, model, "speed", "ok", None, samples, {k: v for k, v in facts.items() if v is not None})
 
 
+def memory(variant: str, model: str, mb: float, spread: float = 0.01, processes: int = 3) -> ProbeResult:
+    """Training memory above the library's footprint, from `processes` processes where the model ran first."""
+    offsets = (-1.0, 0.0, 1.0, 0.5, -0.5)[:processes]
+    samples = {"train_memory_mb": [mb * (1 + spread * o) for o in offsets]}
+    return ProbeResult(
+        variant, model, "speed", "ok", None, samples, case="memory", process_rounds=tuple(range(processes))
+    )
+
+
 def ease(variant: str, model: str, **facts: int) -> ProbeResult:
     return ProbeResult(variant, model, "ease", "ok", None, {}, facts)
 
@@ -59,6 +68,9 @@ def full_run() -> Evidence:
             speed("torch", model, 2.0 * scale, 300),
             speed("keras-tensorflow", model, 1.0 * scale, 700),
             speed("tensorflow", model, 1.9 * scale, 650),
+            memory("torch", model, 60),
+            memory("keras-tensorflow", model, 120),
+            memory("tensorflow", model, 110),
         ]
     for model in ("mlp", "cnn"):
         results += [

@@ -39,7 +39,7 @@ def test_sections_come_in_reading_order(saved_run):
 
 def test_report_shows_measured_figures_and_the_reproduce_command(saved_run):
     html = rerender(saved_run).folder.report.read_text()
-    assert "samples/s" in html and "Peak RSS" in html
+    assert "samples/s" in html and "Library at import (MB)" in html and "Training memory above it (MB)" in html
     assert "advisor advise --answers" in html
     assert "<svg" in html
 
@@ -86,7 +86,7 @@ def test_every_claim_appears_with_its_sources_and_verdict(saved_run):
     claims_section = html.split('id="claims"', 1)[1].split('id="evidence"', 1)[0]
     for claim in load_ledger().claims:
         assert f'id="claim-{claim.id}"' in claims_section
-    for label in ("literature only", "not measured in this run", "outdated", "confirmed"):
+    for label in ("literature only", "not measured in this run", "outdated", "mixed", "contradicted"):
         assert label in claims_section
     assert "deepsense.ai, July 2018 (000)" in claims_section
 

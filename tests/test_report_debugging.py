@@ -143,5 +143,5 @@ def test_error_messages_and_notes_from_the_evidence_are_escaped(standard_run):
 def test_the_section_of_a_run_without_debugging_says_so(saved_run):
     html = rerender(saved_run).folder.report.read_text()
     section = html[html.index('id="debugging"') : html.index('id="deployment"')]
-    assert "debugging probe did not run in this run (quick budget)" in section
+    assert "The quick budget includes the debugging probe, but it left no result in this run." in section
     assert "advisor advise --budget standard --answers" in section and "<table" not in section

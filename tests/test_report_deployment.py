@@ -122,7 +122,8 @@ def test_the_rendered_report_shows_the_export_table(saved_run):
 def test_a_run_without_export_says_so_in_the_report_with_the_command(saved_run):
     html = rerender(saved_run).folder.report.read_text()
     section = html[html.index('id="deployment"') : html.index('id="decision-record"')]
-    assert "not measured in this run" in section and "export probe did not run in this run" in section
+    assert "not measured in this run" in section
+    assert "This run used the quick budget, which does not run the export probe." in section
     assert "advisor advise --budget standard --answers" in section
     assert "<table" not in section
 

@@ -26,7 +26,7 @@ def installed(monkeypatch):
 def plan(variants=("torch", "keras-tensorflow"), rounds=2, timeout=20.0):
     from dataclasses import replace
 
-    budget = replace(BUDGETS["tiny"], rounds=rounds, child_timeout_s=timeout)
+    budget = replace(BUDGETS["tiny"], processes=rounds, child_timeout_s=timeout)
     return make_plan(budget, variants=variants, threads=1)
 
 
@@ -36,13 +36,67 @@ def test_rounds_interleave_variants_in_abba_order(fake_worker, installed):
     assert order == ["torch", "keras-tensorflow", "keras-tensorflow", "torch", "torch", "keras-tensorflow"]
 
 
-def test_samples_from_every_round_are_pooled(fake_worker, installed):
+def test_each_process_gives_one_figure_per_model_and_says_which_round_it_came_from(fake_worker, installed):
     evidence = run_probes(plan(rounds=2))
     result = evidence.result("torch", "mlp")
     assert result.ok
-    assert len(result.samples["train_samples_per_s"]) == 6  # 3 windows x 2 rounds
-    assert result.samples["import_s"] == [0.5, 0.5]
-    assert result.summary("train_samples_per_s").n == 6
+    assert result.samples["train_samples_per_s"] == [1000.0, 1000.0]  # one per process
+    assert len(result.samples["window_samples_per_s"]) == 6  # every window kept, 3 per process
+    assert result.samples["import_s"] == [0.5, 0.5] and result.process_rounds == (0, 1)
+
+
+def test_the_models_order_rotates_from_one_process_to_the_next(fake_worker, installed, monkeypatch):
+    import json
+
+    import probes.runner
+
+    requests = []
+    real = probes.runner.run_child
+
+    def spy(command, request, env, timeout_s):
+        requests.append(json.loads(json.dumps(request)))
+        return real(command, request, env, timeout_s)
+
+    monkeypatch.setattr(probes.runner, "run_child", spy)
+    run_probes(plan(variants=("torch",), rounds=2))
+    orders = [[model for model, _ in r["cases"]] for r in requests if r["kind"] == "speed"]
+    assert orders == [["mlp", "cnn"], ["cnn", "mlp"]]
+
+
+def test_training_memory_comes_only_from_processes_where_the_model_ran_first(fake_worker, installed):
+    evidence = run_probes(plan(variants=("torch",), rounds=3))
+    mlp, cnn = (evidence.result("torch", m, "speed", "memory") for m in ("mlp", "cnn"))
+    assert mlp.process_rounds == (0, 2) and cnn.process_rounds == (1,)
+    assert mlp.samples["train_memory_mb"] == [51.0, 51.0]
+    assert "train_memory_mb" not in evidence.result("torch", "mlp").samples
+
+
+def test_the_interval_widens_when_the_processes_disagree(fake_worker, installed, monkeypatch):
+    from probes.evidence import process_interval
+
+    def width(spread: str) -> float:
+        monkeypatch.setenv("FAKE_SPREAD_TORCH", spread)
+        evidence = run_probes(plan(rounds=4))
+        interval = process_interval(
+            evidence.result("torch", "cnn"), evidence.result("keras-tensorflow", "cnn"), "train_samples_per_s"
+        )
+        return interval.high / interval.low
+
+    assert width("0") == pytest.approx(1.0)  # every process agrees: no doubt left
+    assert width("0.1") > 1.2 and width("0.1") < width("0.3")
+
+
+def test_the_accuracy_check_runs_once_per_framework_in_its_own_process_and_joins_the_models_figures(
+    fake_worker, installed
+):
+    from dataclasses import replace
+
+    budget = replace(BUDGETS["tiny"], processes=2, accuracy_check=True)
+    evidence = run_probes(make_plan(budget, variants=["torch"], threads=1))
+    assert evidence.result("torch", "cnn").samples["test_accuracy"] == [0.9]
+    assert evidence.result("torch", "cnn").rounds_ok == 2  # the check is no timing round
+    children = evidence.environment["probe_children"]["torch"]
+    assert [c["kind"] for c in children] == ["speed", "speed", "speed"]  # two timed processes, one check
 
 
 def test_a_variant_that_is_not_installed_is_recorded_and_others_run(fake_worker, installed):

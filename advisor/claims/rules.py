@@ -17,15 +17,18 @@ from advisor.claims.ledger import Claim, ClaimTest, ledger_digest, load_ledger
 from advisor.claims.verdicts import Finding, Verdict, Verdicts
 from advisor.records import evidence_digest
 from probes.devices import device_of, same_device, where
-from probes.evidence import METRICS, Evidence, ProbeResult, export_works
+from probes.evidence import METRIC_CASES, METRICS, Evidence, ProbeResult, export_works, process_interval
 from probes.stats import RatioInterval
 from probes.variants import label
 
 SPEED_MODELS = ("mlp", "cnn", "rnn", "transformer")
-MIN_SAMPLES = 2  # fewer timing samples per side cannot carry an interval
 PARITY_TOLERANCE = 0.15  # "about as fast": within 15% either way
 CASE_SUFFIXES = ("_eager", "_traced")
-METRIC_WORDS = {"train_samples_per_s": "training throughput", "peak_rss_mb": "peak memory"}
+METRIC_WORDS = {
+    "train_samples_per_s": "training throughput",
+    "peak_rss_mb": "peak memory",
+    "train_memory_mb": "training memory above the library's footprint",
+}
 
 
 # --- helpers
@@ -88,8 +91,13 @@ def _speed_pairs(
             if skipped:
                 findings.append(skipped)
                 continue
-            results = {v: evidence.result(v, model, "speed") for v in (a, b)}
+            results = {v: evidence.speed(v, model, metric) for v in (a, b)}
             reason = next((r for v in (a, b) if (r := _absent(results[v], v, model))), None)
+            if reason and metric in METRIC_CASES and all(evidence.speed(v, model) for v in (a, b)):
+                reason = (
+                    f"{model}: no {METRIC_WORDS.get(metric, metric)} figure for both (measured only where the model "
+                    "ran first in its process)"
+                )
             if reason:
                 findings.append(Finding(subject, "not_measured", reason))
                 continue
@@ -98,21 +106,17 @@ def _speed_pairs(
                 figure = f"{model}: {where(results[a])}, {where(results[b])}: not like for like"
                 findings.append(Finding(subject, "not_measured", figure, {"model": model, "devices": devices}))
                 continue
-            samples = {v: list(results[v].samples.get(metric, ())) for v in (a, b)}
-            if min(len(s) for s in samples.values()) < MIN_SAMPLES:
-                findings.append(Finding(subject, "not_measured", f"fewer than {MIN_SAMPLES} samples of {metric}"))
-                continue
-            from probes.stats import ratio_interval
-
-            interval = ratio_interval(samples[a], samples[b])
+            interval = process_interval(results[a], results[b], metric)
             if interval is None:
-                findings.append(Finding(subject, "not_measured", f"{metric} has a zero median"))
+                counts = " and ".join(str(len(results[v].samples.get(metric, ()))) for v in (a, b))
+                why = f"{METRIC_WORDS.get(metric, metric)}: {counts} process figures; an interval needs 2 a side"
+                findings.append(Finding(subject, "not_measured", f"{model}: {why}"))
                 continue
             medians = {v: results[v].summary(metric).median for v in (a, b)}
             outcome = compare(interval, metric)
             figure = (
                 f"{model}: {label(a)} {interval.ratio:.2f}× {label(b)}'s {METRIC_WORDS.get(metric, metric)} "
-                f"(95% CI {interval.low:.2f}–{interval.high:.2f}; "
+                f"(95% CI {interval.low:.2f}–{interval.high:.2f} over {interval.n_a} processes each; "
                 f"{_number(medians[a], unit)} vs {_number(medians[b], unit)})"
             )
             values = {"model": model, "a": a, "b": b, "metric": metric, **interval.to_json(), "medians": medians}
@@ -121,7 +125,7 @@ def _speed_pairs(
 
 
 def rule_better(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
-    """The first of each pair does better on the metric: its bootstrap interval excludes parity."""
+    """The first of each pair does better on the metric: the interval between processes excludes parity."""
 
     def compare(interval: RatioInterval, metric: str) -> str:
         higher_is_better = METRICS.get(metric, ("", True))[1]

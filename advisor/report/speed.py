@@ -21,9 +21,10 @@ from markupsafe import Markup
 
 from advisor.report.charts import Bar, bar_chart, variant_series
 from probes.devices import DEVICE_WORDS, device_of, mixed, same_device, where
-from probes.evidence import Evidence, ProbeResult
+from probes.evidence import Evidence, ProbeResult, process_interval
 from probes.specs import MODELS
-from probes.stats import NOISY_IQR_RATIO, ratio_interval
+from probes.stats import NOISY_IQR_RATIO
+from probes.variants import VARIANTS
 from probes.variants import label as variant_label
 
 MODEL_NAMES = {"mlp": "MLP", "cnn": "CNN", "rnn": "LSTM", "transformer": "transformer"}
@@ -42,6 +43,7 @@ class SpeedRow:
     warnings: list[str] = field(default_factory=list)
     device: str | None = None  # "GPU" or "CPU", shown only when the table mixes devices
     learning: str | None = None  # "did not learn" or "learned much less": its speed may not compare
+    mode: str = ""  # how the step ran: eager, torch.compile, tf.function, XLA
 
 
 @dataclass
@@ -81,13 +83,11 @@ def _times(value: float) -> str:
 
 def comparison_sentence(model: str, faster: ProbeResult, slower: ProbeResult) -> str | None:
     """One sentence: how many times faster one variant trained a model than another, with its 95% CI."""
-    interval = ratio_interval(
-        faster.samples.get("train_samples_per_s", ()), slower.samples.get("train_samples_per_s", ())
-    )
+    interval = process_interval(faster, slower, "train_samples_per_s")
     if interval is None:
         return None
     a, b, name = variant_label(faster.variant), variant_label(slower.variant), model_name(model)
-    ci = f"95% CI {interval.low:.2f}–{interval.high:.2f}×"
+    ci = f"95% CI {interval.low:.2f}–{interval.high:.2f}× over {interval.n_a} processes each"
     caveat = ""
     if not same_device(faster, slower):
         caveat = (
@@ -97,9 +97,31 @@ def comparison_sentence(model: str, faster: ProbeResult, slower: ProbeResult) ->
     if interval.within_noise:
         return (
             f"{caveat}On this machine the {name}'s training speeds of {a} and {b} cannot be told apart: "
-            f"the ratio of medians is {_times(interval.ratio)}, but its {ci} includes 1 (within noise)."
+            f"the ratio is {_times(interval.ratio)}, but its {ci} includes 1 (within noise)."
         )
     return f"{caveat}On this machine {a} trained the {name} {_times(interval.ratio)} faster than {b} ({ci})."
+
+
+def switch_sentence(model: str, option: ProbeResult, base: ProbeResult) -> str | None:
+    """What one switch gives: a named option (torch.compile, XLA) against the default it changes."""
+    interval = process_interval(option, base, "train_samples_per_s")
+    first_option, first_base = option.summary("first_step_s"), base.summary("first_step_s")
+    if interval is None or first_option is None or first_base is None:
+        return None
+    switch = variant_label(option.variant).removeprefix(variant_label(base.variant)).strip().removeprefix("with ")
+    name, label = model_name(model), variant_label(base.variant)
+    if interval.within_noise:
+        speed = f"{label} trains the {name} about as fast as without it ({_times(interval.ratio)}, 95% CI "
+        speed += f"{interval.low:.2f}–{interval.high:.2f}×, within noise)"
+    else:
+        how = "faster" if interval.ratio > 1 else "as fast"
+        speed = (
+            f"{label} trains the {name} {_times(interval.ratio)} {how} (95% CI {interval.low:.2f}–{interval.high:.2f}×)"
+        )
+    return (
+        f"With {switch}, {speed}; its first step takes {first_option.median:.2f} s instead of "
+        f"{first_base.median:.2f} s (the compilation happens there)."
+    )
 
 
 def _device_tag(result: ProbeResult) -> str:
@@ -133,7 +155,10 @@ def learning_flag(result: ProbeResult, best: ProbeResult | None) -> tuple[str, s
     return None
 
 
-def _row(result: ProbeResult, show_device: bool = False, best: ProbeResult | None = None) -> SpeedRow:
+def _row(
+    result: ProbeResult, show_device: bool = False, best: ProbeResult | None = None, grown: ProbeResult | None = None
+) -> SpeedRow:
+    """One framework's row; `grown` is its training-memory result (its own case, probes/evidence.py)."""
     label = variant_label(result.variant)
     if not result.ok:
         return SpeedRow(label, result.status, result.reason, {}, [])
@@ -147,18 +172,28 @@ def _row(result: ProbeResult, show_device: bool = False, best: ProbeResult | Non
         "utilisation": fmt_summary(result, "utilisation", 1, 100),
         "infer1": fmt_summary(result, "infer_single_ms", 3),
         "inferN": fmt_summary(result, "infer_batch_ms", 3),
+        "footprint": fmt_summary(result, "baseline_rss_mb", 0),
+        "train_memory": fmt_summary(grown, "train_memory_mb", 0) if grown is not None else "–",
         "rss": fmt_summary(result, "peak_rss_mb", 0),
         "gpu": fmt_summary(result, "gpu_peak_mb", 0),
         "accuracy": fmt_summary(result, "test_accuracy", 3),
     }
-    noisy = [m for m in ("train_samples_per_s",) if (s := result.summary(m)) and s.noisy]
+    stability = result.summary("window_iqr_ratio")
+    noisy = ["train_samples_per_s"] if stability is not None and stability.median > NOISY_IQR_RATIO else []
     warnings = []
+    steady = result.samples.get("reached_steady_state") or []
+    if steady and min(steady) < 1:
+        warnings.append(
+            f"no steady state in {sum(1 for s in steady if s < 1)} of {len(steady)} processes: the warm-up cap "
+            "ended it, so that process's figure may still include warming up"
+        )
     flag = learning_flag(result, best)
     if flag:
         warnings.append(flag[1])
     if result.facts.accuracy_error:
         warnings.append(f"accuracy check failed: {result.facts.accuracy_error}")
-    return SpeedRow(label, "ok", None, cells, noisy, warnings, device, flag[0] if flag else None)
+    mode = result.facts.compile_mode or ""
+    return SpeedRow(label, "ok", None, cells, noisy, warnings, device, flag[0] if flag else None, mode)
 
 
 def _bars(results: list[ProbeResult], value: Callable[[ProbeResult], BarFigures | None]) -> list[Bar]:
@@ -191,6 +226,15 @@ def _summary_bar(metric: str, scale: float = 1.0) -> Callable[[ProbeResult], tup
     return value
 
 
+def _memory_chart(name: str, results: list[ProbeResult], grown: list[ProbeResult]) -> Markup:
+    """Training memory above the library's footprint; peak RSS for evidence that did not record it."""
+    grown = [g for g in grown if g.ok and g.summary("train_memory_mb")]
+    if grown:
+        title = f"Training memory, {name}: MB above the library's footprint, where the model ran first in its process"
+        return bar_chart(title, _bars(grown, _summary_bar("train_memory_mb")), "MB")
+    return bar_chart(f"Peak memory, {name} (MB resident)", _bars(results, _summary_bar("peak_rss_mb")), "MB")
+
+
 def _learning_caveat(sentence: str, pair: tuple[ProbeResult, ProbeResult], best: ProbeResult | None) -> str:
     """The comparison, with a warning when either side's model learned much less (or nothing)."""
     flagged = [f"{variant_label(r.variant)} {flag[0]}" for r in pair if (flag := learning_flag(r, best))]
@@ -202,17 +246,27 @@ def _learning_caveat(sentence: str, pair: tuple[ProbeResult, ProbeResult], best:
     )
 
 
+def _is_option(result: ProbeResult) -> bool:
+    variant = VARIANTS.get(result.variant)
+    return variant is not None and not variant.candidate
+
+
 def speed_table(evidence: Evidence, model: str) -> SpeedTable:
     spec = MODELS.get(model)
     results = [r for v in evidence.variants() if (r := evidence.result(v, model)) is not None]
     ok = [r for r in results if r.ok and r.summary("train_samples_per_s")]
     ok.sort(key=lambda r: -r.summary("train_samples_per_s").median)
     best = most_accurate(results)
+    frameworks = [r for r in ok if not _is_option(r)]  # the defaults compare; a switch is compared with its own
     sentences = [
-        _learning_caveat(sentence, (ok[0], slower), best)
-        for slower in ok[1:]
-        if (sentence := comparison_sentence(model, ok[0], slower))
+        _learning_caveat(sentence, (frameworks[0], slower), best)
+        for slower in frameworks[1:]
+        if (sentence := comparison_sentence(model, frameworks[0], slower))
     ]
+    for option in (r for r in ok if _is_option(r)):
+        base = evidence.result(VARIANTS[option.variant].option_of or "", model)
+        if base is not None and base.ok and (sentence := switch_sentence(model, option, base)):
+            sentences.append(sentence)
     name = model_name(model)
     chart = bar_chart(
         f"Training throughput, {name} (samples/s, median with IQR)",
@@ -221,7 +275,7 @@ def speed_table(evidence: Evidence, model: str) -> SpeedTable:
     )
     charts = [
         bar_chart(f"Time to first step, {name}: import + build + first step (s)", _bars(ok, _startup), "s"),
-        bar_chart(f"Peak memory, {name} (MB resident)", _bars(ok, _summary_bar("peak_rss_mb")), "MB"),
+        _memory_chart(name, ok, [g for r in ok if (g := evidence.speed(r.variant, model, "train_memory_mb"))]),
         bar_chart(
             f"Utilisation, {name}: share of this machine's matmul peak (%)",
             _bars(ok, _summary_bar("utilisation", 100)),
@@ -234,7 +288,7 @@ def speed_table(evidence: Evidence, model: str) -> SpeedTable:
         model,
         spec.title if spec else model,
         spec.description if spec else "",
-        [_row(r, mixed(ok), best) for r in results],
+        [_row(r, mixed(ok), best, evidence.speed(r.variant, model, "train_memory_mb")) for r in results],
         chart,
         sentences,
         [c for c in charts if c],
@@ -279,10 +333,50 @@ def machine_lines(evidence: Evidence) -> list[str]:
             f"Not every framework ran on the same device: {ran}. Comparisons across devices say so, the "
             "claims are not checked on them, and the scores rank only results from one device."
         )
-    lines.append(
-        f"Throughputs whose IQR exceeds {NOISY_IQR_RATIO:.0%} of the median are flagged noisy; comparisons "
-        "give the ratio of medians with a 95% bootstrap interval over the timed windows."
-    )
+    settings = evidence.settings
+    if settings.get("processes"):
+        lines.append(
+            f"Each framework ran in {settings['processes']} fresh processes, interleaved (a named option such as "
+            f"torch.compile in {settings.get('option_processes') or settings['processes']}); each process warmed "
+            "up until two windows in a row agreed, then gave one steady-state figure per model, the median of its "
+            "timed windows. Comparisons give the ratio with a 95% interval from the spread between processes "
+            '(a t-interval on the log ratios of the rounds both ran), "within noise" when it includes 1. A '
+            f"throughput is flagged noisy when its windows' IQR exceeds {NOISY_IQR_RATIO:.0%} of their median."
+        )
+    else:
+        lines.append(
+            "This evidence was recorded before figures were kept per process: its throughputs are timed windows "
+            "pooled over its rounds, and intervals taken over them describe that run, not the next one."
+        )
+    lines.extend(competition_lines(env))
+    return lines
+
+
+def competition_lines(environment: dict[str, Any]) -> list[str]:
+    """A warning when other processes competed for the cores while this run measured (probes/load.py)."""
+    lines = []
+    whole = environment.get("competition") or {}
+    if whole.get("others_share") is not None:
+        share, load = whole["others_share"], whole.get("load_average")
+        said = f"Other processes took {share:.0%} of this machine's CPU time while it measured"
+        said += f" (load average {load} at the end)" if load is not None else ""
+        if whole.get("steal_s"):
+            said += f"; the hypervisor gave {whole['steal_s']:.1f} CPU-seconds to other virtual machines"
+        if whole.get("busy"):
+            lines.append(f"Warning: {said}: the figures may be slower and noisier than this machine can do.")
+        else:
+            lines.append(f"{said}: a quiet machine.")
+    busy = {}
+    for variant, children in (environment.get("probe_children") or {}).items():
+        hit = [c for c in children if c.get("kind") == "speed" and (c.get("competition") or {}).get("busy")]
+        if hit:
+            busy[variant_label(variant)] = len(hit)
+    if busy:
+        lines.append(
+            "Processes that competed with others for the cores: "
+            + "; ".join(f"{name} {n}" for name, n in busy.items())
+            + ". Their rounds still pair up, so a load that hit both sides of a round cancels in the ratio."
+        )
     return lines
 
 

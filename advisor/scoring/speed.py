@@ -18,7 +18,7 @@ SPEED_CRITERIA = ("training_speed", "startup_time", "memory")  # scored from spe
 
 
 def _median(evidence: Evidence, variant: str, model: str, metric: str) -> float | None:
-    result = evidence.result(variant, model)
+    result = evidence.speed(variant, model, metric)
     if result is None or not result.ok:
         return None
     summary = result.summary(metric)
@@ -101,11 +101,17 @@ def score_startup_time(
 def score_memory(
     evidence: Evidence, candidates: Sequence[str], profile: Profile
 ) -> dict[str, tuple[float, str, dict[str, Any]]]:
+    """The memory that grows with the model (peak above the process's size when the model began); the
+    library's import footprint is the same for every model and is reported apart. Evidence from
+    before that was recorded falls back to peak RSS, and says so."""
+    grown = any("train_memory_mb" in r.samples for r in evidence.of_kind("speed"))
+    metric = "train_memory_mb" if grown else "peak_rss_mb"
+    words = "MB training memory above the library's footprint" if grown else "MB peak RSS (import footprint included)"
     return _relative_scores(
         evidence,
         candidates,
-        lambda c, m: _median(evidence, c, m, "peak_rss_mb"),
+        lambda c, m: _median(evidence, c, m, metric),
         False,
-        lambda v: f"{v:,.0f} MB peak RSS",
+        lambda v: f"{v:,.0f} {words}",
         profile,
     )

@@ -1,22 +1,31 @@
-"""The speed probe's protocol, shared by every framework: first step, warm-up, timed windows, inference.
+"""The speed probe's protocol, shared by every framework: first step, steady state found, timed windows.
 
 A framework's speed module (probes/<framework>/speed.py) supplies a TrainingSession (how to run
 n training steps and one inference in its own idiom, synchronised with the device); this module
-decides what to time and how often, so every framework is measured the same way:
+decides what to time and how often, so every framework is measured the same way, in each fresh
+process the runner starts:
 
 1. the very first training step, alone (tracing and compilation happen here);
-2. `warmup_steps` untimed steps, then a short calibration that sizes the windows;
-3. `windows` timed windows of about `window_s` each: samples/s per window, and FLOP/s from the
-   model's analytic FLOP count (probes/specs.py);
-4. inference on 1 sample and on a batch, each shape warmed once, then `infer_repeats` timed calls;
-5. the process's peak memory (and the device's, on a GPU) at that point, before anything else
-   (the accuracy check) runs in the same process;
-6. the accuracy check: the reference script's own `main` trains on real digits for a fixed number
-   of epochs (`with_accuracy`): a speed figure means little if the model behind it does not learn.
+2. warm-up until the steady state is found, not assumed: windows of half the timed length until
+   two in a row agree within STEADY_TOLERANCE (at least `warmup_steps` steps, at most
+   MAX_WARMUP_WINDOWS windows); how long it took, and whether it got there, are recorded;
+3. `windows` timed windows of about `window_s` each: this process's steady-state figure is their
+   median, and their IQR over the median says how stable the process was (a flag, never an
+   interval: windows in one process are correlated; intervals come from the spread between
+   processes, probes/stats.py);
+4. inference on 1 sample and on a batch, each shape warmed once, then `infer_repeats` timed calls
+   (none for a named option such as torch.compile: it is a training switch, and each inference shape
+   would be compiled again);
+5. the process's peak memory (and the device's, on a GPU) at that point.
+
+The accuracy check (`check_accuracy`) runs the reference script's own `main` on real digits, in a
+process of its own after the timed ones, since a speed figure means little if the model behind it
+does not learn.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
@@ -26,6 +35,8 @@ from probes.specs import MODELS, train_flops
 
 MAX_STEPS_PER_WINDOW = 2000
 CALIBRATION_STEPS = 3
+STEADY_TOLERANCE = 0.05  # two consecutive warm-up windows within 5% of each other: steady
+MAX_WARMUP_WINDOWS = 12  # ... or give up after this many, and say so
 
 
 class TrainingSession(Protocol):
@@ -66,34 +77,61 @@ def steps_per_window(step_s: float, window_s: float) -> int:
     return max(1, min(MAX_STEPS_PER_WINDOW, round(window_s / step_s)))
 
 
+def find_steady_state(session: TrainingSession, window_s: float, warmup_steps: int) -> tuple[float, int, bool, float]:
+    """Warm up until two consecutive windows agree.
+
+    Returns the seconds it took (as the session timed its steps), the windows run, whether two agreed
+    before the cap, and the last window's seconds per step (which sizes the timed windows).
+    """
+    spent = session.steps(warmup_steps) if warmup_steps > 0 else 0.0
+    calibration = session.steps(CALIBRATION_STEPS)
+    spent += calibration
+    step_s = calibration / CALIBRATION_STEPS
+    previous = None
+    for run in range(1, MAX_WARMUP_WINDOWS + 1):
+        steps = steps_per_window(step_s, window_s / 2)
+        elapsed = session.steps(steps)
+        spent += elapsed
+        step_s = elapsed / steps
+        if previous is not None and abs(step_s - previous) <= STEADY_TOLERANCE * max(step_s, previous):
+            return spent, run, True, step_s
+        previous = step_s
+    return spent, MAX_WARMUP_WINDOWS, False, step_s
+
+
 def measure_training(session: TrainingSession, model: str, settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Time one model per the settings; return raw samples and facts for a ProbeResult."""
+    """Time one model in this process per the settings; raw samples and facts for a ProbeResult.
+
+    Every per-process metric is one figure (the runner pools the processes); the windows are kept
+    apart as `window_samples_per_s`.
+    """
     first_step_s = session.first_step()
-    if settings["warmup_steps"] > 0:
-        session.steps(settings["warmup_steps"])
-    step_s = session.steps(CALIBRATION_STEPS) / CALIBRATION_STEPS
+    warmup_s, _, steady, step_s = find_steady_state(session, settings["window_s"], settings["warmup_steps"])
     window_steps = steps_per_window(step_s, settings["window_s"])
+    throughput = [window_steps * session.batch_size / session.steps(window_steps) for _ in range(settings["windows"])]
+    steady_rate = statistics.median(throughput)
+    q1, _, q3 = statistics.quantiles(throughput, n=4, method="inclusive") if len(throughput) > 1 else (0, 0, 0)
     flops_per_sample = train_flops(model)
-    throughput, gflops = [], []
-    for _ in range(settings["windows"]):
-        elapsed = session.steps(window_steps)
-        samples_per_s = window_steps * session.batch_size / elapsed
-        throughput.append(samples_per_s)
-        gflops.append(samples_per_s * flops_per_sample / 1e9)
     infer_single_ms, infer_batch_ms = [], []
-    session.infer(1)  # warm both shapes before timing (tracing happens on first call)
-    session.infer(session.batch_size)
+    if settings["infer_repeats"] > 0:
+        session.infer(1)  # warm both shapes before timing (tracing happens on first call)
+        session.infer(session.batch_size)
     for _ in range(settings["infer_repeats"]):
         infer_single_ms.append(session.infer(1) * 1000)
         infer_batch_ms.append(session.infer(session.batch_size) * 1000)
     samples = {
         "first_step_s": [first_step_s],
-        "train_samples_per_s": throughput,
-        "achieved_gflops": gflops,
-        "infer_single_ms": infer_single_ms,
-        "infer_batch_ms": infer_batch_ms,
+        "warmup_s": [warmup_s],
+        "reached_steady_state": [1.0 if steady else 0.0],
+        "train_samples_per_s": [steady_rate],
+        "window_samples_per_s": throughput,
+        "window_iqr_ratio": [(q3 - q1) / steady_rate if steady_rate > 0 else 0.0],
+        "achieved_gflops": [steady_rate * flops_per_sample / 1e9],
         "peak_rss_mb": [memory.peak_rss_mb()],
     }
+    if infer_single_ms:
+        samples["infer_single_ms"] = [statistics.median(infer_single_ms)]
+        samples["infer_batch_ms"] = [statistics.median(infer_batch_ms)]
     device_peak = session.device_peak_mb()
     if device_peak is not None:
         samples["gpu_peak_mb"] = [device_peak]
@@ -101,6 +139,7 @@ def measure_training(session: TrainingSession, model: str, settings: Mapping[str
         "samples": samples,
         "facts": {
             "steps_per_window": window_steps,
+            "windows": len(throughput),
             "batch_size": session.batch_size,
             "train_flops_per_sample": flops_per_sample,
         },
@@ -112,12 +151,12 @@ def clock() -> float:
 
 
 # --- the accuracy check: each reference's own `main` (fresh model, scikit-learn's bundled digits,
-# `digits_epochs` epochs from probes/specs.py), once per run, after the timings.
+# `digits_epochs` epochs from probes/specs.py), once per run, in a process of its own.
 
-
-def accuracy_due(settings: Mapping[str, Any]) -> bool:
-    """Once per run: in the first round, when the budget asks for it."""
-    return bool(settings.get("accuracy_check")) and int(settings.get("round", 0)) == 0
+ACCURACY_CASE = "accuracy"  # the speed probe's case for it; the runner files its figures with the model's speed
+# Training memory above the library is clean only for the first model of a process (a later one reuses
+# what the first left behind); the runner files those figures as the model's "memory" case, one per process.
+MEMORY_CASE = "memory"
 
 
 def check_accuracy(train_and_evaluate: Callable[..., float], model: str, settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -129,19 +168,3 @@ def check_accuracy(train_and_evaluate: Callable[..., float], model: str, setting
         "samples": {"test_accuracy": [accuracy], "accuracy_check_s": [time.perf_counter() - start]},
         "facts": {"digits_epochs": spec.digits_epochs, "learned_accuracy": spec.learned_accuracy},
     }
-
-
-def with_accuracy(
-    measured: dict[str, Any], main: Callable[..., float], model: str, settings: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Add the accuracy check's samples and facts to a speed measurement, when it is due."""
-    if not accuracy_due(settings):
-        return measured
-    try:
-        checked = check_accuracy(main, model, settings)
-    except Exception as exc:  # noqa: BLE001 - the timings stand; the failed check is a finding
-        measured["facts"]["accuracy_error"] = f"{type(exc).__name__}: {str(exc).strip()[:300]}"
-        return measured
-    measured["samples"].update(checked["samples"])
-    measured["facts"].update(checked["facts"])
-    return measured

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from probes.kinds.speed import measure_training, timed, with_accuracy
+from probes.kinds.speed import ACCURACY_CASE, check_accuracy, measure_training, timed
 from probes.pytorch import PROBE
 from probes.specs import LEARNING_RATE, make_data
 
@@ -86,11 +86,12 @@ class TorchSession:
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     from probes.pytorch import reference as ref
 
+    if case == ACCURACY_CASE:
+        return check_accuracy(ref.main, model_name, settings)
     compile_backend = variant["options"].get("compile")
     session = TorchSession(model_name, settings, compile_backend)
     measured = measure_training(session, model_name, settings)
     measured["samples"]["build_s"] = [session.build_s]
-    measured["facts"].update(params=session.params, device=session.device.type)
-    if compile_backend:  # the accuracy check runs the reference's own main(), which PyTorch's variant checks
-        return measured
-    return with_accuracy(measured, ref.main, model_name, settings)
+    mode = f"torch.compile (backend {compile_backend!r})" if compile_backend else "eager (PyTorch's default)"
+    measured["facts"].update(params=session.params, device=session.device.type, compile_mode=mode)
+    return measured

@@ -105,8 +105,8 @@ class Adam:
             var.assign_sub(scale * m / (tf.sqrt(v) + self.eps))
 
 
-def make_train_step(model, optimizer):
-    @tf.function
+def make_train_step(model, optimizer, jit_compile=False):
+    @tf.function(jit_compile=jit_compile)
     def train_step(inputs, labels):
         with tf.GradientTape() as tape:
             logits = model(inputs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from probes.kinds.speed import measure_training, with_accuracy
+from probes.kinds.speed import ACCURACY_CASE, check_accuracy, measure_training
 from probes.specs import make_data
 from probes.tensorflow import PROBE, gpu_peak_mb
 
@@ -13,7 +13,7 @@ POOL_SAMPLES = 4096
 
 
 class TensorFlowSession:
-    def __init__(self, model_name: str, settings: dict[str, Any]):
+    def __init__(self, model_name: str, settings: dict[str, Any], jit_compile: bool = False):
         import tensorflow as tf
 
         from probes.tensorflow import reference as ref
@@ -25,7 +25,7 @@ class TensorFlowSession:
         start = time.perf_counter()
         self.model = ref.build_model(model_name)
         optimizer = ref.Adam(self.model.trainable_variables)
-        self.train_step = ref.make_train_step(self.model, optimizer)
+        self.train_step = ref.make_train_step(self.model, optimizer, jit_compile=jit_compile)
         self.build_s = time.perf_counter() - start
         x, y = make_data(model_name, POOL_SAMPLES, settings["seed"])
         self.batches = [
@@ -63,8 +63,12 @@ class TensorFlowSession:
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     from probes.tensorflow import reference as ref
 
-    session = TensorFlowSession(model_name, settings)
+    if case == ACCURACY_CASE:
+        return check_accuracy(ref.main, model_name, settings)
+    jit_compile = bool(variant["options"].get("jit_compile"))
+    session = TensorFlowSession(model_name, settings, jit_compile)
     measured = measure_training(session, model_name, settings)
     measured["samples"]["build_s"] = [session.build_s]
-    measured["facts"].update(params=session.params, device=session.used)
-    return with_accuracy(measured, ref.main, model_name, settings)
+    mode = "tf.function(jit_compile=True): XLA" if jit_compile else "tf.function: a graph, no XLA (the default)"
+    measured["facts"].update(params=session.params, device=session.used, compile_mode=mode)
+    return measured
