@@ -36,6 +36,7 @@ METRICS: dict[str, tuple[str, bool]] = {
     "train_samples_per_s": ("samples/s", True),  # steady state: the median of the process's windows
     "window_samples_per_s": ("samples/s", True),
     "window_iqr_ratio": ("", False),  # IQR / median of the process's windows
+    "epoch_start_s": ("s", False),  # Keras: the longest wait before a timed epoch's first batch (not in its window)
     "achieved_gflops": ("GFLOP/s", True),
     "utilisation": ("", True),  # achieved FLOP/s over the machine's matmul peak
     "infer_single_ms": ("ms", False),

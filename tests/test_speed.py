@@ -58,7 +58,7 @@ def test_the_first_step_is_timed_alone_and_kept_apart_from_the_steady_state():
     assert measured["samples"]["train_samples_per_s"] == [pytest.approx(10 / 0.01)]
 
 
-def test_a_process_gives_one_steady_state_figure_the_median_of_its_windows():
+def test_a_process_gives_one_steady_state_figure_its_windows_samples_over_their_seconds():
     measured = timing.measure_training(FakeSession(), "mlp", SETTINGS)
     assert len(measured["samples"]["window_samples_per_s"]) == SETTINGS["windows"]
     assert len(measured["samples"]["train_samples_per_s"]) == 1

@@ -28,6 +28,7 @@ from probes.variants import VARIANTS
 from probes.variants import label as variant_label
 
 MODEL_NAMES = {"mlp": "MLP", "cnn": "CNN", "rnn": "LSTM", "transformer": "transformer"}
+EPOCH_START_NOTED_S = 0.25  # a Keras epoch waiting this long before its first batch is worth saying
 ACCURACY_GAP = 0.15  # test accuracy this far below the best variant's on the same model: learned much less
 # One bar's figures as Bar takes them after its label: (value, low, high) or (value, low, high, note).
 BarFigures = tuple[float, float | None, float | None] | tuple[float, float | None, float | None, str]
@@ -181,6 +182,12 @@ def _row(
     stability = result.summary("window_iqr_ratio")
     noisy = ["train_samples_per_s"] if stability is not None and stability.median > NOISY_IQR_RATIO else []
     warnings = []
+    waits = result.summary("epoch_start_s")
+    if waits is not None and max(result.samples["epoch_start_s"]) >= EPOCH_START_NOTED_S:
+        warnings.append(
+            f"a new epoch waited up to {max(result.samples['epoch_start_s']):.2f} s before its first batch "
+            "(outside the timed windows: a per-epoch cost a long epoch hides)"
+        )
     steady = result.samples.get("reached_steady_state") or []
     if steady and min(steady) < 1:
         warnings.append(

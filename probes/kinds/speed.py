@@ -10,9 +10,9 @@ process the runner starts:
    two in a row agree within STEADY_TOLERANCE (at least `warmup_steps` steps, at most
    MAX_WARMUP_WINDOWS windows); how long it took, and whether it got there, are recorded;
 3. `windows` timed windows of about `window_s` each: this process's steady-state figure is their
-   median, and their IQR over the median says how stable the process was (a flag, never an
-   interval: windows in one process are correlated; intervals come from the spread between
-   processes, probes/stats.py);
+   samples over their seconds (what a clock around them would give), and their IQR over their
+   median says how stable the process was (a flag, never an interval: windows in one process are
+   correlated; intervals come from the spread between processes, probes/stats.py);
 4. inference on 1 sample and on a batch, each shape warmed once, then `infer_repeats` timed calls
    (none for a named option such as torch.compile: it is a training switch, and each inference shape
    would be compiled again);
@@ -77,6 +77,13 @@ def steps_per_window(step_s: float, window_s: float) -> int:
     return max(1, min(MAX_STEPS_PER_WINDOW, round(window_s / step_s)))
 
 
+def run_windows(session: TrainingSession, steps: int, count: int) -> list[float]:
+    """`count` timed windows of `steps` steps: the session's own way when it has one (Keras: the epochs
+    of one fit() call, as a user's training runs), else one steps() call per window."""
+    windows = getattr(session, "windows", None)
+    return list(windows(steps, count)) if windows is not None else [session.steps(steps) for _ in range(count)]
+
+
 def find_steady_state(session: TrainingSession, window_s: float, warmup_steps: int) -> tuple[float, int, bool, float]:
     """Warm up until two consecutive windows agree.
 
@@ -108,8 +115,9 @@ def measure_training(session: TrainingSession, model: str, settings: Mapping[str
     first_step_s = session.first_step()
     warmup_s, _, steady, step_s = find_steady_state(session, settings["window_s"], settings["warmup_steps"])
     window_steps = steps_per_window(step_s, settings["window_s"])
-    throughput = [window_steps * session.batch_size / session.steps(window_steps) for _ in range(settings["windows"])]
-    steady_rate = statistics.median(throughput)
+    seconds = run_windows(session, window_steps, settings["windows"])
+    throughput = [window_steps * session.batch_size / elapsed for elapsed in seconds]
+    steady_rate = len(seconds) * window_steps * session.batch_size / sum(seconds)  # what an outside clock sees
     q1, _, q3 = statistics.quantiles(throughput, n=4, method="inclusive") if len(throughput) > 1 else (0, 0, 0)
     flops_per_sample = train_flops(model)
     infer_single_ms, infer_batch_ms = [], []
