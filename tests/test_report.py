@@ -93,10 +93,11 @@ def test_every_claim_appears_with_its_sources_and_verdict(saved_run):
 
 def test_the_report_says_where_the_articles_disagree(saved_run):
     html = rerender(saved_run).folder.report.read_text()
-    section = html.split('id="disagreements"', 1)[1].split("</ul>", 1)[0]
-    assert "popularity" in html.split('id="disagreements"', 1)[1][:300]
+    block = html.split('id="disagreements"', 1)[1].split("</section>", 1)[0]
+    assert "On <strong>popularity</strong>" in block and "On <strong>ease of use</strong>" in block
     for claim in ("arxiv-mentions-tensorflow-first", "google-trends-tensorflow-first", "keras-most-popular"):
-        assert f"#claim-{claim}" in section
+        assert f"#claim-{claim}" in block
+    assert "#claim-pytorch-user-friendly-api" in block and "#claim-keras-easier-first-framework" in block
 
 
 def test_the_weights_are_explained_as_you_said_x_so_y_weighs_more(saved_run):
