@@ -45,6 +45,7 @@ METRICS: dict[str, tuple[str, bool]] = {
     "peak_rss_mb": ("MB", False),
     "train_memory_mb": ("MB", False),  # the peak above the process's size when the model began
     "gpu_peak_mb": ("MB", False),
+    "short_run_s": ("s", False),  # a fresh script to 100 trained steps: import, build, first step, 99 more
     "test_accuracy": ("", True),
     "accuracy_check_s": ("s", False),
 }

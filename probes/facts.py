@@ -73,6 +73,7 @@ class EaseFacts(Facts):
     train_lines: int | None = None
     total_lines: int | None = None
     api_calls: int | None = None  # distinct framework callables and methods called
+    train_api_calls: int | None = None  # ... in the training loop's statements alone
     device_statements: int | None = None  # statements that choose or move to a device
     model_physical_lines: int | None = None  # source rows of the same statements
     train_physical_lines: int | None = None

@@ -523,6 +523,8 @@ def _absorb(
                 grown.ok_rounds += 1
                 grown.add_samples({"train_memory_mb": samples.pop("train_memory_mb")})
                 grown.process_rounds.append(round_index)
+            if kind == "speed" and payload.get("import_s") is not None:
+                samples.update(_short_run(samples, output.get("facts") or {}, payload["import_s"]))
             entry.add_samples(samples)
             if kind == "speed":
                 entry.process_rounds.append(round_index)
@@ -586,6 +588,18 @@ def _assemble(
     environment = {**environment, "probe_children": children}
     notes = () if complete else ("The run was interrupted; results marked 'interrupted' were not measured.",)
     return Evidence(created_at, environment, plan.settings(), tuple(results), complete, round(wall_s, 3), notes)
+
+
+SHORT_RUN_STEPS = 100  # "training has to finish quickly": a fresh script to this many steps
+
+
+def _short_run(samples: Mapping[str, Sequence[float]], facts: Mapping[str, Any], import_s: float) -> dict:
+    """What a short run costs in this process: import, build, the first step, then steady steps to 100."""
+    rate, batch = samples.get("train_samples_per_s"), facts.get("batch_size")
+    if not rate or not batch or not samples.get("build_s") or not samples.get("first_step_s") or rate[0] <= 0:
+        return {}
+    steps_s = (SHORT_RUN_STEPS - 1) * batch / rate[0]
+    return {"short_run_s": [import_s + samples["build_s"][0] + samples["first_step_s"][0] + steps_s]}
 
 
 def _merged(variant_id: str, model: str, kind: str, case: str, entry: _Collected) -> ProbeResult:

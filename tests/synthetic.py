@@ -26,6 +26,7 @@ def speed(
         "import_s": [1.0, 1.1],
         "build_s": [0.1, 0.1],
         "first_step_s": [0.2, 0.2],
+        "short_run_s": [1.3 + 99 * 64 / throughput, 1.4 + 99 * 64 / throughput],
     }
     facts = {"device": device, "learned_accuracy": learned}
     if accuracy is not None:
@@ -74,7 +75,16 @@ def full_run() -> Evidence:
         ]
     for model in ("mlp", "cnn"):
         results += [
-            ease("torch", model, model_lines=12, train_lines=14, total_lines=40, api_calls=22, device_statements=3),
+            ease(
+                "torch",
+                model,
+                model_lines=12,
+                train_lines=14,
+                total_lines=40,
+                api_calls=22,
+                train_api_calls=12,
+                device_statements=3,
+            ),
             ease(
                 "keras-tensorflow",
                 model,
@@ -82,23 +92,46 @@ def full_run() -> Evidence:
                 train_lines=2,
                 total_lines=18,
                 api_calls=9,
+                train_api_calls=4,
                 device_statements=0,
             ),
             ease(
-                "tensorflow", model, model_lines=10, train_lines=16, total_lines=45, api_calls=25, device_statements=0
+                "tensorflow",
+                model,
+                model_lines=10,
+                train_lines=16,
+                total_lines=45,
+                api_calls=25,
+                train_api_calls=14,
+                device_statements=0,
             ),
         ]
     for bug in PLANTED_BUGS:
         results += [
-            debugging("torch", bug, points_at_planted_line=True, names_shapes=True, surfaced_at="first_step"),
+            debugging(
+                "torch",
+                bug,
+                points_at_planted_line=True,
+                points_at_planted_statement=True,
+                names_shapes=True,
+                surfaced_at="first_step",
+            ),
             debugging(
                 "keras-tensorflow",
                 bug + "_traced",
                 points_at_planted_line=False,
+                points_at_planted_statement=False,
                 names_shapes=True,
                 surfaced_at="build",
             ),
-            debugging("tensorflow", bug, points_at_planted_line=False, names_shapes=False, surfaced_at="first_step"),
+            debugging(
+                "tensorflow",
+                bug,
+                points_at_planted_line=False,
+                points_at_planted_statement=False,
+                names_shapes=False,
+                surfaced_at="first_step",
+            ),
         ]
     results += [
         debugging("torch", "print_in_forward", print_count=20, steps=20),

@@ -17,7 +17,7 @@ RUN_OF_WORDS = 6  # a paraphrase may share no run of this many words with an art
 # Names the probes record (common.md's contract); every test figure must be one of them.
 CONTRACT = {
     "speed": set(METRICS),
-    "ease": {"model_lines", "train_lines", "total_lines", "api_calls", "device_statements"},
+    "ease": {"model_lines", "train_lines", "total_lines", "api_calls", "train_api_calls", "device_statements"},
     "debugging": {
         "surfaced_at",
         "exception_type",
@@ -25,6 +25,7 @@ CONTRACT = {
         "user_frames",
         "framework_frames",
         "points_at_planted_line",
+        "points_at_planted_statement",
         "print_count",
         "steps",
     },

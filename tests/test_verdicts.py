@@ -116,11 +116,13 @@ def test_line_counts_decide_the_conciseness_claims():
     assert verdict("keras-training-in-one-call", same).verdict == "within_noise"
 
 
-def test_pointing_at_the_planted_line_decides_the_debugging_claims():
+def test_pointing_at_the_statement_holding_the_bug_decides_the_debugging_claims():
     results = []
     for bug in s.PLANTED_BUGS:
-        results.append(s.debugging("torch", bug, points_at_planted_line=True))
-        results.append(s.debugging("keras-tensorflow", bug + "_traced", points_at_planted_line=bug == "dtype_mismatch"))
+        results.append(s.debugging("torch", bug, points_at_planted_statement=True))
+        results.append(
+            s.debugging("keras-tensorflow", bug + "_traced", points_at_planted_statement=bug == "dtype_mismatch")
+        )
     v = verdict("keras-hides-the-failing-line", s.evidence(*results))
     assert v.verdict == "confirmed"
     assert "PyTorch 4 of 4" in v.findings[0].figure and "1 of 4" in v.findings[0].figure

@@ -16,6 +16,7 @@ VERDICT_STYLES = {
     "contradicted": "red",
     "within_noise": "yellow",
     "mixed": "yellow",
+    "partly_measured": "cyan",
     "not_measured": "dim",
     "literature_only": "dim",
     "outdated": "magenta",

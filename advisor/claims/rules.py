@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from advisor.claims.ledger import Claim, ClaimTest, ledger_digest, load_ledger
+from advisor.claims.ledger import FRAMEWORK_LABELS, Claim, ClaimTest, ledger_digest, load_ledger
 from advisor.claims.verdicts import Finding, Verdict, Verdicts
 from advisor.records import evidence_digest
 from probes.devices import device_of, same_device, where
@@ -24,6 +24,9 @@ from probes.variants import label
 SPEED_MODELS = ("mlp", "cnn", "rnn", "transformer")
 PARITY_TOLERANCE = 0.15  # "about as fast": within 15% either way
 CASE_SUFFIXES = ("_eager", "_traced")
+# Counts of code this close are "about the same", not a win: one line or call, or a tenth of the larger.
+COUNT_PARITY_MIN = 1
+COUNT_PARITY = 0.10
 METRIC_WORDS = {
     "train_samples_per_s": "training throughput",
     "peak_rss_mb": "peak memory",
@@ -151,7 +154,8 @@ def rule_similar(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
 
 
 def rule_fewer(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
-    """Counts from the ease probe (lines, API calls, device statements): lower for the first of each pair."""
+    """Counts from the ease probe (lines, API calls, device statements): lower for the first of each pair;
+    within one or a tenth of the larger count, about the same (within noise), not a winner."""
     fact = test.figure
     findings = []
     skipped = _not_run(evidence, "ease", fact)
@@ -169,8 +173,10 @@ def rule_fewer(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
             if reason:
                 findings.append(Finding(subject, "not_measured", reason))
                 continue
-            outcome = _order(counts[a], counts[b], lower_is_better=True)
+            close = abs(counts[a] - counts[b]) <= max(COUNT_PARITY_MIN, COUNT_PARITY * max(counts.values()))
+            outcome = "within_noise" if close else _order(counts[a], counts[b], lower_is_better=True)
             figure = f"{model}: {label(a)} {counts[a]:g} vs {label(b)} {counts[b]:g} {fact.replace('_', ' ')}"
+            figure += " (about the same)" if close else ""
             findings.append(Finding(subject, outcome, figure, {"model": model, "fact": fact, "counts": counts}))
     return findings
 
@@ -234,7 +240,12 @@ def rule_prints_every_step(test: ClaimTest, evidence: Evidence | None) -> list[F
             f"{label(variant)} ({found.case}): the print ran {prints} time{'s' if prints != 1 else ''} in {steps} steps"
         )
         findings.append(
-            Finding(label(variant), outcome, figure, {"case": found.case, "prints": prints, "steps": steps})
+            Finding(
+                label(variant),
+                outcome,
+                figure,
+                {"variant": variant, "case": found.case, "prints": prints, "steps": steps},
+            )
         )
     return findings
 
@@ -289,9 +300,8 @@ def rule_fact_is(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
             continue
         value = getattr(result.facts, fact)
         outcome = "confirmed" if value == check["equals"] else "contradicted"
-        findings.append(
-            Finding(subject, outcome, f"{subject}: {fact.replace('_', ' ')} = {value}", {"fact": fact, "value": value})
-        )
+        values = {"variant": variant, "fact": fact, "value": value}
+        findings.append(Finding(subject, outcome, f"{subject}: {fact.replace('_', ' ')} = {value}", values))
     return findings
 
 
@@ -351,13 +361,38 @@ def combine(outcomes: Sequence[str]) -> str:
     return "within_noise"
 
 
+def finding_variants(finding: Finding) -> set[str]:
+    """The variants a finding compared (read from its values, which every rule fills)."""
+    v = finding.values
+    found = {str(v[key]) for key in ("a", "b", "variant") if v.get(key)}
+    return found | {str(k) for k in (v.get("counts") or {})}
+
+
+def measured_frameworks(findings: Sequence[Finding]) -> set[str]:
+    """The frameworks (pytorch, keras, tensorflow) some measured finding speaks for."""
+    import knowledge
+
+    families = knowledge.load("literature")["variant_frameworks"]  # which framework each variant speaks for
+    return {families[v] for f in findings if f.outcome != "not_measured" for v in finding_variants(f) if v in families}
+
+
 def check_claim(claim: Claim, evidence: Evidence | None) -> Verdict:
+    """A claim's verdict. A claim about several frameworks is confirmed (or contradicted) only when every
+    framework it names was measured; otherwise it is "partly measured", with what was found as its
+    evidence outcome and the frameworks left unmeasured said in its findings."""
     if claim.test is None:
         return Verdict(claim.id, "outdated" if claim.superseded else "literature_only")
     findings = tuple(RULES[claim.test.rule](claim.test, evidence))
     outcome = combine([f.outcome for f in findings])
     if claim.superseded:
         return Verdict(claim.id, "outdated", findings, evidence_outcome=outcome)
+    named = set(claim.favours) | set(claim.against) | set(claim.alike)
+    measured = measured_frameworks(findings)
+    missing = sorted(named - measured)
+    if outcome != "not_measured" and missing:
+        words = " and ".join(FRAMEWORK_LABELS[f] for f in missing)
+        gap = Finding(words, "not_measured", f"{words}: named by the claim, not measured by this run's test of it")
+        return Verdict(claim.id, "partly_measured", (*findings, gap), evidence_outcome=outcome)
     return Verdict(claim.id, outcome, findings)
 
 

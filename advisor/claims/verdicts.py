@@ -22,6 +22,7 @@ VERDICT_LABELS = {
     "contradicted": "contradicted",
     "within_noise": "within noise",
     "mixed": "mixed",
+    "partly_measured": "partly measured",
     "not_measured": "not measured in this run",
     "literature_only": "literature only",
     "outdated": "outdated",
@@ -54,7 +55,7 @@ class Verdict:
     claim_id: str
     verdict: str  # a key of VERDICT_LABELS
     findings: tuple[Finding, ...] = ()
-    evidence_outcome: str | None = None  # for an outdated claim: what the test of its `now` found
+    evidence_outcome: str | None = None  # outdated: what the test of its `now` found; partly measured: what it found
 
     @property
     def label(self) -> str:

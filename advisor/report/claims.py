@@ -16,6 +16,7 @@ VERDICT_SYMBOLS = {
     "contradicted": "✗",
     "within_noise": "≈",
     "mixed": "±",
+    "partly_measured": "◐",
     "not_measured": "○",
     "literature_only": "¶",
     "outdated": "†",
@@ -68,8 +69,13 @@ def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
     for claim in sorted(ledger.claims, key=lambda c: order.index(c.criterion)):
         verdict = by_id.get(claim.id) or Verdict(claim.id, "literature_only" if claim.test is None else "not_measured")
         figures = [f.figure for f in verdict.findings if f.outcome != "not_measured"]
+        if verdict.verdict == "partly_measured":  # what was found, and what was not measured
+            figures += [f.figure for f in verdict.findings if f.outcome == "not_measured"]
         if not figures and verdict.findings:
             figures = [verdict.findings[0].figure]
+        label = verdict.label
+        if verdict.verdict == "partly_measured" and verdict.evidence_outcome:
+            label = f"partly measured: {VERDICT_LABELS[verdict.evidence_outcome]} where measured"
         rows.append(
             ClaimRow(
                 id=claim.id,
@@ -79,7 +85,7 @@ def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
                 favours=favours_text(claim),
                 audience=audience_text(claim),
                 verdict=verdict.verdict,
-                verdict_label=verdict.label,
+                verdict_label=label,
                 symbol=VERDICT_SYMBOLS[verdict.verdict],
                 figures=figures,
                 test=_test_text(claim),
@@ -106,7 +112,9 @@ def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
         counts=counts,
         per_source=per_source,
         disagreements=_disagreements(ledger),
-        measured_count=sum(1 for r in rows if r.verdict in ("confirmed", "contradicted", "within_noise", "mixed")),
+        measured_count=sum(
+            1 for r in rows if r.verdict in ("confirmed", "contradicted", "within_noise", "mixed", "partly_measured")
+        ),
         total=len(rows),
         legend=[{"symbol": VERDICT_SYMBOLS[k], "label": VERDICT_LABELS[k]} for k in VERDICT_ORDER],
     )

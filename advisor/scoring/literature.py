@@ -53,6 +53,21 @@ def claim_weight(verdict: str) -> float:
     return float(rules()["verdict_weights"][verdict]["weight"])
 
 
+def verdict_weight(verdict: Verdict | None, framework: str) -> float:
+    """How much a claim counts for one framework: by its verdict, except that a partly measured claim
+    counts by what was found only for the frameworks its test measured; for the others, it is an
+    author's judgement (literature only), so a check of one framework never counts against another."""
+    if verdict is None:
+        return claim_weight("literature_only")
+    if verdict.verdict == "partly_measured":
+        from advisor.claims.rules import measured_frameworks
+
+        if framework in measured_frameworks(verdict.findings):
+            return claim_weight(verdict.evidence_outcome or "not_measured")
+        return claim_weight("literature_only")
+    return claim_weight(verdict.verdict)
+
+
 def framework_of(candidate: str, criterion: str) -> str | None:
     """The framework whose claims a candidate inherits on this criterion (None: no claim applies)."""
     table = rules()
@@ -84,7 +99,7 @@ def literature_score(
     for claim in claims:
         if claim.criterion != criterion or framework is None:
             continue
-        weight = claim_weight(verdicts[claim.id].verdict) if claim.id in verdicts else claim_weight("literature_only")
+        weight = verdict_weight(verdicts.get(claim.id), framework)
         weight *= target_factor(claim, deployment_target)
         if framework in claim.alike and weight > 0:
             peers.append((claim.id, tuple(f for f in claim.alike if f != framework)))

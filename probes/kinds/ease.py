@@ -61,6 +61,7 @@ class EaseCounts:
     total_lines: int
     api_calls: int
     device_statements: int
+    train_api_calls: int = 0  # the distinct API calls of the training loop alone
     api_names: tuple[str, ...] = ()
     line_roles: Mapping[int, str] = field(default_factory=dict)  # source row -> role, counted rows only
 
@@ -74,6 +75,7 @@ class EaseCounts:
             "train_lines": self.train_lines,
             "total_lines": self.total_lines,
             "api_calls": self.api_calls,
+            "train_api_calls": self.train_api_calls,
             "device_statements": self.device_statements,
             "model_physical_lines": self.physical_lines("model"),
             "train_physical_lines": self.physical_lines("training"),
@@ -106,11 +108,16 @@ def count_source(source: str, model: str, known_models: Iterable[str], vocabular
         for item in node.body
         if isinstance(item, ast.FunctionDef)
     }
-    api_names = sorted(
-        name
-        for name in {n for s in statements for n in _api_names(s, aliases, vocabulary.packages)}
-        if name.lstrip(".") not in own_methods | PYTHON_METHODS or not name.startswith(".")
-    )
+
+    def vocabulary_of(chosen: list[ast.stmt]) -> list[str]:
+        return sorted(
+            name
+            for name in {n for s in chosen for n in _api_names(s, aliases, vocabulary.packages)}
+            if name.lstrip(".") not in own_methods | PYTHON_METHODS or not name.startswith(".")
+        )
+
+    api_names = vocabulary_of(statements)
+    train_api = vocabulary_of([s for s in statements if roles.role(s.lineno) == "training"])
     device = sum(1 for s in statements if _is_device_statement(s, aliases, vocabulary))
     return EaseCounts(
         model=model,
@@ -118,6 +125,7 @@ def count_source(source: str, model: str, known_models: Iterable[str], vocabular
         train_lines=sum(1 for r in role_rows.values() if r == "training"),
         total_lines=len(counted),
         api_calls=len(api_names),
+        train_api_calls=len(train_api),
         device_statements=device,
         api_names=tuple(api_names),
         line_roles={row: role_rows[start] for start, end in counted for row in range(start, end + 1)},
