@@ -169,7 +169,7 @@ def test_claims_json_gives_every_claim_its_sources_and_verdict(saved_run):
     result = runner.invoke(app, ["claims", str(saved_run), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["format"] == "advisor-claims/1" and data["evidence"].endswith("evidence.json")
+    assert data["format"] == "advisor-claims/2" and data["evidence"].endswith("evidence.json")
     speed = next(c for c in data["claims"] if c["id"] == "pytorch-faster-than-keras")
     assert speed["verdict"] == "mixed" and "95% CI" in speed["findings"][0]["figure"]  # MLP one way, CNN the other
     assert speed["sources"][0]["file"] == "000_b4f3906ddb61dfa6.txt"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from advisor.claims.facts import Fact, load_facts
 from advisor.claims.ledger import audience_text, favours_text, load_ledger
 from advisor.claims.verdicts import VERDICT_LABELS, Verdicts
 
 if TYPE_CHECKING:  # rich loads only when the table is printed, never for --json
     from rich.console import Console
 
-CLAIMS_FORMAT = "advisor-claims/1"
+CLAIMS_FORMAT = "advisor-claims/2"  # 2: with the dated facts
 VERDICT_STYLES = {
     "confirmed": "green",
     "contradicted": "red",
@@ -76,6 +77,21 @@ def ledger_json(verdicts: Verdicts, origin: str | None) -> dict[str, Any]:
         "counts": {k: n for k, n in counts.items() if n},
         "per_source": ledger.per_source(),
         "claims": claims,
+        "facts": [fact_json(f) for f in load_facts()],
+    }
+
+
+def fact_json(fact: Fact) -> dict[str, Any]:
+    """A dated fact since the articles, with its sources, as knowledge/facts.yaml states it."""
+    return {
+        "id": fact.id,
+        "date": fact.date,
+        "fact": fact.text,
+        "criterion": fact.criterion,
+        "frameworks": list(fact.frameworks),
+        "stance": dict(fact.stance),
+        "bears_on": {k: list(v) for k, v in fact.bears_on.items()},
+        "sources": [{"url": s.url, "title": s.title, "checked": s.checked} for s in fact.sources],
     }
 
 
@@ -120,3 +136,10 @@ def print_ledger(console: Console, verdicts: Verdicts, origin: str | None) -> No
     per_source = ", ".join(f"{k}: {n}" for k, n in ledger.per_source().items())
     console.print(f"Verdicts: {counts}.", markup=False, highlight=False)
     console.print(f"Claims per source: {per_source}.", markup=False, highlight=False)
+    facts = load_facts()
+    console.print(
+        f"And {len(facts)} dated facts since the articles ({facts[0].date[:4]} to {facts[-1].date[:4]}, "
+        "knowledge/facts.yaml): in every report's 'What changed since the articles' and in --json.",
+        markup=False,
+        highlight=False,
+    )

@@ -28,6 +28,7 @@ from advisor.report.decision import (
 )
 from advisor.report.deployment import build_deployment_view
 from advisor.report.ease import build_ease_view
+from advisor.report.facts import build_facts_view
 from advisor.report.speed import build_speed_view
 from advisor.scoring.scorecard import Scorecard
 from probes.evidence import Evidence
@@ -77,6 +78,7 @@ class ReportView:
     ease: Any = None  # advisor/report/ease.py
     debugging: Any = None  # advisor/report/debugging.py
     deployment: Any = None  # advisor/report/deployment.py
+    facts: Any = None  # advisor/report/facts.py
 
 
 def build_view(
@@ -146,6 +148,7 @@ def build_view(
         answers=[(k, _plain(v), profile.answers.origins[k]) for k, v in values.items()],
         decision=decision,
         claims=build_claims_view(verdicts.verdicts),
+        facts=build_facts_view(values, scorecard),
         speed=build_speed_view(evidence),
         ease=build_ease_view(evidence, run_dir),
         debugging=build_debugging_view(evidence, run_dir),

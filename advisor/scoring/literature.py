@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any
 
 import knowledge
+from advisor.claims.facts import Fact, load_facts
 from advisor.claims.ledger import Claim, load_ledger
 from advisor.claims.verdicts import Verdict
 
@@ -38,6 +39,15 @@ class LiteratureScore:
     @property
     def claim_ids(self) -> tuple[str, ...]:
         return tuple(claim_id for claim_id, _ in self.claims)
+
+    @property
+    def sources(self) -> str:
+        """What the score rests on, in words: 'the articles', 'dated facts since the articles', or both."""
+        facts = any(claim_id.startswith("fact:") for claim_id in self.claim_ids)
+        claims = any(not claim_id.startswith("fact:") for claim_id in self.claim_ids)
+        if facts and claims:
+            return "the articles and dated facts since"
+        return "dated facts since the articles" if facts else "the articles"
 
     def cited(self) -> str:
         """'keras-easier-first-framework (+0.5), pytorch-... (-0.75)' for a basis sentence."""
@@ -85,13 +95,37 @@ def target_factor(claim: Claim, deployment_target: str | None) -> float:
     return float(rules()[key])
 
 
+def fact_stance(fact: Fact, candidate: str, criterion: str) -> int:
+    """+1 when a fact is good for a candidate on this criterion, -1 when bad, 0 when it says nothing.
+
+    A candidate takes the facts about the framework it is written in, and on the engine criteria of
+    knowledge/literature.yaml `facts` also those about the engine it runs on; when they pull both
+    ways ("TensorFlow's focus narrows, Keras's grows" for Keras on TensorFlow) they cancel out.
+    """
+    if fact.criterion != criterion:
+        return 0
+    table = rules()["facts"]
+    frameworks = {rules()["variant_frameworks"].get(candidate)}
+    if criterion in table["engine_criteria"]:
+        frameworks.add(table["variant_engines"].get(candidate))
+    total = sum(fact.stance.get(f, 0) for f in frameworks if f)
+    return (total > 0) - (total < 0)
+
+
+def facts_for(answers: Mapping[str, Any]) -> tuple[Fact, ...]:
+    """The dated facts that bear on this user (knowledge/facts.yaml `bears_on`)."""
+    return tuple(f for f in load_facts() if f.reasons(answers))
+
+
 def literature_score(
     criterion: str,
     candidate: str,
     claims: Sequence[Claim],
     verdicts: Mapping[str, Verdict],
     deployment_target: str | None = None,
+    facts: Sequence[Fact] = (),
 ) -> LiteratureScore:
+    """A candidate's score on a criterion from the claims (by their verdicts) and the facts bearing on the user."""
     table = rules()
     framework = framework_of(candidate, criterion)
     cited: list[tuple[str, float]] = []
@@ -105,6 +139,10 @@ def literature_score(
             peers.append((claim.id, tuple(f for f in claim.alike if f != framework)))
         if claim.stance(framework) and weight > 0:
             cited.append((claim.id, claim.stance(framework) * weight))
+    for fact in facts:
+        stance = fact_stance(fact, candidate, criterion)
+        if stance:
+            cited.append((f"fact:{fact.id}", stance * float(table["facts"]["weight"])))
     total = sum(abs(w) for _, w in cited)
     if not cited or total == 0:
         return LiteratureScore(criterion, candidate, None, tuple(cited), tuple(peers))
@@ -117,14 +155,15 @@ def literature_scores(
     candidates: Sequence[str],
     verdicts: Sequence[Verdict],
     criteria: Sequence[str],
-    deployment_target: str | None = None,
+    answers: Mapping[str, Any] | None = None,
 ) -> dict[str, dict[str, LiteratureScore]]:
-    """criterion -> candidate -> literature score, from the whole ledger and this run's verdicts."""
-    claims = load_ledger().claims
+    """criterion -> candidate -> literature score, from the whole ledger, this run's verdicts and the
+    dated facts that bear on the user's answers."""
+    answers = answers or {}
+    claims, facts = load_ledger().claims, facts_for(answers)
     by_id = {v.claim_id: v for v in verdicts}
-    return {
-        c: {cand: literature_score(c, cand, claims, by_id, deployment_target) for cand in candidates} for c in criteria
-    }
+    target = answers.get("deployment_target")
+    return {c: {cand: literature_score(c, cand, claims, by_id, target, facts) for cand in candidates} for c in criteria}
 
 
 @dataclass(frozen=True)
@@ -145,10 +184,12 @@ def place(
     neutral = float(rules()["neutral"])
     if not measured:
         if mine.score is None:
-            return Placed(neutral, f"the articles say nothing about {label} here: neutral {neutral:g}", {}, ())
+            return Placed(
+                neutral, f"neither the articles nor the dated facts speak to {label} here: neutral {neutral:g}", {}, ()
+            )
         return Placed(
             mine.score,
-            f"from the articles (claims: {mine.cited()})",
+            f"from {mine.sources} (claims: {mine.cited()})",
             {"literature": round(mine.score, 3)},
             mine.claim_ids,
         )
@@ -169,7 +210,7 @@ def place(
         lowest = min(measured.values())
         return Placed(
             lowest,
-            f"not measured here and no claim speaks to it: given the lowest measured score, {lowest:.1f}, "
+            f"not measured here and no claim or fact speaks to it: given the lowest measured score, {lowest:.1f}, "
             "so being untested is no advantage",
             {"anchor": round(lowest, 3)},
             (),
@@ -178,7 +219,7 @@ def place(
     offset = mine.score - sum(theirs.values()) / len(theirs)
     score = min(10.0, max(0.0, anchor + offset))
     basis = (
-        f"not measured here; the articles put it {offset:+.1f} against the frameworks measured here, "
+        f"not measured here; {mine.sources} put it {offset:+.1f} against the frameworks measured here, "
         f"placed on this run's scale around their average {anchor:.1f} (claims: {mine.cited()})"
     )
     figures = {"literature": round(mine.score, 3), "offset": round(offset, 3), "anchor": round(anchor, 3)}

@@ -93,8 +93,7 @@ def criterion_scores(
 ) -> dict[str, dict[str, CriterionScore]]:
     """criterion -> candidate -> score: evidence first, then the answers (familiarity), then the claims."""
     criteria = load_criteria()
-    target = profile.answers.values.get("deployment_target")
-    literature = literature_scores(candidates, verdicts.verdicts, list(criteria), target)
+    literature = literature_scores(candidates, verdicts.verdicts, list(criteria), profile.answers.values)
     notes = device_notes(evidence, candidates) if evidence is not None else {}
     scores: dict[str, dict[str, CriterionScore]] = {}
     for criterion in criteria:
