@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from datetime import datetime
@@ -16,6 +17,47 @@ from advisor.errors import AdvisorError, OutputError, RecordError
 # Records larger than this are refused when read back: no record we write comes close.
 MAX_RECORD_BYTES = 64 * 1024 * 1024
 T = TypeVar("T")
+
+# C0 controls but tab and newline, DEL, and C1 controls (ESC, CSI, OSC...): what a file could use to
+# drive a terminal (colours, the window title, hyperlinks) if printed raw.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def without_controls(data: Any) -> Any:
+    """`data` (parsed JSON or YAML) with control characters removed from every string, keys included.
+
+    Everything read from a file a user or a teammate supplies passes through here, so a hostname
+    carrying an escape sequence prints as text and never retitles or recolours the terminal.
+    """
+    if isinstance(data, str):
+        return CONTROL_CHARACTERS.sub("", data)
+    if isinstance(data, dict):
+        return {without_controls(k): without_controls(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [without_controls(item) for item in data]
+    return data
+
+
+def refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's pairs as a dict, refusing a key given twice (json's default keeps the last)."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+class DuplicateKey(ValueError):
+    """A key given twice in one mapping of a file: which value was meant is unknowable."""
+
+    def __init__(self, key: Any, line: int | None = None):
+        super().__init__(key)
+        self.key, self.line = key, line
+
+    def describe(self) -> str:
+        where = f" (line {self.line})" if self.line else ""
+        return f"key {str(self.key)!r} is given twice{where}; keep one"
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -62,7 +104,7 @@ def read_text_bounded(
     except OSError as exc:
         raise error(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
     if not path.is_file():
-        raise error(f"{path}: is a folder or device, not a {what} file")
+        raise error(f"{path}: is a folder or device; expected the {what} itself")
     if size > max_bytes:
         raise error(f"{path}: {what} is {size} bytes, {too_big}")
     try:
@@ -80,14 +122,16 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
         missing=f"no {what} here", error=RecordError,
     )  # fmt: skip
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=refuse_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise RecordError(f"{path}: {what} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except DuplicateKey as exc:
+        raise RecordError(f"{path}: {what} is ambiguous: {exc.describe()}") from None
     except RecursionError:
         raise RecordError(f"{path}: {what} is nested too deeply") from None
     if not isinstance(data, dict):
         raise RecordError(f"{path}: {what} must be a JSON object, found {type(data).__name__}")
-    return data
+    return without_controls(data)
 
 
 def read_record(path: Path, what: str, parse: Callable[[dict[str, Any], str], T]) -> T:
@@ -123,11 +167,7 @@ def prepare_output_dir(path: Path, *, force: bool, records: tuple[str, ...]) -> 
     `records` are the files the caller's kind of run writes (advisor/runs.py RUN_RECORDS for a run):
     with `force` they are removed first, so no earlier run's record is left beside the new ones.
     """
-    path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise OutputError(f"{path}: exists and is not a folder")
-    if path.is_dir() and any(path.iterdir()) and not force:
-        raise OutputError(f"{path}: folder exists and is not empty; choose another --out or add --force to overwrite")
+    path = check_output_dir(path, force=force)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -141,6 +181,46 @@ def prepare_output_dir(path: Path, *, force: bool, records: tuple[str, ...]) -> 
         except OSError as exc:
             raise OutputError(f"{path / name}: cannot replace the earlier run's file ({exc.strerror or exc})") from exc
     return path
+
+
+def check_output_dir(path: Path, *, force: bool) -> Path:
+    """Refuse an output folder that cannot be used, without creating anything.
+
+    Called before the first question is asked, so that a user never answers every question only
+    to learn that the folder exists or cannot be written (and called again when the run starts).
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{path}: exists and is not a folder")
+    if path.is_dir():
+        if any(path.iterdir()) and not force:
+            raise OutputError(
+                f"{path}: folder exists and is not empty; choose another --out or add --force to overwrite"
+            )
+        probe_write(path)
+        return path
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise OutputError(f"{path}: cannot create the output folder ({parent} is not a folder)")
+    probe_write(parent)
+    return path
+
+
+def check_free_space(folder: Path, needed_bytes: int) -> None:
+    """Refuse to start measuring when the disk could not hold what the run writes."""
+    import shutil
+
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return  # cannot tell: the atomic writes still fail cleanly
+    if free < needed_bytes:
+        raise OutputError(
+            f"{folder}: only {free / 1e6:.1f} MB free on this disk and a run writes up to "
+            f"{needed_bytes / 1e6:.0f} MB; free some space or choose another --out"
+        )
 
 
 def probe_write(folder: Path) -> None:

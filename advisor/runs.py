@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 
 from advisor.claims import Verdicts, check
 from advisor.claims.ledger import ledger_digest
-from advisor.errors import RecordError
-from advisor.fileio import prepare_output_dir, read_record, write_json_atomic, write_text_atomic
+from advisor.errors import OutputError, RecordError
+from advisor.fileio import check_free_space, prepare_output_dir, read_record, write_json_atomic, write_text_atomic
 from advisor.questionnaire.profile import Profile, build_profile
 from advisor.questionnaire.questions import Answers, answers_file_text, collect_answers
 from advisor.records import digest, evidence_digest, knowledge_digest
@@ -47,6 +47,8 @@ RUN_RECORDS = {
     "onboarding": "onboarding.html",
 }
 T = TypeVar("T")
+# What a run may write, with room to spare: evidence is ~0.1 MB, a report ~0.2 MB, the records less.
+RUN_NEEDS_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,36 @@ Progress = Callable[[ProgressEvent], None]
 
 
 def prepare_run_folder(out: Path, *, force: bool) -> RunFolder:
-    """The output folder, checked writable and cleared of an earlier run's records (with --force)."""
-    return RunFolder(prepare_output_dir(out, force=force, records=tuple(RUN_RECORDS.values())))
+    """The output folder, checked writable, with room, and cleared of an earlier run's records (--force)."""
+    folder = RunFolder(prepare_output_dir(out, force=force, records=tuple(RUN_RECORDS.values())))
+    check_free_space(folder.path, RUN_NEEDS_BYTES)
+    return folder
+
+
+class EvidenceSaver:
+    """Writes evidence.json after every probe that lands, so a full disk or a crash loses one probe at most.
+
+    Each write is atomic: the file on disk is always the last complete checkpoint. When one fails,
+    the error says what the folder still holds and how to go on from it.
+    """
+
+    def __init__(self, folder: RunFolder):
+        self.folder, self.saved = folder, 0
+
+    def __call__(self, evidence: Evidence) -> None:
+        try:
+            write_json_atomic(self.folder.evidence, evidence.to_json())
+        except OutputError as error:
+            raise OutputError(f"{error}. {self.recovery()}") from None
+        self.saved = sum(1 for r in evidence.probes() if r.ok)
+
+    def recovery(self) -> str:
+        if not self.saved:
+            return "Nothing was measured yet; free some space and run again"
+        return (
+            f"{self.folder.evidence} keeps the {self.saved} probe(s) measured before (marked incomplete); "
+            f"free some space, then render them with: advisor report {self.folder.path}"
+        )
 
 
 def advise(
@@ -111,34 +141,36 @@ def advise(
     folder = prepare_run_folder(out, force=force)
     write_text_atomic(folder.answers, answers_file_text(answers))
     write_json_atomic(folder.profile, profile.to_json())
+    save = EvidenceSaver(folder)
     try:
-        evidence = run_probes(plan, progress)
+        evidence = run_probes(plan, progress, checkpoint=save)
     except ProbesInterrupted as interrupted:
-        write_json_atomic(folder.evidence, interrupted.evidence.to_json())
+        save(interrupted.evidence)
         _finish(folder, profile, interrupted.evidence)
         raise
-    write_json_atomic(folder.evidence, evidence.to_json())
+    save(evidence)
     return _finish(folder, profile, evidence)
 
 
 def probe(out: Path, plan: ProbePlan, *, force: bool = False, progress: Progress | None = None) -> Evidence:
     """Only measure: write evidence.json (also when interrupted, marked incomplete)."""
     folder = prepare_run_folder(out, force=force)
+    save = EvidenceSaver(folder)
     try:
-        evidence = run_probes(plan, progress)
+        evidence = run_probes(plan, progress, checkpoint=save)
     except ProbesInterrupted as interrupted:
-        write_json_atomic(folder.evidence, interrupted.evidence.to_json())
+        save(interrupted.evidence)
         raise
-    write_json_atomic(folder.evidence, evidence.to_json())
+    save(evidence)
     return evidence
 
 
 def rerender(path: Path, answers: Answers | None = None) -> AdviceRun:
     """Render report.html from a folder's saved records; measures nothing.
 
-    `answers` replaces the folder's own (to see the advice for someone else on this evidence):
-    that is a new profile, so the scorecard is scored again. Without profile.json and without
-    `answers`, the questions' defaults are used.
+    `answers` replaces the folder's own, answers.yaml and profile.json included: the CLI passes
+    a copy of the run (rescore_into), so that nobody's answers are overwritten. Without profile.json
+    and without `answers`, the questions' defaults are used.
     """
     folder = RunFolder(Path(path))
     if not folder.path.is_dir():
@@ -174,6 +206,35 @@ def rerender(path: Path, answers: Answers | None = None) -> AdviceRun:
         write_json_atomic(folder.scorecard, scorecard.to_json())
     write_report(folder.report, profile, evidence, verdicts, scorecard)
     return AdviceRun(folder, profile, evidence, verdicts, scorecard, tuple(remade))
+
+
+def run_folder_of(path: Path) -> Path:
+    """The run folder a user pointed at: the folder itself, or the folder holding its evidence.json."""
+    path = Path(path)
+    if path.is_file():
+        if path.name == RUN_RECORDS["evidence"]:
+            return path.parent
+        raise RecordError(f"{path}: not a run folder; pass the folder that holds evidence.json")
+    if not path.is_dir():
+        raise RecordError(f"{path}: no such run folder or evidence file")
+    return path
+
+
+def rescore_into(source: Path, answers: Answers, out: Path, *, force: bool = False) -> AdviceRun:
+    """Someone else's advice on a run's evidence, in a folder of its own: the run's own answers stay.
+
+    The evidence (and its verdicts, when they match it) is copied into `out`, which becomes a run
+    folder like any other: `advisor report OUT` re-renders it later.
+    """
+    import shutil
+
+    origin = RunFolder(run_folder_of(source))
+    evidence = load_evidence(origin.evidence)  # refuse an unusable source before making anything
+    target = prepare_run_folder(out, force=force)
+    shutil.copyfile(origin.evidence, target.evidence)
+    if _fresh_verdicts(origin, evidence, []) is not None:
+        shutil.copyfile(origin.verdicts, target.verdicts)
+    return rerender(target.path, answers)
 
 
 def load_evidence(path: Path) -> Evidence:

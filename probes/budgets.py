@@ -23,6 +23,9 @@ class Budget:
     option_processes: int | None = None  # processes for a named option (torch.compile, XLA); None: `processes`
     option_models: tuple[str, ...] | None = None  # the models a named option measures; None: `models`
     parallel_children: int = 1  # probes after the timed rounds (accuracy, ease, debugging, export) at once
+    # How long a whole run of this budget takes on the 2-core dev VM (`time advisor probe --budget X`),
+    # for the questionnaire's "measuring takes about..." and the progress bar's first estimate.
+    typical_s: float | None = None
 
 
 BUDGETS: dict[str, Budget] = {
@@ -42,6 +45,7 @@ BUDGETS: dict[str, Budget] = {
             infer_repeats=3,
             child_timeout_s=120,
             accuracy_check=False,  # the suite checks accuracy once, in tests/test_speed.py
+            typical_s=15,
         ),
         Budget(
             "quick",
@@ -60,6 +64,7 @@ BUDGETS: dict[str, Budget] = {
             infer_repeats=10,
             child_timeout_s=120,
             parallel_children=2,
+            typical_s=46,
         ),
         Budget(
             "standard",
@@ -77,6 +82,7 @@ BUDGETS: dict[str, Budget] = {
             option_processes=3,
             option_models=("mlp", "cnn"),  # what one switch gives, within five minutes on two cores
             parallel_children=2,
+            typical_s=275,
         ),
         Budget(
             "thorough",
@@ -93,6 +99,7 @@ BUDGETS: dict[str, Budget] = {
             child_timeout_s=480,
             option_processes=5,
             parallel_children=2,
+            typical_s=900,
         ),
     )
 }

@@ -56,6 +56,21 @@ METRICS: dict[str, tuple[str, bool]] = {
 METRIC_CASES = {"train_memory_mb": "memory"}
 
 
+STATUS_WORDS = {
+    "not_installed": "not installed",
+    "skipped": "skipped",
+    "interrupted": "interrupted",
+    "failed": "failed",
+    "crashed": "crashed",
+    "timeout": "timed out",
+}
+
+
+def status_words(status: str) -> str:
+    """A result's status as people write it (`not_installed` -> "not installed"), for text a person reads."""
+    return STATUS_WORDS.get(status, status.replace("_", " "))
+
+
 class EvidenceError(ValueError):
     """An evidence file that is not one this version can read; the message names the file and why."""
 

@@ -144,12 +144,14 @@ class ChildOutcome:
 
 @dataclass
 class ProgressEvent:
-    event: str  # "start" | "finish" | "skip"
+    event: str  # "plan" (once, first: `total` children to come) | "start" | "finish" | "skip"
     variant: str
     round: int
     rounds: int
     detail: str = ""
     kind: str = "speed"  # the probe kind the child measures
+    models: tuple[str, ...] = ()  # the reference models the child measures ("start")
+    total: int = 0  # "plan": how many children the run will start
 
 
 class ProbesInterrupted(Exception):
@@ -332,11 +334,14 @@ def run_probes(
     plan: ProbePlan,
     progress: Callable[[ProgressEvent], None] | None = None,
     command: Sequence[str] | None = None,
+    checkpoint: Callable[[Evidence], None] | None = None,
 ) -> Evidence:
     """Measure every variant of the plan and return the Evidence; never raises for a probe's fault.
 
     Speed runs in `rounds` interleaved rounds; every other kind runs once per variant afterwards,
     each (variant, kind) in a child of its own so that one kind's crash spares the others.
+    `checkpoint` gets the evidence so far (marked incomplete) after every child, so that a caller
+    can save each probe as it lands; an exception it raises (a full disk) stops the run.
     """
     started = time.perf_counter()
     created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -412,7 +417,8 @@ def run_probes(
             cases = [(m, ACCURACY_CASE) for m, _ in cases] if accuracy else cases[shift:] + cases[:shift]
         shown = "accuracy" if accuracy else kind  # what the progress line says this child measures
         with lock:
-            notify(ProgressEvent("start", variant_id, round_index + 1, rounds, kind=shown))
+            models = tuple(dict.fromkeys(m for m, _ in cases))
+            notify(ProgressEvent("start", variant_id, round_index + 1, rounds, kind=shown, models=models))
         request = {
             "variant": variant_id,
             "variant_info": variant.request(),
@@ -441,21 +447,30 @@ def run_probes(
             if timed:  # children side by side would count each other as competition
                 children[variant_id][-1]["competition"] = competition(before, snapshot(), os.cpu_count() or 1)
             notify(ProgressEvent("finish", variant_id, round_index + 1, rounds, detail, kind=shown))
+            if checkpoint is not None:
+                checkpoint(evidence(complete=False))
+
+    budget = plan.budget
+    timed_rounds: list[tuple[str, int]] = []  # (variant, round): one timed speed child each, in this order
+    if "speed" in plan.kinds:
+        for round_index in range(budget.processes):
+            order = runnable if round_index % 2 == 0 else list(reversed(runnable))
+            for variant_id in order:
+                if VARIANTS[variant_id].option_of and round_index >= (budget.option_processes or budget.processes):
+                    continue
+                timed_rounds.append((variant_id, round_index))
+    later: list[tuple[str, str, bool]] = []  # (variant, kind, accuracy): no timings compared, may overlap
+    if "speed" in plan.kinds and budget.accuracy_check:
+        later += [(v, "speed", True) for v in runnable if VARIANTS[v].candidate]  # an option: same reference
+    later += [(v, kind, False) for kind in plan.kinds if kind != "speed" for v in runnable]
+    will_run = [(v, "speed") for v, _ in timed_rounds] + [(v, k) for v, k, _ in later]
+    total = sum(1 for key in will_run if key in expected and key not in skipped)
+    notify(ProgressEvent("plan", "", 0, budget.processes, total=total))
 
     run_start = snapshot()
     try:
-        budget = plan.budget
-        if "speed" in plan.kinds:
-            for round_index in range(budget.processes):
-                order = runnable if round_index % 2 == 0 else list(reversed(runnable))
-                for variant_id in order:
-                    if VARIANTS[variant_id].option_of and round_index >= (budget.option_processes or budget.processes):
-                        continue
-                    run_one(variant_id, "speed", round_index, budget.processes)
-        later: list[tuple[str, str, bool]] = []  # (variant, kind, accuracy): no timings compared, may overlap
-        if "speed" in plan.kinds and budget.accuracy_check:
-            later += [(v, "speed", True) for v in runnable if VARIANTS[v].candidate]  # an option: same reference
-        later += [(v, kind, False) for kind in plan.kinds if kind != "speed" for v in runnable]
+        for variant_id, round_index in timed_rounds:
+            run_one(variant_id, "speed", round_index, budget.processes)
         # Side by side, each child gets its share of the cores: more threads than cores makes OpenMP spin
         # (an accuracy check then took 87 s instead of 12 on two cores).
         workers = min(budget.parallel_children, plan.threads)

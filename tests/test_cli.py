@@ -40,8 +40,16 @@ def test_every_command_has_help_with_an_example(command):
 
 def test_advise_help_lists_each_question_with_its_allowed_values():
     result = runner.invoke(app, ["advise", "--help"])
-    assert "--deployment-target" in result.output
-    assert "none, server, mobile, browser, edge" in " ".join(result.output.split())
+    assert "--deployment-target [none|server|mobile|browser|edge]" in result.output
+
+
+def test_advise_help_groups_the_answers_apart_from_the_run_options_with_clean_metavars():
+    text = runner.invoke(app, ["advise", "-h"]).output
+    run_options, answers = text.split("Run options:")[1].split("Answers (")
+    assert "--budget [tiny|quick|standard|thorough]" in run_options and "--goal" not in run_options
+    assert "--goal [learn|prototype|research|product]" in answers and "--budget" not in answers
+    assert "<str>" not in text and "<path>" not in text and "<list" not in text
+    assert "[default: quick]" in run_options and "[default: (" not in text  # one style for every default
 
 
 def test_advise_no_input_writes_all_records(fake_installed, tmp_path):
@@ -131,12 +139,34 @@ def test_report_rerenders_from_saved_records_without_measuring(saved_run, fake_w
     assert not fake_worker.exists()  # no probe child was started
 
 
-def test_report_with_other_answers_rescores_the_same_evidence(saved_run, write_answers):
+def test_report_with_other_answers_writes_a_sibling_folder_and_keeps_the_owners_run(saved_run, write_answers):
+    owners_profile = (saved_run / "profile.json").read_bytes()
     answers = write_answers("goal: research\ncustom_architectures: many\npriority: debugging\n")
     result = runner.invoke(app, ["report", str(saved_run), "--answers", str(answers)])
     assert result.exit_code == 0, result.output
-    profile = json.loads((saved_run / "profile.json").read_text())
+    assert (saved_run / "profile.json").read_bytes() == owners_profile
+    sibling = saved_run.parent / f"{saved_run.name}-{answers.stem}"
+    profile = json.loads((sibling / "profile.json").read_text())
     assert profile["answers"]["values"]["goal"] == "research"
+    assert (sibling / "evidence.json").read_bytes() == (saved_run / "evidence.json").read_bytes()
+    assert (sibling / "report.html").exists()
+
+
+def test_report_with_other_answers_into_an_existing_folder_needs_force(saved_run, write_answers, tmp_path):
+    answers = write_answers("goal: research\n")
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "keep.txt").write_text("mine")
+    result = runner.invoke(app, ["report", str(saved_run), "--answers", str(answers), "--out", str(taken)])
+    assert result.exit_code == 2
+    assert "--force" in result.output
+    assert sorted(p.name for p in taken.iterdir()) == ["keep.txt"]
+
+
+def test_report_out_without_answers_is_refused(saved_run, tmp_path):
+    result = runner.invoke(app, ["report", str(saved_run), "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert "--answers" in result.output
 
 
 def test_report_on_a_missing_folder_exits_2(tmp_path):

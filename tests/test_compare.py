@@ -32,7 +32,7 @@ def test_a_framework_missing_on_one_machine_is_missing_not_zero(two):
     value = two.figures.loc[(*THROUGHPUT, "keras-tensorflow"), "ci-runner-7"]
     assert math.isnan(value)
     assert two.why_missing((*THROUGHPUT, "keras-tensorflow"), "ci-runner-7") == (
-        "not_installed: tensorflow is not installed"
+        "not installed: tensorflow is not installed"
     )
     assert two.why_missing((*THROUGHPUT, "keras-torch"), "vm") == "not run on this machine"
 
@@ -45,7 +45,7 @@ def test_missing_figures_show_as_missing_with_the_reason(two):
     )
     vm, ci = row["cells"]
     assert not vm["missing"] and vm["text"].endswith("samples/s")
-    assert ci == {"text": "missing", "missing": True, "reason": "not_installed: tensorflow is not installed"}
+    assert ci == {"text": "missing", "missing": True, "reason": "not installed: tensorflow is not installed"}
 
 
 def test_a_figure_one_machine_did_not_record_is_missing_there_only():
@@ -88,7 +88,7 @@ def test_the_json_record_has_null_for_a_missing_figure_and_says_why(two):
         if (f["model"], f["metric"], f["variant"]) == ("mlp", "train_samples_per_s", "keras-tensorflow")
     )
     assert figure["values"]["ci-runner-7"] is None
-    assert figure["missing"] == {"ci-runner-7": "not_installed: tensorflow is not installed"}
+    assert figure["missing"] == {"ci-runner-7": "not installed: tensorflow is not installed"}
 
 
 def test_the_page_is_self_contained_and_written_with_its_json(two, tmp_path):

@@ -167,4 +167,4 @@ def test_an_export_path_that_cannot_run_here_says_why_and_what_would_fix_it():
     )
     path = plan_onboarding("Ann", answers(deployment_target="server"), "keras-torch", [machine(blocked)])
     (row,) = [r for r in path.export.rows if r.case == "saved_model"]
-    assert row.cells["outcome"] == ("not_installed: pip install torch_xla (torch_xla has no release for torch 2.13.)")
+    assert row.cells["outcome"] == ("not installed: pip install torch_xla (torch_xla has no release for torch 2.13.)")

@@ -101,7 +101,7 @@ def test_compare_prints_each_machine_and_marks_missing_figures_and_versions():
     result = runner.invoke(app, ["compare", A, B], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "vm" in result.output and "ci-runner-7" in result.output
-    assert "missing (not_installed: tensorflow is not installed)" in result.output
+    assert "missing (not installed: tensorflow is not installed)" in result.output
     assert "Versions differ: torch: 2.13.0+cpu on vm, 2.14.0+cpu on ci-runner-7" in result.output
 
 

@@ -17,7 +17,7 @@ from advisor.claims.ledger import FRAMEWORK_LABELS, Claim, ClaimTest, ledger_dig
 from advisor.claims.verdicts import Finding, Verdict, Verdicts
 from advisor.records import evidence_digest
 from probes.devices import device_of, same_device, where
-from probes.evidence import METRIC_CASES, METRICS, Evidence, ProbeResult, export_works, process_interval
+from probes.evidence import METRIC_CASES, METRICS, Evidence, ProbeResult, export_works, process_interval, status_words
 from probes.stats import RatioInterval
 from probes.variants import label
 
@@ -50,7 +50,7 @@ def _absent(result: ProbeResult | None, variant: str, what: str) -> str | None:
     if result is None:
         return f"{label(variant)} was not measured on {what}"
     if not result.ok:
-        return f"{label(variant)} {result.status} on {what}: {result.reason or 'no reason recorded'}"
+        return f"{label(variant)} {status_words(result.status)} on {what}: {result.reason or 'no reason recorded'}"
     return None
 
 
@@ -266,7 +266,11 @@ def rule_exports(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
             subject = f"{label(variant)} {case}"
             result = _export_result(evidence, variant, case)
             if result is None or result.status in ("not_installed", "skipped", "interrupted"):
-                why = "not in this run" if result is None else f"{result.status}: {result.reason or ''}".strip()
+                why = (
+                    "not in this run"
+                    if result is None
+                    else f"{status_words(result.status)}: {result.reason or ''}".strip()
+                )
                 hint = result.facts.install_hint if result is not None else None
                 findings.append(Finding(subject, "not_measured", f"{subject}: {why}" + (f" ({hint})" if hint else "")))
                 continue

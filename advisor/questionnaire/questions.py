@@ -15,7 +15,7 @@ from typing import Any
 
 import knowledge
 from advisor.errors import AnswersError
-from advisor.fileio import read_text_bounded
+from advisor.fileio import DuplicateKey, read_text_bounded, refuse_duplicate_keys, without_controls
 
 MAX_ANSWERS_FILE_BYTES = 1024 * 1024
 KINDS = ("choice", "multi", "text")
@@ -32,6 +32,7 @@ class Question:
     default: Any
     choices: Mapping[str, str] = field(default_factory=dict)
     max_length: int = 200
+    help: str = ""  # what the answer changes, shown for `?` at the prompt
 
     @property
     def flag(self) -> str:
@@ -106,6 +107,7 @@ def load_questions() -> tuple[Question, ...]:
                 default=entry["default"],
                 choices=dict(entry.get("choices") or {}),
                 max_length=int(entry.get("max_length", 200)),
+                help=" ".join(str(entry.get("help") or "").split()),
             )
         )
     return tuple(questions)
@@ -150,11 +152,11 @@ def read_answers_file(path: Path) -> dict[str, Any]:
         raise AnswersError(f"{path}: answers file is empty; give at least one answer, or use --no-input")
     try:
         if path.suffix.lower() == ".json":
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=refuse_duplicate_keys)
         else:
-            import yaml
-
-            data = yaml.safe_load(text)
+            data = _load_yaml_strict(text)
+    except DuplicateKey as exc:
+        raise AnswersError(f"{path}: {exc.describe()}") from None
     except json.JSONDecodeError as exc:
         raise AnswersError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
     except RecursionError:
@@ -168,7 +170,35 @@ def read_answers_file(path: Path) -> dict[str, Any]:
         raise AnswersError(
             f"{path}: an answers file must be a mapping of question keys to answers, found {_show(data)}"
         )
+    return without_controls(data)
+
+
+def _load_yaml_strict(text: str) -> Any:
+    """YAML as yaml.safe_load reads it, except that a key given twice is refused, not last-wins."""
+    import yaml
+
+    data = yaml.safe_load(text)
+    _refuse_repeated_keys(yaml.compose(text, Loader=yaml.SafeLoader))  # nodes only: nothing is constructed
     return data
+
+
+def _refuse_repeated_keys(node: Any) -> None:
+    import yaml
+
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    key = (key_node.tag, key_node.value)
+                    if key in seen:
+                        raise DuplicateKey(key_node.value, key_node.start_mark.line + 1)
+                    seen.add(key)
+                stack.append(value_node)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def collect_answers(

@@ -16,6 +16,7 @@ from probes.variants import VARIANTS, label
 
 SOURCE_WORDS = {"measured": "measured here", "answers": "your answers", "literature": "articles"}
 HEADLINES = {
+    "provisional": "Provisionally {leader}",
     "clear": "Pick {leader}",
     "lean": "Lean towards {leader}",
     "near tie": "Near tie: {leader} and {runner_up}",
@@ -54,6 +55,7 @@ class DecisionView:
     totals: list[dict[str, Any]]
     totals_chart: Markup
     literature_share_pct: float
+    caveats: list[str] = field(default_factory=list)  # what the evidence cannot carry, first screen
 
 
 @dataclass
@@ -136,6 +138,7 @@ def build_decision_view(profile: Profile, evidence: Evidence | None, scorecard: 
     return DecisionView(
         confidence=scorecard.confidence,
         headline=HEADLINES[scorecard.confidence].format(leader=leader, runner_up=runner_up),
+        caveats=[c.text for c in scorecard.caveats],
         leader=leader,
         runner_up=runner_up,
         margin=scorecard.margin,

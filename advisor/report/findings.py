@@ -16,20 +16,12 @@ from importlib import resources
 from typing import Any
 
 import knowledge
-from probes.evidence import Evidence, ProbeResult, export_works
+from probes.evidence import Evidence, ProbeResult, export_works, status_words
 from probes.kinds.debugging import first_line
 from probes.variants import VARIANTS
 from probes.variants import label as variant_label
 
 YES, NO = "✓ yes", "✗ no"  # a mark and a word: never colour alone
-STATUS_WORDS = {
-    "not_installed": "not installed",
-    "skipped": "skipped",
-    "interrupted": "interrupted",
-    "failed": "failed",
-    "crashed": "crashed",
-    "timeout": "timed out",
-}
 KIND_WORDS = {"ease": "ease-of-use", "debugging": "debugging", "export": "export"}
 MEASURES_EVERYTHING = "standard"  # the budget that runs every probe kind (probes/budgets.py)
 
@@ -46,10 +38,6 @@ def yes_no(value: Any) -> str:
 def mark(value: Any) -> str:
     """✓ yes / ✗ no / –: a symbol for the eye, a word for everyone else."""
     return "–" if value is None else (YES if value else NO)
-
-
-def status_words(status: str) -> str:
-    return STATUS_WORDS.get(status, status.replace("_", " "))
 
 
 def surfaced_words() -> Mapping[str, str]:
@@ -100,7 +88,7 @@ def reference_code(reference_file: str) -> str:
 def debugging_cells(result: ProbeResult) -> dict[str, str]:
     """What the user saw of one planted bug: where, which exception, which frames, which line."""
     if not result.ok:
-        return {"outcome": f"{result.status}: {result.reason or ''}".strip()}
+        return {"outcome": f"{status_words(result.status)}: {result.reason or ''}".strip()}
     f = result.facts
     raised = f.exception_type is not None
     surfaced = str(value_or(f.surfaced_at, "–"))
@@ -141,7 +129,7 @@ def export_cells(result: ProbeResult) -> dict[str, str]:
         install = " ".join(str(f.install_hint or "").split())
         return {
             "mark": "✗ failed" if result.status in ("failed", "crashed", "timeout") else status_words(result.status),
-            "outcome": f"{result.status}: {reason}{f' ({note})' if note else ''}".strip(),
+            "outcome": f"{status_words(result.status)}: {reason}{f' ({note})' if note else ''}".strip(),
             "error": first_line(str(f.error or result.reason or "")) if not install else "",
             "install": install,
             "note": note,

@@ -29,6 +29,7 @@ from advisor.report.decision import (
 from advisor.report.deployment import build_deployment_view
 from advisor.report.ease import build_ease_view
 from advisor.report.facts import build_facts_view
+from advisor.report.findings import status_words
 from advisor.report.speed import build_speed_view
 from advisor.scoring.scorecard import Scorecard
 from probes.evidence import Evidence
@@ -176,7 +177,7 @@ def _problems(evidence: Evidence) -> list[dict[str, str]]:
         {
             "variant": variant_label(variant),
             "model": f"{kind}: {', '.join(dict.fromkeys(subjects))}",
-            "status": status,
+            "status": status_words(status),
             "reason": reason,
         }
         for (variant, kind, status, reason), subjects in grouped.items()

@@ -20,6 +20,7 @@ from typing import Any
 from markupsafe import Markup
 
 from advisor.report.charts import Bar, bar_chart, variant_series
+from advisor.report.findings import status_words
 from probes.devices import DEVICE_WORDS, device_of, mixed, same_device, where
 from probes.evidence import Evidence, ProbeResult, process_interval
 from probes.specs import MODELS
@@ -162,7 +163,7 @@ def _row(
     """One framework's row; `grown` is its training-memory result (its own case, probes/evidence.py)."""
     label = variant_label(result.variant)
     if not result.ok:
-        return SpeedRow(label, result.status, result.reason, {}, [])
+        return SpeedRow(label, status_words(result.status), result.reason, {}, [])
     device = _device_tag(result) if show_device else None
     startup = [result.summary(m) for m in ("import_s", "build_s", "first_step_s")]
     cells = {

@@ -17,6 +17,7 @@ from dataclasses import replace
 from advisor.claims.verdicts import Verdicts
 from advisor.questionnaire.profile import Profile, load_criteria
 from advisor.records import digest, evidence_digest, knowledge_digest
+from advisor.scoring.caveats import evidence_caveats
 from advisor.scoring.literature import literature_scores, place
 from advisor.scoring.measured import score_debugging, score_deployment, score_ease_of_use
 from advisor.scoring.robustness import Scores, rank
@@ -64,7 +65,12 @@ def score(profile: Profile, evidence: Evidence | None, verdicts: Verdicts, *, wh
         "verdicts": digest(verdicts.to_json()),
         "rules": knowledge_digest(*RULES),
     }
-    card = replace(card, tensions=find_tensions(profile.answers), inputs=inputs)
+    card = replace(
+        card,
+        tensions=find_tensions(profile.answers),
+        inputs=inputs,
+        caveats=evidence_caveats(evidence, candidates),
+    )
     if not what_if:
         return card
     from advisor.scoring.whatif import answer_flips, keras_on_torch, keras_on_torch_untested

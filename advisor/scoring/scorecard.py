@@ -11,6 +11,8 @@ Format history:
   advisor-scorecard/2  adds answer flips, tensions, the Keras-on-PyTorch combination and the digests
                        of the records and rules it was scored from; full precision; read back by
                        `advisor report`, which renders it without scoring again.
+  advisor-scorecard/3  adds the caveats of the evidence (advisor/scoring/caveats.py); confidence can be
+                       "provisional" (an interrupted run, a smoke test, nothing measured).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-SCORECARD_FORMAT = "advisor-scorecard/2"
+from advisor.scoring.caveats import Caveat
+
+SCORECARD_FORMAT = "advisor-scorecard/3"
 NEAR_TIE_POINTS = 0.25  # a lead smaller than this (on the 0-10 scale) is a near tie
 NEAR_TIE_KEPT = 0.60  # ... and so is a lead that 40% or more of perturbed weightings overturn
 CLEAR_KEPT = 0.90  # a pick that survives this share of perturbations is called clear
@@ -119,6 +123,7 @@ class Scorecard:
     combination: Combination | None = None  # Keras 3 on PyTorch, where measured
     untested_combination: str | None = None  # ... or how to measure it
     inputs: Mapping[str, str | None] = field(default_factory=dict)  # digests of what it was scored from
+    caveats: tuple[Caveat, ...] = ()  # what the evidence cannot carry (advisor/scoring/caveats.py)
 
     @property
     def leader(self) -> str:
@@ -126,7 +131,10 @@ class Scorecard:
 
     @property
     def confidence(self) -> str:
-        """near tie | lean | clear: how firmly the totals and their robustness back the first place."""
+        """provisional | near tie | lean | clear: how firmly the evidence, the totals and their robustness
+        back the first place (provisional: the evidence itself cannot, whatever the totals say)."""
+        if any(c.provisional for c in self.caveats):
+            return "provisional"
         if self.near_tie:
             return "near tie"
         return "clear" if self.kept_under_perturbation >= CLEAR_KEPT else "lean"
@@ -172,6 +180,7 @@ class Scorecard:
                 else None
             ),
             "untested_combination": self.untested_combination,
+            "caveats": [{"id": c.id, "provisional": c.provisional, "text": c.text} for c in self.caveats],
         }
 
     @classmethod
@@ -217,6 +226,9 @@ class Scorecard:
             ),
             untested_combination=data.get("untested_combination"),
             inputs=dict(data.get("inputs") or {}),
+            caveats=tuple(
+                Caveat(str(c["id"]), bool(c["provisional"]), str(c["text"])) for c in data.get("caveats") or ()
+            ),
         )
 
 

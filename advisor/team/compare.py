@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from advisor.team.inputs import Machine
 from probes.devices import DEVICE_WORDS, device_of
 from probes.environment import DISTRIBUTIONS
-from probes.evidence import METRICS
+from probes.evidence import METRICS, status_words
 from probes.variants import VARIANTS
 from probes.variants import label as variant_label
 
@@ -135,7 +135,7 @@ def compare(machines: Sequence[Machine], baseline: str = "torch") -> Comparison:
         for result in machine.evidence.results:
             if not result.ok:
                 missing[(result.kind, result.model, result.case, result.variant, machine.label)] = (
-                    f"{result.status}: {result.reason}" if result.reason else result.status
+                    f"{status_words(result.status)}: {result.reason}" if result.reason else status_words(result.status)
                 )
                 continue
             for metric in result.samples:
