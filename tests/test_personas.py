@@ -72,3 +72,23 @@ def test_every_persona_s_report_says_why_each_weight_moved(saved_run, persona):
     for rule in run.profile.fired_rules:
         assert rule.reason.replace("'", "&#39;") in html
     assert re.search(r"Weighted totals", html)
+
+
+def test_a_gpu_trainer_measured_on_a_laptop_cpu_is_told_on_the_first_screen_and_weighed_less(saved_run):
+    run, decision, html = advise(saved_run, "gpu-trainer-on-a-laptop")
+    card = run.scorecard
+    assert "hardware_mismatch" in [c.id for c in card.caveats]
+    assert "You train on an NVIDIA GPU, but this run measured on this machine&#39;s CPU" in first_screen(html)
+    assert "advisor probe --out target-run" in first_screen(html)
+    speed = card.scores["training_speed"]["keras-tensorflow"]
+    assert speed.figures["measured_share"] == round(1 / 3, 3)
+    expected = speed.figures["measured_score"] / 3 + 2 * speed.figures["articles_score"] / 3
+    assert speed.score == pytest.approx(expected, abs=0.01)  # the figures are rounded to 3 places
+    assert speed.claims  # the articles it now leans on are cited
+
+
+def test_a_cpu_trainer_measured_on_a_cpu_gets_the_measurement_in_full(saved_run):
+    run, _, html = advise(saved_run, "beginner-first-model")
+    assert "hardware_mismatch" not in [c.id for c in run.scorecard.caveats]
+    assert "measured_share" not in run.scorecard.scores["training_speed"]["torch"].figures
+    assert "this run measured on" not in html

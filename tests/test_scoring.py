@@ -226,6 +226,7 @@ def test_scores_from_one_device_carry_no_device_note():
         *(speed("torch", m, 2_000, device="cuda") for m in ("mlp", "cnn")),
         *(speed("keras-tensorflow", m, 1_000, device="gpu") for m in ("mlp", "cnn")),
     )
-    speed_scores = scored(default_profile(), run).scores["training_speed"]
+    gpu_trainer = build_profile(collect_answers(flag_values={"hardware": "nvidia_gpu"}, use_defaults=True))
+    speed_scores = scored(gpu_trainer, run).scores["training_speed"]
     assert speed_scores["keras-tensorflow"].score == pytest.approx(5)
     assert "like for like" not in speed_scores["torch"].basis

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from advisor.claims.verdicts import Verdicts
 from advisor.questionnaire.profile import Profile, load_criteria
 from advisor.records import digest, evidence_digest, knowledge_digest
-from advisor.scoring.caveats import evidence_caveats
+from advisor.scoring.caveats import Caveat, evidence_caveats
+from advisor.scoring.hardware import DEVICE_WORDS, HARDWARE_WORDS, HardwareMatch, hardware_match
 from advisor.scoring.literature import literature_scores, place
 from advisor.scoring.measured import score_debugging, score_deployment, score_ease_of_use
 from advisor.scoring.robustness import Scores, rank
@@ -65,12 +67,11 @@ def score(profile: Profile, evidence: Evidence | None, verdicts: Verdicts, *, wh
         "verdicts": digest(verdicts.to_json()),
         "rules": knowledge_digest(*RULES),
     }
-    card = replace(
-        card,
-        tensions=find_tensions(profile.answers),
-        inputs=inputs,
-        caveats=evidence_caveats(evidence, candidates),
-    )
+    hardware = hardware_match(profile.answers.values, evidence)
+    caveats = evidence_caveats(evidence, candidates)
+    if hardware.matches is False:
+        caveats = (*caveats, Caveat("hardware_mismatch", False, hardware.sentence()))
+    card = replace(card, tensions=find_tensions(profile.answers), inputs=inputs, caveats=caveats)
     if not what_if:
         return card
     from advisor.scoring.whatif import answer_flips, keras_on_torch, keras_on_torch_untested
@@ -101,6 +102,7 @@ def criterion_scores(
     criteria = load_criteria()
     literature = literature_scores(candidates, verdicts.verdicts, list(criteria), profile.answers.values)
     notes = device_notes(evidence, candidates) if evidence is not None else {}
+    hardware = hardware_match(profile.answers.values, evidence)
     scores: dict[str, dict[str, CriterionScore]] = {}
     for criterion in criteria:
         measured = {}
@@ -116,7 +118,12 @@ def criterion_scores(
                 value, basis, figures = measured[candidate]
                 if criterion in SPEED_CRITERIA and candidate in notes:
                     basis = f"{basis}; {notes[candidate]}"
-                per[candidate] = CriterionScore(criterion, candidate, float(value), "measured", basis, figures)
+                claims: tuple[str, ...] = ()
+                if criterion in SPEED_CRITERIA and hardware.matches is False:
+                    articles = place(literature[criterion], {}, candidate, variant_label(candidate))
+                    value, basis, figures = _measured_elsewhere(hardware, float(value), basis, figures, articles)
+                    claims = articles.claims
+                per[candidate] = CriterionScore(criterion, candidate, float(value), "measured", basis, figures, claims)
             else:
                 placed = place(literature[criterion], measured_scores, candidate, variant_label(candidate))
                 basis = placed.basis
@@ -127,6 +134,23 @@ def criterion_scores(
                 )
         scores[criterion] = per
     return scores
+
+
+def _measured_elsewhere(
+    hardware: HardwareMatch, measured: float, basis: str, figures: dict, articles: Any
+) -> tuple[float, str, dict]:
+    """A device-dependent score measured on other hardware than the user's: the measurement counts
+    for its share (advisor/scoring/hardware.py), the articles' own placement for the rest."""
+    share = hardware.measured_share
+    blended = share * measured + (1 - share) * articles.score
+    basis = (
+        f"{basis}; measured on {DEVICE_WORDS.get(hardware.measured or '', 'another device')} while you train on "
+        f"{HARDWARE_WORDS.get(hardware.answered, hardware.answered)}, so the measured {measured:.1f} counts for "
+        f"{share:.0%} and the articles' {articles.score:.1f} for the rest"
+    )
+    figures = {**figures, "measured_score": round(measured, 3), "articles_score": round(articles.score, 3)}
+    figures["measured_share"] = round(share, 3)
+    return blended, basis, figures
 
 
 def rank_scores(candidates: Sequence[str], weights: Mapping[str, float], scores: Scores) -> Scorecard:
