@@ -62,6 +62,9 @@ class SpeedFacts(Facts):
     digits_epochs: int | None = None  # epochs of the accuracy check on digits
     learned_accuracy: float | None = None  # test accuracy below which the model did not learn
     accuracy_error: str | None = None  # the accuracy check failed: why
+    precision: str | None = None  # what float32 meant on the device (TF32 defaults on a GPU), in words
+    host_to_device: str | None = None  # where the data lived and when its copy to the device was timed
+    gpu_peak_note: str | None = None  # why no GPU peak was recorded for this model
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
-"""The machine's own fp32 matrix-multiply peak, measured once per run, so utilisation has a yardstick.
+"""The machine's own float32 matrix-multiply peak, measured once per run, so utilisation has a yardstick.
 
     python -m probes.peak RESULT.json [cpu|cuda]
 
 Runs in a child like every probe (with the run's thread count in OMP_NUM_THREADS), so the parent
 never loads a BLAS or a framework. On the CPU, numpy's BLAS multiplies 1024x1024 float32 matrices;
-on a GPU, torch.matmul does on the device, synchronised before each clock stops. The best of
+on a GPU, torch.matmul does on the device (TF32 allowed where the GPU has it, as TensorFlow's and
+JAX's defaults allow it), synchronised before each clock stops. The best of
 several timed repeats is the peak: the fastest the hardware was seen to go, not a typical speed.
 """
 
@@ -61,17 +62,36 @@ def cpu_peak() -> dict[str, Any]:
 
 
 def cuda_peak() -> dict[str, Any]:
+    """The GPU's float32 matmul peak, strict and (on Ampere and later) with TF32 allowed.
+
+    TensorFlow and JAX run float32 matmuls in TF32 by default there and cuDNN convolutions may too,
+    so a strict float32 yardstick would let utilisation pass 100%: `gflops` is the TF32 peak where
+    the GPU has TF32, and the strict figure is kept beside it.
+    """
     import torch
 
     size = 4 * SIZE
     a = torch.randn(size, size, device="cuda")
     b = torch.randn(size, size, device="cuda")
-    gflops = best_gflops(lambda: a @ b, matmul_flops(size), torch.cuda.synchronize)
+    saved = torch.backends.cuda.matmul.allow_tf32
+    try:
+        torch.backends.cuda.matmul.allow_tf32 = False
+        strict = best_gflops(lambda: a @ b, matmul_flops(size), torch.cuda.synchronize)
+        has_tf32 = torch.cuda.get_device_capability(0) >= (8, 0)
+        tf32 = None
+        if has_tf32:
+            torch.backends.cuda.matmul.allow_tf32 = True
+            tf32 = best_gflops(lambda: a @ b, matmul_flops(size), torch.cuda.synchronize)
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = saved
+    name = torch.cuda.get_device_name(0)
     return {
-        "gflops": gflops,
+        "gflops": max(strict, tf32 or 0.0),
+        "gflops_strict_float32": strict,
+        "gflops_tf32": tf32,
         "device": "cuda",
-        "method": f"torch {torch.__version__} float32 {size}x{size} matmul on {torch.cuda.get_device_name(0)}"
-        f" (TF32 {'on' if torch.backends.cuda.matmul.allow_tf32 else 'off'})",
+        "method": f"torch {torch.__version__} {size}x{size} float32 matmul on {name}, "
+        + ("the faster of strict float32 and TF32 allowed" if has_tf32 else "strict float32 (no TF32 on this GPU)"),
     }
 
 

@@ -48,6 +48,10 @@ QUIET_ENV = {
     "GRPC_VERBOSITY": "ERROR",
     "ABSL_MIN_LOG_LEVEL": "3",
 }
+# Accelerator memory as each framework's users set it when a GPU is shared (here: by the peak child and
+# the probe, one at a time, and any other process of the user's): TensorFlow grows its pool instead of
+# mapping the whole GPU at start, and JAX allocates on demand instead of preallocating 75% of it.
+DEVICE_MEMORY_ENV = {"TF_FORCE_GPU_ALLOW_GROWTH": "true", "XLA_PYTHON_CLIENT_PREALLOCATE": "false"}
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,8 @@ class ProbePlan:
             "parallel_children": b.parallel_children,  # after the timed rounds; their durations are not compared
             "accuracy_check": b.accuracy_check,
             "data": "generated: standard-normal inputs, labels from a fixed random linear teacher (probes/specs.py)",
-            "precision": "float32",
+            "precision": "float32 weights and data; on a GPU each speed result's facts say whether its matmuls"
+            " and convolutions ran in TF32 (the frameworks' defaults differ)",
         }
 
 
@@ -210,6 +215,7 @@ def worker_command() -> list[str]:
 def child_env(variant: Variant, plan: ProbePlan, threads: int | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(QUIET_ENV)
+    env.update(DEVICE_MEMORY_ENV)
     env.update(variant.env)
     env["OMP_NUM_THREADS"] = str(threads or plan.threads)
     if plan.device == "cpu":

@@ -73,8 +73,44 @@ class Keras(FrameworkFolder):
         return {"backend": chosen, **info}
 
 
+def precision(chosen: str, used: str) -> str:
+    """What float32 means for the backend on the device (its framework's TF32 defaults)."""
+    if chosen == "tensorflow":
+        from probes.tensorflow import PROBE as tensorflow
+
+        return tensorflow.precision(used)
+    if chosen == "torch":
+        from probes.pytorch import PROBE as pytorch
+
+        return pytorch.precision(used)
+    if used != "gpu":
+        return "float32"
+    import jax
+
+    setting = jax.config.jax_default_matmul_precision
+    return f"float32 (JAX matmul precision {setting or 'default: TF32 on Ampere and later'})"
+
+
+def reset_gpu_peak(chosen: str, used: str) -> bool:
+    """Start the backend's peak accelerator memory afresh for one model; False where it cannot (JAX keeps
+    `peak_bytes_in_use` from process start, so only a process's first model has a peak of its own)."""
+    if chosen == "tensorflow":
+        from probes.tensorflow import reset_gpu_peak as tensorflow_reset
+
+        tensorflow_reset(used)
+        return True
+    if used not in ("cuda", "gpu"):
+        return True
+    if chosen == "torch":
+        import torch
+
+        torch.cuda.reset_peak_memory_stats()
+        return True
+    return False
+
+
 def gpu_peak_mb(chosen: str, used: str) -> float | None:
-    """The backend's own peak accelerator memory, in MB; None on the CPU."""
+    """The backend's own peak accelerator memory since reset_gpu_peak(), in MB; None on the CPU."""
     if chosen == "tensorflow":
         from probes.tensorflow import gpu_peak_mb as tensorflow_peak
 

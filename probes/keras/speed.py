@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from probes.keras import PROBE, gpu_peak_mb
+from probes.keras import PROBE, gpu_peak_mb, precision, reset_gpu_peak
 from probes.kinds.speed import ACCURACY_CASE, check_accuracy, measure_training
 from probes.specs import make_data
 
@@ -82,6 +82,7 @@ class KerasSession:
         self.keras = keras
         self.backend = keras.backend.backend()
         self.used = PROBE.device_info(settings["device"])["used"]
+        self.peak_is_this_models = reset_gpu_peak(self.backend, self.used)
         self.batch_size = settings["batch_size"]
         keras.utils.set_random_seed(settings["seed"])
         start = time.perf_counter()
@@ -150,10 +151,14 @@ def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[
     measured = measure_training(session, model_name, settings)
     measured["samples"]["build_s"] = [session.build_s]
     measured["samples"]["epoch_start_s"] = [session.epoch_start_s]
+    if not session.peak_is_this_models:
+        measured["facts"]["gpu_peak_since_process_start"] = True  # the worker keeps it for the first model only
     measured["facts"].update(
         params=session.params,
         device=session.used,
         compile_mode=session.compile_mode,
         jit_compile=bool(session.model.jit_compile),
+        precision=precision(session.backend, session.used),
+        host_to_device="NumPy arrays handed to fit() and predict_on_batch(), copied by Keras inside the clock",
     )
     return measured

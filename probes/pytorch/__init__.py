@@ -57,5 +57,16 @@ class PyTorch(FrameworkFolder):
         info["synchronised"] = "torch.cuda.synchronize() before every clock stop" if info["used"] == "cuda" else "cpu"
         return info
 
+    def precision(self, used: str) -> str:
+        """What float32 means on the device: PyTorch's defaults keep matmuls in full float32 and let cuDNN
+        run convolutions in TF32 (Ampere and later)."""
+        if used != "cuda":
+            return "float32"
+        import torch
+
+        matmul = "on" if torch.backends.cuda.matmul.allow_tf32 else "off"
+        conv = "on" if torch.backends.cudnn.allow_tf32 else "off"
+        return f"float32 (TF32 matmuls {matmul}, cuDNN TF32 convolutions {conv}: PyTorch's defaults are off, on)"
+
 
 PROBE = PyTorch()

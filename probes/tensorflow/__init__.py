@@ -47,9 +47,27 @@ class TensorFlow(FrameworkFolder):
             info["synchronised"] = "a result copied to the host before every clock stop"
         return info
 
+    def precision(self, used: str) -> str:
+        """What float32 means on the device: TensorFlow runs float32 matmuls and convolutions in TF32 on
+        Ampere and later GPUs unless a user turns it off."""
+        if used != "gpu":
+            return "float32"
+        import tensorflow as tf
+
+        tf32 = tf.config.experimental.is_tensor_float_32_execution_enabled()
+        return f"float32 (TF32 execution {'on' if tf32 else 'off'}, TensorFlow's default on)"
+
+
+def reset_gpu_peak(used: str) -> None:
+    """Set TensorFlow's tracked GPU peak to what is in use now, so the next peak is one model's alone."""
+    if used == "gpu":
+        import tensorflow as tf
+
+        tf.config.experimental.reset_memory_stats("GPU:0")
+
 
 def gpu_peak_mb(used: str) -> float | None:
-    """TensorFlow's peak GPU memory since start, in MB; None on the CPU."""
+    """TensorFlow's peak GPU memory since the last reset_gpu_peak(), in MB; None on the CPU."""
     if used != "gpu":
         return None
     import tensorflow as tf

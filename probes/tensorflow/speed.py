@@ -7,9 +7,12 @@ from typing import Any
 
 from probes.kinds.speed import ACCURACY_CASE, check_accuracy, measure_training
 from probes.specs import make_data
-from probes.tensorflow import PROBE, gpu_peak_mb
+from probes.tensorflow import PROBE, gpu_peak_mb, reset_gpu_peak
 
 POOL_SAMPLES = 4096
+
+
+HOST_TO_DEVICE = "host tensors, copied to the device inside every timed step and inference"
 
 
 class TensorFlowSession:
@@ -20,6 +23,7 @@ class TensorFlowSession:
 
         self.tf = tf
         self.used = PROBE.device_info(settings["device"])["used"]
+        reset_gpu_peak(self.used)  # this model's peak, not the earlier models' of this process
         self.batch_size = settings["batch_size"]
         tf.random.set_seed(settings["seed"])
         start = time.perf_counter()
@@ -28,11 +32,12 @@ class TensorFlowSession:
         self.train_step = ref.make_train_step(self.model, optimizer, jit_compile=jit_compile)
         self.build_s = time.perf_counter() - start
         x, y = make_data(model_name, POOL_SAMPLES, settings["seed"])
-        self.batches = [
-            (tf.constant(x[i : i + self.batch_size]), tf.constant(y[i : i + self.batch_size]))
-            for i in range(0, POOL_SAMPLES - self.batch_size + 1, self.batch_size)
-        ]
-        self.inputs = tf.constant(x)
+        with tf.device("/CPU:0"):  # host data, copied to the device each step as with every framework here
+            self.batches = [
+                (tf.constant(x[i : i + self.batch_size]), tf.constant(y[i : i + self.batch_size]))
+                for i in range(0, POOL_SAMPLES - self.batch_size + 1, self.batch_size)
+            ]
+            self.inputs = tf.constant(x)
         self.predict = tf.function(self.model.__call__)
         self.cursor = 0
         self.params = int(sum(v.shape.num_elements() for v in self.model.trainable_variables))
@@ -70,5 +75,11 @@ def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[
     measured = measure_training(session, model_name, settings)
     measured["samples"]["build_s"] = [session.build_s]
     mode = "tf.function(jit_compile=True): XLA" if jit_compile else "tf.function: a graph, no XLA (the default)"
-    measured["facts"].update(params=session.params, device=session.used, compile_mode=mode)
+    measured["facts"].update(
+        params=session.params,
+        device=session.used,
+        compile_mode=mode,
+        precision=PROBE.precision(session.used),
+        host_to_device=HOST_TO_DEVICE,
+    )
     return measured
