@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+from rich.text import Text
 from typer.core import TyperCommand
 
 from advisor.errors import AdvisorError
@@ -188,9 +189,15 @@ def _plan(
 
 
 def _progress(plan: ProbePlan) -> Any:
+    """The progress display, after saying what would keep the GPU unused (before any measuring)."""
     from advisor.progress import ProgressDisplay
+    from probes.environment import cuda_readiness
 
-    return ProgressDisplay(_stderr(), plan)
+    console = _stderr()
+    if plan.device != "cpu":
+        for problem in cuda_readiness():
+            console.print(Text(f"warning: {problem}", style="yellow"), highlight=False)
+    return ProgressDisplay(console, plan)
 
 
 def _interrupted(folder: Path, interrupt: BaseException, *, advise: bool) -> typer.Exit:

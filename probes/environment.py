@@ -106,7 +106,73 @@ def collect_gpu() -> dict[str, Any]:
         parts = [p.strip() for p in line.split(",")]
         if len(parts) == 3:
             gpus.append({"name": parts[0], "memory": parts[1], "driver": parts[2]})
-    return {"gpus": gpus}
+    return {"gpus": gpus, "driver_cuda": driver_cuda_version()}
+
+
+def driver_cuda_version() -> str | None:
+    """The newest CUDA runtime the NVIDIA driver supports ("12.4"), from nvidia-smi's banner; None without one."""
+    import re
+
+    if shutil.which("nvidia-smi") is None:
+        return None
+    found = re.search(r"CUDA Version:\s*([0-9]+\.[0-9]+)", _run(["nvidia-smi"]) or "")
+    return found.group(1) if found else None
+
+
+def built_cuda_versions(site: Path | None = None) -> dict[str, str | None]:
+    """The CUDA runtime each installed framework was built for, read from its files without importing it.
+
+    torch/version.py says `cuda = '12.8'` (None: a CPU build); TensorFlow's build_info names its
+    cuda_version, and the pip wheel is a CUDA build on Linux whether or not its CUDA libraries are there.
+    """
+    import importlib.util
+    import re
+
+    found: dict[str, str | None] = {}
+    for package, relative, pattern in (
+        ("torch", "version.py", r"^cuda\b[^=]*=\s*'([0-9.]+)'"),
+        ("tensorflow", "python/platform/build_info.py", r"'cuda_version',\s*'([0-9.]+)'"),
+    ):
+        if site is not None:
+            folder = site / package
+        else:
+            spec = importlib.util.find_spec(package)
+            if spec is None or not spec.submodule_search_locations:
+                continue
+            folder = Path(next(iter(spec.submodule_search_locations)))
+        try:
+            text = (folder / relative).read_text(encoding="utf-8")
+        except OSError:
+            continue
+        match = re.search(pattern, text, re.MULTILINE)
+        found[package] = match.group(1) if match else None
+    return found
+
+
+def _major_minor(version: str) -> tuple[int, int]:
+    parts = (version.split(".") + ["0"])[:2]
+    return int(parts[0]), int(parts[1])
+
+
+def cuda_readiness(site: Path | None = None) -> list[str]:
+    """What stops the GPU being used, said before measuring: a CPU build of torch on an NVIDIA machine,
+    or a driver older than the CUDA runtime a framework was built for. Empty when all is well or no GPU."""
+    driver = driver_cuda_version()
+    if driver is None:
+        return []
+    problems = []
+    for package, built in built_cuda_versions(site).items():
+        if built is None and package == "torch":
+            problems.append(
+                "PyTorch is a CPU build on a machine with an NVIDIA GPU: it will train on the CPU. "
+                "Run scripts/setup.sh again to install its CUDA build."
+            )
+        elif built is not None and _major_minor(built) > _major_minor(driver):
+            problems.append(
+                f"The NVIDIA driver supports CUDA up to {driver}, but {package} was built for CUDA {built}: "
+                f"{package} will not use the GPU. Update the driver (or install a {package} built for CUDA {driver})."
+            )
+    return problems
 
 
 def collect_python() -> dict[str, Any]:

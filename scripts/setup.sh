@@ -7,14 +7,18 @@
 #
 #   scripts/setup.sh           runtime dependencies
 #   scripts/setup.sh --dev     plus test tools
+#   scripts/setup.sh --plan    print what would be installed (build, torch, extras) and change nothing
 # Environment: PYTHON (interpreter, default python3.11 or python3), ADVISOR_VENV (default .venv),
 # ADVISOR_EXTRAS (extra groups; default "export", the converters the deployment probe tries, about
-# 180 MB installed; "export,jax" adds Keras on JAX; empty for none), ADVISOR_TF_GPU=1 (TensorFlow's CUDA libraries).
+# 180 MB installed; "export,jax" adds Keras on JAX, with its CUDA plugin on an NVIDIA machine; empty
+# for none), ADVISOR_TF_GPU=0 (an NVIDIA machine without TensorFlow's CUDA libraries).
 set -eu
 cd "$(dirname "$0")/.."
 
 extras="${ADVISOR_EXTRAS-export}"
 if [ "${1:-}" = "--dev" ]; then extras="${extras:+$extras,}dev"; fi
+plan_only=0
+if [ "${1:-}" = "--plan" ]; then plan_only=1; fi
 
 py="${PYTHON:-}"
 if [ -z "$py" ]; then
@@ -22,15 +26,33 @@ if [ -z "$py" ]; then
 fi
 venv="${ADVISOR_VENV:-.venv}"
 
-if nvidia-smi -L >/dev/null 2>&1; then
+gpu=0
+if nvidia-smi -L >/dev/null 2>&1; then gpu=1; fi
+if [ "$gpu" = "1" ]; then
+    # Every framework's GPU build: PyPI's default torch (CUDA), TensorFlow with its CUDA libraries
+    # (ADVISOR_TF_GPU=0 leaves them out), JAX's CUDA plugin when the jax extra is asked for.
     torch_spec="torch>=2.13,<2.15"
     torch_index=""
-    if [ "${ADVISOR_TF_GPU:-0}" = "1" ]; then extras="${extras:+$extras,}gpu"; fi
+    if [ "${ADVISOR_TF_GPU:-1}" = "1" ]; then extras="${extras:+$extras,}gpu"; fi
+    case ",$extras," in *,jax,*) extras="$extras,jax-gpu" ;; esac
     build="CUDA (NVIDIA GPU found)"
 else
     torch_spec="torch==2.13.0"
     torch_index="--extra-index-url https://download.pytorch.org/whl/cpu"
     build="CPU (no NVIDIA GPU found)"
+fi
+
+if [ "$plan_only" = "1" ]; then
+    reinstall=no
+    if [ "$gpu" = "1" ] && [ -x "${ADVISOR_VENV:-.venv}/bin/python" ] \
+        && "${ADVISOR_VENV:-.venv}/bin/python" -c "import sys, torch; sys.exit(0 if torch.version.cuda is None else 1)" 2>/dev/null; then
+        reinstall=yes
+    fi
+    echo "build: $build"
+    echo "torch: $torch_spec ${torch_index:-from PyPI}"
+    echo "replace a CPU torch: $reinstall"
+    echo "extras: $extras"
+    exit 0
 fi
 
 # The test suite opens the generated report in headless Chromium (tests/test_browser.py, with the
@@ -69,8 +91,24 @@ pip_install() {
 }
 # torch alone from the CPU index (where reachable), without its dependencies, so that only this
 # one package looks there; the project install below brings torch's dependencies from PyPI.
+# On a GPU machine a CPU build already in the venv (torch.version.cuda is None) satisfies the
+# version range, so it is replaced explicitly by the CUDA build.
+reinstall=""
+if [ "$gpu" = "1" ] && [ -x "$venv/bin/python" ] \
+    && "$venv/bin/python" -c "import sys, torch; sys.exit(0 if torch.version.cuda is None else 1)" 2>/dev/null; then
+    echo "Replacing the CPU build of torch in $venv with its CUDA build..." >&2
+    reinstall="--force-reinstall"
+fi
 # shellcheck disable=SC2086
-pip_install --retries 1 --timeout 20 --no-deps $torch_index "$torch_spec"
+pip_install --retries 1 --timeout 20 --no-deps $reinstall $torch_index "$torch_spec"
 pip_install -e ".${extras:+[$extras]}"
 echo "$want" > "$stamp"
+if [ "$gpu" = "1" ]; then
+    # Said before any measuring: a driver older than the CUDA runtime the frameworks were built for.
+    "$venv/bin/python" -c "
+from probes.environment import cuda_readiness
+for problem in cuda_readiness():
+    print('warning:', problem)
+" >&2 || true
+fi
 echo "Ready: $venv/bin/advisor" >&2

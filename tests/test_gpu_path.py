@@ -7,6 +7,7 @@ variable that is missing fails here before it costs a GPU user a wrong figure.
 
 from __future__ import annotations
 
+import os
 import sys
 from types import SimpleNamespace
 
@@ -185,3 +186,123 @@ def test_the_keras_epoch_clock_leaves_fits_async_batch_dispatch_on():
     clock = EpochClock().callback
     for hook in ("on_batch_end", "on_train_batch_end", "on_test_batch_end", "on_predict_batch_end"):
         assert utils.is_default(getattr(clock, hook)), hook
+
+
+# --- before measuring: a driver too old for the runtime, or a CPU build on a GPU machine
+
+
+def fake_nvidia_smi(tmp_path, monkeypatch, cuda: str) -> None:
+    """An nvidia-smi on PATH that prints a banner with the driver's CUDA version, and one GPU."""
+    script = tmp_path / "bin" / "nvidia-smi"
+    script.parent.mkdir()
+    script.write_text(
+        "#!/bin/sh\n"
+        'if [ -n "$1" ]; then echo "NVIDIA H200, 143771 MiB, 550.54"; exit 0; fi\n'
+        f'echo "| NVIDIA-SMI 550.54   Driver Version: 550.54   CUDA Version: {cuda}     |"\n'
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{script.parent}:{os.environ['PATH']}")
+
+
+def fake_site(tmp_path, torch_cuda: str | None, tf_cuda: str = "12.5.1"):
+    site = tmp_path / "site"
+    (site / "torch").mkdir(parents=True)
+    (site / "torch" / "version.py").write_text(f"cuda: Optional[str] = {repr(torch_cuda) if torch_cuda else 'None'}\n")
+    (site / "tensorflow" / "python" / "platform").mkdir(parents=True)
+    (site / "tensorflow" / "python" / "platform" / "build_info.py").write_text(
+        f"build_info = collections.OrderedDict([('cuda_version', '{tf_cuda}'), ('cudnn_version', '9')])\n"
+    )
+    return site
+
+
+def test_a_driver_older_than_a_frameworks_cuda_runtime_is_said_before_measuring(tmp_path, monkeypatch):
+    from probes.environment import cuda_readiness, driver_cuda_version
+
+    fake_nvidia_smi(tmp_path, monkeypatch, "12.2")
+    assert driver_cuda_version() == "12.2"
+    problems = cuda_readiness(fake_site(tmp_path, "12.8", "12.5.1"))
+    assert len(problems) == 2
+    assert "supports CUDA up to 12.2, but torch was built for CUDA 12.8" in problems[0]
+    assert "tensorflow was built for CUDA 12.5.1" in problems[1]
+
+
+def test_a_cpu_build_of_torch_on_an_nvidia_machine_is_said_before_measuring(tmp_path, monkeypatch):
+    from probes.environment import cuda_readiness
+
+    fake_nvidia_smi(tmp_path, monkeypatch, "12.8")
+    (problem,) = cuda_readiness(fake_site(tmp_path, None, "12.5.1"))
+    assert "PyTorch is a CPU build" in problem and "scripts/setup.sh" in problem
+
+
+def test_a_matching_driver_or_no_gpu_says_nothing(tmp_path, monkeypatch):
+    from probes.environment import cuda_readiness
+
+    site = fake_site(tmp_path, None)  # a CPU build: fine where there is no NVIDIA driver
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert cuda_readiness(site) == []
+    fake_nvidia_smi(tmp_path, monkeypatch, "12.8")
+    assert cuda_readiness(fake_site(tmp_path / "cuda", "12.8")) == []
+
+
+def test_the_warning_reaches_the_terminal_before_the_probes(tmp_path, monkeypatch, fake_worker):
+    from typer.testing import CliRunner
+
+    import probes.environment
+    import probes.runner
+    from advisor.cli import app
+
+    monkeypatch.setattr(probes.runner, "missing_requirement", lambda v: None)
+    monkeypatch.setattr(probes.environment, "cuda_readiness", lambda site=None: ["the driver is too old"])
+    result = CliRunner().invoke(app, ["probe", "--budget", "tiny", "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    assert result.output.index("warning: the driver is too old") < result.output.index("Measured")
+    result = CliRunner().invoke(app, ["probe", "--budget", "tiny", "--device", "cpu", "--out", str(tmp_path / "r2")])
+    assert "driver is too old" not in result.output  # --device cpu asks for no GPU
+
+
+# --- setup: every framework's GPU build on an NVIDIA machine, nothing extra elsewhere
+
+
+def setup_plan(tmp_path, monkeypatch, *, gpu: bool, extras: str = "export", cpu_torch_in_venv: bool = False) -> str:
+    import subprocess
+
+    from tests.conftest import ROOT
+
+    path = str(tmp_path / "nothing")
+    if gpu:
+        fake_nvidia_smi(tmp_path, monkeypatch, "12.8")
+        path = os.environ["PATH"]
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    python = venv / "bin" / "python"
+    python.write_text(f"#!/bin/sh\nexit {0 if cpu_torch_in_venv else 1}\n")  # 0: `torch.version.cuda is None`
+    python.chmod(0o755)
+    env = {"PATH": f"{path}:/usr/bin:/bin", "ADVISOR_EXTRAS": extras, "ADVISOR_VENV": str(venv), "HOME": str(tmp_path)}
+    done = subprocess.run(
+        ["sh", "scripts/setup.sh", "--plan"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def test_setup_on_an_nvidia_machine_plans_every_frameworks_gpu_build(tmp_path, monkeypatch):
+    plan = setup_plan(tmp_path, monkeypatch, gpu=True, extras="export,jax", cpu_torch_in_venv=True)
+    assert "build: CUDA" in plan
+    assert "torch: torch>=2.13,<2.15 from PyPI" in plan
+    assert "replace a CPU torch: yes" in plan  # an earlier CPU build does not satisfy a GPU machine
+    assert "extras: export,jax,gpu,jax-gpu" in plan
+
+
+def test_setup_on_a_cpu_machine_downloads_no_cuda(tmp_path, monkeypatch):
+    plan = setup_plan(tmp_path, monkeypatch, gpu=False, extras="export,jax")
+    assert "build: CPU" in plan and "download.pytorch.org/whl/cpu" in plan
+    assert "extras: export,jax\n" in plan  # neither tensorflow[and-cuda] nor jax[cuda12]
+
+
+def test_the_gpu_extras_name_each_frameworks_cuda_build():
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert any(r.startswith("tensorflow[and-cuda]") for r in extras["gpu"])
+    assert any(r.startswith("jax[cuda12]") for r in extras["jax-gpu"])
