@@ -103,7 +103,9 @@ def make_plan(
     threads: int | None = None,
     device: str = "auto",
 ) -> ProbePlan:
-    chosen = tuple(variants) if variants else (budget.variants or tuple(VARIANTS))
+    chosen = (
+        tuple(variants) if variants else (budget.variants or tuple(v for v in VARIANTS if not VARIANTS[v].on_request))
+    )
     unknown = [v for v in chosen if v not in VARIANTS]
     if unknown:
         raise ValueError(f"option --variant must be one of {', '.join(VARIANTS)}. Received: {unknown[0]!r}")
@@ -467,7 +469,8 @@ def run_probes(
                 timed_rounds.append((variant_id, round_index))
     later: list[tuple[str, str, bool]] = []  # (variant, kind, accuracy): no timings compared, may overlap
     if "speed" in plan.kinds and budget.accuracy_check:
-        later += [(v, "speed", True) for v in runnable if VARIANTS[v].candidate]  # an option: same reference
+        # An option runs the same reference (its accuracy is its framework's), unless it changes the numerics.
+        later += [(v, "speed", True) for v in runnable if VARIANTS[v].candidate or VARIANTS[v].own_accuracy_check]
     later += [(v, kind, False) for kind in plan.kinds if kind != "speed" for v in runnable]
     will_run = [(v, "speed") for v, _ in timed_rounds] + [(v, k) for v, k, _ in later]
     total = sum(1 for key in will_run if key in expected and key not in skipped)

@@ -33,6 +33,8 @@ class Variant:
     kinds: tuple[str, ...] | None = None  # the probe kinds it runs; None: every kind its framework has
     optional: bool = False  # an extra the default install leaves out
     option_of: str | None = None  # a named option of this variant: shown beside it, never a candidate
+    on_request: bool = False  # measured only when named (--variant) or by a check that names it
+    own_accuracy_check: bool = False  # an option that changes the numerics gets its own accuracy check
 
     @property
     def backend(self) -> str | None:
@@ -81,6 +83,17 @@ VARIANTS: dict[str, Variant] = {
         Variant(
             "tensorflow-xla", "TensorFlow (low-level) with XLA", "tensorflow", "tensorflow", ("tensorflow",),
             options={"jit_compile": True}, kinds=("speed",), option_of="tensorflow",
+        ),
+        # Mixed precision (probes/precision.py): its own mode, on request, with its own accuracy check.
+        Variant(
+            "torch-amp", "PyTorch with mixed precision (autocast)", "pytorch", "pytorch", ("torch",),
+            options={"mixed_precision": True}, kinds=("speed",), option_of="torch", on_request=True,
+            own_accuracy_check=True,
+        ),
+        Variant(
+            "keras-tensorflow-mixed", "Keras 3 on TensorFlow with mixed precision", "keras", "keras",
+            ("keras", "tensorflow"), env={"KERAS_BACKEND": "tensorflow"}, options={"mixed_precision": True},
+            kinds=("speed",), option_of="keras-tensorflow", on_request=True, own_accuracy_check=True,
         ),
     )
 }  # fmt: skip

@@ -73,8 +73,40 @@ def compile_words(backend: str, jit_compile: bool, switched_on: bool) -> str:
     return f"fit(): {'torch.compile' if jit_compile else 'eager'} (jit_compile='auto' resolved to {jit_compile})"
 
 
+class MixedPrecisionUnsupported(Exception):
+    pass
+
+
+def mixed_policy(backend: str, used: str) -> str:
+    """The Keras dtype policy for mixed precision here: mixed_bfloat16 or mixed_float16 (probes/precision.py).
+
+    Set before the model is built, as Keras's guide does; with mixed_float16, compile() wraps the
+    optimizer in a LossScaleOptimizer itself."""
+    import keras
+
+    from probes.precision import mixed_dtype, unsupported_reason
+
+    capability = None
+    if used in ("cuda", "gpu"):
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            details = tf.config.experimental.get_device_details(tf.config.list_physical_devices("GPU")[0])
+            capability = details.get("compute_capability")
+        elif backend == "torch":
+            import torch
+
+            capability = torch.cuda.get_device_capability(0)
+    dtype = mixed_dtype(used, capability)
+    if dtype is None:
+        raise MixedPrecisionUnsupported(unsupported_reason(used))
+    policy = f"mixed_{dtype}"
+    keras.mixed_precision.set_global_policy(policy)
+    return policy
+
+
 class KerasSession:
-    def __init__(self, model_name: str, settings: dict[str, Any], jit_compile: bool | None = None):
+    def __init__(self, model_name: str, settings: dict[str, Any], jit_compile: bool | None = None, mixed: bool = False):
         import keras
 
         from probes.keras import reference as ref
@@ -82,6 +114,7 @@ class KerasSession:
         self.keras = keras
         self.backend = keras.backend.backend()
         self.used = PROBE.device_info(settings["device"])["used"]
+        self.policy = mixed_policy(self.backend, self.used) if mixed else None
         self.peak_is_this_models = reset_gpu_peak(self.backend, self.used)
         self.batch_size = settings["batch_size"]
         keras.utils.set_random_seed(settings["seed"])
@@ -145,9 +178,17 @@ class KerasSession:
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     from probes.keras import reference as ref
 
-    if case == ACCURACY_CASE:
-        return check_accuracy(ref.main, model_name, settings)
-    session = KerasSession(model_name, settings, variant["options"].get("jit_compile"))
+    mixed = bool(variant["options"].get("mixed_precision"))
+    try:
+        if case == ACCURACY_CASE:
+            if mixed:  # the accuracy check in the same mode: the reference's main under the policy
+                import keras
+
+                mixed_policy(keras.backend.backend(), PROBE.device_info(settings["device"])["used"])
+            return check_accuracy(ref.main, model_name, settings)
+        session = KerasSession(model_name, settings, variant["options"].get("jit_compile"), mixed=mixed)
+    except MixedPrecisionUnsupported as why:
+        return {"status": "skipped", "reason": str(why)}
     measured = measure_training(session, model_name, settings)
     measured["samples"]["build_s"] = [session.build_s]
     measured["samples"]["epoch_start_s"] = [session.epoch_start_s]
@@ -156,9 +197,11 @@ def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[
     measured["facts"].update(
         params=session.params,
         device=session.used,
-        compile_mode=session.compile_mode,
+        compile_mode=session.compile_mode + (f", {session.policy} policy" if session.policy else ""),
         jit_compile=bool(session.model.jit_compile),
-        precision=precision(session.backend, session.used),
+        precision=f"mixed: the {session.policy} dtype policy"
+        if session.policy
+        else precision(session.backend, session.used),
         host_to_device="NumPy arrays handed to fit() and predict_on_batch(), copied by Keras inside the clock",
     )
     return measured

@@ -17,8 +17,44 @@ POOL_SAMPLES = 4096
 HOST_TO_DEVICE = "host tensors (pinned on a GPU), copied to the device inside every timed step and inference"
 
 
+def amp_train_epoch(model, batches, optimizer, loss_fn, device, dtype, scaler):  # noqa: ANN001, ANN201 - user code
+    """The reference's train_epoch as PyTorch's AMP recipe writes it: autocast around the forward pass and
+    the loss only, the backward outside it, a GradScaler for float16 (a no-op for bfloat16)."""
+    import torch
+
+    model.train()
+    for inputs, labels in batches:
+        inputs, labels = inputs.to(device), labels.to(device)
+        optimizer.zero_grad()
+        with torch.autocast(device_type=device.type, dtype=dtype):
+            loss = loss_fn(model(inputs), labels)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+    return loss.item()
+
+
+def mixed_precision_of(torch: Any, device: Any) -> Any:
+    """torch.bfloat16 / torch.float16 for this device (probes/precision.py), or None where it has neither."""
+    from probes.precision import mixed_dtype
+
+    capability = torch.cuda.get_device_capability(device) if device.type == "cuda" else None
+    name = mixed_dtype(device.type, capability)
+    return getattr(torch, name) if name else None
+
+
+class MixedPrecisionUnsupported(Exception):
+    pass
+
+
 class TorchSession:
-    def __init__(self, model_name: str, settings: dict[str, Any], compile_backend: str | None = None):
+    def __init__(
+        self,
+        model_name: str,
+        settings: dict[str, Any],
+        compile_backend: str | None = None,
+        mixed_precision: bool = False,
+    ):
         import time
 
         import torch
@@ -31,6 +67,13 @@ class TorchSession:
         self.device = torch.device(PROBE.device_info(settings["device"])["used"])
         if self.device.type == "cuda":
             torch.cuda.reset_peak_memory_stats()
+        self.dtype = mixed_precision_of(torch, self.device) if mixed_precision else None
+        if mixed_precision and self.dtype is None:
+            from probes.precision import unsupported_reason
+
+            raise MixedPrecisionUnsupported(unsupported_reason(self.device.type))
+        if self.dtype is not None:
+            self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.dtype == torch.float16)
         torch.manual_seed(settings["seed"])
         start = time.perf_counter()
         self.model = ref.build_model(model_name).to(self.device)
@@ -63,6 +106,9 @@ class TorchSession:
 
     def steps(self, n: int) -> float:
         batches = self._take(n)
+        if self.dtype is not None:
+            args = (self.model, batches, self.optimizer, self.loss_fn, self.device, self.dtype, self.scaler)
+            return timed(lambda: amp_train_epoch(*args), self._sync)
         return timed(
             lambda: self.ref.train_epoch(self.model, batches, self.optimizer, self.loss_fn, self.device), self._sync
         )
@@ -74,8 +120,15 @@ class TorchSession:
         self.model.eval()
         batch = self.inputs[:rows]
 
+        import contextlib
+
+        def mixed() -> Any:
+            if self.dtype is None:
+                return contextlib.nullcontext()
+            return self.torch.autocast(self.device.type, dtype=self.dtype)
+
         def run() -> None:  # host input, copied inside the clock as every framework's inference here
-            with self.torch.no_grad():
+            with self.torch.no_grad(), mixed():
                 self.model(batch.to(self.device))
 
         return timed(run, self._sync)
@@ -89,18 +142,51 @@ class TorchSession:
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     from probes.pytorch import reference as ref
 
+    mixed = bool(variant["options"].get("mixed_precision"))
     if case == ACCURACY_CASE:
-        return check_accuracy(ref.main, model_name, settings)
+        return check_accuracy(amp_main(ref) if mixed else ref.main, model_name, settings)
     compile_backend = variant["options"].get("compile")
-    session = TorchSession(model_name, settings, compile_backend)
+    try:
+        session = TorchSession(model_name, settings, compile_backend, mixed_precision=mixed)
+    except MixedPrecisionUnsupported as why:
+        return {"status": "skipped", "reason": str(why)}
     measured = measure_training(session, model_name, settings)
     measured["samples"]["build_s"] = [session.build_s]
     mode = f"torch.compile (backend {compile_backend!r})" if compile_backend else "eager (PyTorch's default)"
+    precision = PROBE.precision(session.device.type)
+    if session.dtype is not None:
+        dtype = str(session.dtype).removeprefix("torch.")
+        mode += f", autocast {dtype}"
+        precision = f"mixed: autocast {dtype}" + (" with GradScaler" if dtype == "float16" else "")
     measured["facts"].update(
         params=session.params,
         device=session.device.type,
         compile_mode=mode,
-        precision=PROBE.precision(session.device.type),
+        precision=precision,
         host_to_device=HOST_TO_DEVICE,
     )
     return measured
+
+
+def amp_main(ref: Any) -> Any:
+    """The reference's own main, its train_epoch replaced by the AMP one: the accuracy check in that mode."""
+    import torch
+
+    def main(name: str, epochs: int, batch_size: int, seed: int) -> float:
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        dtype = mixed_precision_of(torch, device)
+        if dtype is None:
+            from probes.precision import unsupported_reason
+
+            raise MixedPrecisionUnsupported(unsupported_reason(device.type))
+        scaler = torch.amp.GradScaler(device.type, enabled=dtype == torch.float16)
+        plain = ref.train_epoch
+        ref.train_epoch = lambda model, batches, optimizer, loss_fn, dev: amp_train_epoch(
+            model, batches, optimizer, loss_fn, dev, dtype, scaler
+        )
+        try:
+            return ref.main(name, epochs=epochs, batch_size=batch_size, seed=seed)
+        finally:
+            ref.train_epoch = plain
+
+    return main
