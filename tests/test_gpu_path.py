@@ -306,3 +306,38 @@ def test_the_gpu_extras_name_each_frameworks_cuda_build():
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     assert any(r.startswith("tensorflow[and-cuda]") for r in extras["gpu"])
     assert any(r.startswith("jax[cuda12]") for r in extras["jax-gpu"])
+
+
+# --- the one-command GPU check reads its checklist from the evidence
+
+
+def gpu_evidence(later_peak: float = 101.0, utilisation: float = 0.6):
+    from dataclasses import replace as swap
+
+    from tests import synthetic
+
+    results = []
+    for variant, device in (("torch", "cuda"), ("keras-tensorflow", "gpu"), ("torch-amp", "cuda")):
+        for model in ("mlp", "cnn"):
+            result = synthetic.speed(variant, model, 10_000, device=device, accuracy=0.95)
+            samples = {**result.samples, "gpu_peak_mb": [100.0, later_peak], "utilisation": [utilisation]}
+            facts = swap(result.facts, precision="float32 (TF32 execution on)")
+            results.append(swap(result, samples=samples, facts=facts))
+    return synthetic.evidence(*results)
+
+
+def test_the_gpu_checklist_passes_on_a_right_gpu_run_except_what_it_did_not_run():
+    from benchmarks.gpu_check import checklist
+
+    lines = dict((line.split(":")[0].split(" (")[0], passed) for passed, line in checklist(gpu_evidence()))
+    assert lines["every variant on the GPU"] and lines["TensorFlow and PyTorch both on the device"]
+    assert lines["peaks per model agree across processes"] and lines["utilisation below 100%"]
+    assert lines["torch-amp"] and not lines["keras-tensorflow-mixed"]  # not run: no figures
+
+
+def test_the_gpu_checklist_fails_on_accumulated_peaks_and_utilisation_over_100_percent():
+    from benchmarks.gpu_check import checklist
+
+    failed = [line for passed, line in checklist(gpu_evidence(later_peak=180.0, utilisation=1.3)) if not passed]
+    assert any(line.startswith("peaks per model agree") for line in failed)
+    assert any(line.startswith("utilisation below 100%") for line in failed)
