@@ -206,6 +206,8 @@ def with_utilisation(result: ProbeResult, peak: Mapping[str, Any]) -> ProbeResul
     on_gpu = result.facts.device in ("cuda", "gpu")
     if not gflops or not peak_gflops or on_gpu != (peak.get("device") == "cuda"):
         return result
+    if (result.facts.precision or "").startswith("mixed"):
+        return result  # 16-bit math against a float32 yardstick would pass 100%: no utilisation for it
     samples = {**result.samples, "utilisation": [g / peak_gflops for g in gflops]}
     return replace(result, samples=samples)
 

@@ -193,6 +193,14 @@ def test_utilisation_is_left_out_when_the_peak_was_measured_on_another_device_or
     assert "utilisation" not in with_utilisation(_speed_result("torch", [1.0]), {"error": "timed out"}).samples
 
 
+def test_mixed_precision_gets_no_utilisation_against_a_float32_peak():
+    from dataclasses import replace
+
+    mixed = _speed_result("torch-amp", [1000.0])
+    mixed = replace(mixed, facts=replace(mixed.facts, precision="mixed: autocast bfloat16"))
+    assert "utilisation" not in with_utilisation(mixed, {"gflops": 100.0, "device": "cpu"}).samples
+
+
 def test_a_clear_speed_difference_is_stated_with_its_interval_over_processes():
     fast = _speed_result("torch", [200.0, 202.0, 198.0, 201.0, 199.0])
     slow = _speed_result("keras-tensorflow", [100.0, 101.0, 99.0, 100.5, 99.5])
