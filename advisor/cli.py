@@ -130,7 +130,9 @@ VariantOpt = Annotated[
     typer.Option(
         "--variant",
         metavar="VARIANT",
-        help="Measure only this variant (repeatable): torch, keras-tensorflow, tensorflow, keras-torch, keras-jax.",
+        help="Measure only this variant (repeatable): torch, keras-tensorflow, tensorflow, keras-torch, keras-jax; "
+        "named options: torch-compile, keras-tensorflow-xla, tensorflow-xla, and on request only the mixed-precision "
+        "torch-amp, keras-tensorflow-mixed.",
         show_default="the budget's",
         rich_help_panel=RUN_PANEL,
     ),

@@ -80,3 +80,13 @@ def test_the_amp_step_is_pytorchs_recipe_autocast_around_forward_and_loss_only()
 
 def test_settings_say_the_figures_are_float32_unless_a_variant_says_otherwise():
     assert "float32" in make_plan(BUDGETS["tiny"]).settings()["precision"]
+
+
+def test_the_variant_option_help_names_every_variant():
+    from typer.testing import CliRunner
+
+    from advisor.cli import app
+
+    shown = CliRunner().invoke(app, ["probe", "--help"], env={"COLUMNS": "400"}).output
+    missing = [v for v in VARIANTS if v not in shown]
+    assert missing == []
