@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import re
 
-from advisor.report.charts import FONT_PX, Bar, bar_chart, text_width
+from advisor.report.charts import (
+    FONT_PX,
+    MIN_TEXT_PX,
+    Bar,
+    TradeOffColumn,
+    TradeOffRow,
+    bar_chart,
+    text_width,
+    trade_off_chart,
+)
 from advisor.runs import rerender
 
 BARS = [Bar("PyTorch", 2.18, note="(first step 0.053 s)"), Bar("Keras 3 on TensorFlow", 4.25)]
@@ -37,11 +46,48 @@ def test_the_value_column_is_as_wide_as_its_longest_text():
     assert all(x + text_width(text) <= _view_width(svg) for x, text in values)
 
 
-def test_a_long_label_widens_the_label_column_instead_of_running_off_the_left_edge():
-    long = Bar("Keras 3 on TensorFlow, traced, with XLA and mixed precision", 1.0)
+def test_a_long_label_widens_the_chart_instead_of_running_off_its_right_edge():
+    long = Bar("Keras 3 on TensorFlow, traced, with XLA and mixed precision, and then some more words", 1.0)
     svg = str(bar_chart("Throughput", [long, *BARS], "samples/s"))
-    for x, text in _texts(svg, "chart-label"):  # right-aligned: they end at x
-        assert x - text_width(text) >= 0, text
+    for x, text in _texts(svg, "chart-label"):  # left-aligned, above their bars: they start at x
+        assert x + text_width(text) <= _view_width(svg), text
+
+
+def test_no_chart_text_is_shown_under_9_px_however_narrow_the_screen():
+    """The SVG scales down with the screen, its text with it: its min-width stops it at 9 px text."""
+    wide = bar_chart("Throughput", [Bar("x" * 90, 1.0), *BARS], "samples/s")
+    for svg in (str(bar_chart("Throughput", BARS, "samples/s")), str(wide)):
+        min_width = float(re.search(r'style="min-width:(\d+)px"', svg).group(1))
+        assert min_width / _view_width(svg) * FONT_PX >= MIN_TEXT_PX
+
+
+def test_a_chart_too_wide_for_a_phone_at_9_px_scrolls_and_takes_keyboard_focus():
+    narrow = str(bar_chart("Throughput", BARS, "samples/s"))
+    wide = str(bar_chart("Throughput", [Bar("x" * 90, 1.0), *BARS], "samples/s"))
+    assert "tabindex" not in narrow
+    assert wide.startswith('<figure class="chart-figure" tabindex="0">')
+
+
+def _trade_off() -> str:
+    columns = [TradeOffColumn("Keras 3 on TensorFlow", 6.2, 1), TradeOffColumn("PyTorch", 4.0, 0)]
+    rows = [TradeOffRow("Ease of use", 0.6, (9.0, 5.0)), TradeOffRow("Training speed", 0.4, (2.0, 2.5))]
+    return str(trade_off_chart("Trade-off", columns, rows))
+
+
+def test_the_trade_off_chart_prints_what_each_criterion_adds_to_each_total():
+    values = [text for _, text in _texts(_trade_off(), "chart-value")]
+    assert values == ["5.40", "3.00", "0.80", "1.00"]  # weight x score, row by row
+
+
+def test_the_trade_off_chart_names_each_framework_with_its_total_and_each_criterion_with_its_weight():
+    texts = " ".join(re.findall(r"<text [^>]*>([^<]*)</text>", _trade_off()))  # a long name wraps onto lines
+    assert "PyTorch 4.00 of 10" in texts and "TensorFlow 6.20 of 10" in texts
+    assert "Ease of use 60%" in texts and "Training speed 40%" in texts
+
+
+def test_the_trade_off_chart_keeps_each_frameworks_colour():
+    svg = _trade_off()
+    assert re.findall(r'class="bar (bar-\d)"', svg) == ["bar-1", "bar-0", "bar-1", "bar-0"]
 
 
 def test_the_bars_keep_their_width_however_long_the_texts_beside_them():

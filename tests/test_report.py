@@ -153,3 +153,27 @@ def test_what_was_not_measured_takes_one_line_per_variant_kind_and_reason():
             "reason": "no export probe yet",
         }
     ]
+
+
+def test_the_first_screen_says_what_would_change_the_pick_and_shows_the_trade_off(saved_run):
+    html = rerender(saved_run).folder.report.read_text()
+    first_screen = html.split('id="what-would-change"', 1)[0]
+    assert "What would change it:" in first_screen
+    assert "<figcaption>The trade-off: what each criterion adds" in first_screen
+
+
+def test_a_weight_change_no_answers_could_make_is_no_plausible_weight_change_not_a_figure():
+    import dataclasses
+
+    from advisor.questionnaire.profile import build_profile
+    from advisor.report.decision import build_decision_view
+    from advisor.scoring.scorecard import WeightFlip
+    from tests.synthetic import scored
+
+    me = build_profile(collect_answers(file_values={}, use_defaults=True))
+    card = scored(me)
+    card = dataclasses.replace(card, flips=(WeightFlip("popularity", 185.32, card.ranking[1]),))
+    view = build_decision_view(me, None, card)
+    assert view.weight_flips == [] and view.implausible_flips == 1
+    assert view.change_line.startswith("No plausible change of one weight would put another framework first")
+    assert "18532" not in view.change_line and "18,532" not in view.change_line
