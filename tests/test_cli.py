@@ -58,6 +58,7 @@ def test_advise_no_input_writes_all_records(fake_installed, tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
         "answers.yaml",
+        "decision.md",
         "evidence.json",
         "profile.json",
         "report.html",

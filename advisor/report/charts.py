@@ -82,7 +82,7 @@ def _figure(title: str, width: float, height: float, body: list[str]) -> Markup:
     return Markup(
         f'<figure class="chart-figure"{focus}><figcaption>{escape(title)}</figcaption>'
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'style="min-width:{min_width}px" preserveAspectRatio="xMinYMin meet" font-size="{FONT_PX}" '
+        f'style="min-width:{min_width}px" font-size="{FONT_PX}" '
         f'aria-labelledby="{title_id}"><title id="{title_id}">{escape(title)}</title>'
         + "".join(body)
         + "</svg></figure>"
@@ -163,6 +163,8 @@ def trade_off_chart(title: str, columns: Sequence[TradeOffColumn], rows: Sequenc
             f"{column.total:.2f} of 10</text>"
         )
     y = PAD_PX + head_h
+    tracks: list[str] = []
+    bars: list[list[str]] = [[] for _ in columns]
     for row, lines in zip(rows, labels, strict=True):
         row_h = max(LINE_PX * len(lines), BAR_PX) + ROW_GAP_PX
         parts.append(f'<path d="M{PAD_PX},{y:.0f} H{width - PAD_PX}" class="chart-rule"/>')
@@ -171,21 +173,23 @@ def trade_off_chart(title: str, columns: Sequence[TradeOffColumn], rows: Sequenc
                 f'<text x="{PAD_PX}" y="{y + ROW_GAP_PX / 2 + LINE_PX * (k + 1) - 3:.0f}" class="chart-label">'
                 f"{escape(line)}</text>"
             )
-        bar_y = y + ROW_GAP_PX / 2 + 1
+        bar_y = round(y + ROW_GAP_PX / 2 + 1)
         track = TRADE_BAR_PX * row.weight / heaviest
-        for j, (column, score) in enumerate(zip(columns, row.scores, strict=True)):
-            x = PAD_PX + TRADE_LABEL_PX + j * col_w + GAP_PX
-            colour = (column.series if column.series is not None else j) % PALETTE_SIZE
-            parts.append(f'<rect x="{x:.0f}" y="{bar_y:.0f}" width="{track:.1f}" height="{BAR_PX}" class="track"/>')
+        for j, score in enumerate(row.scores):
+            x = round(PAD_PX + TRADE_LABEL_PX + j * col_w + GAP_PX)
+            tracks.append(f"M{x},{bar_y}h{track:.1f}v{BAR_PX}h-{track:.1f}z")
+            w = max(0.5, track * score / 10)
+            bars[j].append(f"M{x},{bar_y}h{w:.1f}v{BAR_PX}h-{w:.1f}z")
             parts.append(
-                f'<rect x="{x:.0f}" y="{bar_y:.0f}" width="{max(0.5, track * score / 10):.1f}" height="{BAR_PX}" '
-                f'class="bar bar-{colour}"/>'
-            )
-            parts.append(
-                f'<text x="{x + TRADE_BAR_PX + GAP_PX:.0f}" y="{bar_y + BAR_PX / 2 + FONT_PX / 3:.0f}" '
+                f'<text x="{x + TRADE_BAR_PX + GAP_PX}" y="{bar_y + BAR_PX / 2 + FONT_PX / 3:.0f}" '
                 f'class="chart-value">{row.weight * score:.2f}</text>'
             )
         y += row_h
+    # one path for every track, one per framework for its bars: the same picture in a third of the markup
+    parts.append(f'<path d="{"".join(tracks)}" class="track"/>')
+    for j, column in enumerate(columns):
+        colour = (column.series if column.series is not None else j) % PALETTE_SIZE
+        parts.append(f'<path d="{"".join(bars[j])}" class="bar bar-{colour}"/>')
     return _figure(title, width, y + PAD_PX / 2, parts)
 
 

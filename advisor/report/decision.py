@@ -275,27 +275,7 @@ def build_madr_view(
     for c in by_weight[:5]:
         why = " ".join(raised_by(profile, c))
         drivers.append(f"{criteria[c].label} ({100 * scorecard.weights[c]:.0f}%)" + (f": {why}" if why else ""))
-    top = [c for c in by_weight[:6] if len({s.score for s in scorecard.scores[c].values()}) > 1]
-    options = []
-    for candidate in scorecard.ranking:
-        pros, cons = [], []
-        for c in top:
-            scores = [s.score for s in scorecard.scores[c].values()]
-            mine = scorecard.scores[c][candidate]
-            text = f"{criteria[c].label}: {mine.score:.1f} ({SOURCE_WORDS[mine.source]})"
-            if mine.score >= max(scores) - 0.5:
-                pros.append(text)
-            elif mine.score <= min(scores) + 0.5:
-                cons.append(text)
-        options.append(
-            MadrOption(
-                name=label(candidate),
-                total=scorecard.totals[candidate],
-                pros=pros or ["leads on none of your heaviest criteria"],
-                cons=cons or ["trails on none of them"],
-                chosen=candidate == scorecard.leader,
-            )
-        )
+    options = madr_options(scorecard)
     decision_text = (
         f"{decision.headline}: {decision.margin:.2f} points ahead of {decision.runner_up}, first in "
         f"{decision.kept_pct:.0f}% of weightings varied by up to ±{decision.perturbation_pct:.0f}%."
@@ -331,6 +311,34 @@ def build_madr_view(
         f"probes/{VARIANTS[scorecard.leader].framework}/reference.py, and note where you got stuck."
     )
     return MadrView(context=context, drivers=drivers, options=options, decision=decision_text, confirm=confirm)
+
+
+def madr_options(scorecard: Scorecard) -> list[MadrOption]:
+    """Each option with its pros and cons on the six heaviest criteria that tell the options apart."""
+    criteria = load_criteria()
+    by_weight = sorted(scorecard.weights, key=lambda c: -scorecard.weights[c])
+    top = [c for c in by_weight[:6] if len({s.score for s in scorecard.scores[c].values()}) > 1]
+    options = []
+    for candidate in scorecard.ranking:
+        pros, cons = [], []
+        for c in top:
+            scores = [s.score for s in scorecard.scores[c].values()]
+            mine = scorecard.scores[c][candidate]
+            text = f"{criteria[c].label}: {mine.score:.1f} ({SOURCE_WORDS[mine.source]})"
+            if mine.score >= max(scores) - 0.5:
+                pros.append(text)
+            elif mine.score <= min(scores) + 0.5:
+                cons.append(text)
+        options.append(
+            MadrOption(
+                name=label(candidate),
+                total=scorecard.totals[candidate],
+                pros=pros or ["leads on none of your heaviest criteria"],
+                cons=cons or ["trails on none of them"],
+                chosen=candidate == scorecard.leader,
+            )
+        )
+    return options
 
 
 def _choice(key: str, value: Any) -> str:
