@@ -369,6 +369,7 @@ def _with_answers_kept(error: AdvisorError, answers: Any, folder: Path) -> Advis
 
 def _print_outcome(run: AdviceRun, *, open_report: bool = False) -> None:
     """The terminal's summary: the headline, what the evidence cannot carry, where the report is."""
+    from advisor.report.terminal import score_table
     from probes.variants import label
 
     card = run.scorecard
@@ -385,6 +386,10 @@ def _print_outcome(run: AdviceRun, *, open_report: bool = False) -> None:
     typer.echo(headline)
     for caveat in card.caveats:
         typer.echo(f"  ! {caveat.text}")
+    typer.echo("")
+    for line in score_table(card):
+        typer.echo(line)
+    typer.echo("")
     missing = [r for r in run.evidence.probes() if not r.ok] if run.evidence else []
     if missing:
         typer.echo(f"Not measured: {len(missing)} probe(s); the report says which and why.")
