@@ -176,7 +176,7 @@ def test_the_first_screen_says_what_would_change_the_pick_and_shows_the_trade_of
     html = rerender(saved_run).folder.report.read_text()
     first_screen = html.split('id="what-would-change"', 1)[0]
     assert "What would change it:" in first_screen
-    assert "<figcaption>The trade-off: what each criterion adds" in first_screen
+    assert re.search(r"<figcaption id=\"[^\"]+\">The trade-off: what each criterion adds", first_screen)
 
 
 def test_a_weight_change_no_answers_could_make_is_no_plausible_weight_change_not_a_figure():
@@ -211,3 +211,24 @@ def test_the_decision_record_makes_typed_text_inert_in_markdown(saved_run):
     text = (rerender(saved_run, answers).folder.report.parent / "decision.md").read_text()
     assert "\\[x\\](javascript:1) \\<b\\>\\#1\\</b\\>" in text
     assert "<b>" not in text
+
+
+def test_the_quick_report_is_at_most_100_kb_and_the_standard_at_most_150_kb():
+    """Embed what the page shows, not the raw samples that evidence.json beside it holds (issue 18)."""
+    from tests.test_report_gold import rendered
+
+    assert len(rendered("run_quick").encode("utf-8")) <= 100_000
+    assert len(rendered("run_standard").encode("utf-8")) <= 150_000
+
+
+def test_the_embedded_data_is_what_the_page_shows_not_the_records_beside_it(saved_run):
+    import json
+
+    from advisor.report.page import SHOWN_METRICS
+
+    html = rerender(saved_run).folder.report.read_text()
+    data = json.loads(html.split('id="advisor-data">', 1)[1].split("</script>", 1)[0])
+    assert data["format"] == "advisor-report-data/1"
+    assert "evidence.json" in data["records_beside_this_page"]
+    assert '"samples":' not in json.dumps(data) and "environment" not in data  # the raw samples stay beside it
+    assert data["speed"] and all(set(entry["medians"]) <= set(SHOWN_METRICS) for entry in data["speed"])

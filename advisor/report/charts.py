@@ -79,13 +79,10 @@ def _figure(title: str, width: float, height: float, body: list[str]) -> Markup:
     title_id = f"t-{_slug(title)}"
     min_width = math.ceil(width * MIN_TEXT_PX / FONT_PX)
     focus = ' tabindex="0"' if min_width > PHONE_CHART_PX else ""  # it may scroll on a phone: reachable by keyboard
-    return Markup(
-        f'<figure class="chart-figure"{focus}><figcaption>{escape(title)}</figcaption>'
+    return Markup(  # the caption names the chart (aria-labelledby): no second copy of the title inside the SVG
+        f'<figure class="chart-figure"{focus}><figcaption id="{title_id}">{escape(title)}</figcaption>'
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'style="min-width:{min_width}px" font-size="{FONT_PX}" '
-        f'aria-labelledby="{title_id}"><title id="{title_id}">{escape(title)}</title>'
-        + "".join(body)
-        + "</svg></figure>"
+        f'style="min-width:{min_width}px" aria-labelledby="{title_id}">' + "".join(body) + "</svg></figure>"
     )
 
 
@@ -117,12 +114,10 @@ def bar_chart(title: str, bars: Sequence[Bar], unit: str, width: int = NATURAL_P
             x1 = PAD_PX + plot_w * bar.low / top
             x2 = PAD_PX + plot_w * bar.high / top
             end = max(end, x2 - PAD_PX)
-            parts.append(
-                f'<path d="M{x1:.1f},{mid} H{x2:.1f} M{x1:.1f},{mid - 6} V{mid + 6} '
-                f'M{x2:.1f},{mid - 6} V{mid + 6}" class="whisker"/>'
-            )
+            span = x2 - x1  # the IQR: a line with a tick at each end, in relative steps
+            parts.append(f'<path d="M{x1:.1f},{mid - 6:g}v12m0,-6h{span:.1f}m0,-6v12" class="whisker"/>')
         parts.append(
-            f'<text x="{PAD_PX + end + GAP_PX:.0f}" y="{mid + FONT_PX / 3:.1f}" class="chart-value">'
+            f'<text x="{PAD_PX + end + GAP_PX:.0f}" y="{mid + FONT_PX / 3:.0f}" class="chart-value">'
             f"{escape(text)}</text>"
         )
     return _figure(title, width, height, parts)
@@ -164,10 +159,12 @@ def trade_off_chart(title: str, columns: Sequence[TradeOffColumn], rows: Sequenc
         )
     y = PAD_PX + head_h
     tracks: list[str] = []
+    rules: list[str] = []
+    points: list[str] = []  # what each criterion adds to each total: one group, one class
     bars: list[list[str]] = [[] for _ in columns]
     for row, lines in zip(rows, labels, strict=True):
         row_h = max(LINE_PX * len(lines), BAR_PX) + ROW_GAP_PX
-        parts.append(f'<path d="M{PAD_PX},{y:.0f} H{width - PAD_PX}" class="chart-rule"/>')
+        rules.append(f"M{PAD_PX},{y:.0f}H{width - PAD_PX}")
         for k, line in enumerate(lines):
             parts.append(
                 f'<text x="{PAD_PX}" y="{y + ROW_GAP_PX / 2 + LINE_PX * (k + 1) - 3:.0f}" class="chart-label">'
@@ -180,12 +177,14 @@ def trade_off_chart(title: str, columns: Sequence[TradeOffColumn], rows: Sequenc
             tracks.append(f"M{x},{bar_y}h{track:.1f}v{BAR_PX}h-{track:.1f}z")
             w = max(0.5, track * score / 10)
             bars[j].append(f"M{x},{bar_y}h{w:.1f}v{BAR_PX}h-{w:.1f}z")
-            parts.append(
-                f'<text x="{x + TRADE_BAR_PX + GAP_PX}" y="{bar_y + BAR_PX / 2 + FONT_PX / 3:.0f}" '
-                f'class="chart-value">{row.weight * score:.2f}</text>'
+            points.append(
+                f'<text x="{x + TRADE_BAR_PX + GAP_PX}" y="{bar_y + BAR_PX / 2 + FONT_PX / 3:.0f}">'
+                f"{row.weight * score:.2f}</text>"
             )
         y += row_h
     # one path for every track, one per framework for its bars: the same picture in a third of the markup
+    parts.append(f'<path d="{"".join(rules)}" class="chart-rule"/>')
+    parts.append(f'<g class="chart-value">{"".join(points)}</g>')
     parts.append(f'<path d="{"".join(tracks)}" class="track"/>')
     for j, column in enumerate(columns):
         colour = (column.series if column.series is not None else j) % PALETTE_SIZE
@@ -234,4 +233,7 @@ def _fmt(value: float) -> str:
 
 
 def _slug(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in text.lower())[:40]
+    """A short id from a title: the same title, the same id; another title, another id in practice."""
+    import hashlib
+
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]

@@ -38,7 +38,7 @@ class ClaimRow:
     symbol: str
     figures: list[str]
     test: str
-    changes: list[dict[str, str]]  # the releases since the claim that changed it: id and "Keras 3.0 (November 2023)"
+    changes: list[dict[str, str]]  # the releases since the claim that changed it: id and version ("Keras 3.0")
     now: str | None
     disagrees_with: list[str]
     as_of: str | None
@@ -52,6 +52,14 @@ class ClaimGroup:
     criterion: str
     rows: list[ClaimRow]
     counts: list[dict[str, Any]]
+
+    @property
+    def by_verdict(self) -> list[tuple[str, str, list[ClaimRow]]]:
+        """The rows under their verdict's words (verdict, words, rows), in the ledger's order of verdicts."""
+        found: dict[str, tuple[str, str, list[ClaimRow]]] = {}
+        for r in sorted(self.rows, key=lambda r: VERDICT_ORDER.index(r.verdict)):
+            found.setdefault(r.verdict_label, (r.verdict, r.verdict_label, []))[2].append(r)
+        return list(found.values())
 
 
 @dataclass
@@ -104,10 +112,7 @@ def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
                 symbol=VERDICT_SYMBOLS[verdict.verdict],
                 figures=_merged_not_measured(figures),
                 test=_test_text(claim),
-                changes=[
-                    {"id": r, "label": f"{ledger.releases[r].version} ({ledger.releases[r].date})"}
-                    for r in claim.changed_since
-                ],
+                changes=[{"id": r, "version": ledger.releases[r].version} for r in claim.changed_since],
                 now=claim.now,
                 disagrees_with=list(claim.disagrees_with),
                 as_of=claim.as_of,
@@ -188,8 +193,6 @@ def _disagreements(ledger: Ledger) -> list[dict[str, Any]]:
                         "id": m,
                         "text": ledger.claim(m).text,
                         "source": "; ".join(source_label(ledger.sources[s]) for s in ledger.claim(m).sources),
-                        "sources": f"source{'s' if len(ledger.claim(m).sources) > 1 else ''} "
-                        + ", ".join(ledger.claim(m).sources),
                         "as_of": ledger.claim(m).as_of,
                     }
                     for m in members

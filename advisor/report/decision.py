@@ -16,7 +16,7 @@ from probes.evidence import Evidence
 from probes.variants import VARIANTS, label
 
 SOURCE_WORDS = {"measured": "measured here", "answers": "your answers", "literature": "articles"}
-TRADE_OFF_ROWS = 7  # the heaviest criteria the chart shows a row each; the rest share one row
+TRADE_OFF_ROWS = 6  # the heaviest criteria the chart shows a row each; the rest share one row
 TRADE_OFF_SHARE = 0.8  # ... fewer when the heaviest already carry this share of the weight
 HEADLINES = {
     "provisional": "Provisionally {leader}",
@@ -163,9 +163,9 @@ def build_decision_view(profile: Profile, evidence: Evidence | None, scorecard: 
             "new_share_pct": 100 * p.new_share,
             "new_leader": label(p.flip.new_leader),
         }
-        for p in plausible[:5]
+        for p in plausible[:3]
     ]
-    answer_flips = [_answer_flip_text(f) for f in scorecard.answer_flips[:8]]
+    answer_flips = [_answer_flip_text(f) for f in scorecard.answer_flips[:3]]
     return DecisionView(
         confidence=scorecard.confidence,
         headline=HEADLINES[scorecard.confidence].format(leader=leader, runner_up=runner_up),

@@ -175,7 +175,8 @@ CITED = re.compile(r"\(claims: ((?:[\w:.-]+ \([+-][\d.e-]+\)(?:, )?)+)\)")
 
 
 def short_basis(basis: str) -> str:
-    """A literature score's basis with its list of cited claims counted instead of spelled out.
+    """A literature score's basis with its list of cited claims counted instead of spelled out, and
+    "neither the articles nor the dated facts speak to PyTorch here" said in the few words a table cell needs.
 
     '(claims: a (+0.5), b (-0.75), c (+0.5))' becomes '(3 claims: 2 for it, 1 against)': the claims
     themselves are listed under their criterion in the claims section, and each one's part in the
@@ -187,7 +188,8 @@ def short_basis(basis: str) -> str:
         n, up = len(signs), signs.count("+")
         return f"({n} claim{'s' if n != 1 else ''}: {up} for it, {n - up} against)"
 
-    return CITED.sub(counted, basis)
+    basis = re.sub(r"^neither the articles nor the dated facts speak to .+? here: ", "no claim or fact: ", basis)
+    return CITED.sub(counted, basis).replace("from the articles (", "(")
 
 
 def _criteria_line(rows: list[CriterionRow], scorecard: Scorecard) -> str:
@@ -307,6 +309,19 @@ def render_html(view: ReportView) -> str:
 
 REPORT_DATA_FORMAT = "advisor-report-data/1"
 RECORD_FILES = ("profile.json", "evidence.json", "verdicts.json", "scorecard.json")
+SHOWN_METRICS = (  # the speed figures the evidence section shows; the other probes' figures are shown as text
+    "import_s",
+    "build_s",
+    "first_step_s",
+    "train_samples_per_s",
+    "utilisation",
+    "infer_single_ms",
+    "infer_batch_ms",
+    "baseline_rss_mb",
+    "train_memory_mb",
+    "gpu_peak_mb",
+    "test_accuracy",
+)
 
 
 def report_data(
@@ -319,7 +334,7 @@ def report_data(
     def medians(result: Any) -> dict[str, float]:
         return {
             metric: float(f"{summary.median:.4g}")
-            for metric in result.samples
+            for metric in SHOWN_METRICS
             if (summary := result.summary(metric)) is not None and math.isfinite(summary.median)
         }
 
@@ -328,19 +343,33 @@ def report_data(
         "records_beside_this_page": list(RECORD_FILES),
         "answers": dict(profile.answers.values),
         "weights": {c: round(w, 4) for c, w in scorecard.weights.items()},
-        "scores": {
-            c: {f: {"score": round(s.score, 3), "source": s.source} for f, s in per.items()}
-            for c, per in scorecard.scores.items()
+        "scores": {  # criterion -> framework -> [score, where it comes from]
+            c: {f: [round(s.score, 3), s.source] for f, s in per.items()} for c, per in scorecard.scores.items()
         },
         "totals": {f: round(t, 3) for f, t in scorecard.totals.items()},
         "ranking": list(scorecard.ranking),
         "confidence": scorecard.confidence,
         "margin": round(scorecard.margin, 3) if math.isfinite(scorecard.margin) else None,
-        "verdicts": {v.claim_id: v.verdict for v in verdicts.verdicts},
-        "measured": [
-            {"variant": r.variant, "model": r.model, "kind": r.kind, "case": r.case, "status": r.status}
-            | ({"medians": medians(r)} if r.ok else {"reason": r.reason})
+        "verdicts": {  # verdict -> the claims that got it
+            verdict: [v.claim_id for v in verdicts.verdicts if v.verdict == verdict]
+            for verdict in dict.fromkeys(v.verdict for v in verdicts.verdicts)
+        },
+        "speed": [  # the speed figures shown, as medians over processes
+            {"variant": r.variant, "model": r.model, "case": r.case, "medians": medians(r)}
+            for r in (evidence.of_kind("speed") if evidence else [])
+            if r.ok
+        ],
+        "not_measured": [  # every probe that gave no figures, and why
+            {
+                "variant": r.variant,
+                "model": r.model,
+                "kind": r.kind,
+                "case": r.case,
+                "status": r.status,
+                "reason": r.reason,
+            }
             for r in (evidence.results if evidence else [])
+            if not r.ok
         ],
     }
 
@@ -408,8 +437,9 @@ def _inline_css() -> Markup:
     """report.css without its comments and indentation: the page carries the rules, the file keeps the notes."""
     text = resources.files("reports").joinpath("report.css").read_text(encoding="utf-8")
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    text = re.sub(r"\s*\n\s*", "\n", text)
-    return Markup(re.sub(r" {2,}", " ", text).strip())
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r" ?([{};,]) ?", r"\1", text)  # no string in report.css holds these with spaces around
+    return Markup(re.sub(r"([{;]\w[\w-]*): ", r"\1:", text).strip())
 
 
 def embedded_json(data: dict[str, Any]) -> Markup:
