@@ -396,6 +396,7 @@ def _print_outcome(run: AdviceRun, *, open_report: bool = False) -> None:
     report = run.folder.report.resolve()
     typer.echo(f"Report: {report}")
     typer.echo(f"        {report.as_uri()}")
+    typer.echo(f"Decision record (Markdown): {report.parent / 'decision.md'}")
     typer.echo(f"Replay these answers: advisor advise --answers {run.folder.answers.resolve()}")
     if open_report:
         typer.echo(_open_in_browser(report))

@@ -227,3 +227,4 @@ def test_after_a_run_the_terminal_shows_each_criterion_and_each_frameworks_score
     assert "Weighted total, of 10" in table
     assert max(len(line) for line in result.output.split("Report:", 1)[0].splitlines()[2:]) <= 80
     assert result.output.index("Criterion") < result.output.index("Report:")
+    assert f"Decision record (Markdown): {saved_run / 'decision.md'}" in result.output
