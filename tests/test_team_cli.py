@@ -229,3 +229,18 @@ def test_compare_shows_strings_from_evidence_literally_never_as_terminal_markup(
     result = runner.invoke(app, ["compare", A, str(hostile)], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
     assert "[link=http://x]cpu[/link]" in result.output
+
+
+def test_the_team_report_names_only_weight_changes_answers_could_make(team_dir):
+    from advisor.questionnaire.profile import load_criteria
+    from advisor.scoring.whatif import weight_ranges
+
+    out, _ = team_dir
+    html = (out / "team.html").read_text()
+    block = html.split('id="what-would-change"', 1)[1].split("</ul>", 1)[0]
+    labels = {c.label: key for key, c in load_criteria().items()}
+    shown = re.findall(r"Weighting <strong>([^<]+)</strong> [\d,]+% \w+ \((\d+)% of the weight instead of", block)
+    assert shown or "No plausible weight change" in block
+    for criterion, share in shown:
+        low, high = weight_ranges()[labels[criterion]]
+        assert 100 * low - 1 <= int(share) <= 100 * high + 1, criterion
