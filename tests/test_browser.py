@@ -85,7 +85,9 @@ def audit(report, tmp_path_factory):
         found["first_screen"] = page.evaluate(
             "JSON.stringify({reasons: document.querySelectorAll('ol.reasons > li').length,"
             " bottom: document.querySelector('ol.reasons').getBoundingClientRect().bottom,"
-            " pick: document.querySelector('.pick').getBoundingClientRect().bottom, height: innerHeight})"
+            " pick: document.querySelector('.pick').getBoundingClientRect().bottom, height: innerHeight,"
+            " change: document.querySelector('.decision .change').getBoundingClientRect().bottom,"
+            " chart: document.querySelector('.trade-off svg').getBoundingClientRect().bottom})"
         )
         found["markup"] = page.evaluate(
             "JSON.stringify({h1: document.querySelector('h1').textContent,"
@@ -134,6 +136,11 @@ def test_the_recommendation_and_its_three_reasons_fit_the_first_screen(audit):
     first = json.loads(audit["first_screen"])
     assert first["reasons"] == 3
     assert first["bottom"] <= first["height"], first
+
+
+def test_what_would_change_it_and_the_trade_off_chart_fit_the_first_screen_too(audit):
+    first = json.loads(audit["first_screen"])
+    assert 0 < first["change"] <= first["height"] and 0 < first["chart"] <= first["height"], first
 
 
 def test_hostile_names_show_as_text_and_never_run(audit):
