@@ -378,6 +378,7 @@ def _with_answers_kept(error: AdvisorError, answers: Any, folder: Path) -> Advis
 
 def _print_outcome(run: AdviceRun, *, open_report: bool = False) -> None:
     """The terminal's summary: the headline, what the evidence cannot carry, where the report is."""
+    from advisor.report.terminal import score_table
     from probes.variants import label
 
     card = run.scorecard
@@ -394,12 +395,17 @@ def _print_outcome(run: AdviceRun, *, open_report: bool = False) -> None:
     typer.echo(headline)
     for caveat in card.caveats:
         typer.echo(f"  ! {caveat.text}")
+    typer.echo("")
+    for line in score_table(card):
+        typer.echo(line)
+    typer.echo("")
     missing = [r for r in run.evidence.probes() if not r.ok] if run.evidence else []
     if missing:
         typer.echo(f"Not measured: {len(missing)} probe(s); the report says which and why.")
     report = run.folder.report.resolve()
     typer.echo(f"Report: {report}")
     typer.echo(f"        {report.as_uri()}")
+    typer.echo(f"Decision record (Markdown): {report.parent / 'decision.md'}")
     typer.echo(f"Replay these answers: advisor advise --answers {run.folder.answers.resolve()}")
     if open_report:
         typer.echo(_open_in_browser(report))

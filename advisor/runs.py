@@ -43,6 +43,7 @@ RUN_RECORDS = {
     "verdicts": "verdicts.json",
     "scorecard": "scorecard.json",
     "report": "report.html",
+    "decision": "decision.md",  # the decision record in Markdown, written with the report
     "onboarding_record": "onboarding.json",  # advise --team-decision
     "onboarding": "onboarding.html",
 }

@@ -1,5 +1,6 @@
 """The real generated report in headless Chromium: no accessibility violations (axe-core, light and
 dark, desktop and phone), no network request, the decision on the first screen, hostile text inert,
+at most 6,000 px tall with its folds closed and 100 KB (150 KB standard), no chart text under 9 px,
 and screenshots and a PDF written for a person to look at."""
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
 DESKTOP = (1280, 800)
 PHONE = (390, 844)
+MAX_HEIGHT_PX = 6000  # the quick report at 1280 px with its folds closed (issue 18)
+MAX_QUICK_BYTES, MAX_STANDARD_BYTES = 100_000, 150_000
+MIN_CHART_TEXT_PX = 9
+CHART_TEXT_PX = """JSON.stringify(Array.from(document.querySelectorAll('svg.chart')).map(s =>
+  s.getBoundingClientRect().width / s.viewBox.baseVal.width * 13))"""  # charts.FONT_PX, scaled as drawn
 RUN_AXE = """axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ({
   id: v.id, impact: v.impact, help: v.help,
   nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || ''))})))"""
@@ -79,7 +85,9 @@ def audit(report, tmp_path_factory):
         found["first_screen"] = page.evaluate(
             "JSON.stringify({reasons: document.querySelectorAll('ol.reasons > li').length,"
             " bottom: document.querySelector('ol.reasons').getBoundingClientRect().bottom,"
-            " pick: document.querySelector('.pick').getBoundingClientRect().bottom, height: innerHeight})"
+            " pick: document.querySelector('.pick').getBoundingClientRect().bottom, height: innerHeight,"
+            " change: document.querySelector('.decision .change').getBoundingClientRect().bottom,"
+            " chart: document.querySelector('.trade-off svg').getBoundingClientRect().bottom})"
         )
         found["markup"] = page.evaluate(
             "JSON.stringify({h1: document.querySelector('h1').textContent,"
@@ -87,6 +95,7 @@ def audit(report, tmp_path_factory):
             " scripts: document.querySelectorAll('script:not([type=\"application/json\"])').length})"
         )
         found["clipped"] = {"desktop": json.loads(page.evaluate(CLIPPED_CHART_TEXT))}
+        found["height"] = page.evaluate("document.documentElement.scrollHeight")
         WRITTEN.append(page.screenshot(shots / "desktop-first-screen.png"))
         WRITTEN.append(page.screenshot(shots / "desktop-full-page.png", full_page=True))
         page.color_scheme("dark")
@@ -98,9 +107,15 @@ def audit(report, tmp_path_factory):
         found["overflow"] = page.evaluate("document.documentElement.scrollWidth - innerWidth")
         found["clipped"]["phone"] = json.loads(page.evaluate(CLIPPED_CHART_TEXT))
         WRITTEN.append(page.screenshot(shots / "phone-first-screen.png"))
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        found["chart_text_px"] = {"phone": json.loads(page.evaluate(CHART_TEXT_PX))}
+        page.viewport(*DESKTOP)
+        found["chart_text_px"]["desktop"] = json.loads(page.evaluate(CHART_TEXT_PX))
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = false)")
         page.send("Emulation.setEmulatedMedia", {"media": "print"})
         found["print_details"] = page.evaluate(
-            "Array.from(document.querySelectorAll('details table')).every(t => t.getBoundingClientRect().height > 0)"
+            "Array.from(document.querySelectorAll('details > :not(summary)'))"
+            ".every(e => e.getBoundingClientRect().height > 0 || !e.textContent.trim())"
         )
         WRITTEN.append(page.pdf(shots / "report.pdf"))
         found["requests"] = page.requests()
@@ -123,10 +138,36 @@ def test_the_recommendation_and_its_three_reasons_fit_the_first_screen(audit):
     assert first["bottom"] <= first["height"], first
 
 
+def test_what_would_change_it_and_the_trade_off_chart_fit_the_first_screen_too(audit):
+    first = json.loads(audit["first_screen"])
+    assert 0 < first["change"] <= first["height"] and 0 < first["chart"] <= first["height"], first
+
+
 def test_hostile_names_show_as_text_and_never_run(audit):
     markup = json.loads(audit["markup"])
     assert markup["h1"] == HOSTILE
     assert markup == {"h1": HOSTILE, "images": 0, "svgOnload": 0, "scripts": 0}
+
+
+def test_with_its_folds_closed_the_quick_report_is_at_most_6000_px_tall_at_1280_px(audit):
+    assert audit["height"] <= MAX_HEIGHT_PX
+
+
+def test_the_quick_report_is_at_most_100_kb(tmp_path):
+    """The quick fixture's own report; a person whose answers bring their own dated facts (the page
+    above, for a mobile app) carries a few KB more of them."""
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    shutil.copytree(FIXTURES / "run_quick", tmp_path / "run")
+    assert rerender(tmp_path / "run").folder.report.stat().st_size <= MAX_QUICK_BYTES
+
+
+def test_no_chart_text_is_drawn_under_9_px_on_a_phone_or_a_desktop(audit):
+    sizes = audit["chart_text_px"]
+    assert sizes["phone"] and len(sizes["phone"]) == len(sizes["desktop"])  # every chart measured, folds open
+    assert min(sizes["phone"] + sizes["desktop"]) >= MIN_CHART_TEXT_PX, sizes
 
 
 def test_the_phone_layout_does_not_scroll_sideways(audit):
@@ -137,7 +178,7 @@ def test_no_chart_text_runs_past_the_edge_of_its_chart_on_desktop_or_phone(audit
     assert audit["clipped"] == {"desktop": [], "phone": []}
 
 
-def test_printing_shows_the_folded_sections(audit):
+def test_printing_unfolds_every_fold(audit):
     assert audit["print_details"] is True
 
 
@@ -164,7 +205,7 @@ def findings_audit(tmp_path_factory):
     answers = collect_answers(file_values={"deployment_target": "mobile"}, use_defaults=True)
     report = rerender(folder, answers).folder.report
     shots = tmp_path_factory.mktemp("findings-screenshots")
-    found: dict = {"axe": {}, "unfocusable": {}}
+    found: dict = {"axe": {}, "unfocusable": {}, "bytes": report.stat().st_size}
     with Chromium(executable) as browser:
         page = browser.page(*DESKTOP)
         page.open(report)
@@ -182,6 +223,7 @@ def findings_audit(tmp_path_factory):
         found["axe"]["light phone"] = page.evaluate(RUN_AXE, awaited=True)
         found["unfocusable"]["phone"] = json.loads(page.evaluate(UNFOCUSABLE_SCROLLERS))
         found["overflow"] = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+        found["chart_text_px"] = json.loads(page.evaluate(CHART_TEXT_PX))
         page.evaluate("document.getElementById('debugging').scrollIntoView()")
         WRITTEN.append(page.screenshot(shots / "phone-debugging.png"))
     return found
@@ -198,3 +240,11 @@ def test_every_region_of_the_findings_that_scrolls_sideways_takes_keyboard_focus
 
 def test_the_findings_sections_do_not_make_the_phone_page_scroll_sideways(findings_audit):
     assert findings_audit["overflow"] <= 0
+
+
+def test_the_standard_report_is_at_most_150_kb(findings_audit):
+    assert findings_audit["bytes"] <= MAX_STANDARD_BYTES
+
+
+def test_no_chart_text_of_the_standard_report_is_drawn_under_9_px_on_a_phone(findings_audit):
+    assert findings_audit["chart_text_px"] and min(findings_audit["chart_text_px"]) >= MIN_CHART_TEXT_PX

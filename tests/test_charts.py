@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import re
+from importlib import resources
 
-from advisor.report.charts import FONT_PX, Bar, bar_chart, text_width
+from advisor.report.charts import (
+    FONT_PX,
+    MIN_TEXT_PX,
+    Bar,
+    TradeOffColumn,
+    TradeOffRow,
+    bar_chart,
+    text_width,
+    trade_off_chart,
+)
 from advisor.runs import rerender
 
 BARS = [Bar("PyTorch", 2.18, note="(first step 0.053 s)"), Bar("Keras 3 on TensorFlow", 4.25)]
@@ -20,14 +30,13 @@ def _view_width(svg: str) -> float:
 
 def test_a_chart_shows_its_title_above_it_and_keeps_it_as_its_accessible_name():
     svg = str(bar_chart("Time to first step, MLP (s)", BARS, "s"))
-    assert svg.startswith('<figure class="chart-figure"><figcaption>Time to first step, MLP (s)</figcaption>')
-    title_id = re.search(r'aria-labelledby="([^"]+)"', svg).group(1)
-    assert f'<title id="{title_id}">Time to first step, MLP (s)</title>' in svg
+    title_id = re.search(r'<svg [^>]*aria-labelledby="([^"]+)"', svg).group(1)
+    assert svg.startswith(f'<figure class="chart-figure"><figcaption id="{title_id}">Time to first step, MLP (s)<')
 
 
 def test_the_title_is_escaped_like_every_other_text():
     svg = str(bar_chart("<b>bold</b>", BARS, "s"))
-    assert "<figcaption>&lt;b&gt;bold&lt;/b&gt;</figcaption>" in svg
+    assert ">&lt;b&gt;bold&lt;/b&gt;</figcaption>" in svg and "<b>" not in svg
 
 
 def test_the_value_column_is_as_wide_as_its_longest_text():
@@ -37,11 +46,51 @@ def test_the_value_column_is_as_wide_as_its_longest_text():
     assert all(x + text_width(text) <= _view_width(svg) for x, text in values)
 
 
-def test_a_long_label_widens_the_label_column_instead_of_running_off_the_left_edge():
-    long = Bar("Keras 3 on TensorFlow, traced, with XLA and mixed precision", 1.0)
+def test_a_long_label_widens_the_chart_instead_of_running_off_its_right_edge():
+    long = Bar("Keras 3 on TensorFlow, traced, with XLA and mixed precision, and then some more words", 1.0)
     svg = str(bar_chart("Throughput", [long, *BARS], "samples/s"))
-    for x, text in _texts(svg, "chart-label"):  # right-aligned: they end at x
-        assert x - text_width(text) >= 0, text
+    for x, text in _texts(svg, "chart-label"):  # left-aligned, above their bars: they start at x
+        assert x + text_width(text) <= _view_width(svg), text
+
+
+def test_no_chart_text_is_shown_under_9_px_however_narrow_the_screen():
+    """The SVG scales down with the screen, its text with it: its min-width stops it at 9 px text."""
+    wide = bar_chart("Throughput", [Bar("x" * 90, 1.0), *BARS], "samples/s")
+    for svg in (str(bar_chart("Throughput", BARS, "samples/s")), str(wide)):
+        min_width = float(re.search(r'style="min-width:(\d+)px"', svg).group(1))
+        assert min_width / _view_width(svg) * FONT_PX >= MIN_TEXT_PX
+
+
+def test_a_chart_too_wide_for_a_phone_at_9_px_scrolls_and_takes_keyboard_focus():
+    narrow = str(bar_chart("Throughput", BARS, "samples/s"))
+    wide = str(bar_chart("Throughput", [Bar("x" * 90, 1.0), *BARS], "samples/s"))
+    assert "tabindex" not in narrow
+    assert wide.startswith('<figure class="chart-figure" tabindex="0">')
+
+
+def _trade_off() -> str:
+    columns = [TradeOffColumn("Keras 3 on TensorFlow", 6.2, 1), TradeOffColumn("PyTorch", 4.0, 0)]
+    rows = [TradeOffRow("Ease of use", 0.6, (9.0, 5.0)), TradeOffRow("Training speed", 0.4, (2.0, 2.5))]
+    return str(trade_off_chart("Trade-off", columns, rows))
+
+
+def test_the_trade_off_chart_prints_what_each_criterion_adds_to_each_total():
+    group = re.search(r'<g class="chart-value">(.*?)</g>', _trade_off()).group(1)
+    values = re.findall(r"<text [^>]*>([^<]*)</text>", group)
+    assert values == ["5.40", "3.00", "0.80", "1.00"]  # weight x score, row by row
+
+
+def test_the_trade_off_chart_names_each_framework_with_its_total_and_each_criterion_with_its_weight():
+    texts = " ".join(re.findall(r"<text [^>]*>([^<]*)</text>", _trade_off()))  # a long name wraps onto lines
+    assert "PyTorch 4.00 of 10" in texts and "TensorFlow 6.20 of 10" in texts
+    assert "Ease of use 60%" in texts and "Training speed 40%" in texts
+
+
+def test_the_trade_off_chart_keeps_each_frameworks_colour():
+    svg = _trade_off()
+    bars = re.findall(r'<path d="([^"]*)" class="bar (bar-\d)"', svg)
+    assert [colour for _, colour in bars] == ["bar-1", "bar-0"]  # a path per framework, a bar per criterion
+    assert all(d.count("z") == 2 for d, _ in bars)
 
 
 def test_the_bars_keep_their_width_however_long_the_texts_beside_them():
@@ -53,7 +102,8 @@ def test_the_bars_keep_their_width_however_long_the_texts_beside_them():
 def test_a_chart_is_drawn_at_its_natural_size_so_its_text_is_never_blown_up():
     svg = str(bar_chart("Throughput", BARS, "samples/s"))
     assert f'width="{_view_width(svg):.0f}"' in svg
-    assert f'font-size="{FONT_PX}"' in svg
+    css = resources.files("reports").joinpath("report.css").read_text(encoding="utf-8")
+    assert f".chart {{ display: block; max-width: 100%; height: auto; font-size: {FONT_PX}px; }}" in css
 
 
 def test_the_width_estimate_is_generous_for_digits_and_capitals():
@@ -70,8 +120,8 @@ def test_no_bars_no_chart():
 def test_every_chart_of_the_report_has_a_visible_title(saved_run):
     html = rerender(saved_run).folder.report.read_text()
     charts = html.count('<svg class="chart"')
-    assert charts >= 2 * 3 + 1  # per model: throughput, first step, memory (utilisation where known); the totals
-    assert html.count('<figure class="chart-figure"><figcaption>') == charts
+    assert charts >= 2 + 1  # per model: its throughput (the table holds the rest); the trade-off
+    assert len(re.findall(r'<figure class="chart-figure"( tabindex="0")?><figcaption id="[^"]+">', html)) == charts
 
 
 def _bar_classes(svg: str) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -58,6 +59,7 @@ def test_advise_no_input_writes_all_records(fake_installed, tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
         "answers.yaml",
+        "decision.md",
         "evidence.json",
         "profile.json",
         "report.html",
@@ -211,3 +213,18 @@ def test_claims_on_a_folder_without_evidence_exits_2_in_one_line(tmp_path):
     assert result.exit_code == 2
     assert "no evidence.json in this folder" in result.output
     assert "Traceback" not in result.output
+
+
+def test_after_a_run_the_terminal_shows_each_criterion_and_each_frameworks_score(saved_run):
+    from advisor.questionnaire.profile import load_criteria
+
+    result = runner.invoke(app, ["report", str(saved_run)])
+    assert result.exit_code == 0, result.output
+    table = result.output.split("Criterion", 1)[1].split("Report:", 1)[0]
+    for criterion in load_criteria().values():
+        assert criterion.label[:24] in table
+    assert re.search(r"Training speed +\d+% +\d+\.\d\* ", table)  # measured here: starred
+    assert "Weighted total, of 10" in table
+    assert max(len(line) for line in result.output.split("Report:", 1)[0].splitlines()[2:]) <= 80
+    assert result.output.index("Criterion") < result.output.index("Report:")
+    assert f"Decision record (Markdown): {saved_run / 'decision.md'}" in result.output

@@ -85,10 +85,27 @@ def test_every_claim_appears_with_its_sources_and_verdict(saved_run):
     html = rerender(saved_run).folder.report.read_text()
     claims_section = html.split('id="claims"', 1)[1].split('id="evidence"', 1)[0]
     for claim in load_ledger().claims:
-        assert f'id="claim-{claim.id}"' in claims_section
+        block = claims_section.split(f'<li id="claim-{claim.id}">', 1)[1].split("</li>", 1)[0]
+        assert f"source{'s' if len(claim.sources) > 1 else ''} {', '.join(claim.sources)}" in block
     for label in ("literature only", "not measured in this run", "outdated", "mixed", "contradicted"):
         assert label in claims_section
-    assert "deepsense.ai, July 2018 (000)" in claims_section
+    assert "Keras or PyTorch as your first deep learning framework (000, 5 July 2018)" in claims_section  # the key
+
+
+def test_the_claims_are_folded_by_criterion_with_a_count_per_verdict(saved_run):
+    html = rerender(saved_run).folder.report.read_text()
+    group = html.split('<details id="claims-memory" class="claims-group">', 1)[1].split("</details>", 1)[0]
+    assert '<summary><strong>Memory</strong>: 1 claim · <b class="v-contradicted">1 contradicted</b></summary>' in group
+
+
+def test_each_verdict_symbol_is_drawn_by_the_stylesheet_and_hidden_from_screen_readers():
+    from importlib import resources
+
+    from advisor.report.claims import VERDICT_SYMBOLS
+
+    css = resources.files("reports").joinpath("report.css").read_text(encoding="utf-8")
+    for verdict, symbol in VERDICT_SYMBOLS.items():
+        assert f'.v-{verdict}::before {{ content: "{symbol} " / ""; }}' in css
 
 
 def test_the_report_says_where_the_articles_disagree(saved_run):
@@ -153,3 +170,65 @@ def test_what_was_not_measured_takes_one_line_per_variant_kind_and_reason():
             "reason": "no export probe yet",
         }
     ]
+
+
+def test_the_first_screen_says_what_would_change_the_pick_and_shows_the_trade_off(saved_run):
+    html = rerender(saved_run).folder.report.read_text()
+    first_screen = html.split('id="what-would-change"', 1)[0]
+    assert "What would change it:" in first_screen
+    assert re.search(r"<figcaption id=\"[^\"]+\">The trade-off: what each criterion adds", first_screen)
+
+
+def test_a_weight_change_no_answers_could_make_is_no_plausible_weight_change_not_a_figure():
+    import dataclasses
+
+    from advisor.questionnaire.profile import build_profile
+    from advisor.report.decision import build_decision_view
+    from advisor.scoring.scorecard import WeightFlip
+    from tests.synthetic import scored
+
+    me = build_profile(collect_answers(file_values={}, use_defaults=True))
+    card = scored(me)
+    card = dataclasses.replace(card, flips=(WeightFlip("popularity", 185.32, card.ranking[1]),))
+    view = build_decision_view(me, None, card)
+    assert view.weight_flips == [] and view.implausible_flips == 1
+    assert view.change_line.startswith("No plausible change of one weight would put another framework first")
+    assert "18532" not in view.change_line and "18,532" not in view.change_line
+
+
+def test_a_decision_record_in_markdown_is_written_beside_the_report(saved_run):
+    run = rerender(saved_run)
+    text = (run.folder.report.parent / "decision.md").read_text()
+    for heading in ("## Context and problem statement", "## Decision drivers", "## Considered options"):
+        assert heading in text
+    assert "## Decision outcome" in text and "## How to confirm it" in text
+    assert f"{run.scorecard.margin:.2f} points ahead of" in text
+    assert "| Criterion | Weight |" in text  # the scores that carry it
+
+
+def test_the_decision_record_makes_typed_text_inert_in_markdown(saved_run):
+    answers = collect_answers(file_values={"project_name": "[x](javascript:1) <b>#1</b>"}, use_defaults=True)
+    text = (rerender(saved_run, answers).folder.report.parent / "decision.md").read_text()
+    assert "\\[x\\](javascript:1) \\<b\\>\\#1\\</b\\>" in text
+    assert "<b>" not in text
+
+
+def test_the_quick_report_is_at_most_100_kb_and_the_standard_at_most_150_kb():
+    """Embed what the page shows, not the raw samples that evidence.json beside it holds (issue 18)."""
+    from tests.test_report_gold import rendered
+
+    assert len(rendered("run_quick").encode("utf-8")) <= 100_000
+    assert len(rendered("run_standard").encode("utf-8")) <= 150_000
+
+
+def test_the_embedded_data_is_what_the_page_shows_not_the_records_beside_it(saved_run):
+    import json
+
+    from advisor.report.page import SHOWN_METRICS
+
+    html = rerender(saved_run).folder.report.read_text()
+    data = json.loads(html.split('id="advisor-data">', 1)[1].split("</script>", 1)[0])
+    assert data["format"] == "advisor-report-data/1"
+    assert "evidence.json" in data["records_beside_this_page"]
+    assert '"samples":' not in json.dumps(data) and "environment" not in data  # the raw samples stay beside it
+    assert data["speed"] and all(set(entry["medians"]) <= set(SHOWN_METRICS) for entry in data["speed"])

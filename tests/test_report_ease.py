@@ -143,7 +143,7 @@ def test_the_section_renders_its_tables_and_the_tagged_code(standard_run):
     section = html[html.index('id="ease"') : html.index('id="debugging"')]
     assert section.count("<table") == 2  # MLP and CNN
     assert '<th scope="row">Keras 3 on PyTorch</th>' in section
-    assert '<span class="cl r-training"><span class="t">train</span>' in section
+    assert '<span class="r-training"><span class="t">train</span>' in section  # a code line: its role, its tag
     assert "not installed</span> Keras 3 on JAX: jax is not installed" in section
     assert '<a href="#ease">' in html
 

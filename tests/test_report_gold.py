@@ -30,7 +30,7 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 class Outline(HTMLParser):
     """Sections, headings, figure captions, details summaries, each table's caption, column headers and
-    row count, and the data block's records with their formats."""
+    row count, the claims listed, and the data block's format and keys."""
 
     KEEP = {"h1", "h2", "h3", "h4", "caption", "th", "summary", "figcaption"}
 
@@ -51,6 +51,8 @@ class Outline(HTMLParser):
             self._rows = 0
         if tag == "tbody":
             self._in_body = True
+        if tag == "li" and (attrs.get("id") or "").startswith("claim-"):
+            self.lines.append("  claim")
         if tag == "tr" and self._in_body:
             self._rows += 1
         if tag == "script" and attrs.get("type") == "application/json":
@@ -65,7 +67,10 @@ class Outline(HTMLParser):
             self.lines.append(f"  rows: {self._rows}")
         if tag == "script" and self._json is not None:
             data = json.loads("".join(self._json))
-            self.lines.append("data " + ", ".join(f"{k}:{(v or {}).get('format')}" for k, v in data.items()))
+            if isinstance(data.get("format"), str):  # one record of what the page shows: its format and keys
+                self.lines.append(f"data {data['format']}: {', '.join(k for k in data if k != 'format')}")
+            else:  # several records, each with its own format
+                self.lines.append("data " + ", ".join(f"{k}:{(v or {}).get('format')}" for k, v in data.items()))
             self._json = None
         if self._open and self._open[-1][0] == tag:
             _, text = self._open.pop()

@@ -27,12 +27,23 @@ def team_dir(tmp_path_factory):
 
 def test_team_writes_the_report_its_record_and_the_inputs_to_remake_it(team_dir):
     out, _ = team_dir
-    assert sorted(p.name for p in out.iterdir()) == ["machines", "members", "team.html", "team.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["decision.md", "machines", "members", "team.html", "team.json"]
     assert sorted(p.name for p in (out / "members").iterdir()) == ["alice.yaml", "bob.yaml", "carol.yaml", "dave.yaml"]
     assert sorted(p.name for p in (out / "machines").iterdir()) == ["ci-runner-7.json", "vm.json"]
     record = json.loads((out / "team.json").read_text())
     assert record["format"] == "advisor-team/1"
     assert record["reproduce"].startswith("advisor team members/alice.yaml")
+
+
+def test_the_team_writes_its_own_decision_record_in_markdown(team_dir):
+    out, _ = team_dir
+    record = json.loads((out / "team.json").read_text())["decision"]
+    text = (out / "decision.md").read_text()
+    for heading in ("## Context and problem statement", "## Decision drivers", "## Considered options"):
+        assert heading in text
+    assert "## Decision outcome" in text and "## How to confirm it" in text
+    assert f"{record['margin']:.2f} points ahead of" in text
+    assert "A team of 4: Alice would pick" in text
 
 
 def test_team_prints_the_pick_its_robustness_and_the_report(team_dir):
@@ -218,3 +229,18 @@ def test_compare_shows_strings_from_evidence_literally_never_as_terminal_markup(
     result = runner.invoke(app, ["compare", A, str(hostile)], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
     assert "[link=http://x]cpu[/link]" in result.output
+
+
+def test_the_team_report_names_only_weight_changes_answers_could_make(team_dir):
+    from advisor.questionnaire.profile import load_criteria
+    from advisor.scoring.whatif import weight_ranges
+
+    out, _ = team_dir
+    html = (out / "team.html").read_text()
+    block = html.split('id="what-would-change"', 1)[1].split("</ul>", 1)[0]
+    labels = {c.label: key for key, c in load_criteria().items()}
+    shown = re.findall(r"Weighting <strong>([^<]+)</strong> [\d,]+% \w+ \((\d+)% of the weight instead of", block)
+    assert shown or "No plausible weight change" in block
+    for criterion, share in shown:
+        low, high = weight_ranges()[labels[criterion]]
+        assert 100 * low - 1 <= int(share) <= 100 * high + 1, criterion

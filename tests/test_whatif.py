@@ -5,7 +5,15 @@ from __future__ import annotations
 from advisor.claims import check
 from advisor.questionnaire.profile import build_profile
 from advisor.questionnaire.questions import collect_answers
-from advisor.scoring.whatif import answer_flips, keras_on_torch, keras_on_torch_untested
+from advisor.scoring.scorecard import WeightFlip
+from advisor.scoring.whatif import (
+    answer_flips,
+    keras_on_torch,
+    keras_on_torch_untested,
+    plausible_flips,
+    weight_ranges,
+    weight_share_after,
+)
 from tests import synthetic as s
 from tests.synthetic import scored
 
@@ -48,3 +56,33 @@ def test_keras_on_pytorch_is_not_praised_without_evidence_of_it():
     card = scored(profile(), s.evidence(s.speed("torch", "mlp", 1000), s.speed("keras-tensorflow", "mlp", 900)))
     assert keras_on_torch(card) is None
     assert "did not measure it" in keras_on_torch_untested(card)
+
+
+def test_a_weight_changed_alone_takes_its_share_from_the_others():
+    weights = {"a": 0.5, "b": 0.25, "c": 0.25}
+    assert weight_share_after(weights, "a", 1.0) == 1.0 / 1.5  # doubled: 1.0 of 1.5
+    assert weight_share_after(weights, "b", -0.5) == 0.125 / 0.875
+
+
+def test_every_set_of_answers_gives_each_criterion_a_share_inside_its_range():
+    ranges = weight_ranges()
+    for answers in (
+        {},
+        {"dl_experience": "none", "goal": "learn"},
+        {"custom_architectures": "many", "goal": "research"},
+        {"deployment_target": "mobile", "priority": "deployment"},
+        {"priority": "none"},
+    ):
+        for criterion, weight in scored(profile(**answers)).weights.items():
+            low, high = ranges[criterion]
+            assert low - 1e-9 <= weight <= high + 1e-9, (answers, criterion)
+
+
+def test_a_flip_no_answers_could_make_is_no_plausible_weight_change():
+    weights = scored(profile()).weights
+    criterion = min(weights, key=weights.get)
+    absurd = WeightFlip(criterion, 185.32, "torch")  # 18,532% more: seen in a team report
+    modest = WeightFlip(criterion, 0.2, "torch")
+    kept = plausible_flips([absurd, modest], weights)
+    assert [p.flip for p in kept] == [modest]
+    assert kept[0].new_share > kept[0].share == weights[criterion] / sum(weights.values())

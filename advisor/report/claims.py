@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,18 +38,38 @@ class ClaimRow:
     symbol: str
     figures: list[str]
     test: str
-    changes: list[str]
+    changes: list[dict[str, str]]  # the releases since the claim that changed it: id and version ("Keras 3.0")
     now: str | None
     disagrees_with: list[str]
     as_of: str | None
 
 
 @dataclass
+class ClaimGroup:
+    """The claims about one criterion: folded in the report, with a count per verdict in its summary."""
+
+    key: str  # the criterion's key: the group is #claims-<key>
+    criterion: str
+    rows: list[ClaimRow]
+    counts: list[dict[str, Any]]
+
+    @property
+    def by_verdict(self) -> list[tuple[str, str, list[ClaimRow]]]:
+        """The rows under their verdict's words (verdict, words, rows), in the ledger's order of verdicts."""
+        found: dict[str, tuple[str, str, list[ClaimRow]]] = {}
+        for r in sorted(self.rows, key=lambda r: VERDICT_ORDER.index(r.verdict)):
+            found.setdefault(r.verdict_label, (r.verdict, r.verdict_label, []))[2].append(r)
+        return list(found.values())
+
+
+@dataclass
 class ClaimsView:
     rows: list[ClaimRow]
+    groups: list[ClaimGroup]
     counts: list[dict[str, Any]]
     per_source: list[dict[str, Any]]
     disagreements: list[dict[str, Any]]
+    releases: list[dict[str, str]]  # each release a claim cites, told once: id, version, date, change
     measured_count: int
     total: int
     legend: list[dict[str, str]] = field(default_factory=list)
@@ -66,12 +87,14 @@ def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
     by_id = {v.claim_id: v for v in verdicts}
     order = list(labels)
     rows = []
+    keys = []
     for claim in sorted(ledger.claims, key=lambda c: order.index(c.criterion)):
+        keys.append(claim.criterion)
         verdict = by_id.get(claim.id) or Verdict(claim.id, "literature_only" if claim.test is None else "not_measured")
         figures = [f.figure for f in verdict.findings if f.outcome != "not_measured"]
         if verdict.verdict == "partly_measured":  # what was found, and what was not measured
             figures += [f.figure for f in verdict.findings if f.outcome == "not_measured"]
-        if not figures and verdict.findings:
+        if not figures and verdict.findings and verdict.verdict != "not_measured":
             figures = [verdict.findings[0].figure]
         label = verdict.label
         if verdict.verdict == "partly_measured" and verdict.evidence_outcome:
@@ -81,27 +104,24 @@ def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
                 id=claim.id,
                 text=claim.text,
                 criterion=labels[claim.criterion],
-                sources=[f"{ledger.sources[s].short} ({s})" for s in claim.sources],
+                sources=list(claim.sources),
                 favours=favours_text(claim),
                 audience=audience_text(claim),
                 verdict=verdict.verdict,
                 verdict_label=label,
                 symbol=VERDICT_SYMBOLS[verdict.verdict],
-                figures=figures,
+                figures=_merged_not_measured(figures),
                 test=_test_text(claim),
-                changes=[
-                    f"{ledger.releases[r].version} ({ledger.releases[r].date}): {ledger.releases[r].change}"
-                    for r in claim.changed_since
-                ],
+                changes=[{"id": r, "version": ledger.releases[r].version} for r in claim.changed_since],
                 now=claim.now,
                 disagrees_with=list(claim.disagrees_with),
                 as_of=claim.as_of,
             )
         )
-    counts = [
-        {"verdict": key, "label": VERDICT_LABELS[key], "symbol": VERDICT_SYMBOLS[key], "n": n}
-        for key in VERDICT_ORDER
-        if (n := sum(1 for r in rows if r.verdict == key))
+    groups = [
+        ClaimGroup(key, labels[key], mine, _counts(mine))
+        for key in dict.fromkeys(keys)
+        if (mine := [r for r, k in zip(rows, keys, strict=True) if k == key])
     ]
     per_source = [
         {"label": source_label(ledger.sources[key]), "file": ledger.sources[key].file, "n": n}
@@ -109,15 +129,49 @@ def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
     ]
     return ClaimsView(
         rows=rows,
-        counts=counts,
+        groups=groups,
+        counts=_counts(rows),
         per_source=per_source,
         disagreements=_disagreements(ledger),
+        releases=[
+            {"id": r.id, "version": r.version, "date": r.date, "change": r.change}
+            for key in dict.fromkeys(k for c in ledger.claims for k in c.changed_since)
+            if (r := ledger.releases[key])
+        ],
         measured_count=sum(
             1 for r in rows if r.verdict in ("confirmed", "contradicted", "within_noise", "mixed", "partly_measured")
         ),
         total=len(rows),
         legend=[{"symbol": VERDICT_SYMBOLS[k], "label": VERDICT_LABELS[k]} for k in VERDICT_ORDER],
     )
+
+
+NOT_MEASURED_ON = re.compile(r"^(.+) was not measured on (\S+)$")
+
+
+def _merged_not_measured(figures: Sequence[str]) -> list[str]:
+    """'X was not measured on mlp', '... on cnn' as one line per framework: 'X was not measured on mlp, cnn'."""
+    merged: dict[str, list[str]] = {}
+    lines: list[str] = []
+    for figure in figures:
+        match = NOT_MEASURED_ON.match(figure)
+        if match is None:
+            lines.append(figure)
+            continue
+        if match.group(1) not in merged:
+            merged[match.group(1)] = []
+            lines.append(match.group(1))
+        merged[match.group(1)].append(match.group(2))
+    return [f"{line} was not measured on {', '.join(merged[line])}" if line in merged else line for line in lines]
+
+
+def _counts(rows: Sequence[ClaimRow]) -> list[dict[str, Any]]:
+    """How many of these claims got each verdict, in the ledger's order of verdicts, none left at zero."""
+    return [
+        {"verdict": key, "label": VERDICT_LABELS[key], "symbol": VERDICT_SYMBOLS[key], "n": n}
+        for key in VERDICT_ORDER
+        if (n := sum(1 for r in rows if r.verdict == key))
+    ]
 
 
 def _disagreements(ledger: Ledger) -> list[dict[str, Any]]:

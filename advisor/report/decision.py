@@ -9,12 +9,15 @@ from typing import Any
 from markupsafe import Markup
 
 from advisor.questionnaire.profile import Profile, load_criteria
-from advisor.report.charts import Bar, bar_chart, variant_series
+from advisor.report.charts import TradeOffColumn, TradeOffRow, trade_off_chart, variant_series
 from advisor.scoring.scorecard import PERTURBATION, AnswerFlip, Scorecard, Tension
+from advisor.scoring.whatif import plausible_flips
 from probes.evidence import Evidence
 from probes.variants import VARIANTS, label
 
 SOURCE_WORDS = {"measured": "measured here", "answers": "your answers", "literature": "articles"}
+TRADE_OFF_ROWS = 6  # the heaviest criteria the chart shows a row each; the rest share one row
+TRADE_OFF_SHARE = 0.8  # ... fewer when the heaviest already carry this share of the weight
 HEADLINES = {
     "provisional": "Provisionally {leader}",
     "clear": "Pick {leader}",
@@ -26,6 +29,7 @@ HEADLINES = {
 @dataclass
 class DecisionReason:
     criterion: str
+    key: str  # the criterion's key: its claims are grouped under #claims-<key>
     weight_pct: float
     because: list[str]
     leader_score: float
@@ -51,10 +55,12 @@ class DecisionView:
     combination: str | None
     untested_combination: str | None
     weight_flips: list[dict[str, Any]]
+    implausible_flips: int  # one-weight changes that would flip it, but no answers could make
     answer_flips: list[dict[str, str]]
     totals: list[dict[str, Any]]
-    totals_chart: Markup
+    trade_off_chart: Markup
     literature_share_pct: float
+    change_line: str  # the nearest change that would put another framework first, for the first screen
     caveats: list[str] = field(default_factory=list)  # what the evidence cannot carry, first screen
 
 
@@ -92,10 +98,11 @@ def _reasons(profile: Profile, scorecard: Scorecard) -> list[DecisionReason]:
         s = scorecard.scores[c][leader]
         basis = s.basis
         if s.source == "literature" and s.claims and "anchor" not in s.figures and "peer" not in s.figures:
-            basis = f"{len(s.claims)} claim{'s' if len(s.claims) > 1 else ''} from the articles:"
+            basis = _cited(s.claims)
         reasons.append(
             DecisionReason(
                 criterion=criteria[c].label,
+                key=c,
                 weight_pct=100 * scorecard.weights[c],
                 because=raised_by(profile, c),
                 leader_score=s.score,
@@ -107,6 +114,16 @@ def _reasons(profile: Profile, scorecard: Scorecard) -> list[DecisionReason]:
             )
         )
     return reasons
+
+
+def _cited(claims: Sequence[str]) -> str:
+    """'10 claims from the articles', '2 claims and 1 dated fact': what a literature score rests on."""
+    facts = sum(1 for c in claims if c.startswith("fact:"))
+    n = len(claims) - facts
+    parts = [f"{n} claim{'s' if n != 1 else ''} from the articles"] if n else []
+    if facts:
+        parts.append(f"{facts} dated fact{'s' if facts != 1 else ''}")
+    return " and ".join(parts)
 
 
 def raised_by(profile: Profile, criterion: str) -> list[str]:
@@ -135,6 +152,20 @@ def build_decision_view(profile: Profile, evidence: Evidence | None, scorecard: 
     literature_weight = sum(
         scorecard.weights[c] for c in criteria if scorecard.scores[c][scorecard.leader].source == "literature"
     )
+    reasons = _reasons(profile, scorecard)
+    plausible = plausible_flips(scorecard.flips, scorecard.weights)
+    weight_flips = [
+        {
+            "criterion": criteria[p.flip.criterion].label,
+            "direction": "more" if p.flip.change >= 0 else "less",
+            "change_pct": abs(100 * p.flip.change),
+            "share_pct": 100 * p.share,
+            "new_share_pct": 100 * p.new_share,
+            "new_leader": label(p.flip.new_leader),
+        }
+        for p in plausible[:3]
+    ]
+    answer_flips = [_answer_flip_text(f) for f in scorecard.answer_flips[:3]]
     return DecisionView(
         confidence=scorecard.confidence,
         headline=HEADLINES[scorecard.confidence].format(leader=leader, runner_up=runner_up),
@@ -145,29 +176,75 @@ def build_decision_view(profile: Profile, evidence: Evidence | None, scorecard: 
         kept_pct=100 * scorecard.kept_under_perturbation,
         rank_correlation=scorecard.rank_correlation,
         perturbation_pct=100 * PERTURBATION,
-        reasons=_reasons(profile, scorecard),
+        reasons=reasons,
         tensions=list(scorecard.tensions),
         combination=scorecard.combination.sentence if scorecard.combination else None,
         untested_combination=scorecard.untested_combination,
-        weight_flips=[
-            {
-                "criterion": criteria[f.criterion].label,
-                "direction": "more" if f.change >= 0 else "less",
-                "change_pct": abs(100 * f.change),
-                "new_leader": label(f.new_leader),
-            }
-            for f in scorecard.flips[:5]
-        ],
-        answer_flips=[_answer_flip_text(f) for f in scorecard.answer_flips[:8]],
+        weight_flips=weight_flips,
+        implausible_flips=len(scorecard.flips) - len(plausible),
+        answer_flips=answer_flips,
         totals=[
             {"label": label(c), "total": scorecard.totals[c], "rank": i + 1} for i, c in enumerate(scorecard.ranking)
         ],
-        totals_chart=bar_chart(
-            "Weighted totals out of 10, first place first",
-            [Bar(label(c), scorecard.totals[c], series=variant_series(c)) for c in scorecard.ranking],
-            "of 10",
-        ),
+        trade_off_chart=trade_off(scorecard, [r.key for r in reasons]),
         literature_share_pct=100 * literature_weight,
+        change_line=_change_line(weight_flips, answer_flips),
+    )
+
+
+def _change_line(weight_flips: Sequence[dict[str, Any]], answer_flips: Sequence[dict[str, str]]) -> str:
+    """One sentence for the first screen: the smallest plausible weight change and the first answer that flip it."""
+    parts = []
+    if weight_flips:
+        f = weight_flips[0]
+        parts.append(
+            f"weighting {f['criterion'].lower()} {f['change_pct']:.0f}% {f['direction']} "
+            f"({f['new_share_pct']:.0f}% of the weight instead of {f['share_pct']:.0f}%) would put {f['new_leader']} "
+            "first"
+        )
+    else:
+        parts.append("no plausible change of one weight would put another framework first")
+    if answer_flips:
+        f = answer_flips[0]
+        parts.append(f"answering “{f['question']}” with {f['value']} would put {f['new_leader']} first")
+    else:
+        parts.append("nor would another answer to any one question")
+    sentence = "; ".join(parts)
+    return sentence[0].upper() + sentence[1:] + "."
+
+
+def trade_off(scorecard: Scorecard, also: Sequence[str] = ()) -> Markup:
+    """The first screen's chart: what each criterion adds to each framework's total, first place first.
+
+    The heaviest criteria get a row each (at most TRADE_OFF_ROWS, and fewer once they carry
+    TRADE_OFF_SHARE of the weight), so do the criteria in `also` (the reasons beside the chart);
+    the rest share one row whose bar is the sum of what they add, so each column still adds up
+    to the framework's total.
+    """
+    criteria = load_criteria()
+    by_weight = sorted(scorecard.weights, key=lambda c: -scorecard.weights[c])
+    shown: list[str] = []
+    for c in by_weight:
+        if len(shown) >= TRADE_OFF_ROWS or sum(scorecard.weights[k] for k in shown) >= TRADE_OFF_SHARE:
+            break
+        shown.append(c)
+    shown += [c for c in also if c not in shown]
+    shown.sort(key=by_weight.index)
+    rest = [c for c in by_weight if c not in shown]
+    ranking = scorecard.ranking
+    rows = [
+        TradeOffRow(criteria[c].label, scorecard.weights[c], tuple(scorecard.scores[c][f].score for f in ranking))
+        for c in shown
+    ]
+    if rest:
+        weight = sum(scorecard.weights[c] for c in rest)
+        scores = tuple(sum(scorecard.contribution(c, f) for c in rest) / weight if weight else 0.0 for f in ranking)
+        rows.append(TradeOffRow(f"{len(rest)} other criteria", weight, scores))
+    columns = [TradeOffColumn(label(f), scorecard.totals[f], variant_series(f)) for f in ranking]
+    return trade_off_chart(
+        "The trade-off: what each criterion adds to each framework's total (points of 10, your weights)",
+        columns,
+        rows,
     )
 
 
@@ -198,27 +275,7 @@ def build_madr_view(
     for c in by_weight[:5]:
         why = " ".join(raised_by(profile, c))
         drivers.append(f"{criteria[c].label} ({100 * scorecard.weights[c]:.0f}%)" + (f": {why}" if why else ""))
-    top = [c for c in by_weight[:6] if len({s.score for s in scorecard.scores[c].values()}) > 1]
-    options = []
-    for candidate in scorecard.ranking:
-        pros, cons = [], []
-        for c in top:
-            scores = [s.score for s in scorecard.scores[c].values()]
-            mine = scorecard.scores[c][candidate]
-            text = f"{criteria[c].label}: {mine.score:.1f} ({SOURCE_WORDS[mine.source]})"
-            if mine.score >= max(scores) - 0.5:
-                pros.append(text)
-            elif mine.score <= min(scores) + 0.5:
-                cons.append(text)
-        options.append(
-            MadrOption(
-                name=label(candidate),
-                total=scorecard.totals[candidate],
-                pros=pros or ["leads on none of your heaviest criteria"],
-                cons=cons or ["trails on none of them"],
-                chosen=candidate == scorecard.leader,
-            )
-        )
+    options = madr_options(scorecard)
     decision_text = (
         f"{decision.headline}: {decision.margin:.2f} points ahead of {decision.runner_up}, first in "
         f"{decision.kept_pct:.0f}% of weightings varied by up to ±{decision.perturbation_pct:.0f}%."
@@ -243,7 +300,8 @@ def build_madr_view(
         f = decision.weight_flips[0]
         confirm.append(
             f"Ask whether {f['criterion'].lower()} really weighs what it does: {f['change_pct']:.0f}% {f['direction']} "
-            f"would put {f['new_leader']} first."
+            f"({f['new_share_pct']:.0f}% of the weight instead of {f['share_pct']:.0f}%) would put {f['new_leader']} "
+            "first."
         )
     confirm.append(
         "Run the same command on the machine you will train on; a report from a laptop speaks for the laptop."
@@ -253,6 +311,34 @@ def build_madr_view(
         f"probes/{VARIANTS[scorecard.leader].framework}/reference.py, and note where you got stuck."
     )
     return MadrView(context=context, drivers=drivers, options=options, decision=decision_text, confirm=confirm)
+
+
+def madr_options(scorecard: Scorecard) -> list[MadrOption]:
+    """Each option with its pros and cons on the six heaviest criteria that tell the options apart."""
+    criteria = load_criteria()
+    by_weight = sorted(scorecard.weights, key=lambda c: -scorecard.weights[c])
+    top = [c for c in by_weight[:6] if len({s.score for s in scorecard.scores[c].values()}) > 1]
+    options = []
+    for candidate in scorecard.ranking:
+        pros, cons = [], []
+        for c in top:
+            scores = [s.score for s in scorecard.scores[c].values()]
+            mine = scorecard.scores[c][candidate]
+            text = f"{criteria[c].label}: {mine.score:.1f} ({SOURCE_WORDS[mine.source]})"
+            if mine.score >= max(scores) - 0.5:
+                pros.append(text)
+            elif mine.score <= min(scores) + 0.5:
+                cons.append(text)
+        options.append(
+            MadrOption(
+                name=label(candidate),
+                total=scorecard.totals[candidate],
+                pros=pros or ["leads on none of your heaviest criteria"],
+                cons=cons or ["trails on none of them"],
+                chosen=candidate == scorecard.leader,
+            )
+        )
+    return options
 
 
 def _choice(key: str, value: Any) -> str:

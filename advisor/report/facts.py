@@ -26,6 +26,7 @@ class FactRow:
     id: str
     date: str
     text: str
+    headline: str  # its first sentence: all a fact for other projects shows
     criterion: str
     good_for: str
     bad_for: str
@@ -79,6 +80,7 @@ def build_facts_view(answers: Mapping[str, Any], scorecard: Scorecard) -> FactsV
             id=fact.id,
             date=fact.date,
             text=fact.text,
+            headline=first_sentence(fact.text),
             criterion=criteria[fact.criterion].label,
             good_for=_names(fact.stance, 1),
             bad_for=_names(fact.stance, -1),
@@ -89,3 +91,9 @@ def build_facts_view(answers: Mapping[str, Any], scorecard: Scorecard) -> FactsV
         (yours if reasons else others).append(row)
     checked = max((s.checked for f in load_facts() for s in f.sources), default="")
     return FactsView(yours, others, checked, _articles_years())
+
+
+def first_sentence(text: str) -> str:
+    """Up to the first full stop that ends a sentence (not one inside a version number such as 2.11)."""
+    match = re.search(r"[.!?](?=\s+[A-Z])", text)
+    return text[: match.end()] if match else text

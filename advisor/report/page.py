@@ -7,6 +7,8 @@ profile, the evidence and the scorecard alone, so a report can be re-made on any
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -30,11 +32,13 @@ from advisor.report.deployment import build_deployment_view
 from advisor.report.ease import build_ease_view
 from advisor.report.facts import build_facts_view
 from advisor.report.findings import status_words
+from advisor.report.markdown import DecisionRecord, ScoreTable, render_markdown
 from advisor.report.speed import build_speed_view
 from advisor.scoring.scorecard import Scorecard
 from probes.evidence import Evidence
 from probes.variants import label as variant_label
 
+DECISION_FILE = "decision.md"  # beside report.html: the decision record in Markdown
 SOURCE_LABELS = {"measured": "measured here", "answers": "your answers", "literature": "articles"}
 
 
@@ -70,6 +74,8 @@ class ReportView:
     reproduce: str
     command_line: str
     answers: list[tuple[str, str, str]]
+    criteria_line: str = ""  # the criteria section's finding, shown above its fold
+    environment_line: str = ""  # the environment section's finding, shown above its fold
     data_json: Markup = field(default=Markup(""))
     # Sections built by their own modules (advisor/report/decision.py, advisor/report/claims.py).
     decision: Any = None
@@ -102,7 +108,7 @@ def build_view(
                 {
                     "score": s.score,
                     "source": SOURCE_LABELS[s.source],
-                    "basis": s.basis,
+                    "basis": short_basis(s.basis),
                     "measured": s.source == "measured",
                     "anchored": s.source == "literature" and "anchor" in s.figures or "peer" in s.figures,
                 }
@@ -147,6 +153,8 @@ def build_view(
         f"{evidence.settings.get('budget', 'quick') if evidence else 'quick'} --out NEW_FOLDER",
         command_line=str(env.get("command_line", "")),
         answers=[(k, _plain(v), profile.answers.origins[k]) for k, v in values.items()],
+        criteria_line=_criteria_line(rows, scorecard),
+        environment_line=_environment_line(env),
         decision=decision,
         claims=build_claims_view(verdicts.verdicts),
         facts=build_facts_view(values, scorecard),
@@ -161,6 +169,50 @@ def build_view(
         ),
     )
     return view
+
+
+CITED = re.compile(r"\(claims: ((?:[\w:.-]+ \([+-][\d.e-]+\)(?:, )?)+)\)")
+
+
+def short_basis(basis: str) -> str:
+    """A literature score's basis with its list of cited claims counted instead of spelled out, and
+    "neither the articles nor the dated facts speak to PyTorch here" said in the few words a table cell needs.
+
+    '(claims: a (+0.5), b (-0.75), c (+0.5))' becomes '(3 claims: 2 for it, 1 against)': the claims
+    themselves are listed under their criterion in the claims section, and each one's part in the
+    score is in scorecard.json.
+    """
+
+    def counted(match: re.Match[str]) -> str:
+        signs = re.findall(r"\(([+-])", match.group(1))
+        n, up = len(signs), signs.count("+")
+        return f"({n} claim{'s' if n != 1 else ''}: {up} for it, {n - up} against)"
+
+    basis = re.sub(r"^neither the articles nor the dated facts speak to .+? here: ", "no claim or fact: ", basis)
+    return CITED.sub(counted, basis).replace("from the articles (", "(")
+
+
+def _criteria_line(rows: list[CriterionRow], scorecard: Scorecard) -> str:
+    """The heaviest three criteria and how many scores this run measured: the section's one line."""
+    heaviest = ", ".join(f"{row.label.lower()} {row.weight_pct:.0f}%" for row in rows[:3])
+    cells = [cell for row in rows for cell in row.cells]
+    measured = sum(1 for cell in cells if cell["measured"])
+    return (
+        f"Your heaviest criteria: {heaviest}. {measured} of the {len(cells)} scores ({len(rows)} criteria × "
+        f"{len(scorecard.candidates)} frameworks) were measured here; the rest come from your answers and the articles."
+    )
+
+
+def _environment_line(env: dict[str, Any]) -> str:
+    """The machine in one sentence: CPU, cores, memory, GPU and the framework versions measured."""
+    if not env:
+        return "No evidence.json: no machine to describe."
+    gpus = ", ".join(g["name"] for g in env.get("gpus") or []) or "no GPU"
+    versions = ", ".join(f"{k} {v}" for k, v in (env.get("versions") or {}).items() if v) or "no framework"
+    return (
+        f"{env.get('cpu_model') or 'An unknown CPU'}, {env.get('cores_logical')} logical cores, "
+        f"{env.get('memory_gb')} GB, {gpus}; {env.get('os') or 'unknown OS'}, Python {env.get('python')}; {versions}."
+    )
 
 
 def _problems(evidence: Evidence) -> list[dict[str, str]]:
@@ -236,7 +288,7 @@ def _plain(value: Any) -> str:
 
 def _embedded_json(data: dict[str, Any]) -> Markup:
     """JSON for a <script type="application/json"> block; '<' escaped so no tag can close it."""
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
@@ -252,29 +304,114 @@ def render_html(view: ReportView) -> str:
         lstrip_blocks=True,
     )
     template = env.get_template("report.html")
-    css = Markup(templates.joinpath("report.css").read_text(encoding="utf-8"))
-    return template.render(view=view, css=css)
+    return template.render(view=view, css=_inline_css())
+
+
+REPORT_DATA_FORMAT = "advisor-report-data/1"
+RECORD_FILES = ("profile.json", "evidence.json", "verdicts.json", "scorecard.json")
+SHOWN_METRICS = (  # the speed figures the evidence section shows; the other probes' figures are shown as text
+    "import_s",
+    "build_s",
+    "first_step_s",
+    "train_samples_per_s",
+    "utilisation",
+    "infer_single_ms",
+    "infer_batch_ms",
+    "baseline_rss_mb",
+    "train_memory_mb",
+    "gpu_peak_mb",
+    "test_accuracy",
+)
+
+
+def report_data(
+    profile: Profile, evidence: Evidence | None, verdicts: Verdicts, scorecard: Scorecard
+) -> dict[str, Any]:
+    """What the page shows, as data: the answers, weights, scores, ranking, each claim's verdict and each
+    probe's medians. The raw samples and the full records are the files beside the report (RECORD_FILES);
+    embedding them would more than double the page for figures it never shows."""
+
+    def medians(result: Any) -> dict[str, float]:
+        return {
+            metric: float(f"{summary.median:.4g}")
+            for metric in SHOWN_METRICS
+            if (summary := result.summary(metric)) is not None and math.isfinite(summary.median)
+        }
+
+    return {
+        "format": REPORT_DATA_FORMAT,
+        "records_beside_this_page": list(RECORD_FILES),
+        "answers": dict(profile.answers.values),
+        "weights": {c: round(w, 4) for c, w in scorecard.weights.items()},
+        "scores": {  # criterion -> framework -> [score, where it comes from]
+            c: {f: [round(s.score, 3), s.source] for f, s in per.items()} for c, per in scorecard.scores.items()
+        },
+        "totals": {f: round(t, 3) for f, t in scorecard.totals.items()},
+        "ranking": list(scorecard.ranking),
+        "confidence": scorecard.confidence,
+        "margin": round(scorecard.margin, 3) if math.isfinite(scorecard.margin) else None,
+        "verdicts": {  # verdict -> the claims that got it
+            verdict: [v.claim_id for v in verdicts.verdicts if v.verdict == verdict]
+            for verdict in dict.fromkeys(v.verdict for v in verdicts.verdicts)
+        },
+        "speed": [  # the speed figures shown, as medians over processes
+            {"variant": r.variant, "model": r.model, "case": r.case, "medians": medians(r)}
+            for r in (evidence.of_kind("speed") if evidence else [])
+            if r.ok
+        ],
+        "not_measured": [  # every probe that gave no figures, and why
+            {
+                "variant": r.variant,
+                "model": r.model,
+                "kind": r.kind,
+                "case": r.case,
+                "status": r.status,
+                "reason": r.reason,
+            }
+            for r in (evidence.results if evidence else [])
+            if not r.ok
+        ],
+    }
 
 
 def render(profile: Profile, evidence: Evidence | None, verdicts: Verdicts, scorecard: Scorecard, run_dir: str) -> str:
-    """The report stage: the four records to one self-contained HTML page (the records embedded as JSON)."""
+    """The report stage: the four records to one self-contained HTML page, with what it shows embedded as JSON."""
+    return render_both(profile, evidence, verdicts, scorecard, run_dir)[0]
+
+
+def render_both(
+    profile: Profile, evidence: Evidence | None, verdicts: Verdicts, scorecard: Scorecard, run_dir: str
+) -> tuple[str, str]:
+    """report.html and decision.md, from one view model so that they never disagree."""
     view = build_view(profile, evidence, verdicts, scorecard, run_dir=run_dir)
-    view.data_json = _embedded_json(
-        {
-            "profile": profile.to_json(),
-            "scorecard": scorecard.to_json(),
-            "verdicts": verdicts.to_json(),
-            "evidence": evidence.to_json() if evidence else None,
-        }
+    view.data_json = _embedded_json(report_data(profile, evidence, verdicts, scorecard))
+    return render_html(view), render_markdown(decision_record(view))
+
+
+def decision_record(view: ReportView) -> DecisionRecord:
+    """decision.md's content: the MADR parts of the report, its first screen's reasons, and every score."""
+    return DecisionRecord(
+        title=f"{view.title}: {view.decision.headline}",
+        date=view.created_at[:10],
+        madr=view.madr,
+        decision=view.decision,
+        scores=ScoreTable(
+            options=view.candidates,
+            rows=[
+                (row.label, row.weight_pct, [f"{cell['score']:.1f} ({cell['source']})" for cell in row.cells])
+                for row in view.criteria
+            ],
+        ),
     )
-    return render_html(view)
 
 
 def write_report(
     path: Path, profile: Profile, evidence: Evidence | None, verdicts: Verdicts, scorecard: Scorecard
 ) -> Path:
-    """Render the report to `path` atomically: a failed render leaves no file behind."""
-    write_text_atomic(path, render(profile, evidence, verdicts, scorecard, run_dir=str(path.parent)))
+    """Render the report to `path` and decision.md beside it, atomically: a failed render leaves no file behind."""
+    html, markdown = render_both(profile, evidence, verdicts, scorecard, run_dir=str(path.parent))
+    write_text_atomic(path.parent / DECISION_FILE, markdown)
+    write_text_atomic(path, html)
     return path
 
 
@@ -293,8 +430,16 @@ def render_page(template_name: str, **context: Any) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    css = Markup(templates.joinpath("report.css").read_text(encoding="utf-8"))
-    return env.get_template(template_name).render(css=css, **context)
+    return env.get_template(template_name).render(css=_inline_css(), **context)
+
+
+def _inline_css() -> Markup:
+    """report.css without its comments and indentation: the page carries the rules, the file keeps the notes."""
+    text = resources.files("reports").joinpath("report.css").read_text(encoding="utf-8")
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r" ?([{};,]) ?", r"\1", text)  # no string in report.css holds these with spaces around
+    return Markup(re.sub(r"([{;]\w[\w-]*): ", r"\1:", text).strip())
 
 
 def embedded_json(data: dict[str, Any]) -> Markup:

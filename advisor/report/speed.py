@@ -56,7 +56,7 @@ class SpeedTable:
     rows: list[SpeedRow]
     chart: Markup
     sentences: list[str]
-    charts: list[Markup] = field(default_factory=list)  # first step, memory, utilisation
+    charts: list[Markup] = field(default_factory=list)  # peak GPU memory, where it was measured
 
 
 @dataclass
@@ -218,29 +218,12 @@ def _bars(results: list[ProbeResult], value: Callable[[ProbeResult], BarFigures 
     return bars
 
 
-def _startup(result: ProbeResult) -> tuple[float, None, None, str] | None:
-    parts = [result.summary(m) for m in ("import_s", "build_s", "first_step_s")]
-    if any(p is None for p in parts):
-        return None
-    first = parts[2].median
-    return (sum(p.median for p in parts), None, None, f"(first step {first:.3f} s)")
-
-
 def _summary_bar(metric: str, scale: float = 1.0) -> Callable[[ProbeResult], tuple[float, float, float] | None]:
     def value(result: ProbeResult) -> tuple[float, float, float] | None:
         s = result.summary(metric)
         return None if s is None else (s.median * scale, s.q1 * scale, s.q3 * scale)
 
     return value
-
-
-def _memory_chart(name: str, results: list[ProbeResult], grown: list[ProbeResult]) -> Markup:
-    """Training memory above the library's footprint; peak RSS for evidence that did not record it."""
-    grown = [g for g in grown if g.ok and g.summary("train_memory_mb")]
-    if grown:
-        title = f"Training memory, {name}: MB above the library's footprint, where the model ran first in its process"
-        return bar_chart(title, _bars(grown, _summary_bar("train_memory_mb")), "MB")
-    return bar_chart(f"Peak memory, {name} (MB resident)", _bars(results, _summary_bar("peak_rss_mb")), "MB")
 
 
 def _learning_caveat(sentence: str, pair: tuple[ProbeResult, ProbeResult], best: ProbeResult | None) -> str:
@@ -281,15 +264,9 @@ def speed_table(evidence: Evidence, model: str) -> SpeedTable:
         _bars(ok, _summary_bar("train_samples_per_s")),
         "samples/s",
     )
-    charts = [
-        bar_chart(f"Time to first step, {name}: import + build + first step (s)", _bars(ok, _startup), "s"),
-        _memory_chart(name, ok, [g for r in ok if (g := evidence.speed(r.variant, model, "train_memory_mb"))]),
-        bar_chart(
-            f"Utilisation, {name}: share of this machine's matmul peak (%)",
-            _bars(ok, _summary_bar("utilisation", 100)),
-            "%",
-        ),
-    ]
+    # Start-up, memory and utilisation are the table's columns, beside the throughput chart: charting them
+    # again would double the evidence section for figures the table already shows (issue 18's size bound).
+    charts = []
     if any(r.summary("gpu_peak_mb") for r in ok):
         charts.append(bar_chart(f"Peak GPU memory, {name} (MB)", _bars(ok, _summary_bar("gpu_peak_mb")), "MB"))
     return SpeedTable(

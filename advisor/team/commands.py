@@ -90,6 +90,7 @@ def team(
         + (f", same pick on {same} of {len(decision.per_machine)} machines" if len(machines) > 1 else "")
     )
     typer.echo(f"Team report: {folder.report}")
+    typer.echo(f"Decision record (Markdown): {folder.report.parent / 'decision.md'}")
 
 
 def compare(

@@ -18,12 +18,14 @@ from typing import Any
 from advisor.errors import RecordError
 from advisor.fileio import prepare_output_dir, read_json, read_record, write_json_atomic, write_text_atomic
 from advisor.questionnaire.questions import Answers, answers_file_text
+from advisor.report.markdown import render_markdown
 from advisor.report.page import embedded_json, render_page
 from advisor.scoring.scorecard import Scorecard
 from advisor.team.decision import TEAM_FORMAT, TeamDecision
 from advisor.team.inputs import Machine
 from advisor.team.onboarding import OnboardingPath, plan_onboarding
 from advisor.team.pages import onboarding_view, team_view
+from advisor.team.record import team_decision_record
 from probes.evidence import Evidence
 from probes.variants import VARIANTS
 
@@ -49,7 +51,7 @@ def _slug(text: str, taken: set[str]) -> str:
     return slug
 
 
-TEAM_RECORDS = ("team.json", "team.html")
+TEAM_RECORDS = ("team.json", "team.html", "decision.md")
 
 
 def _earlier_inputs(folder: Path) -> list[Path]:
@@ -86,6 +88,7 @@ def write_team_folder(decision: TeamDecision, out: Path, *, force: bool = False)
     }
     view = team_view(decision, paths, created_at, shlex.join(command))
     html = render_page("team.html", view=view, data_json=embedded_json(record))
+    markdown = render_markdown(team_decision_record(decision, created_at))
     earlier = _earlier_inputs(Path(out)) if force else []
     folder = prepare_output_dir(out, force=force, records=TEAM_RECORDS)
     for stale in earlier:  # an earlier team's member and machine files, so none is mistaken for this one's
@@ -97,6 +100,7 @@ def write_team_folder(decision: TeamDecision, out: Path, *, force: bool = False)
     for machine in decision.machines:
         write_json_atomic(folder / machine_files[machine.label], machine.evidence.to_json())
     write_json_atomic(folder / "team.json", record)
+    write_text_atomic(folder / "decision.md", markdown)
     write_text_atomic(folder / "team.html", html)
     return TeamFolder(folder, decision, paths)
 

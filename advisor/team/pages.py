@@ -32,14 +32,20 @@ def decision_summary(card: Scorecard) -> dict[str, Any]:
 
 
 def _flips(card: Scorecard) -> list[dict[str, Any]]:
+    """The smallest one-weight changes that flip the team's pick, only those answers could make
+    (whatif.plausible_flips): 18,532% more weight for popularity is no plausible change, not a figure."""
+    from advisor.scoring.whatif import plausible_flips
+
     criteria = load_criteria()
     return [
         {
-            "criterion": criteria[f.criterion].label if f.criterion in criteria else f.criterion,
-            "change_pct": 100 * f.change,
-            "new_leader": variant_label(f.new_leader),
+            "criterion": criteria[p.flip.criterion].label if p.flip.criterion in criteria else p.flip.criterion,
+            "change_pct": 100 * p.flip.change,
+            "share_pct": 100 * p.share,
+            "new_share_pct": 100 * p.new_share,
+            "new_leader": variant_label(p.flip.new_leader),
         }
-        for f in card.flips[:5]
+        for p in plausible_flips(card.flips, card.weights)
     ]
 
 
@@ -167,7 +173,8 @@ def team_view(
         "decision": {
             **decision_summary(card),
             "machine": decision.primary.label,
-            "flips": _flips(card),
+            "flips": (flips := _flips(card))[:5],
+            "implausible_flips": len(card.flips) - len(flips),
             "totals": [{"label": variant_label(c), "total": card.totals[c]} for c in card.ranking],
             "arithmetic_leader": variant_label(decision.arithmetic_leader),
             "arithmetic_same": decision.arithmetic_leader == leader,
