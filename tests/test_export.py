@@ -121,9 +121,9 @@ def test_a_file_for_a_phone_or_a_browser_runs_in_those_runtimes_or_says_why(vari
     if runtimes.get("browser") in browser.RUNTIMES:
         assert facts["browser_runtime"] == runtimes["browser"]
         if browser.missing(browser.RUNTIMES[facts["browser_runtime"]]):
-            assert facts["browser_install_hint"] and facts["browser_ok"] is None
+            assert facts["browser_install_hint"] and facts.get("browser_ok") is None
         else:
-            assert facts["browser_ok"] is True, facts["browser_error"]
+            assert facts["browser_ok"] is True, facts.get("browser_error")
             assert facts["browser_max_abs_diff"] <= EXPORT_PARITY and facts["browser_call_ms"] > 0
             assert facts["browser_model_bytes"] == facts["size_bytes"] and facts["browser_runtime_bytes"] > 0
 
@@ -141,6 +141,6 @@ def test_the_int8_file_is_smaller_and_predicts_the_digits_about_as_well_as_the_f
     if entry["status"] != "ok":
         pytest.skip(f"{variant} {case} is {entry['status']}")
     facts = entry["facts"]
-    assert facts["int8_error"] is None and facts["int8_method"]
+    assert facts.get("int8_error") is None and facts["int8_method"]
     assert facts["int8_size_bytes"] < 0.6 * facts["size_bytes"]
     assert abs(facts["int8_accuracy"] - facts["float_accuracy"]) <= 0.05 and facts["int8_agreement"] >= 0.9
