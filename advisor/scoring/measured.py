@@ -302,7 +302,7 @@ def score_deployment(evidence: Evidence, candidates: Sequence[str], profile: Pro
             )
         elif works:
             parts.append("works: " + ", ".join(f"{row['label']} ({row['weight']:g})" for row in works))
-        python_only = [row for row in per if row["status"] == "python_only"]
+        python_only = [row for row in per if row["status"] == "python_only" and row["weight"] > 0]
         if python_only:
             parts.append(
                 "verified only by a Python reload, so "
