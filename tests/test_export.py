@@ -144,3 +144,17 @@ def test_the_int8_file_is_smaller_and_predicts_the_digits_about_as_well_as_the_f
     assert facts.get("int8_error") is None and facts["int8_method"]
     assert facts["int8_size_bytes"] < 0.6 * facts["size_bytes"]
     assert abs(facts["int8_accuracy"] - facts["float_accuracy"]) <= 0.05 and facts["int8_agreement"] >= 0.9
+
+
+def test_a_runtime_is_timed_twenty_times_or_fewer_when_each_call_is_slow(monkeypatch):
+    from probes.kinds import reload
+
+    clock = iter(range(0, 10_000))
+    monkeypatch.setattr(reload.time, "perf_counter", lambda: next(clock) * 0.1)  # every call takes 100 ms
+    calls = []
+    assert reload.median_call_ms(lambda batch: calls.append(1), None) == pytest.approx(100)
+    assert len(calls) == 1 + reload.MIN_TIMED_CALLS
+    calls.clear()
+    monkeypatch.setattr(reload.time, "perf_counter", lambda: next(clock) * 1e-6)
+    reload.median_call_ms(lambda batch: calls.append(1), None)
+    assert len(calls) == 1 + reload.TIMED_CALLS

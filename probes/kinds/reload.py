@@ -68,6 +68,8 @@ def reference_hidden() -> Iterator[None]:
 
 Opener = Callable[[str], Callable[[np.ndarray], np.ndarray]]
 TIMED_CALLS = 20
+TIMED_BUDGET_S = 0.25  # a slow runtime stops sooner: at least MIN_TIMED_CALLS calls, then until this is spent
+MIN_TIMED_CALLS = 5
 
 
 def open_onnx(path: str) -> Callable[[np.ndarray], np.ndarray]:
@@ -119,10 +121,10 @@ def loader_for(framework: str, path_id: str) -> Loader:
 
 
 def median_call_ms(run: Callable[[np.ndarray], np.ndarray], batch: np.ndarray, calls: int = TIMED_CALLS) -> float:
-    """Median milliseconds of one call on the batch, after one untimed call."""
+    """Median milliseconds of one call on the batch, after one untimed call (fewer calls for a slow runtime)."""
     run(batch)
-    samples = []
-    for _ in range(calls):
+    samples: list[float] = []
+    while len(samples) < calls and (len(samples) < MIN_TIMED_CALLS or sum(samples) < TIMED_BUDGET_S * 1000):
         start = time.perf_counter()
         run(batch)
         samples.append((time.perf_counter() - start) * 1000)
