@@ -141,11 +141,45 @@ class ExportFacts(Facts):
     install_hint: str | None = None  # what to install when a module the path needs is missing
     missing: tuple[str, ...] | None = None  # those modules
     note: str | None = None  # why a path fails or cannot be installed here (knowledge/export_paths.yaml)
+    # The deployment runtime the reload ran the file in ("onnxruntime", "litert", "executorch"), when
+    # the reload is that runtime rather than the framework itself, and its median milliseconds per call.
+    runtime: str | None = None
+    call_ms: float | None = None
+    # The browser runtime the file ran in, in headless Chromium (probes/kinds/browser.py).
+    browser_runtime: str | None = None  # "onnxruntime-web", "litert-js"
+    browser_ok: bool | None = None  # it ran in the page; None: not tried (browser_error says why)
+    browser_max_abs_diff: float | None = None  # page outputs against the original model's
+    browser_call_ms: float | None = None  # median of the page's own timed calls (performance.now())
+    browser_load_ms: float | None = None  # fetch, compile and first session in the page
+    browser_model_bytes: int | None = None  # bytes the page fetched: the model file ...
+    browser_runtime_bytes: int | None = None  # ... and the runtime's own files
+    browser_error: str | None = None
+    browser_install_hint: str | None = None
+    # Post-training int8 quantisation of the same file, where the path offers it, checked on the
+    # digits test set in the same runtime as the float file.
+    int8_method: str | None = None  # "dynamic range (TFLiteConverter)", "XNNPACKQuantizer (pt2e)", ...
+    int8_size_bytes: int | None = None
+    int8_accuracy: float | None = None
+    float_accuracy: float | None = None  # the float file's accuracy on the same test set, in the same runtime
+    int8_agreement: float | None = None  # share of test images where int8 and float predict the same digit
+    int8_max_abs_diff: float | None = None  # int8 against the original outputs on the probe's batch
+    int8_call_ms: float | None = None
+    int8_error: str | None = None
 
     def works(self, ok: bool) -> bool:
         """Exported, reloaded in a fresh process, and the same outputs within PARITY (`ok`: the result's status)."""
         diff = self.max_abs_diff
         return ok and self.reload_ok is not False and (diff is None or diff <= self.PARITY)
+
+    def proven_in(self, ok: bool) -> tuple[str, ...]:
+        """The deployment runtimes the file ran in with the original's outputs (within PARITY)."""
+        proven = []
+        if self.works(ok) and self.runtime:
+            proven.append(self.runtime)
+        diff = self.browser_max_abs_diff
+        if self.works(ok) and self.browser_ok and self.browser_runtime and diff is not None and diff <= self.PARITY:
+            proven.append(self.browser_runtime)
+        return tuple(proven)
 
 
 FACTS: dict[str, type[Facts]] = {cls.KIND: cls for cls in (SpeedFacts, EaseFacts, DebuggingFacts, ExportFacts)}

@@ -9,9 +9,10 @@
 #   scripts/setup.sh --dev     plus test tools
 #   scripts/setup.sh --plan    print what would be installed (build, torch, extras) and change nothing
 # Environment: PYTHON (interpreter, default python3.11 or python3), ADVISOR_VENV (default .venv),
-# ADVISOR_EXTRAS (extra groups; default "export", the converters the deployment probe tries, about
-# 180 MB installed; "export,jax" adds Keras on JAX, with its CUDA plugin on an NVIDIA machine; empty
-# for none), ADVISOR_TF_GPU=0 (an NVIDIA machine without TensorFlow's CUDA libraries).
+# ADVISOR_EXTRAS (extra groups; default "export", the converters and runtimes the deployment probe
+# tries, about 400 MB installed with ExecuTorch and the npm browser runtimes; "export,jax" adds Keras
+# on JAX, with its CUDA plugin on an NVIDIA machine; empty for none), ADVISOR_TF_GPU=0 (an NVIDIA
+# machine without TensorFlow's CUDA libraries).
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -55,25 +56,34 @@ if [ "$plan_only" = "1" ]; then
     exit 0
 fi
 
-# The test suite opens the generated report in headless Chromium (tests/test_browser.py, with the
-# axe-core vendored in tests/vendor). With --dev, install Chromium from the system's packages when it
-# is missing and we may (apt-get, as root, as on CI); never a browser download by a test tool.
-if [ "${1:-}" = "--dev" ] && [ -z "${ADVISOR_CHROMIUM:-}" ] \
-    && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
-    && ! command -v google-chrome >/dev/null 2>&1; then
+# Chromium runs two things: the export probe's browser routes (ONNX Runtime Web, LiteRT.js; see
+# probes/kinds/browser.py) and, with --dev, the report's browser test (axe-core vendored in
+# tests/vendor). Install it from the system's packages when it is missing and we may (apt-get, as
+# root, as on CI), and npm likewise for the pinned browser runtimes; never a browser download by a
+# test tool. Without them the browser routes are recorded as "not installed" with this script as the fix.
+apt_install() {  # apt_install WHAT PACKAGE: install a Debian package, or say what is skipped without it
     if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
-        echo "Installing Chromium for the report's browser test (apt-get install chromium)..." >&2
-        chromium_log="${TMPDIR:-/tmp}/advisor-chromium-install.log"
-        if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } >"$chromium_log" 2>&1; then
-            tail -n 5 "$chromium_log" >&2
-            echo "warning: could not install Chromium (log: $chromium_log); the browser test will be skipped" >&2
+        echo "Installing $2 for $1 (apt-get install $2)..." >&2
+        apt_log="${TMPDIR:-/tmp}/advisor-$2-install.log"
+        if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "$2"; } >"$apt_log" 2>&1; then
+            tail -n 5 "$apt_log" >&2
+            echo "warning: could not install $2 (log: $apt_log); $1 will be skipped" >&2
         fi
     else
-        echo "warning: Chromium not found, and installing it needs apt-get as root; the browser test will be skipped" >&2
+        echo "warning: $2 not found, and installing it needs apt-get as root; $1 will be skipped" >&2
     fi
+}
+if [ -z "${ADVISOR_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1 \
+    && ! command -v chromium-browser >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+    apt_install "the browser routes and the report's browser test" chromium
+fi
+if ! command -v npm >/dev/null 2>&1; then
+    apt_install "the browser runtimes (ONNX Runtime Web, LiteRT.js)" npm
 fi
 
-want="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16) extras=[$extras] torch=$torch_spec"
+web="$venv/web-runtimes"
+want="$(cat pyproject.toml scripts/setup.sh scripts/web-runtimes/package-lock.json | sha256sum | cut -c1-16)"
+want="$want extras=[$extras] torch=$torch_spec npm=$(command -v npm >/dev/null 2>&1 && echo yes || echo no)"
 stamp="$venv/.advisor-setup"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     exit 0
@@ -102,6 +112,20 @@ fi
 # shellcheck disable=SC2086
 pip_install --retries 1 --timeout 20 --no-deps $reinstall $torch_index "$torch_spec"
 pip_install -e ".${extras:+[$extras]}"
+# ExecuTorch, the runtime a phone app links for a PyTorch model: 1.4.1 is the last release pinned to
+# torch 2.13, and without --no-deps its dependency list pulls in much more than it needs to run (its
+# runtime needs, torchao, ruamel.yaml and tabulate, are in the "export" extra).
+case ",$extras," in *,export,*) pip_install --no-deps "executorch==1.4.1" ;; esac
+# The browser runtimes, pinned by package-lock.json, into the venv (probes/kinds/browser.py looks
+# there); nothing is fetched when a probe runs.
+if command -v npm >/dev/null 2>&1; then
+    mkdir -p "$web"
+    cp scripts/web-runtimes/package.json scripts/web-runtimes/package-lock.json "$web/"
+    if ! (cd "$web" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) >>"$log" 2>&1; then
+        tail -n 10 "$log" >&2
+        echo "warning: npm ci failed in $web (log: $log); the browser routes will be recorded as not installed" >&2
+    fi
+fi
 echo "$want" > "$stamp"
 if [ "$gpu" = "1" ]; then
     # Said before any measuring: a driver older than the CUDA runtime the frameworks were built for.

@@ -99,3 +99,62 @@ def test_keras_on_pytorch_exports_its_own_files_and_a_torch_export_program():
         assert run[case]["facts"]["needs_python_class"] is needs_class
     if run["saved_model"]["status"] == "not_installed":
         assert "torch_xla" in run["saved_model"]["facts"]["note"]
+
+
+RUNTIME_PATHS = {path for path, info in PATHS.items() if info.get("runtimes")}
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize(("variant", "case"), [(v, c) for v in EXPORTED for c in sorted(tried(v) & RUNTIME_PATHS)])
+def test_a_file_for_a_phone_or_a_browser_runs_in_those_runtimes_or_says_why(variant, case):
+    from probes.kinds import browser
+
+    missing = missing_requirement(VARIANTS[variant])
+    if missing:
+        pytest.skip(missing)
+    entry = export_run(variant)[case]
+    if entry["status"] != "ok":
+        pytest.skip(f"{variant} {case} is {entry['status']}: the test above checks it says why")
+    facts, runtimes = entry["facts"], PATHS[case]["runtimes"]
+    if runtimes.get("mobile"):
+        assert facts["runtime"] == runtimes["mobile"] and facts["call_ms"] > 0
+    if runtimes.get("browser") in browser.RUNTIMES:
+        assert facts["browser_runtime"] == runtimes["browser"]
+        if browser.missing(browser.RUNTIMES[facts["browser_runtime"]]):
+            assert facts["browser_install_hint"] and facts.get("browser_ok") is None
+        else:
+            assert facts["browser_ok"] is True, facts.get("browser_error")
+            assert facts["browser_max_abs_diff"] <= EXPORT_PARITY and facts["browser_call_ms"] > 0
+            assert facts["browser_model_bytes"] == facts["size_bytes"] and facts["browser_runtime_bytes"] > 0
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize(
+    ("variant", "case"),
+    [("torch", "onnx"), ("torch", "executorch"), ("keras-tensorflow", "tflite"), ("tensorflow", "tflite")],
+)
+def test_the_int8_file_is_smaller_and_predicts_the_digits_about_as_well_as_the_float_one(variant, case):
+    missing = missing_requirement(VARIANTS[variant])
+    if missing:
+        pytest.skip(missing)
+    entry = export_run(variant)[case]
+    if entry["status"] != "ok":
+        pytest.skip(f"{variant} {case} is {entry['status']}")
+    facts = entry["facts"]
+    assert facts.get("int8_error") is None and facts["int8_method"]
+    assert facts["int8_size_bytes"] < 0.6 * facts["size_bytes"]
+    assert abs(facts["int8_accuracy"] - facts["float_accuracy"]) <= 0.05 and facts["int8_agreement"] >= 0.9
+
+
+def test_a_runtime_is_timed_twenty_times_or_fewer_when_each_call_is_slow(monkeypatch):
+    from probes.kinds import reload
+
+    clock = iter(range(0, 10_000))
+    monkeypatch.setattr(reload.time, "perf_counter", lambda: next(clock) * 0.1)  # every call takes 100 ms
+    calls = []
+    assert reload.median_call_ms(lambda batch: calls.append(1), None) == pytest.approx(100)
+    assert len(calls) == 1 + reload.MIN_TIMED_CALLS
+    calls.clear()
+    monkeypatch.setattr(reload.time, "perf_counter", lambda: next(clock) * 1e-6)
+    reload.median_call_ms(lambda batch: calls.append(1), None)
+    assert len(calls) == 1 + reload.TIMED_CALLS

@@ -149,16 +149,34 @@ def test_debugging_is_measured_only_for_the_frameworks_the_probe_ran():
 # --- deployment
 
 
+RUNTIME_FACTS = {  # what a path records when it ran in the runtimes knowledge/export_paths.yaml names for it
+    "onnx": {
+        "runtime": "onnxruntime",
+        "browser_runtime": "onnxruntime-web",
+        "browser_ok": True,
+        "browser_max_abs_diff": 0.0,
+    },
+    "tflite": {"runtime": "litert", "browser_runtime": "litert-js", "browser_ok": True, "browser_max_abs_diff": 0.0},
+    "executorch": {"runtime": "executorch"},
+}
+NO_CHROMIUM = {"browser_runtime": "onnxruntime-web", "browser_error": "Chromium not found"}
+
+
 def _exports(variant, **status):
-    """Every path the variant offers (knowledge/export_paths.yaml) working, unless given another status."""
+    """Every path the variant offers (knowledge/export_paths.yaml) working in its runtimes, unless given another status:
+    python (reloaded in Python only), not_installed, parity, failed, or a dict of facts to add."""
     paths = {
-        "torch": ("state_dict", "torch_save_full", "torchscript", "torch_export", "onnx"),
+        "torch": ("state_dict", "torch_save_full", "torchscript", "torch_export", "onnx", "executorch"),
         "keras-tensorflow": ("keras_native", "weights_h5", "saved_model", "tflite", "onnx", "tfjs"),
     }[variant]
     results = []
     for path in paths:
         kind = status.get(path, "ok")
-        if kind == "ok":
+        if isinstance(kind, dict):
+            results.append(s.export(variant, path, **{**OK, **kind}))
+        elif kind == "ok":
+            results.append(s.export(variant, path, **OK, **RUNTIME_FACTS.get(path, {})))
+        elif kind == "python":
             results.append(s.export(variant, path, **OK))
         elif kind == "not_installed":
             results.append(s.export(variant, path, "not_installed", install_hint=f"pip install {path}-tools"))
@@ -169,35 +187,72 @@ def _exports(variant, **status):
     return results
 
 
-def test_the_deployment_target_decides_which_export_paths_matter():
-    run = s.evidence(*_exports("torch"), *_exports("keras-tensorflow"))
-    candidates = ["torch", "keras-tensorflow"]
-    mobile = score_deployment(run, candidates, profile(deployment_target="mobile"))
-    server = score_deployment(run, candidates, profile(deployment_target="server"))
-    assert mobile["keras-tensorflow"][0] == pytest.approx(10)  # TF Lite weighs 3 for phones
-    assert mobile["torch"][0] == pytest.approx(10 * 6 / 7.5)
-    assert server["torch"][0] == pytest.approx(10)  # torch.export and ONNX weigh 3 for a server
-    assert server["keras-tensorflow"][0] == pytest.approx(10 * 8.5 / 9.5)
-    assert "phones" in mobile["torch"][1] and "works: state_dict (0.5)" in mobile["torch"][1]
+def _paths(variant, target, **status):
+    run = s.evidence(*_exports("torch", **status), *_exports("keras-tensorflow", **status))
+    return score_deployment(run, ["torch", "keras-tensorflow"], profile(deployment_target=target))[variant]
+
+
+def test_for_a_server_the_target_decides_which_paths_matter_and_a_python_reload_is_the_test():
+    server = _paths("torch", "server", onnx="python", executorch="python")
+    assert server[2]["paths"]["torch_export"] == {"status": "works", "weight": 3.0, "credit": 3.0}
+    assert server[2]["paths"]["onnx"] == {"status": "works", "weight": 3.0, "credit": 3.0}
+    assert server[2]["runtime_rule"] is False and "works: state_dict (1)" in server[1]
+
+
+def test_for_a_phone_a_path_earns_its_full_weight_only_when_it_ran_in_the_phone_runtime():
+    torch = _paths("torch", "mobile")
+    assert torch[2]["paths"]["executorch"] == {"status": "works", "weight": 3.0, "credit": 3.0}
+    assert torch[2]["paths"]["torchscript"] == {"status": "python_only", "weight": 1.0, "credit": 0.5}
+    assert "ran in the target's runtime: ExecuTorch in executorch (3)" in torch[1]
+
+
+def test_torch_export_alone_is_an_intermediate_format_that_no_phone_runs():
+    torch = _paths("torch", "mobile")
+    assert torch[2]["paths"]["torch_export"] == {"status": "python_only", "weight": 1.0, "credit": 0.5}
+    assert "verified only by a Python reload, so half credit: " in torch[1]
+    assert "torch.export (0.5 of 1; no mobile runtime runs this file)" in torch[1]
+
+
+def test_for_a_browser_onnx_earns_full_weight_only_after_running_in_onnx_runtime_web():
+    assert _paths("torch", "browser")[2]["paths"]["onnx"]["credit"] == 3.0
+    without = _paths("torch", "browser", onnx=NO_CHROMIUM)
+    assert without[2]["paths"]["onnx"] == {"status": "python_only", "weight": 3.0, "credit": 1.5}
+    assert "not run in onnxruntime-web: Chromium not found" in without[1]
+
+
+def test_a_path_that_fails_in_the_target_runtime_counts_nothing_though_python_reloaded_it():
+    failed = {"browser_runtime": "onnxruntime-web", "browser_ok": False, "browser_error": "Unsupported op Foo"}
+    torch = _paths("torch", "browser", onnx=failed)
+    assert torch[2]["paths"]["onnx"]["credit"] == 0
+    assert "failed: ONNX (failed in onnxruntime-web: Unsupported op Foo)" in torch[1]
+    differs = _paths("torch", "browser", onnx={**RUNTIME_FACTS["onnx"], "browser_max_abs_diff": 0.01})
+    assert differs[2]["paths"]["onnx"]["credit"] == 0
+
+
+def test_a_keras_model_reaches_the_browser_through_litert_js_and_tfjs_untried_earns_a_quarter():
+    keras = _paths("keras-tensorflow", "browser", tfjs="not_installed")
+    assert keras[2]["paths"]["tflite"] == {"status": "works", "weight": 2.0, "credit": 2.0}
+    assert keras[2]["paths"]["tfjs"] == {"status": "not_tried", "weight": 3.0, "credit": 0.75}
 
 
 def test_a_converter_not_installed_earns_half_its_weight_and_the_basis_says_what_to_install():
-    run = s.evidence(*_exports("torch"), *_exports("keras-tensorflow", tflite="not_installed"))
-    scores = score_deployment(run, ["torch", "keras-tensorflow"], profile(deployment_target="mobile"))
-    keras = scores["keras-tensorflow"]
-    assert keras[2]["points"] == pytest.approx(7.5 - 3 / 2)
-    assert keras[2]["paths"]["tflite"] == {"status": "not_tried", "weight": 3.0, "credit": 1.5}
-    assert "not tried, so half credit: TF Lite / LiteRT (1.5 of 3" in keras[1]
-    assert "install: pip install tflite-tools" in keras[1]
+    keras = _paths("keras-tensorflow", "server", onnx="not_installed")
+    assert keras[2]["paths"]["onnx"] == {"status": "not_tried", "weight": 3.0, "credit": 1.5}
+    assert "not tried, so half credit: ONNX (1.5 of 3" in keras[1]
+    assert "install: pip install onnx-tools" in keras[1]
+
+
+def test_for_a_runtime_target_not_trying_a_path_never_beats_a_python_reload():
+    keras = _paths("keras-tensorflow", "mobile", tflite="not_installed", onnx="python")
+    assert keras[2]["paths"]["tflite"] == {"status": "not_tried", "weight": 3.0, "credit": 0.75}
+    assert keras[2]["paths"]["onnx"] == {"status": "python_only", "weight": 2.0, "credit": 1.0}
+    assert "not tried, so 0.25 of the weight: TF Lite / LiteRT (0.75 of 3" in keras[1]
 
 
 @pytest.mark.parametrize("how", ["failed", "parity"])
 def test_a_failed_path_counts_nothing_and_the_basis_names_it(how):
-    run = s.evidence(*_exports("torch", torch_export=how), *_exports("keras-tensorflow"))
-    scores = score_deployment(run, ["torch", "keras-tensorflow"], profile(deployment_target="server"))
-    torch = scores["torch"]
+    torch = _paths("torch", "server", torch_export=how)
     assert torch[2]["paths"]["torch_export"]["credit"] == 0
-    assert torch[2]["points"] == pytest.approx(1 + 0.5 + 2 + 3)
     assert "failed: torch.export (" in torch[1]
     if how == "parity":
         assert "outputs differ by 1.0e-03" in torch[1]

@@ -45,17 +45,19 @@ def test_a_variant_whose_export_probe_could_not_start_gets_no_column_but_a_line_
 def test_each_variant_that_exported_gets_a_column_and_paths_come_heaviest_first_for_the_target():
     view = build_deployment_view(exported(), "mobile")
     assert view.variants == ("PyTorch", "TensorFlow (low-level)", "Keras 3 on PyTorch")
-    assert view.rows[0].path == "tflite" and view.rows[0].weight == 3
+    assert [row.path for row in view.rows[:2]] == ["executorch", "tflite"] and view.rows[0].weight == 3
     weights = [row.weight for row in view.rows]
     assert weights == sorted(weights, reverse=True)
 
 
 def test_the_paths_that_matter_for_the_target_are_marked_and_the_sentence_says_which_target_and_why():
     view = build_deployment_view(exported(), "mobile", origin="file")
-    assert [row.path for row in view.rows if row.matters] == ["tflite", "torch_export", "onnx"]
+    assert [row.path for row in view.rows if row.matters] == ["executorch", "tflite", "onnx"]
     assert view.target_words == "mobile"
     assert view.why_order.startswith("You answered “Where must the trained model run?” with “phones (Android, iOS)”")
-    assert "(TF Lite / LiteRT (.tflite), torch.export (.pt2), ONNX, run in onnxruntime) come first" in view.why_order
+    assert "(ExecuTorch (.pte, XNNPACK), TF Lite / LiteRT (.tflite), ONNX, run in onnxruntime) come first" in (
+        view.why_order
+    )
 
 
 def test_a_default_target_is_named_as_the_default():
@@ -167,7 +169,8 @@ def test_the_real_standard_run_shows_the_installed_paths_working_and_the_missing
     assert view.variants == ("PyTorch", "Keras 3 on TensorFlow")
     assert [g.variant for g in view.gaps] == ["TensorFlow (low-level)", "Keras 3 on PyTorch", "Keras 3 on JAX"]
     rows = {row.path: row for row in view.rows}
-    assert rows["torch_export"].matters and rows["torch_export"].cells[0].mark == "✓ works"
+    assert rows["torch_export"].cells[0].mark == "✓ works"
+    assert not rows["torch_export"].matters  # an intermediate format: no phone runs a .pt2
     tflite = rows["tflite"].cells[1]
     assert tflite.status == "not installed" and tflite.lines[0].startswith("install: pip install ai-edge-litert")
     assert rows["state_dict"].cells[0].lines[-1] == "needs the original Python class: yes"
@@ -185,3 +188,78 @@ def test_export_errors_and_install_hints_from_the_evidence_are_escaped(saved_run
     section = html[html.index('id="deployment"') : html.index('id="decision-record"')]
     assert "<script>alert" not in html and "<img src=x" not in html
     assert section.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3  # error, install hint, note
+
+
+# --- the routes to a browser, mobile or edge target, run in the target's runtime
+
+IN_BROWSER = {
+    "runtime": "onnxruntime",
+    "call_ms": 0.4,
+    "browser_runtime": "onnxruntime-web",
+    "browser_ok": True,
+    "browser_max_abs_diff": 6e-7,
+    "browser_call_ms": 2.4,
+    "browser_model_bytes": 54_820,
+    "browser_runtime_bytes": 14_314_474,
+    "int8_method": "quantize_dynamic",
+    "int8_size_bytes": 21_208,
+    "int8_accuracy": 0.86,
+    "float_accuracy": 0.87,
+    "int8_agreement": 0.99,
+}
+
+
+def routes(target, *results):
+    return {(row.variant, row.route): row for row in build_deployment_view(s.evidence(*results), target).runtime_rows}
+
+
+def test_for_a_browser_each_route_says_whether_it_ran_in_the_page_with_its_figures_and_the_command():
+    onnx = routes("browser", s.export("torch", "onnx", **{**OK, **IN_BROWSER}))[
+        ("PyTorch", "ONNX → ONNX Runtime Web in Chromium")
+    ]
+    assert (onnx.ran, onnx.ran_words, onnx.max_abs_diff) == (True, "yes", "6.0e-07")
+    assert onnx.latency == "2.40 ms per call (batch of 16 in the page)"
+    assert onnx.size == "54 KB model + 13,979 KB runtime"
+    assert onnx.int8.startswith("21 KB (45% of float")
+    assert onnx.int8_accuracy == "86.0% (float 87.0%; same digit 99.0%)"
+    assert onnx.command == "advisor probe --budget standard --variant torch --out NEW_FOLDER"
+
+
+def test_a_route_without_chromium_says_it_did_not_run_in_the_browser_and_why():
+    facts = {
+        **OK,
+        "runtime": "onnxruntime",
+        "browser_runtime": "onnxruntime-web",
+        "browser_error": "Chromium not found",
+    }
+    onnx = routes("browser", s.export("torch", "onnx", **facts))[("PyTorch", "ONNX → ONNX Runtime Web in Chromium")]
+    assert not onnx.ran and onnx.ran_words == "no: not run in onnxruntime-web: Chromium not found"
+
+
+def test_for_a_phone_the_routes_are_executorch_litert_and_onnx_runtime_and_a_pt2_is_not_one():
+    found = routes("mobile", s.export("torch", "executorch", **{**OK, "runtime": "executorch", "call_ms": 0.6}))
+    assert [route for variant, route in found if variant == "PyTorch"] == [
+        "ExecuTorch → ExecuTorch runtime",
+        "ONNX → ONNX Runtime",
+    ]
+    executorch = found[("PyTorch", "ExecuTorch → ExecuTorch runtime")]
+    assert executorch.ran and executorch.latency == "0.60 ms per call (batch of 16)"
+    assert executorch.size == "47 KB model (the runtime is linked into the app)"
+    assert found[("PyTorch", "ONNX → ONNX Runtime")].ran_words.startswith("no: not tried")
+
+
+def test_a_server_or_no_target_gets_no_runtime_table():
+    assert routes("server", s.export("torch", "onnx", **{**OK, **IN_BROWSER})) == {}
+    assert routes("none", s.export("torch", "onnx", **{**OK, **IN_BROWSER})) == {}
+
+
+def test_the_rendered_report_shows_the_routes_table_for_a_browser_target(saved_run):
+    evidence = json.loads(saved_run.joinpath("evidence.json").read_text())
+    evidence["results"].append(s.export("torch", "onnx", **{**OK, **IN_BROWSER}).to_json())
+    saved_run.joinpath("evidence.json").write_text(json.dumps(evidence))
+    answers = collect_answers(file_values={"deployment_target": "browser"}, use_defaults=True)
+    html = rerender(saved_run, answers).folder.report.read_text()
+    section = html[html.index('id="deployment"') : html.index('id="decision-record"')]
+    assert "run in the runtime it ships</h3>" in section
+    assert '<th scope="row">ONNX → ONNX Runtime Web in Chromium</th>' in section
+    assert "13,979 KB runtime" in section

@@ -8,21 +8,62 @@ export time, reload in a fresh process, largest output difference, whether the r
 original Python class), it failed (the error's first line), it could not run here (what to
 install), or the variant does not offer it or the probe does not try it (and why). Notes from the
 knowledge file, saying why a path fails or cannot be installed and what would fix it, follow.
+
+For a browser, mobile or edge answer a Python reload is not the test, so a second table comes
+first: each route to that target (a path and the runtime the target ships it in, from
+knowledge/export_paths.yaml's `runtimes`), whether it ran in that runtime, its largest output
+difference there, milliseconds per call there, the bytes shipped (model, plus the runtime's own
+files in a browser), its int8 file's size and digits accuracy against the float file's, and the
+command that measures it again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import knowledge
 from advisor.questionnaire.questions import questions_by_key
-from advisor.report.findings import NotRun, VariantGap, export_cells, measured_variants, not_run, variant_gaps
-from advisor.scoring.measured import path_weights
+from advisor.report.findings import (
+    NotRun,
+    VariantGap,
+    export_cells,
+    measured_variants,
+    not_run,
+    size_text,
+    variant_gaps,
+)
+from advisor.scoring.measured import path_credits, path_weights, runtime_rule
 from probes.evidence import Evidence, ProbeResult
 from probes.variants import label as variant_label
 
 MATTERS_WEIGHT = 2.0  # a path weighing this much for the target is one of its main routes
 TARGET_WORDS = {"none": "your own machine", "edge": "edge devices"}  # the badge: "matters for ..."
+RUNTIME_WORDS = {  # knowledge/export_paths.yaml's runtime ids, as the report names them
+    "onnxruntime-web": "ONNX Runtime Web in Chromium",
+    "litert-js": "LiteRT.js in Chromium",
+    "tfjs": "TensorFlow.js in Chromium",
+    "onnxruntime": "ONNX Runtime",
+    "litert": "LiteRT interpreter",
+    "executorch": "ExecuTorch runtime",
+}
+BROWSER_RUNTIMES = ("onnxruntime-web", "litert-js", "tfjs")
+
+
+@dataclass(frozen=True)
+class RuntimeRow:
+    """One route to the user's target: a variant's export path, run (or not) in the target's runtime."""
+
+    variant: str  # label
+    route: str  # "ONNX → ONNX Runtime Web in Chromium"
+    ran: bool
+    ran_words: str  # "yes", or "no: why"
+    max_abs_diff: str
+    latency: str  # "2.4 ms per call (batch of 16)"
+    size: str  # "47 KB model + 13,979 KB runtime"
+    int8: str  # "19 KB (41% of float)", or why not
+    int8_accuracy: str  # "86.9% (float 86.9%; same digit 100%)"
+    command: str
 
 
 @dataclass(frozen=True)
@@ -54,6 +95,7 @@ class DeploymentView:
     notes: tuple[str, ...]  # "Variant, path: why it fails or cannot run here, and what would fix it"
     gaps: tuple[VariantGap, ...] = ()  # variants whose export probe did not run at all
     not_run: NotRun | None = None  # set when no export probe ran: then there are no rows
+    runtime_rows: tuple[RuntimeRow, ...] = ()  # for a browser, mobile or edge target: each route in its runtime
 
 
 def _cell(result: ProbeResult | None, variant: str, info: dict) -> ExportCell:
@@ -78,6 +120,74 @@ def _cell(result: ProbeResult | None, variant: str, info: dict) -> ExportCell:
     if cells.get("install"):
         return ExportCell(status, False, cells["mark"], (f"install: {cells['install']}",), label)
     return ExportCell(status, False, cells["mark"], (cells["error"] or result.reason or "no reason recorded",), label)
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * float(value):.1f}%"
+
+
+def _int8_words(f: Any) -> tuple[str, str]:
+    """(the int8 file's size against the float one's, its digits accuracy against the float file's)."""
+    if f.int8_size_bytes is None or not f.size_bytes:
+        return f.int8_error or "not offered on this route", "–"
+    size = f"{size_text(f.int8_size_bytes)} ({100 * f.int8_size_bytes / f.size_bytes:.0f}% of float; {f.int8_method})"
+    if f.int8_accuracy is None:
+        return size, "–"
+    accuracy = f"{_percent(f.int8_accuracy)} (float {_percent(f.float_accuracy)}"
+    return size, accuracy + f"; same digit {_percent(f.int8_agreement)})"
+
+
+def _runtime_row(result: ProbeResult | None, variant: str, info: dict, runtime: str, credit: dict) -> RuntimeRow:
+    label = variant_label(variant)
+    route = f"{str(info.get('label', '')).split(' (')[0].split(', ')[0]} → {RUNTIME_WORDS.get(runtime, runtime)}"
+    command = f"advisor probe --budget standard --variant {variant} --out NEW_FOLDER"
+    status = credit.get("status")
+    if result is None or status == "not_tried":
+        why = f"no: not tried ({credit.get('why') or 'not in this run'})"
+        return RuntimeRow(label, route, False, why, "–", "–", "–", "–", "–", command)
+    f = result.facts
+    in_browser = runtime in BROWSER_RUNTIMES
+    diff = f.browser_max_abs_diff if in_browser else f.max_abs_diff
+    latency = f.browser_call_ms if in_browser else f.call_ms
+    if in_browser and f.browser_model_bytes is not None:
+        size = f"{size_text(f.browser_model_bytes)} model + {size_text(f.browser_runtime_bytes or 0)} runtime"
+    elif f.size_bytes is not None:
+        size = f"{size_text(f.size_bytes)} model (the runtime is linked into the app)"
+    else:
+        size = "–"
+    where = " in the page" if in_browser else ""
+    words = {"works": "yes", "python_only": "no: verified only by a Python reload"}.get(str(status), "no")
+    if status != "works" and credit.get("why"):
+        words = f"no: {credit['why']}"
+    return RuntimeRow(
+        label,
+        route,
+        status == "works",
+        words,
+        "–" if diff is None else f"{float(diff):.1e}",
+        "–" if latency is None else f"{float(latency):.2f} ms per call (batch of 16{where})",
+        size,
+        *_int8_words(f),
+        command,
+    )
+
+
+def runtime_rows(evidence: Evidence | None, target: str) -> list[RuntimeRow]:
+    """Each variant's routes to a browser, mobile or edge target, in its runtime; none for other targets."""
+    if evidence is None or runtime_rule(target)[0] is None:
+        return []
+    results = evidence.of_kind("export")
+    paths = knowledge.load("export_paths")["paths"]
+    weights = path_weights(target)
+    by_key = {(r.variant, r.case): r for r in results}
+    rows = []
+    for variant in measured_variants(results):
+        credits = {row["path"]: row for row in path_credits(evidence, variant, target)}
+        for path, info in sorted(paths.items(), key=lambda p: -weights.get(p[0], 0.0)):
+            runtime = (info.get("runtimes") or {}).get(target)
+            if runtime and variant in info.get("variants", ()):
+                rows.append(_runtime_row(by_key.get((variant, path)), variant, info, runtime, credits.get(path, {})))
+    return rows
 
 
 def why_order(target: str, origin: str | None, main_routes: list[str]) -> str:
@@ -133,4 +243,5 @@ def build_deployment_view(
         notes=tuple(notes),
         gaps=tuple(variant_gaps(results)),
         not_run=missing,
+        runtime_rows=tuple(runtime_rows(evidence, target)) if results else (),
     )

@@ -200,11 +200,45 @@ def _install_hint(result: ProbeResult | None, info: Mapping[str, Any]) -> str:
     return first.strip() + (" (with a caveat: see knowledge/export_paths.yaml)" if caveat else "")
 
 
+def runtime_rule(target: str) -> tuple[str | None, float]:
+    """For a target proven only in its own runtime: ("runtime", python-only share); else (None, 1.0)."""
+    rule = rules()["deployment"]["runtime_targets"]
+    if target in rule["targets"]:
+        return "runtime", float(rule["python_only"]["share"])
+    return None, 1.0
+
+
+def _runtime_words(facts: Any, needed: str | None, target: str) -> str:
+    """Why a path that works in Python did not count as run in the target's runtime."""
+    if needed is None:
+        return f"no {target} runtime runs this file"
+    if needed == facts.browser_runtime and facts.browser_error:
+        return f"not run in {needed}: {str(facts.browser_error).splitlines()[0][:100]}"
+    return f"not run in {needed}"
+
+
+def _in_runtime(result: ProbeResult, needed: str | None) -> tuple[str, str]:
+    """(status, why) of a path that works in Python, for a target that needs its own runtime."""
+    facts = result.facts
+    if needed and needed in facts.proven_in(result.ok):
+        return "works", ""
+    if needed and needed == facts.browser_runtime and facts.browser_ok:
+        return "failed", f"in {needed} the outputs differ by {float(facts.browser_max_abs_diff or 0):.1e}"
+    if needed and needed == facts.browser_runtime and facts.browser_ok is False:
+        return "failed", f"failed in {needed}: {str(facts.browser_error or 'no reason').splitlines()[0][:100]}"
+    return "python_only", ""
+
+
 def path_credits(evidence: Evidence, candidate: str, target: str) -> list[dict[str, Any]]:
-    """Per export path the candidate offers: its weight for the target, status, credit and why."""
+    """Per export path the candidate offers: its weight for the target, status, credit and why.
+
+    For a browser, mobile or edge target, "works" means it ran in that target's runtime with the
+    original's outputs; a path only reloaded in Python is "python_only" (a share of its weight).
+    """
     paths = knowledge.load("export_paths")["paths"]
     weights = path_weights(target)
     share = float(rules()["deployment"]["not_tried"]["share"])
+    in_runtime, python_share = runtime_rule(target)
     results = {r.case: r for r in evidence.of_kind("export") if r.variant == candidate and r.case}
     offered = [p for p, info in paths.items() if candidate in (info.get("variants") or [])]
     offered += [p for p in results if p not in offered]
@@ -213,13 +247,20 @@ def path_credits(evidence: Evidence, candidate: str, target: str) -> list[dict[s
         info = paths.get(path) or {}
         weight = weights.get(path, 0.0)
         result = results.get(path)
-        row = {"path": path, "label": _short(str(info.get("label", path))), "weight": weight}
+        needed = (info.get("runtimes") or {}).get(target) if in_runtime else None
+        row = {"path": path, "label": _short(str(info.get("label", path))), "weight": weight, "runtime": needed}
         if result is None or result.status not in TRIED:
             why = "not in this run" if result is None else result.reason or result.status
             hint = _install_hint(result, info) if result is not None and result.status == "not_installed" else ""
-            row.update(status="not_tried", credit=weight * share, why=f"install: {hint}" if hint else why)
+            row.update(
+                status="not_tried", credit=weight * share * python_share, why=f"install: {hint}" if hint else why
+            )
         elif export_works(result):
-            row.update(status="works", credit=weight, why="")
+            status, why = _in_runtime(result, needed) if in_runtime else ("works", "")
+            credit = {"works": weight, "python_only": weight * python_share}.get(status, 0.0)
+            if status == "python_only":
+                why = _runtime_words(result.facts, needed, target)
+            row.update(status=status, credit=credit, why=why)
         else:
             diff = result.facts.max_abs_diff
             error = result.facts.error or result.reason or result.status
@@ -237,7 +278,8 @@ def _target_words(target: str) -> str:
 
 
 def score_deployment(evidence: Evidence, candidates: Sequence[str], profile: Profile) -> Scored:
-    """The target's weights of the export paths that worked, half for those not tried, relative to the best."""
+    """The target's weights of the export paths that worked (in the target's runtime, for a browser, mobile or
+    edge target), a share for those only reloaded in Python or not tried, relative to the best."""
     target = str(profile.answers.values.get("deployment_target") or "none")
     rows: dict[str, list[dict[str, Any]]] = {}
     for candidate in candidates:
@@ -252,11 +294,28 @@ def score_deployment(evidence: Evidence, candidates: Sequence[str], profile: Pro
         possible = sum(row["weight"] for row in per)
         parts = []
         works = [row for row in per if row["status"] == "works"]
-        if works:
+        in_runtime, python_share = runtime_rule(target)
+        if works and in_runtime:
+            parts.append(
+                "ran in the target's runtime: "
+                + ", ".join(f"{row['label']} in {row['runtime']} ({row['weight']:g})" for row in works)
+            )
+        elif works:
             parts.append("works: " + ", ".join(f"{row['label']} ({row['weight']:g})" for row in works))
+        python_only = [row for row in per if row["status"] == "python_only" and row["weight"] > 0]
+        if python_only:
+            parts.append(
+                "verified only by a Python reload, so "
+                + ("half credit" if python_share == 0.5 else f"{python_share:g} of the weight")
+                + ": "
+                + ", ".join(
+                    f"{row['label']} ({row['credit']:g} of {row['weight']:g}; {row['why']})" for row in python_only
+                )
+            )
         not_tried = [row for row in per if row["status"] == "not_tried"]
         if not_tried:
-            credit = "half credit" if share == 0.5 else f"{share:g} of the weight"
+            given = share * python_share
+            credit = "half credit" if given == 0.5 else f"{given:g} of the weight"
             parts.append(
                 f"not tried, so {credit}: "
                 + ", ".join(
@@ -275,6 +334,7 @@ def score_deployment(evidence: Evidence, candidates: Sequence[str], profile: Pro
             "paths": {
                 row["path"]: {"status": row["status"], "weight": row["weight"], "credit": row["credit"]} for row in per
             },
+            "runtime_rule": bool(in_runtime),
         }
         scores[candidate] = (score, basis, figures)
     return scores

@@ -28,7 +28,7 @@ from probes.variants import Variant
 # PyTorch backend"); TF.js only through TensorFlow (knowledge/export_paths.yaml, not_probed).
 PATHS = {
     "tensorflow": ("keras_native", "weights_h5", "saved_model", "tflite", "onnx", "tfjs"),
-    "torch": ("keras_native", "weights_h5", "torch_export", "onnx", "saved_model", "tflite"),
+    "torch": ("keras_native", "weights_h5", "torch_export", "executorch", "onnx", "saved_model", "tflite"),
     "jax": ("keras_native", "weights_h5", "saved_model", "onnx"),
 }
 BATCH = 16
@@ -43,13 +43,18 @@ NEEDS = {
         "saved_model": ("tensorflow", "torch_xla"),
         "tflite": ("litert_torch", "ai_edge_litert"),
         "onnx": ("onnx", "onnxscript", "onnxruntime"),
+        "executorch": ("executorch",),
     },
 }
 # On PyTorch, Keras traces these formats with a sample batch of 1 and keeps that size (torch.export
 # specialises it; LiteRT on PyTorch supports no dynamic shapes), so they get the probe's batch
 # shape, as the Keras docs ask and as the PyTorch driver traces torch.export. ONNX keeps the batch
 # open by default (Keras then uses torch.onnx's TorchScript exporter), so it runs as documented.
-FIXED_BATCH_ON_TORCH = ("tflite", "torch_export")
+# LiteRT gets the fixed batch on every backend: LiteRT.js refuses a file whose batch is open
+# ("does not match expected ranked tensor type Float32[-1, 32, 32, 3]"), and a phone app feeds a
+# fixed shape anyway.
+FIXED_BATCH_ON_TORCH = ("tflite", "torch_export", "executorch")
+FIXED_BATCH = ("tflite",)
 
 _state: dict[str, Any] = {}
 
@@ -67,23 +72,51 @@ def _trained(settings: dict[str, Any]) -> tuple[Any, export_paths.Workspace]:
         from probes.specs import digits_split
 
         keras.utils.set_random_seed(settings.get("seed", 0))
-        x_train, y_train, x_test, _ = digits_split("cnn")
+        x_train, y_train, x_test, y_test = digits_split("cnn")
         model = ref.build_model("cnn")
         ref.compile_model(model)
         model.fit(x_train, y_train, batch_size=64, epochs=1, verbose=0)
         batch = x_test[:BATCH]
         expected = model.predict_on_batch(batch)
-        _state.update(model=model, workspace=export_paths.Workspace("keras", batch, expected))
+        _state.update(model=model, workspace=export_paths.Workspace("keras", batch, expected, (x_test, y_test)))
     return _state["model"], _state["workspace"]
 
 
-def _export(model: Any, path: Path, format: str, case: str, backend: str) -> None:
+def _export(model: Any, path: Path, format: str, case: str, backend: str, **options: Any) -> None:
     import keras
 
-    options: dict[str, Any] = {}
-    if backend == "torch" and case in FIXED_BATCH_ON_TORCH:
+    if (backend == "torch" and case in FIXED_BATCH_ON_TORCH) or case in FIXED_BATCH:
         options["input_signature"] = [keras.InputSpec(shape=(BATCH, *model.input_shape[1:]), dtype="float32")]
     model.export(str(path), format=format, verbose=False, **options)
+
+
+def _litert_int8(model: Any, backend: str) -> export_paths.Quantize | None:
+    """LiteRT's dynamic-range int8 (weights int8) through model.export's converter options, on TensorFlow."""
+    if backend != "tensorflow":
+        return None  # on PyTorch, litert-torch quantises (not installed here, see knowledge/export_paths.yaml)
+
+    def quantize(source: Path, target: Path) -> str:
+        import tensorflow as tf
+
+        _export(model, target, "litert", "tflite", backend, optimizations=[tf.lite.Optimize.DEFAULT])
+        return "dynamic range (TFLiteConverter, Optimize.DEFAULT: int8 weights)"
+
+    return quantize
+
+
+def _executorch(model: Any, backend: str) -> Callable[[Path], None]:
+    """Keras on PyTorch: model.export(format="torch") gives a torch.export program; ExecuTorch lowers it."""
+
+    def lower(path: Path) -> None:
+        import torch
+
+        from probes.pytorch.export import lower_to_executorch
+
+        program = path.with_suffix(".pt2")
+        _export(model, program, "torch", "executorch", backend)
+        lower_to_executorch(torch.export.load(program), path)
+
+    return lower
 
 
 def _paths(model: Any, backend: str) -> dict[str, export_paths.ExportPath]:
@@ -109,7 +142,14 @@ def _paths(model: Any, backend: str) -> dict[str, export_paths.ExportPath]:
         "saved_model": ep(
             "saved_model", "cnn-savedmodel", via_export("tf_saved_model", "saved_model"), needs.get("saved_model", ())
         ),
-        "tflite": ep("tflite", "cnn.tflite", via_export("litert", "tflite"), needs.get("tflite", ())),
+        "tflite": ep(
+            "tflite",
+            "cnn.tflite",
+            via_export("litert", "tflite"),
+            needs.get("tflite", ()),
+            _litert_int8(model, backend),
+        ),
+        "executorch": ep("executorch", "cnn.pte", _executorch(model, backend), needs.get("executorch", ())),
         "onnx": ep("onnx", "cnn.onnx", via_export("onnx", "onnx"), needs.get("onnx", ())),
         "torch_export": ep("torch_export", "cnn.pt2", via_export("torch", "torch_export")),
         "tfjs": ep("tfjs", "cnn-tfjs", tfjs, ("tensorflowjs",)),
@@ -159,6 +199,13 @@ def _torch_export(path: str, batch: np.ndarray) -> np.ndarray:
     return load_torch_export(path, batch)  # the torch.export program Keras writes on PyTorch
 
 
+def _open_executorch(path: str) -> Callable[[np.ndarray], np.ndarray]:
+    from probes.pytorch.export import open_executorch
+
+    return open_executorch(path)  # a .pte runs in ExecuTorch, whichever front end lowered it
+
+
+OPENERS = {"executorch": ("executorch", _open_executorch)}
 LOADERS = {
     "keras_native": load_keras_native,
     "weights_h5": load_weights_h5,

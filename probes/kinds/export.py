@@ -5,8 +5,13 @@ gives one export function per path, and the loaders that reload its own formats;
 a path the same way for every framework: skip it as "not_installed" (with what to install) when a
 module it needs is missing, time the export, size the artifact, reload it in the fresh reload
 process (probes/kinds/reload.py) and compare its outputs with the original model's on the same
-batch. Artifacts live in one tempfile.TemporaryDirectory per child, deleted when the child ends;
-nothing else is loaded.
+batch. A Python reload is not what a phone or a browser runs, so a file that has a deployment
+runtime (knowledge/export_paths.yaml's `runtimes`) is also timed there: the reload process runs
+ONNX Runtime, LiteRT's interpreter and ExecuTorch themselves, and a browser runtime runs it in a
+page in headless Chromium (probes/kinds/browser.py). Where the path offers post-training int8
+quantisation (ExportPath.int8, or QUANTIZERS for a format every exporter shares), the int8 file is
+sized and both files predict the digits test set in the same runtime. Artifacts live in one
+tempfile.TemporaryDirectory per child, deleted when the child ends; nothing else is loaded.
 """
 
 from __future__ import annotations
@@ -26,9 +31,11 @@ from typing import Any
 
 import numpy as np
 
+from probes.kinds import browser
 from probes.kinds.reload import EXPORT_FOLDER_PREFIX
 
 RELOAD_TIMEOUT_S = 120.0
+Quantize = Callable[[Path, Path], str]  # (float artifact, int8 artifact to write) -> the method's name
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,18 @@ class ExportPath:
     file_name: str  # artifact name in the temporary folder (a folder for SavedModel, TF.js)
     export: Callable[[Path], None]  # writes the artifact
     needs: Sequence[str] = ()  # optional modules, checked without importing them
+    int8: Quantize | None = None  # post-training int8 quantisation the path offers (else QUANTIZERS')
+
+
+def quantize_onnx(source: Path, target: Path) -> str:
+    """ONNX Runtime's own post-training quantisation, the same for every exporter's file."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8)
+    return "quantize_dynamic (ONNX Runtime, int8 weights)"
+
+
+QUANTIZERS: dict[str, Quantize] = {"onnx": quantize_onnx}  # by path, whichever framework exported the file
 
 
 def export_cases(models: Sequence[str], paths: Sequence[str]) -> list[tuple[str, str]]:
@@ -82,16 +101,30 @@ def first_line(exc: BaseException) -> str:
 
 
 class Workspace:
-    """The child's temporary folder, the batch both sides run, and the fresh reload process."""
+    """The child's temporary folder, the batch both sides run, the test set, and the fresh reload process."""
 
-    def __init__(self, framework: str, batch: np.ndarray, expected: np.ndarray):
+    def __init__(
+        self,
+        framework: str,
+        batch: np.ndarray,
+        expected: np.ndarray,
+        test: tuple[np.ndarray, np.ndarray] | None = None,
+    ):
         self.framework = framework  # whose export module holds the loaders of its own formats
         self._folder = tempfile.TemporaryDirectory(prefix=EXPORT_FOLDER_PREFIX)
         self.folder = Path(self._folder.name)
+        self.batch = np.ascontiguousarray(batch, dtype=np.float32)
         self.batch_path = self.folder / "batch.npy"
-        np.save(self.batch_path, np.ascontiguousarray(batch, dtype=np.float32))
+        np.save(self.batch_path, self.batch)
         self.expected = np.asarray(expected, dtype=np.float32)
+        self.test_x_path: Path | None = None
+        self.test_y: np.ndarray | None = None
+        if test is not None:  # the digits test set in the model's input layout, for the int8 check
+            self.test_x_path = self.folder / "test_x.npy"
+            np.save(self.test_x_path, np.ascontiguousarray(test[0], dtype=np.float32))
+            self.test_y = np.asarray(test[1])
         self._process: subprocess.Popen | None = None
+        self.died = ""  # why the reload process last died
         atexit.register(self.close)
 
     def _reloader(self) -> subprocess.Popen:
@@ -105,17 +138,9 @@ class Workspace:
             )
         return self._process
 
-    def reload(self, path_id: str, artifact: Path) -> dict[str, Any]:
-        """Ask the fresh process to reload the artifact; never raises, a crash is a failed reload."""
-        outputs = self.folder / f"outputs-{path_id}.npy"
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any] | None:
+        """One request to the reload process; None (and a fresh process next time) when it died or hung."""
         process = self._reloader()
-        request = {
-            "framework": self.framework,
-            "path_id": path_id,
-            "artifact": str(artifact),
-            "batch": str(self.batch_path),
-            "outputs": str(outputs),
-        }
         try:
             process.stdin.write(json.dumps(request) + "\n")
             process.stdin.flush()
@@ -123,24 +148,67 @@ class Workspace:
             line = process.stdout.readline() if ready else ""
         except (BrokenPipeError, OSError):
             line = ""
-        if not line:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-                why = f"no reply within {RELOAD_TIMEOUT_S:.0f} s"
-            else:
-                why = f"exit code {process.returncode}"
-            self._process = None
-            return {"reload_ok": False, "error": f"the reload process died ({why})"}
-        reply = json.loads(line)
+        if line:
+            return json.loads(line)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+            self.died = f"no reply within {RELOAD_TIMEOUT_S:.0f} s"
+        else:
+            self.died = f"exit code {process.returncode}"
+        self._process = None
+        return None
+
+    def _compare(self, outputs: Path) -> tuple[float | None, str | None]:
+        got = np.load(outputs)
+        if got.shape != self.expected.shape:
+            return None, f"outputs have shape {got.shape}, expected {self.expected.shape}"
+        return float(np.max(np.abs(got - self.expected))), None
+
+    def reload(self, path_id: str, artifact: Path) -> dict[str, Any]:
+        """Ask the fresh process to reload the artifact; never raises, a crash is a failed reload."""
+        outputs = self.folder / f"outputs-{path_id}.npy"
+        request = {
+            "framework": self.framework,
+            "path_id": path_id,
+            "artifact": str(artifact),
+            "batch": str(self.batch_path),
+            "outputs": str(outputs),
+        }
+        reply = self._ask(request)
+        if reply is None:
+            return {"reload_ok": False, "error": f"the reload process died ({self.died})"}
         if reply.get("reload_ok"):
-            got = np.load(outputs)
-            if got.shape != self.expected.shape:
-                reply.update(
-                    reload_ok=False, error=f"reloaded outputs have shape {got.shape}, expected {self.expected.shape}"
-                )
+            diff, error = self._compare(outputs)
+            if error:
+                reply.update(reload_ok=False, error=f"reloaded {error}")
             else:
-                reply["max_abs_diff"] = float(np.max(np.abs(got - self.expected)))
+                reply["max_abs_diff"] = diff
+        return reply
+
+    def evaluate(self, path_id: str, artifact: Path) -> dict[str, Any]:
+        """The file in its runtime: ms per call, max |Δ| on the batch, accuracy on the test set; never raises."""
+        stem = f"{path_id}-{artifact.stem}"
+        request = {
+            "op": "evaluate",
+            "framework": self.framework,
+            "path_id": path_id,
+            "artifact": str(artifact),
+            "batch": str(self.batch_path),
+            "outputs": str(self.folder / f"outputs-{stem}.npy"),
+            "test_x": str(self.test_x_path) if self.test_x_path else None,
+            "predictions": str(self.folder / f"predictions-{stem}.npy"),
+        }
+        reply = self._ask(request)
+        if reply is None:
+            return {"ok": False, "error": f"the reload process died ({self.died})"}
+        if reply.get("ok"):
+            reply["max_abs_diff"], error = self._compare(Path(request["outputs"]))
+            if error:
+                reply.update(ok=False, error=error)
+            elif self.test_y is not None:
+                reply["predictions"] = np.load(request["predictions"])
+                reply["accuracy"] = float(np.mean(reply["predictions"] == self.test_y))
         return reply
 
     def close(self) -> None:
@@ -152,6 +220,51 @@ class Workspace:
                 self._process.kill()
         self._process = None
         self._folder.cleanup()
+
+
+def run_in_browser(workspace: Workspace, runtime: str, artifact: Path) -> dict[str, Any]:
+    """The browser_* facts of the artifact run in headless Chromium against the original outputs."""
+    result = browser.run_in_browser(runtime, artifact, workspace.batch)
+    facts: dict[str, Any] = {"browser_runtime": runtime}
+    if result.get("not_installed"):
+        return facts | {"browser_error": result["error"], "browser_install_hint": result["install_hint"]}
+    facts.update(browser_model_bytes=result.get("model_bytes"), browser_runtime_bytes=result.get("runtime_bytes"))
+    if not result.get("ok"):
+        return facts | {"browser_ok": False, "browser_error": str(result.get("error"))[:300]}
+    got = np.asarray(result["outputs"], dtype=np.float32)
+    if got.size != workspace.expected.size:
+        return facts | {"browser_ok": False, "browser_error": f"the page gave {got.size} outputs"}
+    return facts | {
+        "browser_ok": True,
+        "browser_max_abs_diff": float(np.max(np.abs(got.reshape(workspace.expected.shape) - workspace.expected))),
+        "browser_call_ms": round(float(np.median(result["call_ms"])), 3),
+        "browser_load_ms": round(float(result["load_ms"]), 1),
+    }
+
+
+def quantized(workspace: Workspace, path: ExportPath, artifact: Path) -> dict[str, Any]:
+    """The int8_* facts: quantise the float file, run both in the runtime on the test set, compare."""
+    quantize = path.int8 or QUANTIZERS.get(path.id)
+    if quantize is None:
+        return {}
+    target = artifact.with_name(f"{artifact.stem}-int8{artifact.suffix}")
+    try:
+        method = quantize(artifact, target)
+    except Exception as exc:  # noqa: BLE001 - a failed quantisation is the finding
+        return {"int8_error": f"quantisation failed: {first_line(exc)}"}
+    facts: dict[str, Any] = {"int8_method": method, "int8_size_bytes": size_bytes(target)}
+    base, int8 = workspace.evaluate(path.id, artifact), workspace.evaluate(path.id, target)
+    if not (base.get("ok") and int8.get("ok")):
+        return facts | {"int8_error": f"the int8 file did not run: {int8.get('error') or base.get('error')}"}
+    facts.update(
+        int8_max_abs_diff=int8["max_abs_diff"],
+        int8_call_ms=round(int8["call_ms"], 3),
+        float_accuracy=base.get("accuracy"),
+        int8_accuracy=int8.get("accuracy"),
+    )
+    if "predictions" in base and "predictions" in int8:
+        facts["int8_agreement"] = float(np.mean(base["predictions"] == int8["predictions"]))
+    return facts
 
 
 def run_path(workspace: Workspace, path: ExportPath, variant: str) -> dict[str, Any]:
@@ -190,9 +303,15 @@ def run_path(workspace: Workspace, path: ExportPath, variant: str) -> dict[str, 
         reload_s=round(reply["reload_s"], 3) if reply.get("reload_s") is not None else None,
         error=reply.get("error"),
     )
-    for key in ("default_load_ok", "default_load_error", "without_class_error"):
+    for key in ("default_load_ok", "default_load_error", "without_class_error", "runtime"):
         if key in reply:
             facts[key] = reply[key]
+    if reply.get("call_ms") is not None:
+        facts["call_ms"] = round(reply["call_ms"], 3)
     if not facts["reload_ok"]:
         return {"status": "failed", "reason": f"reload failed: {facts['error']}", "facts": facts}
+    runtime = (info.get("runtimes") or {}).get("browser")
+    if runtime in browser.RUNTIMES:
+        facts.update(run_in_browser(workspace, runtime, artifact))
+    facts.update(quantized(workspace, path, artifact))
     return {"status": "ok", "facts": facts}

@@ -61,39 +61,102 @@ def reference_hidden() -> Iterator[None]:
 
 # --- loaders: (artifact path, input batch) -> outputs. Every path is an artifact the export probe
 # just wrote into its own TemporaryDirectory. The runtimes a deployment target runs, whichever
-# framework exported the file, are here; each framework's own formats are loaded by LOADERS in its
-# export module (probes/<framework>/export.py).
+# framework exported the file, are here as openers (artifact -> a function of a batch), so the same
+# loaded file can be timed and checked on the test set; each framework's own formats are loaded by
+# LOADERS in its export module (probes/<framework>/export.py), and a runtime only one framework
+# feeds (ExecuTorch) by OPENERS there.
+
+Opener = Callable[[str], Callable[[np.ndarray], np.ndarray]]
+TIMED_CALLS = 20
+TIMED_BUDGET_S = 0.25  # a slow runtime stops sooner: at least MIN_TIMED_CALLS calls, then until this is spent
+MIN_TIMED_CALLS = 5
 
 
-def load_onnx(path: str, batch: np.ndarray) -> np.ndarray:
+def open_onnx(path: str) -> Callable[[np.ndarray], np.ndarray]:
     import onnxruntime
 
     session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
-    return np.asarray(session.run(None, {name: batch})[0])
+    return lambda batch: np.asarray(session.run(None, {name: batch})[0])
 
 
-def load_tflite(path: str, batch: np.ndarray) -> np.ndarray:
+def open_tflite(path: str) -> Callable[[np.ndarray], np.ndarray]:
     from ai_edge_litert.interpreter import Interpreter
 
     interpreter = Interpreter(model_path=path)
     inputs, outputs = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
-    interpreter.resize_tensor_input(inputs["index"], batch.shape)
-    interpreter.allocate_tensors()
-    interpreter.set_tensor(inputs["index"], batch)
-    interpreter.invoke()
-    return np.asarray(interpreter.get_tensor(outputs["index"]))
+    shape: list[tuple[int, ...]] = []
+
+    def run(batch: np.ndarray) -> np.ndarray:
+        if shape != [batch.shape]:
+            interpreter.resize_tensor_input(inputs["index"], batch.shape)
+            interpreter.allocate_tensors()
+            shape[:] = [batch.shape]
+        interpreter.set_tensor(inputs["index"], batch)
+        interpreter.invoke()
+        return np.array(interpreter.get_tensor(outputs["index"]))
+
+    return run
 
 
-RUNTIME_LOADERS: dict[str, Loader] = {"onnx": load_onnx, "tflite": load_tflite}
+RUNTIME_OPENERS: dict[str, tuple[str, Opener]] = {"onnx": ("onnxruntime", open_onnx), "tflite": ("litert", open_tflite)}
+
+
+def opener_for(framework: str, path_id: str) -> tuple[str, Opener] | None:
+    """(runtime name, opener) when the path's file runs in a deployment runtime, else None."""
+    own = getattr(importlib.import_module(f"probes.{framework}.export"), "OPENERS", {})
+    return own.get(path_id) or RUNTIME_OPENERS.get(path_id)
 
 
 def loader_for(framework: str, path_id: str) -> Loader:
-    """The framework's own loader for the path, else the runtime's; KeyError when neither has one."""
+    """The framework's own loader for the path, else its runtime's; KeyError when neither has one."""
     own = importlib.import_module(f"probes.{framework}.export").LOADERS
     if path_id in own:
         return own[path_id]
-    return RUNTIME_LOADERS[path_id]
+    found = opener_for(framework, path_id)
+    if found is None:
+        raise KeyError(path_id)
+    opener = found[1]
+    return lambda path, batch: opener(path)(batch)
+
+
+def median_call_ms(run: Callable[[np.ndarray], np.ndarray], batch: np.ndarray, calls: int = TIMED_CALLS) -> float:
+    """Median milliseconds of one call on the batch, after one untimed call (fewer calls for a slow runtime)."""
+    run(batch)
+    samples: list[float] = []
+    while len(samples) < calls and (len(samples) < MIN_TIMED_CALLS or sum(samples) < TIMED_BUDGET_S * 1000):
+        start = time.perf_counter()
+        run(batch)
+        samples.append((time.perf_counter() - start) * 1000)
+    return float(np.median(samples))
+
+
+def predictions(run: Callable[[np.ndarray], np.ndarray], x: np.ndarray, rows: int) -> np.ndarray:
+    """The predicted class of every row of x, `rows` at a time (files with a fixed batch get full batches)."""
+    found = []
+    for start in range(0, len(x), rows):
+        chunk = x[start : start + rows]
+        padded = (
+            np.concatenate([chunk, np.repeat(chunk[-1:], rows - len(chunk), axis=0)]) if len(chunk) < rows else chunk
+        )
+        found.append(np.argmax(run(np.ascontiguousarray(padded)), axis=-1)[: min(rows, len(x) - start)])
+    return np.concatenate(found)
+
+
+def evaluate(request: dict[str, Any]) -> dict[str, Any]:
+    """Time a runtime file on the batch, save its outputs, and its predictions on the test set (the int8 check)."""
+    if not _own_artifact(request["artifact"]):
+        return {"ok": False, "error": f"refused: {request['artifact']} is not in an export probe's folder"}
+    found = opener_for(request["framework"], request["path_id"])
+    if found is None:
+        return {"ok": False, "error": f"no runtime opens {request['path_id']} files"}
+    batch = np.load(request["batch"])
+    run = found[1](request["artifact"])
+    np.save(request["outputs"], np.asarray(run(batch), dtype=np.float32))
+    reply: dict[str, Any] = {"ok": True, "runtime": found[0], "call_ms": median_call_ms(run, batch)}
+    if request.get("test_x"):
+        np.save(request["predictions"], predictions(run, np.load(request["test_x"]), len(batch)))
+    return reply
 
 
 def first_line(exc: BaseException) -> str:
@@ -119,6 +182,7 @@ def reload(request: dict[str, Any]) -> dict[str, Any]:
     if not _own_artifact(request["artifact"]):
         return {"reload_ok": False, "error": f"refused: {request['artifact']} is not in an export probe's folder"}
     loader = loader_for(request["framework"], request["path_id"])
+    own_loaders = importlib.import_module(f"probes.{request['framework']}.export").LOADERS
     batch = np.load(request["batch"])
     reply: dict[str, Any] = {}
     checks = getattr(importlib.import_module(f"probes.{request['framework']}.export"), "RELOAD_CHECKS", {})
@@ -139,6 +203,8 @@ def reload(request: dict[str, Any]) -> dict[str, Any]:
             continue
         np.save(request["outputs"], np.asarray(outputs, dtype=np.float32))
         reply.update(reload_ok=True, needs_python_class=not hide, reload_s=time.perf_counter() - start)
+        if request["path_id"] not in own_loaders and (found := opener_for(request["framework"], request["path_id"])):
+            reply.update(runtime=found[0], call_ms=median_call_ms(found[1](request["artifact"]), batch))
         if not hide:
             reply["without_class_error"] = errors[0]
         reply.pop("traceback_tail", None)
@@ -156,7 +222,7 @@ def main() -> int:
             continue
         request = json.loads(line)
         try:
-            reply = reload(request)
+            reply = evaluate(request) if request.get("op") == "evaluate" else reload(request)
         except Exception as exc:  # noqa: BLE001 - never die on one artifact
             reply = {"reload_ok": False, "error": first_line(exc)}
         replies.write(json.dumps(reply) + "\n")

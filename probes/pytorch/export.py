@@ -4,11 +4,16 @@ torch_save_full pickles the whole model; its reload records what the default tor
 (weights_only=True since PyTorch 2.6) does with it, then reloads it the only way that works,
 weights_only=False, which is safe here only because the file is our own, in our own
 TemporaryDirectory (see probes/kinds/export.py). LOADERS reload PyTorch's formats in the fresh
-reload process (probes/kinds/reload.py); ONNX reloads in ONNX Runtime there.
+reload process (probes/kinds/reload.py); ONNX reloads in ONNX Runtime there. A torch.export
+program runs on no phone by itself: ExecuTorch lowers it (to_edge_transform_and_lower with the
+XNNPACK partitioner) into a .pte that ExecuTorch's runtime runs, the same C++ runtime an Android
+or iOS app links; its int8 file comes from XNNPACK's own quantizer (pt2e: prepare, calibrate on
+training images, convert) before the same lowering.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +23,9 @@ from probes.kinds import export as export_paths
 from probes.variants import Variant
 
 VARIANT = "torch"
-PATHS = ("state_dict", "torch_save_full", "torchscript", "torch_export", "onnx")
+PATHS = ("state_dict", "torch_save_full", "torchscript", "torch_export", "onnx", "executorch")
 BATCH = 16
+CALIBRATION_BATCHES = 4  # training batches the int8 quantizer observes
 
 _state: dict[str, Any] = {}
 
@@ -38,19 +44,51 @@ def _trained(settings: dict[str, Any]) -> tuple[Any, Any, export_paths.Workspace
         from probes.specs import digits_split
 
         torch.manual_seed(settings.get("seed", 0))
-        x_train, y_train, x_test, _ = digits_split("cnn")
+        x_train, y_train, x_test, y_test = digits_split("cnn")
         model = ref.build_model("cnn")
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
         ref.train_epoch(model, ref.make_loader(x_train, y_train, 64), optimizer, nn.CrossEntropyLoss(), "cpu")
         model.eval()
-        batch = ref.to_tensors(x_test[:BATCH], x_test[:BATCH, 0, 0, 0].astype("int64"))[0]
+        test_x, test_y = ref.to_tensors(x_test, y_test)
+        batch = test_x[:BATCH]
         with torch.no_grad():
             expected = model(batch).numpy()
-        _state.update(model=model, example=batch, workspace=export_paths.Workspace("pytorch", batch.numpy(), expected))
+        calibration = ref.to_tensors(x_train[: BATCH * CALIBRATION_BATCHES], y_train[:1])[0]
+        workspace = export_paths.Workspace("pytorch", batch.numpy(), expected, (test_x.numpy(), test_y.numpy()))
+        _state.update(model=model, example=batch, calibration=calibration, workspace=workspace)
     return _state["model"], _state["example"], _state["workspace"]
 
 
-def _paths(model: Any, example: Any) -> dict[str, export_paths.ExportPath]:
+def lower_to_executorch(program: Any, path: Path) -> None:
+    """A torch.export program to an ExecuTorch .pte, its operators delegated to XNNPACK where it can."""
+    from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
+    from executorch.exir import to_edge_transform_and_lower
+
+    path.write_bytes(to_edge_transform_and_lower(program, partitioner=[XnnpackPartitioner()]).to_executorch().buffer)
+
+
+def _executorch_int8(model: Any, example: Any, calibration: Any) -> export_paths.Quantize:
+    def quantize(source: Path, target: Path) -> str:
+        import torch
+        from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
+            XNNPACKQuantizer,
+            get_symmetric_quantization_config,
+        )
+        from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
+
+        quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config())
+        prepared = prepare_pt2e(torch.export.export(model, (example,)).module(), quantizer)
+        with torch.no_grad():
+            for chunk in calibration.split(len(example)):
+                if len(chunk) == len(example):
+                    prepared(chunk)
+        lower_to_executorch(torch.export.export(convert_pt2e(prepared), (example,)), target)
+        return "XNNPACKQuantizer (pt2e, static int8, calibrated on training images)"
+
+    return quantize
+
+
+def _paths(model: Any, example: Any, calibration: Any = None) -> dict[str, export_paths.ExportPath]:
     import torch
 
     def state_dict(path: Path) -> None:
@@ -68,18 +106,24 @@ def _paths(model: Any, example: Any) -> dict[str, export_paths.ExportPath]:
     def onnx(path: Path) -> None:
         torch.onnx.export(model, (example,), str(path), dynamo=True, external_data=False, verbose=False)
 
+    def executorch(path: Path) -> None:
+        lower_to_executorch(torch.export.export(model, (example,)), path)
+
     return {
         "state_dict": export_paths.ExportPath("state_dict", "cnn.pt", state_dict),
         "torch_save_full": export_paths.ExportPath("torch_save_full", "cnn-full.pt", whole),
         "torchscript": export_paths.ExportPath("torchscript", "cnn-script.pt", script),
         "torch_export": export_paths.ExportPath("torch_export", "cnn.pt2", exported),
         "onnx": export_paths.ExportPath("onnx", "cnn.onnx", onnx, ("onnx", "onnxscript", "onnxruntime")),
+        "executorch": export_paths.ExportPath(
+            "executorch", "cnn.pte", executorch, ("executorch",), _executorch_int8(model, example, calibration)
+        ),
     }
 
 
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     model, example, workspace = _trained(settings)
-    return export_paths.run_path(workspace, _paths(model, example)[case], VARIANT)
+    return export_paths.run_path(workspace, _paths(model, example, _state["calibration"])[case], VARIANT)
 
 
 # --- reloading, in the fresh reload process (probes/kinds/reload.py): artifacts from our own folder only
@@ -137,6 +181,16 @@ def default_torch_load(path: str) -> dict[str, Any]:
     return {"default_load_ok": True, "default_load_error": None}
 
 
+def open_executorch(path: str) -> Callable[[np.ndarray], np.ndarray]:
+    """A .pte in ExecuTorch's runtime (its Python binding of the C++ runtime apps link)."""
+    import torch
+    from executorch.runtime import Runtime
+
+    method = Runtime.get().load_program(path).load_method("forward")
+    return lambda batch: method.execute([torch.from_numpy(batch)])[0].numpy()
+
+
+OPENERS = {"executorch": ("executorch", open_executorch)}
 LOADERS = {
     "state_dict": load_state_dict,
     "torch_save_full": load_torch_save_full,

@@ -3,9 +3,10 @@
 The exports follow TensorFlow's guides: a serving tf.function with an input signature (batch
 left open) is attached to the module, tf.saved_model.save writes it (and, as the only signed
 function, it becomes the serving_default signature TF Serving calls), the reload is
-tf.saved_model.load with no Python class; LiteRT converts that SavedModel with
-tf.lite.TFLiteConverter.from_saved_model (still in TensorFlow 2.21; the interpreter moved to
-ai-edge-litert); ONNX converts the same function with tf2onnx; a tf.train.Checkpoint saves the
+tf.saved_model.load with no Python class; LiteRT converts the same call traced with the probe's
+fixed batch (tf.lite.TFLiteConverter.from_concrete_functions, still in TensorFlow 2.21; the
+interpreter moved to ai-edge-litert; LiteRT.js refuses an open batch), and its int8 file is the
+converter's dynamic-range quantisation; ONNX converts the same function with tf2onnx; a tf.train.Checkpoint saves the
 weights only, for a program that rebuilds the model from its code. Artifacts live in a
 TemporaryDirectory (probes/kinds/export.py). LOADERS reload the SavedModel and the checkpoint in
 the fresh reload process (probes/kinds/reload.py); LiteRT and ONNX reload in their runtimes there.
@@ -43,7 +44,7 @@ def _trained(settings: dict[str, Any]) -> tuple[Any, Any, export_paths.Workspace
         from probes.tensorflow import reference as ref
 
         tf.random.set_seed(settings.get("seed", 0))
-        x_train, y_train, x_test, _ = digits_split("cnn")
+        x_train, y_train, x_test, y_test = digits_split("cnn")
         model = ref.build_model("cnn")
         train_step = ref.make_train_step(model, ref.Adam(model.trainable_variables))
         for inputs, labels in ref.make_dataset(x_train, y_train, TRAIN_BATCH):
@@ -52,7 +53,8 @@ def _trained(settings: dict[str, Any]) -> tuple[Any, Any, export_paths.Workspace
         expected = model(tf.constant(batch)).numpy()
         spec = tf.TensorSpec([None, *MODELS["cnn"].input_shape], tf.float32)
         model.serve = tf.function(model.__call__, input_signature=[spec])
-        _state.update(model=model, spec=spec, workspace=export_paths.Workspace("tensorflow", batch, expected))
+        workspace = export_paths.Workspace("tensorflow", batch, expected, (x_test, y_test))
+        _state.update(model=model, spec=spec, workspace=workspace)
     return _state["model"], _state["spec"], _state["workspace"]
 
 
@@ -65,10 +67,19 @@ def _paths(model: Any, spec: Any) -> dict[str, export_paths.ExportPath]:
     def saved_model(path: Path) -> None:
         tf.saved_model.save(model, str(path))
 
+    def converter() -> Any:
+        # A fixed batch, as a phone app feeds it: LiteRT.js refuses a file whose batch is left open.
+        fixed = tf.function(model.__call__, input_signature=[tf.TensorSpec([BATCH, *spec.shape[1:]], tf.float32)])
+        return tf.lite.TFLiteConverter.from_concrete_functions([fixed.get_concrete_function()], model)
+
     def litert(path: Path) -> None:
-        source = path.with_name(path.stem + "-tflite-source")
-        tf.saved_model.save(model, str(source))
-        path.write_bytes(tf.lite.TFLiteConverter.from_saved_model(str(source)).convert())
+        path.write_bytes(converter().convert())
+
+    def litert_int8(source: Path, target: Path) -> str:
+        quantizing = converter()
+        quantizing.optimizations = [tf.lite.Optimize.DEFAULT]
+        target.write_bytes(quantizing.convert())
+        return "dynamic range (TFLiteConverter, Optimize.DEFAULT: int8 weights)"
 
     def onnx(path: Path) -> None:
         import tf2onnx
@@ -79,7 +90,7 @@ def _paths(model: Any, spec: Any) -> dict[str, export_paths.ExportPath]:
     return {
         "tf_checkpoint": ep("tf_checkpoint", "cnn-checkpoint", checkpoint),
         "saved_model": ep("saved_model", "cnn-savedmodel", saved_model),
-        "tflite": ep("tflite", "cnn.tflite", litert, ("ai_edge_litert",)),
+        "tflite": ep("tflite", "cnn.tflite", litert, ("ai_edge_litert",), litert_int8),
         "onnx": ep("onnx", "cnn.onnx", onnx, ("onnx", "tf2onnx", "onnxruntime")),
     }
 
