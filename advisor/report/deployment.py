@@ -97,6 +97,20 @@ class DeploymentView:
     not_run: NotRun | None = None  # set when no export probe ran: then there are no rows
     runtime_rows: tuple[RuntimeRow, ...] = ()  # for a browser, mobile or edge target: each route in its runtime
 
+    @property
+    def runtime_finding(self) -> str:
+        """The routes table's one line, shown with the table folded: which routes ran in the target's runtime."""
+        ran = [f"{row.route} ({row.variant})" for row in self.runtime_rows if row.ran]
+        total = len(self.runtime_rows)
+        if not ran:
+            return f"None of the {total} routes to {self.target_words} ran in the target's runtime in this run."
+        return f"{len(ran)} of {total} routes to {self.target_words} ran in the target's runtime: {'; '.join(ran)}."
+
+    @property
+    def runtime_commands(self) -> tuple[str, ...]:
+        """One command per framework to measure its routes again (the rows share them)."""
+        return tuple(dict.fromkeys(row.command for row in self.runtime_rows))
+
 
 def _cell(result: ProbeResult | None, variant: str, info: dict) -> ExportCell:
     label = variant_label(variant)
