@@ -106,8 +106,9 @@ BudgetOpt = Annotated[
     str,
     typer.Option(
         "--budget",
-        metavar="[tiny|quick|standard|thorough]",
-        help="How long to measure: tiny is a smoke test, quick under a minute, standard a few minutes.",
+        metavar="[tiny|quick|standard|thorough|scale]",
+        help="How long to measure: tiny is a smoke test, quick under a minute, standard a few minutes;"
+        " scale measures batch sizes, data from disk and data-parallel processes.",
         rich_help_panel=RUN_PANEL,
     ),
 ]

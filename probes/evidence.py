@@ -46,6 +46,14 @@ METRICS: dict[str, tuple[str, bool]] = {
     "train_memory_mb": ("MB", False),  # the peak above the process's size when the model began
     "gpu_peak_mb": ("MB", False),
     "short_run_s": ("s", False),  # a fresh script to 100 trained steps: import, build, first step, 99 more
+    # scale (probes/kinds/scale.py): records streamed from disk, and data-parallel processes
+    "stream_samples_per_s": ("samples/s", True),  # training fed by the framework's pipeline from disk
+    "pipeline_samples_per_s": ("samples/s", True),  # that pipeline alone, no training
+    "pipeline_share": ("", False),  # streamed rate over the pipeline's: the share of a step the reading takes
+    "dp1_samples_per_s": ("samples/s", True),  # one process of the distributed engine, one thread
+    "dp2_samples_per_s": ("samples/s", True),  # two processes, one thread each: all their samples
+    "scaling_efficiency": ("", True),  # dp2 over twice dp1: 1 is perfect weak scaling
+    "dp_first_step_s": ("s", False),  # from the processes' start to the end of the first step (two processes)
     "test_accuracy": ("", True),
     "accuracy_check_s": ("s", False),
 }
