@@ -87,7 +87,7 @@ BUDGETS: dict[str, Budget] = {
         ),
         Budget(
             "thorough",
-            "ten processes per variant and longer windows, for tighter intervals; a quarter of an hour or more",
+            "ten processes per variant and longer windows, for tighter intervals, and the scale probe; half an hour",
             None,
             ("mlp", "cnn", "rnn", "transformer"),
             ("speed", "ease", "debugging", "export", "scale"),
@@ -100,7 +100,7 @@ BUDGETS: dict[str, Budget] = {
             child_timeout_s=480,
             option_processes=5,
             parallel_children=2,
-            typical_s=900,
+            typical_s=1500,  # 900 s before the scale probe joined, plus the scale budget's rounds
         ),
         Budget(
             "scale",

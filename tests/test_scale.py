@@ -84,12 +84,31 @@ def test_changed_lines_counts_what_the_distributed_script_adds_or_rewrites():
 
 
 def test_each_framework_distributed_script_changes_a_counted_number_of_lines():
-    for folder in ("pytorch", "keras"):
+    for folder in ("pytorch", "keras", "tensorflow"):
         here = ROOT / "probes" / folder
         count = scale.changed_lines(
             (here / "reference.py").read_text(), (here / "reference_distributed.py").read_text()
         )
         assert 0 < count < 40, folder
+
+
+@needs("torch")
+def test_the_pytorch_distributed_reference_learns_digits_in_one_process(monkeypatch):
+    from probes.kinds.scale import free_ports
+    from probes.pytorch import reference_distributed
+
+    for name, value in {"RANK": "0", "WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("MASTER_PORT", str(free_ports(1)[0]))
+    assert reference_distributed.main("mlp", epochs=5) > 0.8
+
+
+@needs("tensorflow")
+def test_the_tensorflow_distributed_reference_learns_digits_on_one_worker(monkeypatch):
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    from probes.tensorflow import reference_distributed
+
+    assert reference_distributed.main("mlp", epochs=5) > 0.8
 
 
 # --- data-parallel ranks, with fake ranks
