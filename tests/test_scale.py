@@ -169,6 +169,9 @@ def test_pytorch_reads_the_records_channels_first(tmp_path):
     expected_x, expected_y = make_data("cnn", 3, 1)
     np.testing.assert_array_equal(x.numpy(), expected_x[1].transpose(2, 0, 1))
     assert label == expected_y[1]
+    inputs, labels = RecordDataset(shards)[[2, 3, 4]]  # a batch across two shards, as a BatchSampler asks
+    np.testing.assert_array_equal(inputs[2].numpy(), x.numpy())
+    assert labels.dtype.is_floating_point is False and int(labels[2]) == label
 
 
 @needs("tensorflow")
@@ -235,3 +238,17 @@ def test_the_scale_budget_stays_apart_from_quick_and_standard_and_joins_thorough
 
     assert "scale" not in BUDGETS["quick"].kinds and "scale" not in BUDGETS["standard"].kinds
     assert BUDGETS["scale"].kinds == ("scale",) and "scale" in BUDGETS["thorough"].kinds
+
+
+@needs("torch")
+def test_pytorch_shares_the_cores_with_its_workers_and_gives_them_back_after_the_case():
+    import torch
+
+    from probes.pytorch import scale as pytorch_scale
+
+    torch.set_num_threads(2)
+    settings = {**_settings(), "threads": 2, "window_s": 0.01, "warmup_steps": 1, "windows": 2}
+    measured = pytorch_scale.measure("mlp", "stream", settings, {"options": {}})
+    assert measured["facts"]["workers"] == 1 and "torch.set_num_threads(1)" in measured["facts"]["pipeline"]
+    assert measured["samples"]["stream_samples_per_s"][0] > 0
+    assert torch.get_num_threads() == 2

@@ -1,9 +1,15 @@
 """PyTorch's scale probe: batch curves by the speed session, a DataLoader over record shards, and DDP ranks.
 
-The streamed pipeline is what PyTorch's data tutorial teaches: a map-style Dataset whose __getitem__
-reads one record (here from a numpy memmap of its shard, opened in each worker process) and a DataLoader
-that batches it, in the training loop (`stream-workers-0`) or in worker processes (`stream`, one per
-thread the run gives every framework, as PyTorch's docs advise for data that comes from disk).
+The streamed pipelines are PyTorch's data tutorial's Dataset over memmapped shards (opened in each worker
+process), read the two ways its docs describe: a batch of records per fetch, with a BatchSampler and
+automatic batching off, as PyTorch users read small records fast (`stream`: in worker processes;
+`stream-workers-0`: in the training loop), and one record per __getitem__ batched by the DataLoader
+(`stream-per-sample`, the tutorial's first version, in workers).
+
+With workers, the run's cores are shared between them and training's intra-op threads, as PyTorch's CPU
+tuning advice has it (half the cores each, at least one): on two cores, two workers beside two OpenMP threads
+left training at 650-990 samples/s on the MLP against 22,000-34,000 with the cores shared (OpenMP threads
+spin while they wait, and the workers wait for them), which would measure the oversubscription, not PyTorch.
 """
 
 from __future__ import annotations
@@ -32,14 +38,19 @@ from probes.kinds.speed import timed
 from probes.specs import LEARNING_RATE, make_data
 
 IN_LOOP = "stream-workers-0"
+PER_SAMPLE = "stream-per-sample"
 
 
 def cases(models: list[str], variant: dict[str, Any] | Any) -> list[tuple[str, str]]:
-    return scale_cases(models, (STREAM_CASE, IN_LOOP), data_parallel=True)
+    return scale_cases(models, (STREAM_CASE, IN_LOOP, PER_SAMPLE), data_parallel=True)
 
 
 class RecordDataset:
-    """One record per index, read from the shard that holds it (a torch.utils.data.Dataset by its methods)."""
+    """Records by index, read from the shards that hold them (a torch.utils.data.Dataset by its methods).
+
+    An int gives one record (inputs, label); a list of indices, as a BatchSampler hands them, gives the batch
+    as two tensors read in one go.
+    """
 
     def __init__(self, shards: Shards):
         self.paths, self.dtype = shards.paths, shards.record_dtype()
@@ -50,27 +61,35 @@ class RecordDataset:
     def __len__(self) -> int:
         return self.starts[-1]
 
-    def __getitem__(self, index: int) -> tuple[Any, int]:
+    def __getitem__(self, index: int | list[int]) -> tuple[Any, Any]:
         import numpy as np
         import torch
 
         if self.files is None:
             self.files = [np.memmap(p, dtype=self.dtype, mode="r") for p in self.paths]
-        shard = bisect.bisect_right(self.starts, index) - 1
-        record = self.files[shard][index - self.starts[shard]]
-        x = torch.from_numpy(np.array(record["x"]))
-        if x.ndim == 3:
-            x = x.permute(2, 0, 1)  # channels first, as PyTorch convolutions expect
-        return x, int(record["label"])
+        if isinstance(index, int):
+            shard = bisect.bisect_right(self.starts, index) - 1
+            record = self.files[shard][index - self.starts[shard]]
+            return self._channels_first(torch.from_numpy(np.array(record["x"]))), int(record["label"])
+        rows = np.asarray(index)
+        shards = np.searchsorted(self.starts, rows, side="right") - 1
+        records = np.concatenate([self.files[i][rows[shards == i] - self.starts[i]] for i in np.unique(shards)])
+        inputs = self._channels_first(torch.from_numpy(np.ascontiguousarray(records["x"])))
+        return inputs, torch.from_numpy(records["label"].astype(np.int64))
+
+    @staticmethod
+    def _channels_first(x: Any) -> Any:
+        """Images as PyTorch convolutions expect them: channels before height and width."""
+        return x.movedim(-1, -3) if x.ndim >= 3 else x
 
 
 class TorchStream:
     """reference.py's model and train_epoch, fed batch by batch by a DataLoader over the shards."""
 
-    def __init__(self, model_name: str, shards: Shards, settings: dict[str, Any], workers: int):
+    def __init__(self, model_name: str, shards: Shards, settings: dict[str, Any], workers: int, per_sample: bool):
         import torch
         from torch import nn
-        from torch.utils.data import DataLoader
+        from torch.utils.data import BatchSampler, DataLoader, SequentialSampler
 
         from probes.pytorch import PROBE
         from probes.pytorch import reference as ref
@@ -82,14 +101,22 @@ class TorchStream:
         self.model = ref.build_model(model_name).to(self.device)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LEARNING_RATE)
         self.loss_fn = nn.CrossEntropyLoss()
+        dataset = RecordDataset(shards)
+        if per_sample:
+            batching: dict[str, Any] = {"batch_size": self.batch_size}
+            read = "one record per __getitem__, batched by the DataLoader"
+        else:
+            batching = {"batch_size": None, "sampler": BatchSampler(SequentialSampler(dataset), self.batch_size, True)}
+            read = "a batch of records per __getitem__ (BatchSampler, automatic batching off)"
         self.loader = DataLoader(
-            RecordDataset(shards),
-            batch_size=self.batch_size,
+            dataset,
             num_workers=workers,
             persistent_workers=workers > 0,
             pin_memory=self.device.type == "cuda",
+            **batching,
         )
-        self.pipeline = f"DataLoader over a map-style Dataset of memmapped records, num_workers={workers}"
+        threads = f", torch.set_num_threads({torch.get_num_threads()})"
+        self.pipeline = f"DataLoader over a Dataset of memmapped records, {read}, num_workers={workers}{threads}"
         self.batches = self._forever()
 
     def _forever(self) -> Any:
@@ -179,7 +206,15 @@ def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[
         }
         engine = "torch.distributed DistributedDataParallel (gloo on CPUs, NCCL on GPUs)"
         return measure_data_parallel(__name__, request, rank_env, engine, changed)
-    workers = settings["threads"] if case == STREAM_CASE else 0
-    with stream_folder() as folder:
-        shards = write_shards(model_name, Path(folder), settings["seed"])
-        return measure_stream(TorchStream(model_name, shards, settings, workers), shards, settings)
+    import torch
+
+    workers = 0 if case == IN_LOOP else max(1, settings["threads"] // 2)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(max(1, settings["threads"] - workers))  # the cores the workers do not take
+    try:
+        with stream_folder() as folder:
+            shards = write_shards(model_name, Path(folder), settings["seed"])
+            session = TorchStream(model_name, shards, settings, workers, per_sample=case == PER_SAMPLE)
+            return measure_stream(session, shards, settings)
+    finally:
+        torch.set_num_threads(threads)  # the next case gets the run's threads again
