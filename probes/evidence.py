@@ -249,6 +249,34 @@ class Evidence:
             raise EvidenceError(f"{origin}: evidence is malformed ({type(exc).__name__}: {exc})") from None
 
 
+MACHINE_KEYS = ("hostname", "cpu_model", "cores_logical", "memory_gb", "gpus")  # what makes two runs one machine's
+
+
+def same_machine(a: Evidence, b: Evidence) -> bool:
+    """Whether two runs' environments describe the same machine (their MACHINE_KEYS agree)."""
+    return all(a.environment.get(k) == b.environment.get(k) for k in MACHINE_KEYS)
+
+
+def added_to(base: Evidence, added: Evidence) -> Evidence:
+    """One machine's two runs as one record: `base` with the kinds `added` measured taken from `added`.
+
+    A budget of its own (scale) measured after a standard run joins it this way, so one report shows both;
+    the settings keep `added`'s under "added_runs". Runs of two machines are never merged here (a team
+    report compares machines side by side).
+    """
+    if not same_machine(base, added):
+        raise ValueError("the two runs were measured on different machines")
+    kinds = {r.kind for r in added.results}
+    results = tuple(r for r in base.results if r.kind not in kinds) + added.results
+    runs = [*base.settings.get("added_runs", []), {"created_at": added.created_at, **added.settings}]
+    merged_kinds = list(dict.fromkeys([*base.settings.get("kinds", []), *added.settings.get("kinds", [])]))
+    settings = {**base.settings, "kinds": merged_kinds, "added_runs": runs}
+    wall_s = (base.wall_s or 0.0) + (added.wall_s or 0.0)
+    return Evidence(
+        base.created_at, base.environment, settings, results, base.complete and added.complete, wall_s, base.notes
+    )
+
+
 def process_interval(a: ProbeResult, b: ProbeResult, metric: str) -> RatioInterval | None:
     """a's metric over b's, with its 95% interval from the spread between their processes (probes/stats.py).
 

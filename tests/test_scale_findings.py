@@ -117,3 +117,56 @@ def test_the_report_shows_a_chart_per_model_and_the_tables_of_streams_and_proces
 def test_a_run_without_the_scale_probe_says_how_to_get_it():
     view = build_scale_view(s.evidence(s.speed("torch", "mlp", 1000)))
     assert not view.measured and view.how == "advisor probe --budget scale --out FOLDER"
+
+
+# --- a budget of its own, added to a run of the same machine
+
+
+def _run(*results: ProbeResult, kinds: tuple[str, ...], host: str = "laptop") -> s.Evidence:
+    from probes.evidence import Evidence
+
+    environment = {"hostname": host, "cpu_model": "a CPU", "cores_logical": 2}
+    return Evidence("2026-12-01T10:00:00+00:00", environment, {"budget": kinds[0], "kinds": list(kinds)}, results)
+
+
+def test_a_scale_run_joins_a_standard_run_of_the_same_machine_and_replaces_only_its_own_kind():
+    from probes.evidence import added_to
+
+    standard = _run(s.speed("torch", "mlp", 1000), stream("torch", "mlp", 1.0), kinds=("speed", "scale"))
+    scale_run = _run(stream("torch", "mlp", 2000), kinds=("scale",))
+    merged = added_to(standard, scale_run)
+    assert merged.result("torch", "mlp").ok  # speed kept
+    assert merged.result("torch", "mlp", "scale", "stream").summary("stream_samples_per_s").median == 2000
+    assert merged.settings["kinds"] == ["speed", "scale"] and merged.settings["added_runs"][0]["budget"] == "scale"
+
+
+def test_runs_of_two_machines_are_never_merged_into_one_record():
+    from probes.evidence import added_to
+
+    with pytest.raises(ValueError, match="different machines"):
+        added_to(_run(kinds=("speed",)), _run(kinds=("scale",), host="gpu-server"))
+
+
+def test_probe_add_to_writes_the_merged_evidence_into_the_folder(tmp_path, monkeypatch):
+    import json
+
+    import advisor.runs
+    from probes.budgets import BUDGETS
+    from probes.runner import make_plan
+
+    (tmp_path / "evidence.json").write_text(json.dumps(_run(s.speed("torch", "mlp", 1000), kinds=("speed",)).to_json()))
+    monkeypatch.setattr(
+        advisor.runs, "run_probes", lambda plan, progress=None: _run(stream("torch", "mlp", 5), kinds=("scale",))
+    )
+    advisor.runs.probe_into(tmp_path, make_plan(BUDGETS["scale"], variants=["torch"], threads=1))
+    saved = advisor.runs.load_evidence(tmp_path / "evidence.json")
+    assert {r.kind for r in saved.results} == {"speed", "scale"}
+
+
+def test_probe_takes_either_a_folder_to_add_to_or_a_new_one():
+    from typer.testing import CliRunner
+
+    from advisor.cli import app
+
+    result = CliRunner().invoke(app, ["probe", "--budget", "scale", "--add-to", "a", "--out", "b"])
+    assert result.exit_code == 2 and "--add-to and --out: give one" in result.output
