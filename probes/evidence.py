@@ -192,6 +192,21 @@ class Evidence:
                 return result
         return None
 
+    def best_of(self, variant: str, model: str, kind: str, prefix: str, metric: str) -> ProbeResult | None:
+        """Of the cases starting with `prefix` (a framework's streamed pipelines), the one with the best median
+        `metric` among those that worked, as a user who tried each would pick; else the first, for its reason."""
+        candidates = [
+            r
+            for r in self.results
+            if (r.variant, r.model, r.kind) == (variant, model, kind) and r.case.startswith(prefix)
+        ]
+        higher_is_better = METRICS.get(metric, ("", True))[1]
+        scored = [(s.median, r) for r in candidates if r.ok and (s := r.summary(metric)) is not None]
+        if scored:
+            pick = max if higher_is_better else min
+            return pick(scored, key=lambda pair: pair[0])[1]
+        return candidates[0] if candidates else None
+
     def speed(self, variant: str, model: str, metric: str = "train_samples_per_s") -> ProbeResult | None:
         """The speed result that holds `metric` for a variant and model (training memory has a case of its own)."""
         return self.result(variant, model, "speed", METRIC_CASES.get(metric, ""))

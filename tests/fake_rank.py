@@ -9,6 +9,8 @@ def rank_main(request):
     rank, world = int(os.environ["FAKE_RANK"]), request["world"]
     if behaviour == "hang" and world == 2 and rank == 1:
         time.sleep(3600)
+    if behaviour == "env":
+        return {"tf_config": os.environ.get("TF_CONFIG")}
     if behaviour == "fail":
         raise RuntimeError("the engine refused\nsecond line\nthe last line says why")
     # Two processes take 1.6 times as long per step as one: 80% scaling efficiency.

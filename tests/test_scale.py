@@ -252,3 +252,13 @@ def test_pytorch_shares_the_cores_with_its_workers_and_gives_them_back_after_the
     assert measured["facts"]["workers"] == 1 and "torch.set_num_threads(1)" in measured["facts"]["pipeline"]
     assert measured["samples"]["stream_samples_per_s"][0] > 0
     assert torch.get_num_threads() == 2
+
+
+def test_a_rank_never_inherits_a_variable_its_framework_unsets(fake_ranks, monkeypatch):
+    monkeypatch.setenv("TF_CONFIG", '{"cluster": "the user\'s own"}')
+
+    def env(rank: int, world: int, ports: list[int]) -> dict[str, str | None]:
+        return {**fake_ranks(rank, world, ports), "TF_CONFIG": None}
+
+    outcomes = scale.run_ranks("tests.fake_rank", {"batch_size": 1, "behaviour": "env"}, 1, env, 20.0)
+    assert outcomes[0].result["tf_config"] is None

@@ -170,3 +170,13 @@ def test_probe_takes_either_a_folder_to_add_to_or_a_new_one():
 
     result = CliRunner().invoke(app, ["probe", "--budget", "scale", "--add-to", "a", "--out", "b"])
     assert result.exit_code == 2 and "--add-to and --out: give one" in result.output
+
+
+def test_each_framework_is_judged_by_the_fastest_of_its_streamed_pipelines():
+    in_loop = stream("torch", "mlp", 3000)
+    in_loop = ProbeResult(**{**in_loop.__dict__, "case": "stream-workers-0"})
+    results = [*streams(torch=900, keras=1000, tensorflow=1800), in_loop]
+    findings = {f.subject: f for f in verdict(*results).findings}
+    mlp = findings["mlp: PyTorch vs Keras 3 on TensorFlow"]
+    assert mlp.outcome == "confirmed" and "(stream-workers-0 vs stream)" in mlp.figure
+    assert findings["cnn: PyTorch vs Keras 3 on TensorFlow"].outcome == "contradicted"  # no faster pipeline there

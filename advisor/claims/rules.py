@@ -100,7 +100,9 @@ def _speed_pairs(
             if skipped:
                 findings.append(skipped)
                 continue
-            if kind == "scale":
+            if kind == "scale" and case.endswith("*"):  # each framework's best of those cases ("stream*")
+                results = {v: evidence.best_of(v, model, kind, case[:-1], metric) for v in (a, b)}
+            elif kind == "scale":
                 results = {v: evidence.result(v, model, kind, case) for v in (a, b)}
             else:
                 results = {v: evidence.speed(v, model, metric) for v in (a, b)}
@@ -126,8 +128,9 @@ def _speed_pairs(
                 continue
             medians = {v: results[v].summary(metric).median for v in (a, b)}
             outcome = compare(interval, metric)
+            cases = f" ({results[a].case} vs {results[b].case})" if case.endswith("*") else ""
             figure = (
-                f"{model}: {label(a)} {interval.ratio:.2f}× {label(b)}'s {METRIC_WORDS.get(metric, metric)} "
+                f"{model}{cases}: {label(a)} {interval.ratio:.2f}× {label(b)}'s {METRIC_WORDS.get(metric, metric)} "
                 f"(95% CI {interval.low:.2f}–{interval.high:.2f} over {interval.n_a} processes each; "
                 f"{_number(medians[a], unit)} vs {_number(medians[b], unit)})"
             )

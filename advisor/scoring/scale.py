@@ -1,9 +1,9 @@
 """The "Large datasets" score, from the scale probe: training fed from disk, and training on two processes.
 
 Relative, as every measured score is (advisor/scoring/relative.py): 10 for the best candidate measured
-here. The streamed throughput is scored like training speed, per model and towards the model like the
-user's data; the data-parallel share (knowledge/measured_scores.yaml) is the candidate's scaling
-efficiency over the best one's, nothing when its engine failed on two processes.
+here. The streamed throughput (each candidate's fastest pipeline) is scored like training speed, per model
+and towards the model like the user's data; the data-parallel share (knowledge/measured_scores.yaml) is the
+candidate's scaling efficiency over the best one's, nothing when its engine failed on two processes.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from advisor.questionnaire.profile import Profile
 from advisor.scoring.relative import Scored, relative_over_models
 from probes.evidence import Evidence
 
-STREAM_CASE = "stream"  # probes/kinds/scale.py: each framework's recommended pipeline
+STREAM_CASE = "stream"  # probes/kinds/scale.py: "stream" and its "stream-..." alternatives, the best of them counts
 DATA_PARALLEL_CASE = "data-parallel"
 
 
@@ -27,9 +27,15 @@ def data_parallel_share() -> float:
 
 
 def _median(evidence: Evidence, candidate: str, model: str, case: str, metric: str) -> float | None:
-    result = evidence.result(candidate, model, "scale", case)
+    """The median of the best of the candidate's `case*` results (its fastest streamed pipeline)."""
+    result = evidence.best_of(candidate, model, "scale", case, metric)
     summary = result.summary(metric) if result is not None and result.ok else None
     return summary.median if summary else None
+
+
+def _best_case(evidence: Evidence, candidate: str, model: str) -> str:
+    result = evidence.best_of(candidate, model, "scale", STREAM_CASE, "stream_samples_per_s")
+    return result.case if result is not None else STREAM_CASE
 
 
 def data_parallel_outcome(evidence: Evidence, candidate: str) -> tuple[float | None, str] | None:
@@ -54,7 +60,11 @@ def score_dataset_scale(evidence: Evidence, candidates: Sequence[str], profile: 
         for model in dict.fromkeys(r.model for r in evidence.of_kind("scale"))
     }
     streamed = relative_over_models(
-        per_model, candidates, True, lambda c, m, v: f"{v:,.0f} samples/s streamed from disk", profile
+        per_model,
+        candidates,
+        True,
+        lambda c, m, v: f"{v:,.0f} samples/s streamed from disk ({_best_case(evidence, c, m)})",
+        profile,
     )
     outcomes = {c: data_parallel_outcome(evidence, c) for c in streamed}
     best = max((o[0] for o in outcomes.values() if o and o[0]), default=None)

@@ -126,13 +126,13 @@ class KerasStream:
 # --- data-parallel ranks (TensorFlow backend): reference_distributed.py's strategy and fit()
 
 
-def rank_env(rank: int, world: int, ports: list[int]) -> dict[str, str]:
+def rank_env(rank: int, world: int, ports: list[int]) -> dict[str, str | None]:
     """TF_CONFIG as TensorFlow's multi-worker tutorial writes it: every worker's address, and this one's index.
 
-    One process needs none: the strategy then trains on this machine alone.
+    One process has none (not even the user's own): the strategy then trains on this machine alone.
     """
     if world == 1:
-        return {}
+        return {"TF_CONFIG": None}
     workers = [f"127.0.0.1:{port}" for port in ports[:world]]
     return {"TF_CONFIG": json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": rank}})}
 

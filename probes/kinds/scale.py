@@ -279,12 +279,13 @@ def run_ranks(
     module: str,
     request: Mapping[str, Any],
     world: int,
-    rank_env: Callable[[int, int, list[int]], Mapping[str, str]],
+    rank_env: Callable[[int, int, list[int]], Mapping[str, str | None]],
     timeout_s: float | None = None,
 ) -> list[RankOutcome]:
     """Start `world` rank processes (`python -m probes.kinds.scale MODULE ...`), wait, kill any left at the timeout.
 
-    `rank_env(rank, world, ports)` is the framework's: the variables its engine reads to find its peers.
+    `rank_env(rank, world, ports)` is the framework's: the variables its engine reads to find its peers
+    (a variable given as None is removed, so that a rank never inherits the user's own cluster settings).
     Each rank calls MODULE's `rank_main(request)` and writes what it returns as JSON.
     """
     ports = free_ports(max(2, world))
@@ -294,7 +295,11 @@ def run_ranks(
         processes = []
         for rank in range(world):
             env = {**os.environ, "OMP_NUM_THREADS": "1", "ADVISOR_RANK_STARTED": repr(time.time())}
-            env.update(rank_env(rank, world, ports))
+            for name, value in rank_env(rank, world, ports).items():
+                if value is None:
+                    env.pop(name, None)  # the rank must not inherit it
+                else:
+                    env[name] = value
             log = open(Path(tmp) / f"rank{rank}.log", "wb")  # noqa: SIM115 - closed below, after the wait
             command = [sys.executable, "-m", "probes.kinds.scale", module, str(request_path), f"{tmp}/rank{rank}.json"]
             process = subprocess.Popen(
@@ -344,7 +349,7 @@ def rank_failure(outcomes: Sequence[RankOutcome], world: int, timeout_s: float =
 def measure_data_parallel(
     module: str,
     request: Mapping[str, Any],
-    rank_env: Callable[[int, int, list[int]], Mapping[str, str]],
+    rank_env: Callable[[int, int, list[int]], Mapping[str, str | None]],
     engine: str,
     changed_lines: int | None,
     timeout_s: float | None = None,

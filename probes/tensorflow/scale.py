@@ -99,7 +99,7 @@ class TensorFlowStream:
         self.batches = None
 
 
-def rank_env(rank: int, world: int, ports: list[int]) -> dict[str, str]:
+def rank_env(rank: int, world: int, ports: list[int]) -> dict[str, str | None]:
     """TF_CONFIG as TensorFlow's multi-worker guide writes it (shared with Keras on TensorFlow)."""
     from probes.keras.scale import rank_env as tf_config
 
