@@ -30,7 +30,8 @@ from advisor.records import digest, evidence_digest, knowledge_digest
 from advisor.report.page import write_report
 from advisor.scoring import Scorecard, score
 from advisor.scoring.score import RULES
-from probes.evidence import Evidence, added_to
+from probes.environment import collect_environment
+from probes.evidence import Evidence, added_to, same_machine
 from probes.runner import ProbePlan, ProbesInterrupted, ProgressEvent, run_probes
 
 # Every file a run writes into its folder, in flow order: the one list that writing, --force and
@@ -173,6 +174,10 @@ def probe_into(path: Path, plan: ProbePlan, progress: Progress | None = None) ->
     """
     folder = RunFolder(Path(run_folder_of(path)))
     base = load_evidence(folder.evidence)
+    if not same_machine(base.environment, collect_environment()):  # before minutes of measuring, not after
+        raise RecordError(
+            f"{folder.evidence}: measured on another machine; compare machines with advisor team --evidence"
+        )
     try:
         added = run_probes(plan, progress)
     except ProbesInterrupted as interrupted:

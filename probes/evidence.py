@@ -267,9 +267,9 @@ class Evidence:
 MACHINE_KEYS = ("hostname", "cpu_model", "cores_logical", "memory_gb", "gpus")  # what makes two runs one machine's
 
 
-def same_machine(a: Evidence, b: Evidence) -> bool:
+def same_machine(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     """Whether two runs' environments describe the same machine (their MACHINE_KEYS agree)."""
-    return all(a.environment.get(k) == b.environment.get(k) for k in MACHINE_KEYS)
+    return all(a.get(k) == b.get(k) for k in MACHINE_KEYS)
 
 
 def added_to(base: Evidence, added: Evidence) -> Evidence:
@@ -279,7 +279,7 @@ def added_to(base: Evidence, added: Evidence) -> Evidence:
     the settings keep `added`'s under "added_runs". Runs of two machines are never merged here (a team
     report compares machines side by side).
     """
-    if not same_machine(base, added):
+    if not same_machine(base.environment, added.environment):
         raise ValueError("the two runs were measured on different machines")
     kinds = {r.kind for r in added.results}
     results = tuple(r for r in base.results if r.kind not in kinds) + added.results

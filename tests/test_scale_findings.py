@@ -115,8 +115,8 @@ def test_the_report_shows_a_chart_per_model_and_the_tables_of_streams_and_proces
 
 
 def test_a_run_without_the_scale_probe_says_how_to_get_it():
-    view = build_scale_view(s.evidence(s.speed("torch", "mlp", 1000)))
-    assert not view.measured and view.how == "advisor probe --budget scale --out FOLDER"
+    view = build_scale_view(s.evidence(s.speed("torch", "mlp", 1000)), "runs/laptop")
+    assert not view.measured and view.how == "advisor probe --budget scale --add-to runs/laptop"
 
 
 # --- a budget of its own, added to a run of the same machine
@@ -158,6 +158,7 @@ def test_probe_add_to_writes_the_merged_evidence_into_the_folder(tmp_path, monke
     monkeypatch.setattr(
         advisor.runs, "run_probes", lambda plan, progress=None: _run(stream("torch", "mlp", 5), kinds=("scale",))
     )
+    monkeypatch.setattr(advisor.runs, "collect_environment", lambda: _run(kinds=("speed",)).environment)
     advisor.runs.probe_into(tmp_path, make_plan(BUDGETS["scale"], variants=["torch"], threads=1))
     saved = advisor.runs.load_evidence(tmp_path / "evidence.json")
     assert {r.kind for r in saved.results} == {"speed", "scale"}
@@ -180,3 +181,18 @@ def test_each_framework_is_judged_by_the_fastest_of_its_streamed_pipelines():
     mlp = findings["mlp: PyTorch vs Keras 3 on TensorFlow"]
     assert mlp.outcome == "confirmed" and "(stream-workers-0 vs stream)" in mlp.figure
     assert findings["cnn: PyTorch vs Keras 3 on TensorFlow"].outcome == "contradicted"  # no faster pipeline there
+
+
+def test_probe_add_to_refuses_another_machines_folder_before_measuring(tmp_path, monkeypatch):
+    import json
+
+    import advisor.runs
+    from advisor.errors import RecordError
+    from probes.budgets import BUDGETS
+    from probes.runner import make_plan
+
+    (tmp_path / "evidence.json").write_text(json.dumps(_run(s.speed("torch", "mlp", 1000), kinds=("speed",)).to_json()))
+    monkeypatch.setattr(advisor.runs, "collect_environment", lambda: {"hostname": "gpu-server"})
+    monkeypatch.setattr(advisor.runs, "run_probes", lambda plan, progress=None: pytest.fail("measured anyway"))
+    with pytest.raises(RecordError, match="another machine"):
+        advisor.runs.probe_into(tmp_path, make_plan(BUDGETS["scale"], variants=["torch"], threads=1))

@@ -153,7 +153,7 @@ def build_view(
         claims=build_claims_view(verdicts.verdicts),
         facts=build_facts_view(values, scorecard),
         speed=build_speed_view(evidence),
-        scale=build_scale_view(evidence),
+        scale=build_scale_view(evidence, run_dir),
         ease=build_ease_view(evidence, run_dir),
         debugging=build_debugging_view(evidence, run_dir),
         deployment=build_deployment_view(

@@ -17,7 +17,7 @@ from probes.evidence import Evidence, ProbeResult
 from probes.variants import label as variant_label
 
 KNEE_SHARE = 0.8  # the batch that reaches this share of a framework's best throughput: fixed costs stop dominating
-HOW_TO_MEASURE = "advisor probe --budget scale --out FOLDER"
+HOW_TO_MEASURE = "advisor probe --budget scale --add-to {folder}"  # this run's folder: one report shows both
 MODEL_TITLES = {"mlp": "MLP on tabular data", "cnn": "Small CNN"}
 
 
@@ -59,9 +59,14 @@ class ScaleModel:
 @dataclass
 class ScaleView:
     measured: bool
-    how: str = HOW_TO_MEASURE
+    folder: str = "FOLDER"
     models: list[ScaleModel] = field(default_factory=list)
     page_cache: str = ""
+
+    @property
+    def how(self) -> str:
+        """The command that adds the scale probe to this run's folder."""
+        return HOW_TO_MEASURE.format(folder=self.folder)
 
 
 def _summary(result: ProbeResult | None, metric: str, unit: str = "", percent: bool = False) -> str:
@@ -152,11 +157,11 @@ def _parallel_rows(evidence: Evidence, model: str) -> list[ParallelRow]:
     return rows
 
 
-def build_scale_view(evidence: Evidence | None) -> ScaleView:
+def build_scale_view(evidence: Evidence | None, run_dir: str = "FOLDER") -> ScaleView:
     results = evidence.of_kind("scale") if evidence else []
     if not evidence or not any(r.ok for r in results):
-        return ScaleView(measured=False)
-    view = ScaleView(measured=True)
+        return ScaleView(measured=False, folder=run_dir)
+    view = ScaleView(measured=True, folder=run_dir)
     view.page_cache = next((r.facts.page_cache for r in results if r.facts.page_cache), "")
     for model in dict.fromkeys(r.model for r in results):
         curves = _batch_curve(evidence, model)
