@@ -107,8 +107,9 @@ BudgetOpt = Annotated[
     str,
     typer.Option(
         "--budget",
-        metavar="[tiny|quick|standard|thorough]",
-        help="How long to measure: tiny is a smoke test, quick under a minute, standard a few minutes.",
+        metavar="[tiny|quick|standard|thorough|scale]",
+        help="How long to measure: tiny is a smoke test, quick under a minute, standard a few minutes;"
+        " scale measures batch sizes, data from disk and data-parallel processes.",
         rich_help_panel=RUN_PANEL,
     ),
 ]
@@ -442,20 +443,37 @@ def probe(
     threads: ThreadsOpt = None,
     device: DeviceOpt = "auto",
     child_timeout: TimeoutOpt = None,
+    add_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--add-to",
+            metavar="FOLDER",
+            help="Add what this budget measures to a run folder of this machine (then: advisor report FOLDER).",
+            rich_help_panel=RUN_PANEL,
+        ),
+    ] = None,
 ) -> None:
     """Only measure: run the probes and write evidence.json.
 
     Example: advisor probe --budget standard --out runs/laptop
+
+    The scale probe beside it, in the same report: advisor probe --budget scale --add-to runs/laptop
     """
     from advisor.fileio import default_run_dir
     from advisor.runs import probe as run_probe
+    from advisor.runs import probe_into
     from probes.runner import ProbesInterrupted
 
+    if add_to is not None and out is not None:
+        raise AdvisorError("options --add-to and --out: give one (--add-to adds to a folder, --out makes a new one)")
     plan = _plan(budget, variant, threads, device, child_timeout)
-    folder = out or default_run_dir()
+    folder = add_to or out or default_run_dir()
     progress = _progress(plan)
     try:
-        evidence = run_probe(folder, plan, force=force, progress=progress)
+        if add_to is not None:
+            evidence = probe_into(add_to, plan, progress=progress)
+        else:
+            evidence = run_probe(folder, plan, force=force, progress=progress)
     except ProbesInterrupted as interrupted:
         progress.close()
         raise _interrupted(folder, interrupted.interrupt, advise=False) from None
@@ -465,6 +483,8 @@ def probe(
     measured = sum(1 for r in probes if r.ok)
     typer.echo(f"Measured {measured} of {len(probes)} probes in {evidence.wall_s:.1f} s.")
     typer.echo(f"Evidence: {(folder / 'evidence.json').resolve()}")
+    if add_to is not None:
+        typer.echo(f"Render the report with both runs: advisor report {add_to}")
     if not measured:
         typer.echo("Nothing was measured: evidence.json says why for each probe.", err=True)
         raise typer.Exit(EXIT_NOTHING_MEASURED)

@@ -30,7 +30,8 @@ from advisor.records import digest, evidence_digest, knowledge_digest
 from advisor.report.page import write_report
 from advisor.scoring import Scorecard, score
 from advisor.scoring.score import RULES
-from probes.evidence import Evidence
+from probes.environment import collect_environment
+from probes.evidence import Evidence, added_to, same_machine
 from probes.runner import ProbePlan, ProbesInterrupted, ProgressEvent, run_probes
 
 # Every file a run writes into its folder, in flow order: the one list that writing, --force and
@@ -164,6 +165,35 @@ def probe(out: Path, plan: ProbePlan, *, force: bool = False, progress: Progress
         raise
     save(evidence)
     return evidence
+
+
+def probe_into(path: Path, plan: ProbePlan, progress: Progress | None = None) -> Evidence:
+    """Measure `plan` and add it to a run folder's evidence (its kinds replaced), for `advisor report` to show.
+
+    The folder's evidence.json is rewritten only when the new run ends (interrupted: what it measured is added,
+    marked incomplete); the folder's report is re-rendered by `advisor report FOLDER`.
+    """
+    folder = RunFolder(Path(run_folder_of(path)))
+    base = load_evidence(folder.evidence)
+    if not same_machine(base.environment, collect_environment()):  # before minutes of measuring, not after
+        raise RecordError(
+            f"{folder.evidence}: measured on another machine; compare machines with advisor team --evidence"
+        )
+    try:
+        added = run_probes(plan, progress)
+    except ProbesInterrupted as interrupted:
+        write_json_atomic(folder.evidence, _added(base, interrupted.evidence, folder).to_json())
+        raise
+    merged = _added(base, added, folder)
+    write_json_atomic(folder.evidence, merged.to_json())
+    return merged
+
+
+def _added(base: Evidence, added: Evidence, folder: RunFolder) -> Evidence:
+    try:
+        return added_to(base, added)
+    except ValueError as error:
+        raise RecordError(f"{folder.evidence}: {error}; compare machines with advisor team --evidence") from None
 
 
 def rerender(path: Path, answers: Answers | None = None) -> AdviceRun:

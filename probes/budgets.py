@@ -23,6 +23,7 @@ class Budget:
     option_processes: int | None = None  # processes for a named option (torch.compile, XLA); None: `processes`
     option_models: tuple[str, ...] | None = None  # the models a named option measures; None: `models`
     parallel_children: int = 1  # probes after the timed rounds (accuracy, ease, debugging, export) at once
+    scale_processes: int = 3  # fresh scale processes per variant, interleaved, after speed's rounds
     # How long a whole run of this budget takes on the 2-core dev VM (`time advisor probe --budget X`),
     # for the questionnaire's "measuring takes about..." and the progress bar's first estimate.
     typical_s: float | None = None
@@ -86,10 +87,10 @@ BUDGETS: dict[str, Budget] = {
         ),
         Budget(
             "thorough",
-            "ten processes per variant and longer windows, for tighter intervals; a quarter of an hour or more",
+            "ten processes per variant and longer windows, for tighter intervals, and the scale probe; half an hour",
             None,
             ("mlp", "cnn", "rnn", "transformer"),
-            ("speed", "ease", "debugging", "export"),
+            ("speed", "ease", "debugging", "export", "scale"),
             processes=10,
             windows=5,
             window_s=0.4,
@@ -99,7 +100,25 @@ BUDGETS: dict[str, Budget] = {
             child_timeout_s=480,
             option_processes=5,
             parallel_children=2,
-            typical_s=900,
+            typical_s=1500,  # 900 s before the scale probe joined, plus the scale budget's rounds
+        ),
+        Budget(
+            "scale",
+            "batch sizes 16 to 512, data streamed from disk, 1 and 2 processes of each framework's distributed"
+            " engine, on the MLP and CNN; about seven minutes, apart from the others so they keep their times",
+            ("torch", "keras-tensorflow", "tensorflow", "keras-torch", "keras-jax"),
+            ("mlp", "cnn"),
+            ("scale",),
+            processes=3,
+            windows=3,
+            window_s=0.15,
+            warmup_steps=5,
+            batch_size=64,
+            infer_repeats=0,
+            child_timeout_s=600,  # two models' data-parallel runs, each rank allowed its own timeout
+            accuracy_check=False,  # the same reference models as speed, whose accuracy check runs there
+            scale_processes=3,
+            typical_s=420,  # 408 s measured on the quiet 2-core VM; 600 s while others used a third of it
         ),
     )
 }

@@ -23,7 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from probes.variants import Variant
 
-KINDS = ("speed", "ease", "debugging", "export")
+KINDS = ("speed", "ease", "debugging", "export", "scale")
 PER_MODEL_KINDS = ("speed", "ease")  # one case per model; the others name their cases (a bug, an export path)
 FRAMEWORK_FREE_KINDS = ("ease",)  # read source: the child never imports the framework
 

@@ -46,6 +46,14 @@ METRICS: dict[str, tuple[str, bool]] = {
     "train_memory_mb": ("MB", False),  # the peak above the process's size when the model began
     "gpu_peak_mb": ("MB", False),
     "short_run_s": ("s", False),  # a fresh script to 100 trained steps: import, build, first step, 99 more
+    # scale (probes/kinds/scale.py): records streamed from disk, and data-parallel processes
+    "stream_samples_per_s": ("samples/s", True),  # training fed by the framework's pipeline from disk
+    "pipeline_samples_per_s": ("samples/s", True),  # that pipeline alone, no training
+    "pipeline_share": ("", False),  # streamed rate over the pipeline's: the share of a step the reading takes
+    "dp1_samples_per_s": ("samples/s", True),  # one process of the distributed engine, one thread
+    "dp2_samples_per_s": ("samples/s", True),  # two processes, one thread each: all their samples
+    "scaling_efficiency": ("", True),  # dp2 over twice dp1: 1 is perfect weak scaling
+    "dp_first_step_s": ("s", False),  # from the processes' start to the end of the first step (two processes)
     "test_accuracy": ("", True),
     "accuracy_check_s": ("s", False),
 }
@@ -184,6 +192,21 @@ class Evidence:
                 return result
         return None
 
+    def best_of(self, variant: str, model: str, kind: str, prefix: str, metric: str) -> ProbeResult | None:
+        """Of the cases starting with `prefix` (a framework's streamed pipelines), the one with the best median
+        `metric` among those that worked, as a user who tried each would pick; else the first, for its reason."""
+        candidates = [
+            r
+            for r in self.results
+            if (r.variant, r.model, r.kind) == (variant, model, kind) and r.case.startswith(prefix)
+        ]
+        higher_is_better = METRICS.get(metric, ("", True))[1]
+        scored = [(s.median, r) for r in candidates if r.ok and (s := r.summary(metric)) is not None]
+        if scored:
+            pick = max if higher_is_better else min
+            return pick(scored, key=lambda pair: pair[0])[1]
+        return candidates[0] if candidates else None
+
     def speed(self, variant: str, model: str, metric: str = "train_samples_per_s") -> ProbeResult | None:
         """The speed result that holds `metric` for a variant and model (training memory has a case of its own)."""
         return self.result(variant, model, "speed", METRIC_CASES.get(metric, ""))
@@ -239,6 +262,34 @@ class Evidence:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise EvidenceError(f"{origin}: evidence is malformed ({type(exc).__name__}: {exc})") from None
+
+
+MACHINE_KEYS = ("hostname", "cpu_model", "cores_logical", "memory_gb", "gpus")  # what makes two runs one machine's
+
+
+def same_machine(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two runs' environments describe the same machine (their MACHINE_KEYS agree)."""
+    return all(a.get(k) == b.get(k) for k in MACHINE_KEYS)
+
+
+def added_to(base: Evidence, added: Evidence) -> Evidence:
+    """One machine's two runs as one record: `base` with the kinds `added` measured taken from `added`.
+
+    A budget of its own (scale) measured after a standard run joins it this way, so one report shows both;
+    the settings keep `added`'s under "added_runs". Runs of two machines are never merged here (a team
+    report compares machines side by side).
+    """
+    if not same_machine(base.environment, added.environment):
+        raise ValueError("the two runs were measured on different machines")
+    kinds = {r.kind for r in added.results}
+    results = tuple(r for r in base.results if r.kind not in kinds) + added.results
+    runs = [*base.settings.get("added_runs", []), {"created_at": added.created_at, **added.settings}]
+    merged_kinds = list(dict.fromkeys([*base.settings.get("kinds", []), *added.settings.get("kinds", [])]))
+    settings = {**base.settings, "kinds": merged_kinds, "added_runs": runs}
+    wall_s = (base.wall_s or 0.0) + (added.wall_s or 0.0)
+    return Evidence(
+        base.created_at, base.environment, settings, results, base.complete and added.complete, wall_s, base.notes
+    )
 
 
 def process_interval(a: ProbeResult, b: ProbeResult, metric: str) -> RatioInterval | None:

@@ -182,7 +182,28 @@ class ExportFacts(Facts):
         return tuple(proven)
 
 
-FACTS: dict[str, type[Facts]] = {cls.KIND: cls for cls in (SpeedFacts, EaseFacts, DebuggingFacts, ExportFacts)}
+@dataclass(frozen=True)
+class ScaleFacts(SpeedFacts):
+    """How a scale case was measured (probes/kinds/scale.py): a batch curve's point takes the speed facts."""
+
+    KIND: ClassVar[str] = "scale"
+    pipeline: str | None = None  # the streamed input pipeline, in the framework's words
+    workers: int | None = None  # processes or threads reading besides the training loop
+    records: int | None = None  # records in the shards
+    shard_mb: float | None = None  # their size on disk
+    page_cache: str | None = None  # whether the shards were dropped from the page cache before each window
+    bottleneck: str | None = None  # pipeline | model: which bounds the streamed rate
+    engine: str | None = None  # the framework's distributed engine
+    world_sizes: tuple[int, ...] | None = None  # the process counts compared
+    world_failed: int | None = None  # the process count that did not work
+    steps: int | None = None  # timed steps of each rank
+    changed_lines: int | None = None  # logical lines the distributed script has that the reference has not
+    note: str | None = None
+
+
+FACTS: dict[str, type[Facts]] = {
+    cls.KIND: cls for cls in (SpeedFacts, EaseFacts, DebuggingFacts, ExportFacts, ScaleFacts)
+}
 
 
 def facts_class(kind: str) -> type[Facts]:

@@ -40,6 +40,9 @@ from probes.peak import measure_peak
 from probes.variants import VARIANTS, Variant, missing_requirement
 
 OUTPUT_TAIL_BYTES = 16 * 1024
+# Kinds whose figures are timings compared between frameworks: each runs in interleaved rounds of fresh
+# processes, one figure per process; scale's rounds (budget.scale_processes) follow speed's.
+TIMED_KINDS = ("speed", "scale")
 QUIET_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",  # TensorFlow's C++ logs, oneDNN notices
     "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "1"),
@@ -75,6 +78,7 @@ class ProbePlan:
             "kinds": list(self.kinds),
             "processes": b.processes,
             "option_processes": b.option_processes or b.processes,
+            "scale_processes": b.scale_processes if "scale" in self.kinds else 0,
             "order": "ABBA: the variant order reverses every other round, each round a fresh process per variant;"
             " the models' order rotates from round to round",
             "statistics": "one steady-state figure per process (the median of its windows); 95% intervals from"
@@ -422,7 +426,7 @@ def run_probes(
             return
         variant = VARIANTS[variant_id]
         cases = expected[(variant_id, kind)]
-        if kind == "speed":
+        if kind in TIMED_KINDS:
             shift = round_index % len(cases) if cases else 0
             cases = [(m, ACCURACY_CASE) for m, _ in cases] if accuracy else cases[shift:] + cases[:shift]
         shown = "accuracy" if accuracy else kind  # what the progress line says this child measures
@@ -461,27 +465,28 @@ def run_probes(
                 checkpoint(evidence(complete=False))
 
     budget = plan.budget
-    timed_rounds: list[tuple[str, int]] = []  # (variant, round): one timed speed child each, in this order
-    if "speed" in plan.kinds:
-        for round_index in range(budget.processes):
+    timed_rounds: list[tuple[str, str, int, int]] = []  # (variant, kind, round, rounds): one timed child each, in order
+    for kind in (k for k in TIMED_KINDS if k in plan.kinds):
+        rounds = budget.processes if kind == "speed" else budget.scale_processes
+        for round_index in range(rounds):
             order = runnable if round_index % 2 == 0 else list(reversed(runnable))
             for variant_id in order:
                 if VARIANTS[variant_id].option_of and round_index >= (budget.option_processes or budget.processes):
                     continue
-                timed_rounds.append((variant_id, round_index))
+                timed_rounds.append((variant_id, kind, round_index, rounds))
     later: list[tuple[str, str, bool]] = []  # (variant, kind, accuracy): no timings compared, may overlap
     if "speed" in plan.kinds and budget.accuracy_check:
         # An option runs the same reference (its accuracy is its framework's), unless it changes the numerics.
         later += [(v, "speed", True) for v in runnable if VARIANTS[v].candidate or VARIANTS[v].own_accuracy_check]
-    later += [(v, kind, False) for kind in plan.kinds if kind != "speed" for v in runnable]
-    will_run = [(v, "speed") for v, _ in timed_rounds] + [(v, k) for v, k, _ in later]
+    later += [(v, kind, False) for kind in plan.kinds if kind not in TIMED_KINDS for v in runnable]
+    will_run = [(v, k) for v, k, _, _ in timed_rounds] + [(v, k) for v, k, _ in later]
     total = sum(1 for key in will_run if key in expected and key not in skipped)
     notify(ProgressEvent("plan", "", 0, budget.processes, total=total))
 
     run_start = snapshot()
     try:
-        for variant_id, round_index in timed_rounds:
-            run_one(variant_id, "speed", round_index, budget.processes)
+        for variant_id, kind, round_index, rounds in timed_rounds:
+            run_one(variant_id, kind, round_index, rounds)
         # Side by side, each child gets its share of the cores: more threads than cores makes OpenMP spin
         # (an accuracy check then took 87 s instead of 12 on two cores).
         workers = min(budget.parallel_children, plan.threads)
@@ -544,6 +549,8 @@ def _absorb(
             done += 1
             entry.ok_rounds += 1
             samples = dict(output.get("samples") or {})
+            if kind != "speed":
+                samples.pop("train_memory_mb", None)  # a scale case reuses the speed session: its memory is speed's
             if kind == "speed" and "train_memory_mb" in samples:  # this model ran first in its process
                 grown = collected.setdefault((variant_id, kind, model, MEMORY_CASE), _Collected())
                 grown.ok_rounds += 1
@@ -552,8 +559,9 @@ def _absorb(
             if kind == "speed" and payload.get("import_s") is not None:
                 samples.update(_short_run(samples, output.get("facts") or {}, payload["import_s"]))
             entry.add_samples(samples)
-            if kind == "speed":
+            if kind in TIMED_KINDS:
                 entry.process_rounds.append(round_index)
+            if kind == "speed":
                 if payload.get("import_s") is not None:
                     entry.add_samples({"import_s": [payload["import_s"]]})
                 if payload.get("baseline_rss_mb") is not None:

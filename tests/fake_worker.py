@@ -20,7 +20,7 @@ variant = request["variant"]
 behaviour = os.environ.get("FAKE_" + variant.upper().replace("-", "_"), "ok")
 if os.environ.get("FAKE_LOG"):
     with open(os.environ["FAKE_LOG"], "a") as log:
-        log.write(f"{variant} {os.getpid()}\n")
+        log.write(f"{variant} {os.getpid()} {request['kind']}\n")
 
 
 def write(payload):
@@ -41,6 +41,9 @@ def model_result(model, case, factor, first):
         }
     index = MODEL_INDEX.get(model, 1)
     steady = 1000.0 * index * factor
+    if request["kind"] == "scale":
+        stream = {"stream_samples_per_s": [steady], "pipeline_samples_per_s": [2 * steady], "pipeline_share": [0.5]}
+        return {"status": "ok", "samples": stream, "facts": {"batch_size": 32, "bottleneck": "model"}}
     samples = {
         "first_step_s": [0.1 * index],
         "build_s": [0.01],

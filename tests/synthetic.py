@@ -156,6 +156,12 @@ def full_run() -> Evidence:
             error="tensorflowjs is not installed",
         ),
     ]
+    for model, rate in (("mlp", 50_000), ("cnn", 4_000)):  # the scale probe: training fed from disk
+        for variant, share in (("torch", 1.0), ("keras-tensorflow", 0.8), ("tensorflow", 0.95)):
+            rates = [rate * share * f for f in (0.98, 1.0, 1.02)]
+            samples = {"stream_samples_per_s": rates, "pipeline_samples_per_s": [3 * r for r in rates]}
+            facts = {"pipeline": "its recommended pipeline", "bottleneck": "model", "batch_size": 64}
+            results.append(ProbeResult(variant, model, "scale", "ok", None, samples, facts, "stream", 3, (), (0, 1, 2)))
     return evidence(*results, models=("mlp", "cnn", "rnn", "transformer"))
 
 

@@ -17,6 +17,7 @@ RUN_OF_WORDS = 6  # a paraphrase may share no run of this many words with an art
 # Names the probes record (common.md's contract); every test figure must be one of them.
 CONTRACT = {
     "speed": set(METRICS),
+    "scale": {"stream_samples_per_s", "pipeline_samples_per_s", "dp2_samples_per_s", "scaling_efficiency"},
     "ease": {"model_lines", "train_lines", "total_lines", "api_calls", "train_api_calls", "device_statements"},
     "debugging": {
         "surfaced_at",

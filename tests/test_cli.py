@@ -47,7 +47,7 @@ def test_advise_help_lists_each_question_with_its_allowed_values():
 def test_advise_help_groups_the_answers_apart_from_the_run_options_with_clean_metavars():
     text = runner.invoke(app, ["advise", "-h"]).output
     run_options, answers = text.split("Run options:")[1].split("Answers (")
-    assert "--budget [tiny|quick|standard|thorough]" in run_options and "--goal" not in run_options
+    assert "--budget [tiny|quick|standard|thorough|scale]" in run_options and "--goal" not in run_options
     assert "--goal [learn|prototype|research|product]" in answers and "--budget" not in answers
     assert "<str>" not in text and "<path>" not in text and "<list" not in text
     assert "[default: quick]" in run_options and "[default: (" not in text  # one style for every default

@@ -33,7 +33,8 @@ RULE_PARAMETERS: dict[str, tuple[str, ...]] = {
     "fact_is": ("checks",),
     "runs": ("variants",),
 }
-PROBE_KINDS = ("speed", "ease", "debugging", "export")
+PROBE_KINDS = ("speed", "ease", "debugging", "export", "scale")
+TIMED_PROBES = ("speed", "scale")  # their tests read a metric (probes.evidence METRICS), the others a fact
 DEPLOYMENT_TARGETS = ("server", "mobile", "browser", "edge")
 
 
@@ -152,12 +153,12 @@ def _parse_test(raw: Mapping[str, Any], where: str) -> ClaimTest:
 
 
 def _check_figures(raw: Mapping[str, Any], where: str) -> None:
-    """A test reads a metric (speed) or a fact (the other kinds) that the probes record by that name."""
+    """A test reads a metric (speed, scale) or a fact (the other kinds) that the probes record by that name."""
     from probes.evidence import METRICS
     from probes.facts import facts_class
 
     probe, figure = raw["probe"], raw["figure"]
-    known = set(METRICS) if probe == "speed" else set(facts_class(probe)().names())
+    known = set(METRICS) if probe in TIMED_PROBES else set(facts_class(probe)().names())
     names = [figure, *(check.get("fact") for check in raw.get("checks") or [])]
     for name in names:
         _check(

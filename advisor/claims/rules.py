@@ -22,6 +22,7 @@ from probes.stats import RatioInterval
 from probes.variants import label
 
 SPEED_MODELS = ("mlp", "cnn", "rnn", "transformer")
+SCALE_MODELS = ("mlp", "cnn")  # the models the scale probe streams and spreads over processes (probes/kinds/scale.py)
 PARITY_TOLERANCE = 0.15  # "about as fast": within 15% either way
 CASE_SUFFIXES = ("_eager", "_traced")
 # Counts of code this close are "about the same", not a win: one line or call, or a tenth of the larger.
@@ -31,6 +32,9 @@ METRIC_WORDS = {
     "train_samples_per_s": "training throughput",
     "peak_rss_mb": "peak memory",
     "train_memory_mb": "training memory above the library's footprint",
+    "stream_samples_per_s": "training throughput on records streamed from disk",
+    "dp2_samples_per_s": "training throughput of two data-parallel processes",
+    "scaling_efficiency": "scaling efficiency from one process to two",
 }
 
 
@@ -86,15 +90,22 @@ def _speed_pairs(
 ) -> list[Finding]:
     metric = test.figure
     unit, _ = METRICS.get(metric, ("", True))
+    kind = "scale" if test.probe == "scale" else "speed"
+    case = str(test.params.get("case") or "")  # scale: the case holding the metric ("stream", "batch-512")
     findings = []
-    for model in test.params.get("models") or SPEED_MODELS:
+    for model in test.params.get("models") or (SCALE_MODELS if kind == "scale" else SPEED_MODELS):
         for a, b in test.params["pairs"]:
             subject = f"{model}: {label(a)} vs {label(b)}"
-            skipped = _not_run(evidence, "speed", subject)
+            skipped = _not_run(evidence, kind, subject)
             if skipped:
                 findings.append(skipped)
                 continue
-            results = {v: evidence.speed(v, model, metric) for v in (a, b)}
+            if kind == "scale" and case.endswith("*"):  # each framework's best of those cases ("stream*")
+                results = {v: evidence.best_of(v, model, kind, case[:-1], metric) for v in (a, b)}
+            elif kind == "scale":
+                results = {v: evidence.result(v, model, kind, case) for v in (a, b)}
+            else:
+                results = {v: evidence.speed(v, model, metric) for v in (a, b)}
             reason = next((r for v in (a, b) if (r := _absent(results[v], v, model))), None)
             if reason and metric in METRIC_CASES and all(evidence.speed(v, model) for v in (a, b)):
                 reason = (
@@ -117,8 +128,9 @@ def _speed_pairs(
                 continue
             medians = {v: results[v].summary(metric).median for v in (a, b)}
             outcome = compare(interval, metric)
+            cases = f" ({results[a].case} vs {results[b].case})" if case.endswith("*") else ""
             figure = (
-                f"{model}: {label(a)} {interval.ratio:.2f}× {label(b)}'s {METRIC_WORDS.get(metric, metric)} "
+                f"{model}{cases}: {label(a)} {interval.ratio:.2f}× {label(b)}'s {METRIC_WORDS.get(metric, metric)} "
                 f"(95% CI {interval.low:.2f}–{interval.high:.2f} over {interval.n_a} processes each; "
                 f"{_number(medians[a], unit)} vs {_number(medians[b], unit)})"
             )

@@ -33,6 +33,7 @@ from advisor.report.ease import build_ease_view
 from advisor.report.facts import build_facts_view
 from advisor.report.findings import status_words
 from advisor.report.markdown import DecisionRecord, ScoreTable, render_markdown
+from advisor.report.scale import build_scale_view
 from advisor.report.speed import build_speed_view
 from advisor.scoring.scorecard import Scorecard
 from probes.evidence import Evidence
@@ -86,6 +87,7 @@ class ReportView:
     debugging: Any = None  # advisor/report/debugging.py
     deployment: Any = None  # advisor/report/deployment.py
     facts: Any = None  # advisor/report/facts.py
+    scale: Any = None  # advisor/report/scale.py
 
 
 def build_view(
@@ -159,6 +161,7 @@ def build_view(
         claims=build_claims_view(verdicts.verdicts),
         facts=build_facts_view(values, scorecard),
         speed=build_speed_view(evidence),
+        scale=build_scale_view(evidence, run_dir),
         ease=build_ease_view(evidence, run_dir),
         debugging=build_debugging_view(evidence, run_dir),
         deployment=build_deployment_view(

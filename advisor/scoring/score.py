@@ -23,6 +23,7 @@ from advisor.scoring.hardware import DEVICE_WORDS, HARDWARE_WORDS, HardwareMatch
 from advisor.scoring.literature import literature_scores, place
 from advisor.scoring.measured import score_debugging, score_deployment, score_ease_of_use
 from advisor.scoring.robustness import Scores, rank
+from advisor.scoring.scale import score_dataset_scale
 from advisor.scoring.scorecard import CriterionScore, Scorecard
 from advisor.scoring.speed import (
     SPEED_CRITERIA,
@@ -51,6 +52,7 @@ EVIDENCE_SCORERS: dict[str, EvidenceScorer] = {
     "ease_of_use": score_ease_of_use,
     "debugging": score_debugging,
     "deployment": score_deployment,
+    "dataset_scale": score_dataset_scale,
 }
 
 

@@ -21,7 +21,7 @@ def backend() -> str:
 
 class Keras(FrameworkFolder):
     name = "keras"
-    kinds = ("speed", "ease", "debugging", "export")
+    kinds = ("speed", "ease", "debugging", "export", "scale")
     api_packages = frozenset({"keras"})
     device_apis = ("keras.device",)
 

@@ -20,7 +20,7 @@ def choose_device(preference: str, cuda_available: bool) -> str:
 
 class PyTorch(FrameworkFolder):
     name = "pytorch"
-    kinds = ("speed", "ease", "debugging", "export")
+    kinds = ("speed", "ease", "debugging", "export", "scale")
     api_packages = frozenset({"torch"})
     device_apis = ("torch.device", "torch.cuda.")
 

@@ -15,7 +15,7 @@ from probes.contract import FrameworkFolder
 
 class TensorFlow(FrameworkFolder):
     name = "tensorflow"
-    kinds = ("speed", "ease", "debugging", "export")
+    kinds = ("speed", "ease", "debugging", "export", "scale")
     api_packages = frozenset({"tensorflow"})
     device_apis = ("tensorflow.device",)
 

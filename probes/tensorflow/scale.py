@@ -1,0 +1,160 @@
+"""Low-level TensorFlow's scale probe: batch curves by the speed session, and tf.data over record shards.
+
+The streamed pipeline is the one TensorFlow's tf.data performance guide builds: the shard names
+interleaved into FixedLengthRecordDataset readers in parallel, batched, decoded by a vectorised map
+and prefetched, every knob AUTOTUNE. The reference's GradientTape step trains on it. Data-parallel:
+tf.distribute.MultiWorkerMirroredStrategy around the same model and Adam, a custom training loop as
+TensorFlow's guide writes one (reference_distributed.py), two workers on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from probes.kinds.scale import (
+    DATA_PARALLEL_CASE,
+    DATA_PARALLEL_STEPS,
+    STREAM_CASE,
+    Shards,
+    case_batch_size,
+    changed_lines,
+    measure_data_parallel,
+    measure_stream,
+    scale_cases,
+    stream_folder,
+    time_rank,
+    write_shards,
+)
+from probes.specs import make_data
+
+PIPELINE = "tf.data: interleaved FixedLengthRecordDataset readers, batch, vectorised decode map, prefetch (AUTOTUNE)"
+
+
+def cases(models: list[str], variant: Any) -> list[tuple[str, str]]:
+    return scale_cases(models, (STREAM_CASE,), data_parallel=True)
+
+
+def record_dataset(shards: Shards, batch_size: int) -> Any:
+    """The tf.data pipeline over the shards, repeated: (inputs, labels) batches."""
+    import tensorflow as tf
+
+    shape = list(shards.input_shape)
+
+    def decode(records: Any) -> tuple[Any, Any]:
+        values = tf.io.decode_raw(records, tf.int32)  # label, then the inputs' float32 bits
+        labels = values[:, 0]
+        inputs = tf.bitcast(values[:, 1:], tf.float32)
+        return tf.reshape(inputs, [-1, *shape]), labels
+
+    files = tf.data.Dataset.from_tensor_slices(list(shards.paths))
+    records = files.interleave(
+        lambda path: tf.data.FixedLengthRecordDataset(path, shards.record_bytes),
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=True,
+    )
+    return (
+        records.repeat()
+        .batch(batch_size, drop_remainder=True)
+        .map(decode, num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
+class TensorFlowStream:
+    """reference.py's model and tf.function train step, fed by record_dataset."""
+
+    def __init__(self, model_name: str, shards: Shards, settings: dict[str, Any]):
+        import tensorflow as tf
+
+        from probes.tensorflow import reference as ref
+
+        tf.random.set_seed(settings["seed"])
+        self.batch_size, self.workers, self.pipeline = settings["batch_size"], settings["threads"], PIPELINE
+        self.model = ref.build_model(model_name)
+        self.train_step = ref.make_train_step(self.model, ref.Adam(self.model.trainable_variables))
+        self.batches = iter(record_dataset(shards, self.batch_size))
+
+    def steps(self, n: int) -> float:
+        start = time.perf_counter()
+        loss = None
+        for _ in range(n):
+            inputs, labels = next(self.batches)
+            loss = self.train_step(inputs, labels)
+        float(loss)  # wait for the device before the clock stops
+        return time.perf_counter() - start
+
+    def first_step(self) -> float:
+        return self.steps(1)
+
+    def read(self, n: int) -> float:
+        start = time.perf_counter()
+        for _ in range(n):
+            inputs, _ = next(self.batches)
+        inputs.numpy()
+        return time.perf_counter() - start
+
+    def close(self) -> None:
+        self.batches = None
+
+
+def rank_env(rank: int, world: int, ports: list[int]) -> dict[str, str | None]:
+    """TF_CONFIG as TensorFlow's multi-worker guide writes it (shared with Keras on TensorFlow)."""
+    from probes.keras.scale import rank_env as tf_config
+
+    return tf_config(rank, world, ports)
+
+
+def rank_main(request: dict[str, Any]) -> dict[str, Any]:
+    """One worker: the strategy first, the model and Adam in its scope, the distributed step on its share."""
+    import tensorflow as tf
+
+    from probes.tensorflow import reference as ref
+    from probes.tensorflow import reference_distributed as dist
+
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    strategy = tf.distribute.MultiWorkerMirroredStrategy()
+    tf.random.set_seed(request["seed"])
+    batch = request["batch_size"]
+    with strategy.scope():
+        model = ref.build_model(request["model"])
+        optimizer = ref.Adam(model.trainable_variables)
+    train_step = dist.make_distributed_step(strategy, model, optimizer)
+    x, y = make_data(request["model"], 4096, request["seed"])
+    global_batch = batch * strategy.num_replicas_in_sync
+    data = ref.make_dataset(x, y, global_batch, shuffle=False).repeat()
+    batches = iter(strategy.experimental_distribute_dataset(data))
+    last: dict[str, Any] = {}
+
+    def step() -> None:
+        last["loss"] = train_step(*next(batches))
+
+    def finish() -> None:
+        float(last["loss"])  # a host value: the workers have finished the step
+
+    warmup, steps = request["steps"]
+    return {**time_rank(step, finish, warmup, steps), "steps": steps, "samples": steps * batch}
+
+
+def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
+    from probes.tensorflow import speed
+
+    batch = case_batch_size(case)
+    if batch is not None:
+        return speed.measure(model_name, "", {**settings, "batch_size": batch, "infer_repeats": 0}, variant)
+    if case == DATA_PARALLEL_CASE:
+        here = Path(__file__).resolve().parent
+        changed = changed_lines((here / "reference.py").read_text(), (here / "reference_distributed.py").read_text())
+        request = {
+            "model": model_name,
+            "seed": settings["seed"],
+            "batch_size": settings["batch_size"],
+            "steps": DATA_PARALLEL_STEPS[model_name],
+        }
+        engine = "tf.distribute.MultiWorkerMirroredStrategy, a custom training loop"
+        return measure_data_parallel(__name__, request, rank_env, engine, changed)
+    with stream_folder() as folder:
+        shards = write_shards(model_name, Path(folder), settings["seed"])
+        return measure_stream(TensorFlowStream(model_name, shards, settings), shards, settings)
