@@ -83,7 +83,7 @@ BUDGETS: dict[str, Budget] = {
             option_processes=3,
             option_models=("mlp", "cnn"),  # what one switch gives, within five minutes on two cores
             parallel_children=2,
-            typical_s=275,
+            typical_s=325,  # 326 and 324 s in two runs on the quiet 2-core VM, with the runtime routes of issue 15
         ),
         Budget(
             "thorough",
