@@ -346,6 +346,40 @@ def rank_failure(outcomes: Sequence[RankOutcome], world: int, timeout_s: float =
     return None
 
 
+def measure_shared_case(
+    model_name: str,
+    case: str,
+    settings: Mapping[str, Any],
+    variant: Mapping[str, Any],
+    *,
+    speed_measure: Callable[..., dict[str, Any]],
+    module: str,
+    rank_env: Callable[[int, int, list[int]], Mapping[str, str | None]],
+    engine: str,
+) -> dict[str, Any] | None:
+    """The cases every framework measures alike: a batch size through its own speed session, and its
+    engine on 1 and 2 processes (its reference.py against its reference_distributed.py). None for a
+    streamed case, which each framework reads its own way."""
+    batch = case_batch_size(case)
+    if batch is not None:
+        return speed_measure(model_name, "", {**settings, "batch_size": batch, "infer_repeats": 0}, variant)
+    if case != DATA_PARALLEL_CASE:
+        return None
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin is not None
+    here = Path(spec.origin).resolve().parent
+    changed = changed_lines((here / "reference.py").read_text(), (here / "reference_distributed.py").read_text())
+    request = {
+        "model": model_name,
+        "seed": settings["seed"],
+        "batch_size": settings["batch_size"],
+        "steps": DATA_PARALLEL_STEPS[model_name],
+    }
+    return measure_data_parallel(module, request, rank_env, engine, changed)
+
+
 def measure_data_parallel(
     module: str,
     request: Mapping[str, Any],

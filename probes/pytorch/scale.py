@@ -21,13 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from probes.kinds.scale import (
-    DATA_PARALLEL_CASE,
-    DATA_PARALLEL_STEPS,
     STREAM_CASE,
     Shards,
-    case_batch_size,
-    changed_lines,
-    measure_data_parallel,
+    measure_shared_case,
     measure_stream,
     scale_cases,
     stream_folder,
@@ -192,20 +188,18 @@ def rank_main(request: dict[str, Any]) -> dict[str, Any]:
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     from probes.pytorch import speed
 
-    batch = case_batch_size(case)
-    if batch is not None:
-        return speed.measure(model_name, "", {**settings, "batch_size": batch, "infer_repeats": 0}, variant)
-    if case == DATA_PARALLEL_CASE:
-        here = Path(__file__).resolve().parent
-        changed = changed_lines((here / "reference.py").read_text(), (here / "reference_distributed.py").read_text())
-        request = {
-            "model": model_name,
-            "seed": settings["seed"],
-            "batch_size": settings["batch_size"],
-            "steps": DATA_PARALLEL_STEPS[model_name],
-        }
-        engine = "torch.distributed DistributedDataParallel (gloo on CPUs, NCCL on GPUs)"
-        return measure_data_parallel(__name__, request, rank_env, engine, changed)
+    shared = measure_shared_case(
+        model_name,
+        case,
+        settings,
+        variant,
+        speed_measure=speed.measure,
+        module=__name__,
+        rank_env=rank_env,
+        engine="torch.distributed DistributedDataParallel (gloo on CPUs, NCCL on GPUs)",
+    )
+    if shared is not None:
+        return shared
     import torch
 
     workers = 0 if case == IN_LOOP else max(1, settings["threads"] // 2)
