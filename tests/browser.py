@@ -20,17 +20,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from probes.kinds.browser import FLAGS as PROBE_FLAGS
+
+# The probe's own flags (probes/kinds/browser.py), except that a test page is a file and needs no
+# server: no host name resolves at all, not even 127.0.0.1.
 FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--disable-dev-shm-usage",
+    *(flag for flag in PROBE_FLAGS if not flag.startswith("--host-resolver-rules")),
     "--metrics-recording-only",
     "--host-resolver-rules=MAP * ~NOTFOUND",  # even a stray request could not leave the machine
     "--remote-debugging-pipe",
