@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from probes.keras.speed import FitTimedByEpochs
 from probes.kinds.scale import (
     STREAM_CASE,
     Shards,
@@ -60,7 +61,7 @@ def record_batches(shards: Shards, batch_size: int) -> Any:
     return RecordBatches()
 
 
-class KerasStream:
+class KerasStream(FitTimedByEpochs):
     """reference.py's model, compiled, fitted on a streamed source; the epochs of one fit() are the windows."""
 
     def __init__(self, model_name: str, shards: Shards, settings: dict[str, Any], source: str):
@@ -92,19 +93,6 @@ class KerasStream:
     def _fit(self, steps: int, epochs: int = 1) -> None:
         self.clock.reset()
         self.model.fit(self.data, steps_per_epoch=steps, epochs=epochs, verbose=0, callbacks=[self.clock.callback])
-
-    def first_step(self) -> float:
-        start = time.perf_counter()
-        self._fit(1)
-        return self.clock.ended[-1] - start
-
-    def steps(self, n: int) -> float:
-        self._fit(n)
-        return self.clock.ended[-1] - self.clock.began[-1]
-
-    def windows(self, steps: int, count: int) -> list[float]:
-        self._fit(steps, epochs=count)
-        return [end - begin for begin, end in zip(self.clock.began, self.clock.ended, strict=True)]
 
     def read(self, n: int) -> float:
         import numpy as np

@@ -105,7 +105,38 @@ def mixed_policy(backend: str, used: str) -> str:
     return policy
 
 
-class KerasSession:
+class FitTimedByEpochs:
+    """How a Keras session is timed, whatever feeds its fit(): a subclass sets `clock` (an EpochClock) and
+    `_fit(steps, epochs)`, one fit() call of `steps` batches an epoch."""
+
+    clock: EpochClock
+    epoch_start_s = 0.0  # the longest wait before an epoch's first batch in the timed windows
+
+    def _fit(self, steps: int, epochs: int = 1) -> None:
+        raise NotImplementedError
+
+    def first_step(self) -> float:
+        # From the call of fit() to the end of its first (one-batch) epoch: tracing and compilation included.
+        start = time.perf_counter()
+        self._fit(1)
+        return self.clock.ended[-1] - start
+
+    def steps(self, n: int) -> float:
+        # From the epoch's start to its end: fit()'s per-call setup (data adapter, callbacks) excluded.
+        self._fit(n)
+        return self.clock.ended[-1] - self.clock.began[-1]
+
+    def windows(self, steps: int, count: int) -> list[float]:
+        # The timed windows are the epochs of one fit(), as a user's training runs: on Keras 3.15 with
+        # TensorFlow 2.21 on this CPU some epochs of a multi-epoch fit run about 1.6 times slower than
+        # the others (CNN 10.4 against 6.4 ms a step, async dispatch on or off); one fit() per window
+        # would never show it, so the figure would flatter Keras.
+        self._fit(steps, epochs=count)
+        self.epoch_start_s = max(self.clock.epoch_starts(), default=0.0)
+        return [end - begin for begin, end in zip(self.clock.began, self.clock.ended, strict=True)]
+
+
+class KerasSession(FitTimedByEpochs):
     def __init__(self, model_name: str, settings: dict[str, Any], jit_compile: bool | None = None, mixed: bool = False):
         import keras
 
@@ -128,7 +159,6 @@ class KerasSession:
         self.x, self.y = make_data(model_name, POOL_SAMPLES, settings["seed"])
         self.cursor = 0
         self.clock = EpochClock()
-        self.epoch_start_s = 0.0  # the longest wait before an epoch's first batch in the timed windows
         self.params = int(self.model.count_params())
 
     def _fit(self, steps: int, epochs: int = 1) -> None:
@@ -144,26 +174,6 @@ class KerasSession:
             verbose=0,
             callbacks=[self.clock.callback],
         )
-
-    def first_step(self) -> float:
-        # From the call of fit() to the end of its first (one-batch) epoch: tracing and compilation included.
-        start = time.perf_counter()
-        self._fit(1)
-        return self.clock.ended[-1] - start
-
-    def steps(self, n: int) -> float:
-        # From the epoch's start to its end: fit()'s per-call setup (data adapter, callbacks) excluded.
-        self._fit(n)
-        return self.clock.ended[-1] - self.clock.began[-1]
-
-    def windows(self, steps: int, count: int) -> list[float]:
-        # The timed windows are the epochs of one fit(), as a user's training runs: on Keras 3.15 with
-        # TensorFlow 2.21 on this CPU some epochs of a multi-epoch fit run about 1.6 times slower than
-        # the others (CNN 10.4 against 6.4 ms a step, async dispatch on or off); one fit() per window
-        # would never show it, so the figure would flatter Keras.
-        self._fit(steps, epochs=count)
-        self.epoch_start_s = max(self.clock.epoch_starts(), default=0.0)
-        return [end - begin for begin, end in zip(self.clock.began, self.clock.ended, strict=True)]
 
     def infer(self, rows: int) -> float:
         batch = self.x[:rows]
