@@ -62,14 +62,15 @@ def score(profile: Profile, evidence: Evidence | None, verdicts: Verdicts, *, wh
     `verdicts` are the ledger's claims checked against `evidence` (advisor.claims.check).
     """
     candidates = candidates_for(evidence)
-    card = rank(candidates, profile.weight_vector(), criterion_scores(profile, evidence, verdicts, candidates))
+    hardware = hardware_match(profile.answers.values, evidence)
+    scores = criterion_scores(profile, evidence, verdicts, candidates, hardware)
+    card = rank(candidates, profile.weight_vector(), scores)
     inputs = {
         "profile": digest(profile.to_json()),
         "evidence": evidence_digest(evidence),
         "verdicts": digest(verdicts.to_json()),
         "rules": knowledge_digest(*RULES),
     }
-    hardware = hardware_match(profile.answers.values, evidence)
     caveats = evidence_caveats(evidence, candidates)
     if hardware.matches is False:
         caveats = (*caveats, Caveat("hardware_mismatch", False, hardware.sentence()))
@@ -98,13 +99,17 @@ def candidates_for(evidence: Evidence | None) -> tuple[str, ...]:
 
 
 def criterion_scores(
-    profile: Profile, evidence: Evidence | None, verdicts: Verdicts, candidates: Sequence[str]
+    profile: Profile,
+    evidence: Evidence | None,
+    verdicts: Verdicts,
+    candidates: Sequence[str],
+    hardware: HardwareMatch,
 ) -> dict[str, dict[str, CriterionScore]]:
-    """criterion -> candidate -> score: evidence first, then the answers (familiarity), then the claims."""
+    """criterion -> candidate -> score: evidence first, then the answers (familiarity), then the claims;
+    `hardware` says how much a device-dependent measurement counts (advisor/scoring/hardware.py)."""
     criteria = load_criteria()
     literature = literature_scores(candidates, verdicts.verdicts, list(criteria), profile.answers.values)
     notes = device_notes(evidence, candidates) if evidence is not None else {}
-    hardware = hardware_match(profile.answers.values, evidence)
     scores: dict[str, dict[str, CriterionScore]] = {}
     for criterion in criteria:
         measured = {}
