@@ -351,6 +351,7 @@ def _with_answers_kept(error: AdvisorError, answers: Any, folder: Path) -> Advis
     """The error, plus where the user's typed answers are kept, so that a failed run never loses them."""
     if "prompt" not in answers.origins.values():
         return error
+    import tempfile
     from datetime import datetime
 
     from advisor.fileio import write_text_atomic
@@ -359,8 +360,6 @@ def _with_answers_kept(error: AdvisorError, answers: Any, folder: Path) -> Advis
     kept = folder / "answers.yaml"
     if not kept.exists():
         stamp = datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
-        import tempfile
-
         for place in (Path.cwd(), Path(tempfile.gettempdir())):
             kept = place / f"advisor-answers-{stamp}.yaml"
             try:
