@@ -228,7 +228,8 @@ def test_the_embedded_data_is_what_the_page_shows_not_the_records_beside_it(save
 
     html = rerender(saved_run).folder.report.read_text()
     data = json.loads(html.split('id="advisor-data">', 1)[1].split("</script>", 1)[0])
-    assert data["format"] == "advisor-report-data/1"
+    assert data["format"] == "advisor-report-data/2"
     assert "evidence.json" in data["records_beside_this_page"]
     assert '"samples":' not in json.dumps(data) and "environment" not in data  # the raw samples stay beside it
-    assert data["speed"] and all(set(entry["medians"]) <= set(SHOWN_METRICS) for entry in data["speed"])
+    assert data["speed"] and all(set(medians) <= set(SHOWN_METRICS) for medians in data["speed"].values())
+    assert "torch/mlp" in data["speed"]

@@ -35,6 +35,7 @@ METRIC_WORDS = {
     "stream_samples_per_s": "training throughput on records streamed from disk",
     "dp2_samples_per_s": "training throughput of two data-parallel processes",
     "scaling_efficiency": "scaling efficiency from one process to two",
+    "short_run_s": "time for a short run (import, build and 100 steps)",
 }
 
 

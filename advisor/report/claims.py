@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.claims.ledger import Claim, Ledger, audience_text, favours_text, load_ledger, source_label
-from advisor.claims.verdicts import VERDICT_LABELS, Verdict
+from advisor.claims.rules import METRIC_WORDS
+from advisor.claims.verdicts import VERDICT_LABELS, Finding, Verdict
 from advisor.questionnaire.profile import load_criteria
+from probes.variants import label as variant_label
 
 # A symbol beside each verdict's words, so neither colour nor the symbol alone carries the meaning.
 VERDICT_SYMBOLS = {
@@ -91,11 +93,12 @@ def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
     for claim in sorted(ledger.claims, key=lambda c: order.index(c.criterion)):
         keys.append(claim.criterion)
         verdict = by_id.get(claim.id) or Verdict(claim.id, "literature_only" if claim.test is None else "not_measured")
-        figures = [f.figure for f in verdict.findings if f.outcome != "not_measured"]
+        shown = [f for f in verdict.findings if f.outcome != "not_measured"]
         if verdict.verdict == "partly_measured":  # what was found, and what was not measured
-            figures += [f.figure for f in verdict.findings if f.outcome == "not_measured"]
-        if not figures and verdict.findings and verdict.verdict != "not_measured":
-            figures = [verdict.findings[0].figure]
+            shown += [f for f in verdict.findings if f.outcome == "not_measured"]
+        if not shown and verdict.findings and verdict.verdict != "not_measured":
+            shown = [verdict.findings[0]]
+        figures = per_model_lines(shown)
         label = verdict.label
         if verdict.verdict == "partly_measured" and verdict.evidence_outcome:
             label = f"partly measured: {VERDICT_LABELS[verdict.evidence_outcome]} where measured"
@@ -144,6 +147,42 @@ def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
         total=len(rows),
         legend=[{"symbol": VERDICT_SYMBOLS[k], "label": VERDICT_LABELS[k]} for k in VERDICT_ORDER],
     )
+
+
+MODEL_WORDS = {"mlp": "MLP", "cnn": "CNN", "rnn": "LSTM", "transformer": "transformer"}
+
+
+def per_model_lines(findings: Sequence[Finding]) -> list[str]:
+    """The same comparison on each model as one line ("PyTorch vs Keras 3 on TensorFlow, training
+    throughput: MLP 2.39× (2.29–2.49), CNN ..."), not a line a model repeating the names; the medians
+    behind each ratio are in the speed section. Any other finding keeps its own sentence."""
+    heads: dict[tuple[str, ...], str] = {}
+    items: dict[tuple[str, ...], list[str]] = {}
+    lines: list[str | tuple[str, ...]] = []
+    for finding in findings:
+        values = finding.values or {}
+        model = MODEL_WORDS.get(str(values.get("model")), str(values.get("model")))
+        if "ratio" in values and "a" in values and "b" in values:
+            a, b, metric = str(values["a"]), str(values["b"]), str(values.get("metric"))
+            counts = values.get("processes") or []
+            over = f"{counts[0]} processes each" if len(set(counts)) == 1 else " and ".join(map(str, counts))
+            key = ("speed", a, b, metric, over)
+            head = f"{variant_label(a)} vs {variant_label(b)}, {METRIC_WORDS.get(metric, metric)} (ratio, 95% CI over {over})"
+            item = f"{model} {values['ratio']:.2f}× ({values['low']:.2f}–{values['high']:.2f})"
+        elif isinstance(values.get("counts"), dict) and len(values["counts"]) == 2 and "model" in values:
+            (a, count_a), (b, count_b) = values["counts"].items()
+            fact = str(values.get("fact", "")).replace("_", " ")
+            key = ("count", a, b, fact)
+            head = f"{variant_label(a)} vs {variant_label(b)}, {fact}"
+            item = f"{model} {count_a:g} vs {count_b:g}" + (" (about the same)" if finding.outcome == "within_noise" else "")
+        else:
+            lines.append(finding.figure)
+            continue
+        if key not in items:
+            heads[key], items[key] = head, []
+            lines.append(key)
+        items[key].append(item)
+    return [line if isinstance(line, str) else f"{heads[line]}: {', '.join(items[line])}" for line in lines]
 
 
 NOT_MEASURED_ON = re.compile(r"^(.+) was not measured on (\S+)$")

@@ -123,11 +123,9 @@ def _cell(result: ProbeResult | None, variant: str, info: dict) -> ExportCell:
         return ExportCell("not in this run", False, "not in this run", (), label)
     cells = export_cells(result)
     if cells["mark"] == "✓ works":
-        figures = (
-            f"{cells['size']}, exported in {cells['export_s']} s",
-            f"reloads in a fresh process: {cells['reload']}",
-            f"max |Δ| {cells['max_abs_diff']}",
-            f"needs the original Python class: {cells['needs_class']}",
+        figures = (  # one line: the table's caption names the figures
+            f"{cells['size']} · {cells['export_s']} s · fresh reload: {cells['reload']} · max |Δ| "
+            f"{cells['max_abs_diff']} · needs its class: {cells['needs_class']}",
         )
         return ExportCell("works", True, cells["mark"], figures, label)
     status = cells["mark"].removeprefix("✗ ")

@@ -10,7 +10,7 @@ it, the tags come from the current file and the section says that the counts do 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import knowledge
 from advisor.report.findings import (
@@ -69,6 +69,22 @@ class CodeLine:
 
 
 @dataclass(frozen=True)
+class CodeRun:
+    """Consecutive lines with the same role and tag: drawn as one block with its tag once, which keeps
+    the page small (a span per line cost about 30 bytes a line) and reads as the section it is."""
+
+    role: str
+    tag: str
+    text: str  # the lines joined by newlines; an empty line is a space, so a block never collapses
+    first: int  # its first line's number
+    last: int
+    elided: bool = False  # a long stretch counted for no model of this run: one row saying so
+
+
+ELIDED_FROM = 8  # uncounted rows in a row (after the file's opening docstring) shown as one row instead
+
+
+@dataclass(frozen=True)
 class CodeFile:
     frameworks: str  # the variants that run this script
     path: str  # probes/<framework>/reference.py
@@ -76,6 +92,32 @@ class CodeFile:
     total: int  # rows in the file
     lines: tuple[CodeLine, ...]
     note: str = ""  # set when the script changed since the run measured it
+
+    @property
+    def runs(self) -> tuple[CodeRun, ...]:
+        """The file as blocks of one role each. A long uncounted stretch after the opening docstring
+        (another model's code, on a budget that did not measure it) is one row naming its line numbers:
+        every counted line is shown, and the file itself is in the repository."""
+        runs: list[CodeRun] = []
+        for line in self.lines:
+            text = line.text or " "
+            if runs and (runs[-1].role, runs[-1].tag) == (line.role, line.tag):
+                runs[-1] = replace(runs[-1], text=runs[-1].text + "\n" + text, last=line.number)
+            else:
+                runs.append(CodeRun(line.role, line.tag, text, line.number, line.number))
+        return tuple(
+            replace(run, elided=True, text=f"⋯ rows {run.first}–{run.last}: counted for no model of this run")
+            if index > 0 and not run.role and run.last - run.first + 1 >= ELIDED_FROM and self.counted
+            else run
+            for index, run in enumerate(runs)
+        )
+
+    @property
+    def numbers(self) -> str:
+        """The gutter: every shown line's number, one per row; an elided stretch is one row, "⋮"."""
+        return "\n".join(
+            "⋮" if run.elided else "\n".join(str(n) for n in range(run.first, run.last + 1)) for run in self.runs
+        )
 
 
 @dataclass(frozen=True)

@@ -201,8 +201,9 @@ def not_run(evidence: Evidence | None, kind: str, run_dir: str) -> NotRun | None
 
 
 def _ran(result: ProbeResult) -> bool:
-    """A usable result, or one for a single case (a planted bug, an export path): the probe itself ran."""
-    return result.ok or bool(result.case)
+    """A usable result, or one for a single case (a planted bug, an export path) of a framework that is
+    installed: the probe itself ran. A framework that is not installed is one line, not a column of them."""
+    return result.ok or (bool(result.case) and result.status != "not_installed")
 
 
 def variant_gaps(results: Sequence[ProbeResult]) -> list[VariantGap]:

@@ -310,7 +310,7 @@ def render_html(view: ReportView) -> str:
     return template.render(view=view, css=_inline_css())
 
 
-REPORT_DATA_FORMAT = "advisor-report-data/1"
+REPORT_DATA_FORMAT = "advisor-report-data/2"
 RECORD_FILES = ("profile.json", "evidence.json", "verdicts.json", "scorecard.json")
 SHOWN_METRICS = (  # the speed figures the evidence section shows; the other probes' figures are shown as text
     "import_s",
@@ -325,6 +325,17 @@ SHOWN_METRICS = (  # the speed figures the evidence section shows; the other pro
     "gpu_peak_mb",
     "test_accuracy",
 )
+
+
+def _not_measured(evidence: Evidence | None) -> dict[tuple[str, str], list[str]]:
+    """The probes that gave no figures, grouped by their status and reason: a framework that is not
+    installed is one entry naming its probes, not one entry per probe repeating the reason."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for r in evidence.results if evidence else []:
+        if not r.ok:
+            key = (r.status, r.reason or "no reason recorded")
+            grouped.setdefault(key, []).append("/".join(filter(None, (r.variant, r.model, r.kind, r.case))))
+    return grouped
 
 
 def report_data(
@@ -357,22 +368,14 @@ def report_data(
             verdict: [v.claim_id for v in verdicts.verdicts if v.verdict == verdict]
             for verdict in dict.fromkeys(v.verdict for v in verdicts.verdicts)
         },
-        "speed": [  # the speed figures shown, as medians over processes
-            {"variant": r.variant, "model": r.model, "case": r.case, "medians": medians(r)}
+        "speed": {  # "variant/model[/case]" -> the speed figures shown, as medians over processes
+            "/".join(filter(None, (r.variant, r.model, r.case))): medians(r)
             for r in (evidence.of_kind("speed") if evidence else [])
             if r.ok
-        ],
-        "not_measured": [  # every probe that gave no figures, and why
-            {
-                "variant": r.variant,
-                "model": r.model,
-                "kind": r.kind,
-                "case": r.case,
-                "status": r.status,
-                "reason": r.reason,
-            }
-            for r in (evidence.results if evidence else [])
-            if not r.ok
+        },
+        "not_measured": [  # every probe that gave no figures ("variant/model/kind[/case]"), under its reason
+            {"status": status, "reason": reason, "probes": probes}
+            for (status, reason), probes in _not_measured(evidence).items()
         ],
     }
 

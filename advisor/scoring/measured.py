@@ -165,7 +165,12 @@ def score_debugging(evidence: Evidence, candidates: Sequence[str], profile: Prof
         basis = f"{totals[candidate]:.1f} of {BUG_POINTS * len(common):g} points on {len(common)} planted bugs"
         if left_out:
             basis += f" (compared on the bugs every framework measured ran; left out: {', '.join(left_out)})"
-        basis += ": " + "; ".join(f"{bug.replace('_', ' ')} {p:g} ({shown})" for bug, (p, shown) in per.items())
+        # Points, and what showed only for the print (which mode counted): what each error looked like
+        # is the debugging section's table, not repeated in every score.
+        basis += ": " + "; ".join(
+            f"{bug.replace('_', ' ')} {p:g}" + (f" ({shown})" if bug == "print_in_forward" else "")
+            for bug, (p, shown) in per.items()
+        )
         figures = {
             "points": round(totals[candidate], 3),
             "out_of": BUG_POINTS * len(common),
