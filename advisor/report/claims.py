@@ -167,14 +167,17 @@ def per_model_lines(findings: Sequence[Finding]) -> list[str]:
             counts = values.get("processes") or []
             over = f"{counts[0]} processes each" if len(set(counts)) == 1 else " and ".join(map(str, counts))
             key = ("speed", a, b, metric, over)
-            head = f"{variant_label(a)} vs {variant_label(b)}, {METRIC_WORDS.get(metric, metric)} (ratio, 95% CI over {over})"
+            words = METRIC_WORDS.get(metric, metric)
+            head = f"{variant_label(a)} vs {variant_label(b)}, {words} (ratio, 95% CI over {over})"
             item = f"{model} {values['ratio']:.2f}× ({values['low']:.2f}–{values['high']:.2f})"
         elif isinstance(values.get("counts"), dict) and len(values["counts"]) == 2 and "model" in values:
             (a, count_a), (b, count_b) = values["counts"].items()
             fact = str(values.get("fact", "")).replace("_", " ")
             key = ("count", a, b, fact)
             head = f"{variant_label(a)} vs {variant_label(b)}, {fact}"
-            item = f"{model} {count_a:g} vs {count_b:g}" + (" (about the same)" if finding.outcome == "within_noise" else "")
+            item = f"{model} {count_a:g} vs {count_b:g}" + (
+                " (about the same)" if finding.outcome == "within_noise" else ""
+            )
         else:
             lines.append(finding.figure)
             continue

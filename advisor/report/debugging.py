@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from advisor.report.facts import shortened
 from advisor.report.findings import (
     NO,
     NotRun,
@@ -30,6 +31,8 @@ from probes.kinds.debugging import BUG_TITLES, PRINT_BUG, split_case
 from probes.variants import label as variant_label
 
 MODE_WORDS = {"eager": "eager", "traced": "traced / compiled", "default": ""}
+
+MESSAGE_CHARS = 200  # of each error message on the page; evidence.json holds up to 400 of it
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ class Message:
 class DebuggingView:
     variants: tuple[DebugVariant, ...]
     rows: tuple[DebugRow, ...]
-    messages: tuple[Message, ...]  # what each error said, as the user saw it (up to 400 characters)
+    messages: tuple[Message, ...]  # what each error said, as the user saw it (its first MESSAGE_CHARS)
     notes: tuple[str, ...]  # what the probe noticed besides (a bug a framework absorbed, ...)
     gaps: tuple[VariantGap, ...] = ()
     not_run: NotRun | None = None
@@ -209,7 +212,8 @@ def build_debugging_view(evidence: Evidence | None, run_dir: str = "RUN_DIR") ->
             cells = debugging_cells(result)
             if result.ok and cells.get("message"):
                 title = str(result.facts.bug or BUG_TITLES.get(split_case(result.case)[0], result.case))
-                messages.append(Message(variant_label(variant), title, cells["exception"], cells["message"]))
+                text = shortened(str(cells["message"]), MESSAGE_CHARS)
+                messages.append(Message(variant_label(variant), title, cells["exception"], text))
     notes = _notes(cased)
     return DebuggingView(
         tuple(summaries), tuple(rows), tuple(messages), tuple(notes), tuple(variant_gaps(results)), missing

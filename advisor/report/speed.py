@@ -76,7 +76,7 @@ def fmt_summary(result: ProbeResult, metric: str, digits: int = 2, scale: float 
     median = summary.median * scale
     if summary.n == 1:
         return f"{median:,.{digits}f}"
-    return f"{median:,.{digits}f} (IQR {summary.iqr * scale:,.{digits}f}, n={summary.n})"
+    return f"{median:,.{digits}f} ({summary.iqr * scale:,.{digits}f})"  # the table says: median (IQR), n a column
 
 
 def _times(value: float) -> str:
@@ -179,6 +179,7 @@ def _row(
         "rss": fmt_summary(result, "peak_rss_mb", 0),
         "gpu": fmt_summary(result, "gpu_peak_mb", 0),
         "accuracy": fmt_summary(result, "test_accuracy", 3),
+        "n": str(throughput.n) if (throughput := result.summary("train_samples_per_s")) else "–",
     }
     stability = result.summary("window_iqr_ratio")
     noisy = ["train_samples_per_s"] if stability is not None and stability.median > NOISY_IQR_RATIO else []

@@ -8,6 +8,7 @@ the best framework measured on this machine, never an absolute standard.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -52,13 +53,35 @@ def relative_over_models(
         if ratios:
             total_weight = sum(weights[m] for m in ratios)
             score = 10 * math.exp(sum(weights[m] * math.log(r) for m, r in ratios.items()) / total_weight)
-            basis = "; ".join(
-                f"{m}: {describe(candidate, m, usable[m][candidate])}"
-                + (f" (like your data, counts ×{weights[m]:g})" if weights[m] > 1 else "")
-                for m in ratios
-            )
+            described = {m: describe(candidate, m, usable[m][candidate]) for m in ratios}
+            basis = per_model_basis(described, {m: weights[m] for m in ratios})
             scores[candidate] = (score, basis, figures)
     return scores
+
+
+FIGURE_ONLY = re.compile(r"^[\d.,]+( \S+)?$")  # "481", "481 MB", "2.69 s": a figure with at most a unit
+
+
+def per_model_basis(described: Mapping[str, str], weights: Mapping[str, float]) -> str:
+    """Each model's figure for a score's basis. When every figure ends in the same words ("481 MB
+    training memory above the library's footprint"), the words come once: "training memory above the
+    library's footprint: mlp 481 MB, cnn 603 MB (like your data, counts ×3)"."""
+
+    def like(m: str) -> str:
+        return f" (like your data, counts ×{weights[m]:g})" if weights[m] > 1 else ""
+
+    texts = list(described.values())
+    words = [t.split(" ") for t in texts]
+    shared = 0
+    while shared < min(len(w) for w in words) and len({tuple(w[len(w) - shared - 1 :]) for w in words}) == 1:
+        shared += 1
+    if shared > 1 and all(re.fullmatch(r"[\d.,]+", " ".join(w[: len(w) - shared])) for w in words):
+        shared -= 1  # the unit stays with its figure: "2.69 s", not "s import ...: mlp 2.69"
+    heads = [" ".join(w[: len(w) - shared]) for w in words]
+    if shared and all(FIGURE_ONLY.match(h) for h in heads):
+        tail = " ".join(words[0][len(words[0]) - shared :])
+        return f"{tail}: " + ", ".join(f"{m} {h}{like(m)}" for m, h in zip(described, heads, strict=True))
+    return "; ".join(f"{m}: {text}{like(m)}" for m, text in described.items())
 
 
 def relative_to_best(points: Mapping[str, float]) -> dict[str, float]:
