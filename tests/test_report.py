@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import escape
+
 from advisor.questionnaire.questions import collect_answers
 from advisor.runs import rerender
 
@@ -85,7 +87,7 @@ def test_every_claim_appears_with_its_sources_and_verdict(saved_run):
     html = rerender(saved_run).folder.report.read_text()
     claims_section = html.split('id="claims"', 1)[1].split('id="evidence"', 1)[0]
     for claim in load_ledger().claims:
-        block = claims_section.split(f'<li id="claim-{claim.id}">', 1)[1].split("</li>", 1)[0]
+        block = claims_section.split(str(escape(claim.text)), 1)[1].split("</li>", 1)[0]
         assert f"source{'s' if len(claim.sources) > 1 else ''} {', '.join(claim.sources)}" in block
     for label in ("literature only", "not measured in this run", "outdated", "mixed", "contradicted"):
         assert label in claims_section

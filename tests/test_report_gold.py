@@ -51,7 +51,9 @@ class Outline(HTMLParser):
             self._rows = 0
         if tag == "tbody":
             self._in_body = True
-        if tag == "li" and (attrs.get("id") or "").startswith("claim-"):
+        if tag == "ul" and "claims" in (attrs.get("class") or "").split():
+            self._in_claims = True
+        if tag == "li" and getattr(self, "_in_claims", False):
             self.lines.append("  claim")
         if tag == "tr" and self._in_body:
             self._rows += 1
@@ -61,6 +63,8 @@ class Outline(HTMLParser):
             self._open.append((tag, []))
 
     def handle_endtag(self, tag):
+        if tag == "ul":
+            self._in_claims = False
         if tag == "tbody":
             self._in_body = False
         if tag == "table":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from advisor.claims.ledger import Claim, Ledger, audience_text, favours_text, load_ledger, source_label
@@ -44,6 +44,7 @@ class ClaimRow:
     now: str | None
     disagrees_with: list[str]
     as_of: str | None
+    linked: bool = False  # another part of the page links to it, so it carries its id (#claim-<id>)
 
 
 @dataclass
@@ -121,6 +122,11 @@ def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
                 as_of=claim.as_of,
             )
         )
+    disagreements = _disagreements(ledger)
+    linked = {c["id"] for group in disagreements for c in group["claims"]} | {
+        other for r in rows for other in r.disagrees_with
+    }
+    rows = [replace(r, linked=r.id in linked) for r in rows]
     groups = [
         ClaimGroup(key, labels[key], mine, _counts(mine))
         for key in dict.fromkeys(keys)
@@ -135,7 +141,7 @@ def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
         groups=groups,
         counts=_counts(rows),
         per_source=per_source,
-        disagreements=_disagreements(ledger),
+        disagreements=disagreements,
         releases=[
             {"id": r.id, "version": r.version, "date": r.date, "change": r.change}
             for key in dict.fromkeys(k for c in ledger.claims for k in c.changed_since)

@@ -296,18 +296,7 @@ def _embedded_json(data: dict[str, Any]) -> Markup:
 
 
 def render_html(view: ReportView) -> str:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    templates = resources.files("reports")
-    env = Environment(
-        loader=FileSystemLoader(str(templates)),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    template = env.get_template("report.html")
-    return template.render(view=view, css=_inline_css())
+    return render_page("report.html", view=view)
 
 
 REPORT_DATA_FORMAT = "advisor-report-data/2"
@@ -424,8 +413,12 @@ def write_report(
 # --- other pages (team report, machine comparison, onboarding) share this Jinja setup and CSS
 
 
+CSS_PLACE = "<advisor-css>"  # where the stylesheet goes; typed text is escaped, so it can never spell this
+
+
 def render_page(template_name: str, **context: Any) -> str:
-    """Render a page of reports/ with the report's Jinja setup (autoescape on), its CSS inlined as `css`."""
+    """Render a page of reports/ with the report's Jinja setup (autoescape on), its CSS inlined as `css`:
+    only the rules whose classes the page uses, so a page without a code view carries none of its rules."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     templates = resources.files("reports")
@@ -436,16 +429,52 @@ def render_page(template_name: str, **context: Any) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env.get_template(template_name).render(css=_inline_css(), **context)
+    html = env.get_template(template_name).render(css=Markup(CSS_PLACE), **context)
+    head, _, body = html.partition(CSS_PLACE)
+    return head + used_rules(_inline_css(), body) + body
 
 
-def _inline_css() -> Markup:
+def _inline_css() -> str:
     """report.css without its comments and indentation: the page carries the rules, the file keeps the notes."""
     text = resources.files("reports").joinpath("report.css").read_text(encoding="utf-8")
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r" ?([{};,]) ?", r"\1", text)  # no string in report.css holds these with spaces around
-    return Markup(re.sub(r"([{;]\w[\w-]*): ", r"\1:", text).strip())
+    return re.sub(r"([{;]\w[\w-]*): ", r"\1:", text).strip()
+
+
+def _blocks(css: str) -> list[str]:
+    """The top-level rules and at-rules of minified CSS, each with its braces."""
+    blocks, depth, start = [], 0, 0
+    for i, char in enumerate(css):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                blocks.append(css[start : i + 1])
+                start = i + 1
+    return blocks
+
+
+def used_rules(css: str, html: str) -> str:
+    """The rules of `css` that can match `html`: a rule goes when each of its selectors names a class
+    the page never uses (the page has no script, so its classes are all in the markup)."""
+    classes = {name for found in re.findall(r'class="([^"]*)"', html) for name in found.split()}
+
+    def wanted(selectors: str) -> bool:
+        return any(set(re.findall(r"\.([\w-]+)", sel)) <= classes for sel in selectors.split(","))
+
+    kept = []
+    for block in _blocks(css):
+        selectors, _, rest = block.partition("{")
+        if selectors.startswith("@media"):
+            inner = "".join(b for b in _blocks(rest[:-1]) if wanted(b.partition("{")[0]))
+            if inner:
+                kept.append(f"{selectors}{{{inner}}}")
+        elif selectors.startswith("@") or wanted(selectors):
+            kept.append(block)
+    return "".join(kept)
 
 
 def embedded_json(data: dict[str, Any]) -> Markup:
