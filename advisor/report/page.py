@@ -357,10 +357,13 @@ def report_data(
             verdict: [v.claim_id for v in verdicts.verdicts if v.verdict == verdict]
             for verdict in dict.fromkeys(v.verdict for v in verdicts.verdicts)
         },
-        "speed": {  # "variant/model[/case]" -> the speed figures shown, as medians over processes
-            "/".join(filter(None, (r.variant, r.model, r.case))): medians(r)
-            for r in (evidence.of_kind("speed") if evidence else [])
-            if r.ok
+        "speed": {  # the speed figures shown, as medians over processes: a row of `metrics` per probe
+            "metrics": list(SHOWN_METRICS),
+            "rows": {
+                "/".join(filter(None, (r.variant, r.model, r.case))): [medians(r).get(m) for m in SHOWN_METRICS]
+                for r in (evidence.of_kind("speed") if evidence else [])
+                if r.ok
+            },
         },
         "not_measured": [  # every probe that gave no figures ("variant/model/kind[/case]"), under its reason
             {"status": status, "reason": reason, "probes": probes}

@@ -57,12 +57,16 @@ class SpeedTable:
     chart: Markup
     sentences: list[str]
     charts: list[Markup] = field(default_factory=list)  # peak GPU memory, where it was measured
+    gpu: bool = False  # a GPU-memory column: only when some row measured one
+
+
 
 
 @dataclass
 class SpeedView:
     tables: list[SpeedTable]
     machine: list[str]  # the yardsticks: matmul peak, threads, GPU
+    modes: list[tuple[str, str]] = field(default_factory=list)  # how each variant ran, told once for every model
 
 
 def model_name(model: str) -> str:
@@ -274,10 +278,15 @@ def speed_table(evidence: Evidence, model: str) -> SpeedTable:
         model,
         spec.title if spec else model,
         spec.description if spec else "",
-        [_row(r, mixed(ok), best, evidence.speed(r.variant, model, "train_memory_mb")) for r in results],
+        [
+            _row(r, mixed(ok), best, evidence.speed(r.variant, model, "train_memory_mb"))
+            for r in results
+            if r.status != "not_installed"  # said once, above the tables
+        ],
         chart,
         sentences,
         [c for c in charts if c],
+        gpu=any(r.summary("gpu_peak_mb") for r in ok),
     )
 
 
@@ -371,4 +380,24 @@ def build_speed_view(evidence: Evidence | None) -> SpeedView:
         return SpeedView([], [])
     measured = {r.model for r in evidence.of_kind("speed")}
     models = [m for m in evidence.settings.get("models") or [] if m in measured]
-    return SpeedView([speed_table(evidence, m) for m in models], machine_lines(evidence) if models else [])
+    return SpeedView(
+        [speed_table(evidence, m) for m in models], machine_lines(evidence) if models else [], run_modes(evidence)
+    )
+
+
+def run_modes(evidence: Evidence) -> list[tuple[str, str]]:
+    """How each variant ran (eager, a graph, XLA...), once for all its models; a mode that differs
+    between models names the models it holds for."""
+    by_variant: dict[str, dict[str, list[str]]] = {}
+    for r in evidence.of_kind("speed"):
+        if r.ok and r.facts.compile_mode and not r.case:
+            by_variant.setdefault(r.variant, {}).setdefault(str(r.facts.compile_mode), []).append(model_name(r.model))
+    return [
+        (
+            variant_label(variant),
+            next(iter(modes))
+            if len(modes) == 1
+            else "; ".join(f"{mode} ({', '.join(models)})" for mode, models in modes.items()),
+        )
+        for variant, modes in by_variant.items()
+    ]
