@@ -40,6 +40,7 @@ ROLE_TAGS = {
     "other": ("other", "the script's entry point"),
 }
 MODEL_TAGS = {"mlp": "MLP", "cnn": "CNN", "rnn": "LSTM", "transformer": "Trans"}  # at most 7 characters with "+"
+MODEL_WORDS = {"mlp": "MLP", "cnn": "CNN", "rnn": "LSTM", "transformer": "transformer"}
 COLUMNS = ("model", "train", "total", "api", "device")
 
 
@@ -66,6 +67,7 @@ class CodeLine:
     text: str
     role: str  # a key of ROLE_TAGS, or "" for a line that is not counted
     tag: str  # what the line's margin says: the role's tag, or the models it counts for
+    others: tuple[str, ...] = ()  # set when the line is only other models' code: those models
 
 
 @dataclass(frozen=True)
@@ -95,22 +97,33 @@ class CodeFile:
 
     @property
     def runs(self) -> tuple[CodeRun, ...]:
-        """The file as blocks of one role each. A long uncounted stretch after the opening docstring
-        (another model's code, on a budget that did not measure it) is one row naming its line numbers:
-        every counted line is shown, and the file itself is in the repository."""
+        """The file as blocks of one role each. Shown as one row each, naming their line numbers: the
+        code only of models other than the reader's (`others`), and a long uncounted stretch after the
+        opening docstring (another model's code, on a budget that did not measure it). Every line
+        counted for the models shown is there, and the file itself is in the repository."""
         runs: list[CodeRun] = []
+        hidden: dict[int, set[str]] = {}  # index of an elided run -> the models it holds
         for line in self.lines:
             text = line.text or " "
-            if runs and (runs[-1].role, runs[-1].tag) == (line.role, line.tag):
+            if line.others or (not line.text.strip() and runs and runs[-1].elided and not line.role):
+                if runs and runs[-1].elided:
+                    runs[-1] = replace(runs[-1], last=line.number)
+                else:
+                    runs.append(CodeRun("", "", "", line.number, line.number, elided=True))
+                hidden.setdefault(len(runs) - 1, set()).update(line.others)
+            elif runs and not runs[-1].elided and (runs[-1].role, runs[-1].tag) == (line.role, line.tag):
                 runs[-1] = replace(runs[-1], text=runs[-1].text + "\n" + text, last=line.number)
             else:
                 runs.append(CodeRun(line.role, line.tag, text, line.number, line.number))
-        return tuple(
-            replace(run, elided=True, text=f"⋯ rows {run.first}–{run.last}: counted for no model of this run")
-            if index > 0 and not run.role and run.last - run.first + 1 >= ELIDED_FROM and self.counted
-            else run
-            for index, run in enumerate(runs)
-        )
+        shown = []
+        for index, run in enumerate(runs):
+            if run.elided:
+                names = [MODEL_WORDS.get(m, m) for m in MODELS if m in hidden.get(index, ())]
+                run = replace(run, text=f"⋯ rows {run.first}–{run.last}: the code of the {_names(names)} only")
+            elif index > 0 and not run.role and run.last - run.first + 1 >= ELIDED_FROM and self.counted:
+                run = replace(run, elided=True, text=f"⋯ rows {run.first}–{run.last}: counted for no model of this run")
+            shown.append(run)
+        return tuple(shown)
 
     @property
     def numbers(self) -> str:
@@ -127,6 +140,7 @@ class EaseView:
     legend: tuple[tuple[str, str], ...]
     gaps: tuple[VariantGap, ...] = ()
     not_run: NotRun | None = None
+    focus: str = ""  # the models like the reader's data, whose code is shown whole: "the CNN"
 
 
 def _figure(value: int | None, missing: str = "–") -> str:
@@ -195,8 +209,10 @@ def _roles_by_row(results: list[ProbeResult]) -> dict[int, dict[str, str]]:
     return rows
 
 
-def code_file(file_name: str, results: list[ProbeResult]) -> CodeFile:
-    """One reference script, every line, the counted ones tagged with their role or their models."""
+def code_file(file_name: str, results: list[ProbeResult], focus: frozenset[str] = frozenset()) -> CodeFile:
+    """One reference script, every line, the counted ones tagged with their role or their models. With a
+    `focus` (the models like the reader's data), a line counted only for other models is marked as theirs,
+    and the page shows such stretches as one row: the code the reader's own model needs, in full."""
     source = reference_code(file_name)
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
     recorded = {r.facts.source_sha256 for r in results} - {None}
@@ -208,9 +224,12 @@ def code_file(file_name: str, results: list[ProbeResult]) -> CodeFile:
         models = roles.get(number, {})
         role = next(iter(models.values()), "")
         tag = ROLE_TAGS.get(role, (role, ""))[0] if role else ""
+        others: tuple[str, ...] = ()
         if role == "model" and set(models) != every_model:
             tag = "+".join(MODEL_TAGS.get(m, m) for m in MODELS if m in models)
-        lines.append(CodeLine(number, text, role, tag))
+            if focus & every_model and not focus & set(models):
+                others = tuple(m for m in MODELS if m in models)
+        lines.append(CodeLine(number, text, role, tag, others))
     note = ""
     if changed:
         note = (
@@ -222,16 +241,17 @@ def code_file(file_name: str, results: list[ProbeResult]) -> CodeFile:
     return CodeFile(frameworks, file_name, counted, len(lines), tuple(lines), note)
 
 
-def _code_file_or_none(file_name: str, results: list[ProbeResult]) -> CodeFile | None:
+def _code_file_or_none(file_name: str, results: list[ProbeResult], focus: frozenset[str]) -> CodeFile | None:
     """The script, or None when this installation has no such file (evidence from another version)."""
     try:
-        return code_file(file_name, results)
+        return code_file(file_name, results, focus)
     except (FileNotFoundError, ValueError, SyntaxError):
         return None
 
 
-def build_ease_view(evidence: Evidence | None, run_dir: str = "RUN_DIR") -> EaseView:
-    """A table per model of the ease counts, and the reference scripts they were counted from."""
+def build_ease_view(evidence: Evidence | None, run_dir: str = "RUN_DIR", data_kind: str | None = None) -> EaseView:
+    """A table per model of the ease counts, and the reference scripts they were counted from: with a
+    `data_kind`, the code of the models like that data (probes/specs.py), the other models' folded."""
     missing = not_run(evidence, "ease", run_dir)
     results = evidence.of_kind("ease") if evidence is not None else []
     variants = measured_variants(results)
@@ -249,11 +269,14 @@ def build_ease_view(evidence: Evidence | None, run_dir: str = "RUN_DIR") -> Ease
         file_name = _reference_file(result) if result.ok else None
         if file_name:
             by_file.setdefault(file_name, []).append(result)
-    code = tuple(shown for name, mine in by_file.items() if (shown := _code_file_or_none(name, mine)))
+    focus = frozenset(m for m, spec in MODELS.items() if data_kind and data_kind in spec.data_kinds)
+    code = tuple(shown for name, mine in by_file.items() if (shown := _code_file_or_none(name, mine, focus)))
     legend = tuple((tag, meaning) for tag, meaning in ROLE_TAGS.values()) + (
         (
             "/".join(MODEL_TAGS.values()),
             "code of one model (MLP, CNN, LSTM, transformer), counted only for the models named",
         ),
     )
-    return EaseView(tuple(tables), code, legend, tuple(variant_gaps(results)), missing)
+    names = [MODEL_WORDS.get(m, m) for m in MODELS if m in focus]
+    focus_words = f"the {_names(names)}" if names and any(r.model not in focus for r in results) else ""
+    return EaseView(tuple(tables), code, legend, tuple(variant_gaps(results)), missing, focus_words)

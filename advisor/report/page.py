@@ -162,7 +162,7 @@ def build_view(
         facts=build_facts_view(values, scorecard),
         speed=build_speed_view(evidence),
         scale=build_scale_view(evidence, run_dir),
-        ease=build_ease_view(evidence, run_dir),
+        ease=build_ease_view(evidence, run_dir, profile.answers.values.get("data_kind")),
         debugging=build_debugging_view(evidence, run_dir),
         deployment=build_deployment_view(
             evidence, values.get("deployment_target"), profile.answers.origins.get("deployment_target"), run_dir

@@ -60,8 +60,6 @@ class SpeedTable:
     gpu: bool = False  # a GPU-memory column: only when some row measured one
 
 
-
-
 @dataclass
 class SpeedView:
     tables: list[SpeedTable]
