@@ -48,6 +48,17 @@ def saved_run(tmp_path) -> Path:
 
 
 @pytest.fixture
+def speed_only_run(saved_run) -> Path:
+    """The quick run with its speed results alone: a run whose ease and debugging probes left nothing."""
+    import json
+
+    evidence = json.loads((saved_run / "evidence.json").read_text(encoding="utf-8"))
+    evidence["results"] = [r for r in evidence["results"] if r["kind"] == "speed"]
+    (saved_run / "evidence.json").write_text(json.dumps(evidence), encoding="utf-8")
+    return saved_run
+
+
+@pytest.fixture
 def standard_run(tmp_path) -> Path:
     """A copy of a real standard run's ease, debugging and export records (tests/fixtures/run_standard)."""
     folder = tmp_path / "standard run"

@@ -47,7 +47,7 @@ def test_evidence_round_trips_through_its_json_in_the_current_format():
 
 
 def test_version_1_evidence_is_read_with_the_runners_round_counts_moved_out_of_the_facts():
-    data = json.loads((FIXTURES / "run_standard" / "evidence.json").read_text())
+    data = json.loads((FIXTURES / "evidence_v1.json").read_text())  # written by a run of 2026-11-29
     assert data["format"] == "advisor-evidence/1"
     evidence = Evidence.from_json(data)
     export = next(r for r in evidence.results if r.kind == "export" and r.ok)

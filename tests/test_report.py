@@ -125,7 +125,8 @@ def test_the_weights_are_explained_as_you_said_x_so_y_weighs_more(saved_run):
     assert "ease of use +1" in html  # what the rule changed
 
 
-def test_a_near_tie_is_headlined_as_a_near_tie(saved_run):
+def test_a_near_tie_is_headlined_as_a_near_tie(speed_only_run):
+    saved_run = speed_only_run  # answers that pull both ways, on speed evidence alone: the two end close
     answers = collect_answers(
         file_values={
             "dl_experience": "none",

@@ -161,13 +161,19 @@ def test_the_real_standard_run_shows_the_installed_paths_working_and_the_missing
     from tests.conftest import FIXTURES
 
     view = build_deployment_view(load_evidence(FIXTURES / "run_standard" / "evidence.json"), "mobile", "file")
-    assert view.variants == ("PyTorch", "Keras 3 on TensorFlow")
-    assert [g.variant for g in view.gaps] == ["TensorFlow (low-level)", "Keras 3 on PyTorch", "Keras 3 on JAX"]
+    assert view.variants == ("PyTorch", "Keras 3 on TensorFlow", "TensorFlow (low-level)", "Keras 3 on PyTorch")
+    assert [g.variant for g in view.gaps] == ["Keras 3 on JAX"]
     rows = {row.path: row for row in view.rows}
     assert rows["torch_export"].cells[0].mark == "✓ works"
     assert not rows["torch_export"].matters  # an intermediate format: no phone runs a .pt2
-    tflite = rows["tflite"].cells[1]
-    assert tflite.status == "not installed" and tflite.lines[0].startswith("install: pip install ai-edge-litert")
+    assert rows["executorch"].matters and rows["executorch"].cells[0].status == "works"  # what a phone runs
+    tflite = rows["tflite"].cells[3]  # Keras on PyTorch converts with litert-torch, not installed here
+    assert tflite.status == "not installed" and tflite.lines[0].startswith("install: pip install litert-torch")
+    ran = {(r.route, r.variant): r.ran for r in view.runtime_rows}
+    assert (
+        ran[("ExecuTorch → ExecuTorch runtime", "PyTorch")]
+        and ran[("TF Lite / LiteRT → LiteRT interpreter", "TensorFlow (low-level)")]
+    )
     assert rows["state_dict"].cells[0].lines[-1].endswith("needs its class: yes")
 
 
