@@ -107,9 +107,10 @@ def test_the_report_shows_the_users_facts_first_with_their_sources_as_text(saved
     html = run.folder.report.read_text(encoding="utf-8")
     section = html[html.index('id="since"') :]
     section = section[: section.index("</section>")]
-    yours, _, others = section.partition("<details>")
+    yours, _, others = section.partition('<p class="note">')
     assert 'id="fact-torchserve-repository-archived"' in yours
-    assert 'id="fact-keras-cve-2025-1550"' in others
+    assert "fact-keras-cve-2025-1550" not in section  # another user's fact: counted, not told
+    assert "more facts bear on answers other than yours (" in others
     assert "github.com/pytorch/serve/issues/3396" in yours
     assert "http" not in section  # the report links to nothing outside itself
     assert "counted in your scores" in yours

@@ -71,7 +71,7 @@ def test_a_cell_says_works_failed_not_installed_not_offered_or_not_probed():
     torch, tensorflow, keras_torch = range(3)
     works = rows["tflite"].cells[tensorflow]
     assert (works.status, works.mark) == ("works", "✓ works")
-    assert works.lines == ("47 KB · 0.40 s · fresh reload: yes · max |Δ| 2.0e-06 · needs its class: no",)
+    assert works.lines == ("47 KB · 0.40 s · max |Δ| 2.0e-06",)  # works: reloaded in a fresh process, no class
     failed = rows["onnx"].cells[tensorflow]
     assert (failed.mark, failed.lines) == ("✗ failed", ("ValueError: opset 99 is not supported",))
     blocked = rows["saved_model"].cells[keras_torch]
@@ -174,7 +174,7 @@ def test_the_real_standard_run_shows_the_installed_paths_working_and_the_missing
         ran[("ExecuTorch → ExecuTorch runtime", "PyTorch")]
         and ran[("TF Lite / LiteRT → LiteRT interpreter", "TensorFlow (low-level)")]
     )
-    assert rows["state_dict"].cells[0].lines[-1].endswith("needs its class: yes")
+    assert rows["state_dict"].cells[0].lines[-1].endswith("needs its Python class")
 
 
 def test_export_errors_and_install_hints_from_the_evidence_are_escaped(saved_run):

@@ -161,7 +161,7 @@ def test_pickled_pytorch_models_needing_their_class_confirm_the_portability_clai
 def test_a_keras_file_saved_on_pytorch_is_checked_against_the_portability_claim_too():
     evidence = s.evidence(s.export("keras-torch", "keras_native", needs_python_class=False, reload_ok=True))
     findings = {f.subject: f.outcome for f in verdict("pytorch-pickles-keras-portable-files", evidence).findings}
-    assert findings["Keras 3 on PyTorch keras_native"] == "confirmed"
+    assert findings["Keras 3 on PyTorch, Keras native (.keras)"] == "confirmed"
 
 
 def test_keras_on_other_backends_checks_the_superseded_backend_claim():

@@ -39,6 +39,16 @@ METRIC_WORDS = {
 }
 
 
+def path_label(case: str) -> str:
+    """An export path's name as the page gives it ("torch.export (.pt2)"), its id when it has none."""
+    import knowledge
+
+    return str((knowledge.load("export_paths")["paths"].get(case) or {}).get("label", case))
+
+
+FACT_WORDS = {"needs_python_class": "the reload needs the original Python class"}
+
+
 # --- helpers
 
 
@@ -276,7 +286,7 @@ def rule_exports(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
     findings = []
     for variant in test.params["variants"]:
         for case in test.params["cases"]:
-            subject = f"{label(variant)} {case}"
+            subject = f"{label(variant)}, {path_label(case)}"
             result = _export_result(evidence, variant, case)
             if result is None or result.status in ("not_installed", "skipped", "interrupted"):
                 why = (
@@ -290,10 +300,12 @@ def rule_exports(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
             facts = result.facts
             diff = facts.max_abs_diff
             works = export_works(result)
-            if works:
+            if works:  # exported, reloaded in a fresh process, same outputs (probes/evidence.py export_works)
                 size = facts.size_bytes
-                figure = f"{subject}: exported" + (f" ({int(size):,} bytes)" if size else "")
-                figure += ", reloaded" + (f", max |Δ| {float(diff):.1e}" if diff is not None else "")
+                figures = ([f"{int(size) / 1000:,.0f} KB"] if size else []) + (
+                    [f"max |Δ| {float(diff):.1e}"] if diff is not None else []
+                )
+                figure = f"{subject}: works" + (f" ({', '.join(figures)})" if figures else "")
             else:
                 error = str(facts.error or result.reason or "reload or parity failed").splitlines()[0]
                 figure = f"{subject}: failed ({error[:120]})"
@@ -310,7 +322,7 @@ def rule_fact_is(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
     findings = []
     for check in test.params["checks"]:
         variant, case, fact = check["variant"], check["case"], check["fact"]
-        subject = f"{label(variant)} {case}"
+        subject = f"{label(variant)}, {path_label(case)}"
         result = _export_result(evidence, variant, case)
         if result is None or getattr(result.facts, fact, None) is None:
             findings.append(Finding(subject, "not_measured", f"{subject}: {fact} not recorded"))
@@ -318,7 +330,9 @@ def rule_fact_is(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
         value = getattr(result.facts, fact)
         outcome = "confirmed" if value == check["equals"] else "contradicted"
         values = {"variant": variant, "fact": fact, "value": value}
-        findings.append(Finding(subject, outcome, f"{subject}: {fact.replace('_', ' ')} = {value}", values))
+        said = FACT_WORDS.get(fact, fact.replace("_", " "))
+        shown = ("yes" if value else "no") if isinstance(value, bool) else value
+        findings.append(Finding(subject, outcome, f"{subject}: {said}: {shown}", values))
     return findings
 
 

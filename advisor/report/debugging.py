@@ -32,7 +32,7 @@ from probes.variants import label as variant_label
 
 MODE_WORDS = {"eager": "eager", "traced": "traced / compiled", "default": ""}
 
-MESSAGE_CHARS = 200  # of each error message on the page; evidence.json holds up to 400 of it
+MESSAGE_CHARS = 150  # of each error message on the page; evidence.json holds up to 400 of it
 
 
 @dataclass(frozen=True)

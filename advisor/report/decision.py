@@ -92,6 +92,7 @@ def _reasons(profile: Profile, scorecard: Scorecard) -> list[DecisionReason]:
     leader, rival = scorecard.ranking[0], scorecard.ranking[1]
     gain = {c: scorecard.contribution(c, leader) - scorecard.contribution(c, rival) for c in criteria}
     reasons = []
+    told: set[str] = set()  # a rule's reason is told once, on the first criterion it raises
     for c in sorted(criteria, key=lambda c: -gain[c])[:3]:
         if gain[c] <= 0:
             break
@@ -104,7 +105,7 @@ def _reasons(profile: Profile, scorecard: Scorecard) -> list[DecisionReason]:
                 criterion=criteria[c].label,
                 key=c,
                 weight_pct=100 * scorecard.weights[c],
-                because=raised_by(profile, c),
+                because=[why for why in raised_by(profile, c) if why not in told and not told.add(why)],
                 leader_score=s.score,
                 rival_score=scorecard.scores[c][rival].score,
                 source=SOURCE_WORDS[s.source],

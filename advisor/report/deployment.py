@@ -123,9 +123,9 @@ def _cell(result: ProbeResult | None, variant: str, info: dict) -> ExportCell:
         return ExportCell("not in this run", False, "not in this run", (), label)
     cells = export_cells(result)
     if cells["mark"] == "✓ works":
-        figures = (  # one line: the table's caption names the figures
-            f"{cells['size']} · {cells['export_s']} s · fresh reload: {cells['reload']} · max |Δ| "
-            f"{cells['max_abs_diff']} · needs its class: {cells['needs_class']}",
+        figures = (  # one line, the table's caption names the figures; "works" means it reloaded, fresh
+            f"{cells['size']} · {cells['export_s']} s · max |Δ| {cells['max_abs_diff']}"
+            + (" · needs its Python class" if cells["needs_class"] == "yes" else ""),
         )
         return ExportCell("works", True, cells["mark"], figures, label)
     status = cells["mark"].removeprefix("✗ ")

@@ -46,6 +46,14 @@ class FactsView:
     def total(self) -> int:
         return len(self.yours) + len(self.others)
 
+    @property
+    def others_by_criterion(self) -> list[tuple[str, int]]:
+        """The facts for other answers, counted per criterion, most first: the page names them, not each."""
+        counts: dict[str, int] = {}
+        for fact in self.others:
+            counts[fact.criterion] = counts.get(fact.criterion, 0) + 1
+        return sorted(counts.items(), key=lambda item: -item[1])
+
 
 def _names(stance: Mapping[str, int], sign: int) -> str:
     return ", ".join(FRAMEWORK_NAMES[f] for f, s in stance.items() if s == sign)

@@ -36,7 +36,7 @@ from advisor.report.markdown import DecisionRecord, ScoreTable, render_markdown
 from advisor.report.scale import build_scale_view
 from advisor.report.speed import build_speed_view
 from advisor.scoring.scorecard import Scorecard
-from probes.evidence import Evidence
+from probes.evidence import METRIC_CASES, Evidence
 from probes.variants import label as variant_label
 
 DECISION_FILE = "decision.md"  # beside report.html: the decision record in Markdown
@@ -327,6 +327,17 @@ def _not_measured(evidence: Evidence | None) -> dict[tuple[str, str], list[str]]
     return grouped
 
 
+def _speed_rows(evidence: Evidence | None, medians: Any) -> dict[str, list[float | None]]:
+    """ "variant/model" -> its medians in SHOWN_METRICS order; the training memory, measured in a case of
+    its own (probes/evidence.py), joins its model's row as the page's tables show it."""
+    rows: dict[str, dict[str, float]] = {}
+    for r in evidence.of_kind("speed") if evidence else []:
+        if r.ok:
+            key = "/".join(filter(None, (r.variant, r.model, "" if r.case in METRIC_CASES.values() else r.case)))
+            rows.setdefault(key, {}).update(medians(r))
+    return {key: [found.get(m) for m in SHOWN_METRICS] for key, found in rows.items()}
+
+
 def report_data(
     profile: Profile, evidence: Evidence | None, verdicts: Verdicts, scorecard: Scorecard
 ) -> dict[str, Any]:
@@ -353,17 +364,13 @@ def report_data(
         "ranking": list(scorecard.ranking),
         "confidence": scorecard.confidence,
         "margin": round(scorecard.margin, 3) if math.isfinite(scorecard.margin) else None,
-        "verdicts": {  # verdict -> the claims that got it
-            verdict: [v.claim_id for v in verdicts.verdicts if v.verdict == verdict]
+        "verdicts": {  # verdict -> how many claims got it (which ones: verdicts.json beside the page)
+            verdict: sum(1 for v in verdicts.verdicts if v.verdict == verdict)
             for verdict in dict.fromkeys(v.verdict for v in verdicts.verdicts)
         },
         "speed": {  # the speed figures shown, as medians over processes: a row of `metrics` per probe
             "metrics": list(SHOWN_METRICS),
-            "rows": {
-                "/".join(filter(None, (r.variant, r.model, r.case))): [medians(r).get(m) for m in SHOWN_METRICS]
-                for r in (evidence.of_kind("speed") if evidence else [])
-                if r.ok
-            },
+            "rows": _speed_rows(evidence, medians),
         },
         "not_measured": [  # every probe that gave no figures ("variant/model/kind[/case]"), under its reason
             {"status": status, "reason": reason, "probes": probes}
@@ -443,7 +450,7 @@ def _inline_css() -> str:
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r" ?([{};,]) ?", r"\1", text)  # no string in report.css holds these with spaces around
-    return re.sub(r"([{;]\w[\w-]*): ", r"\1:", text).strip()
+    return re.sub(r"([{;]-*\w[\w-]*): ", r"\1:", text).strip()  # custom properties (--bg) too
 
 
 def _blocks(css: str) -> list[str]:

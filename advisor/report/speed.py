@@ -78,7 +78,10 @@ def fmt_summary(result: ProbeResult, metric: str, digits: int = 2, scale: float 
     median = summary.median * scale
     if summary.n == 1:
         return f"{median:,.{digits}f}"
-    return f"{median:,.{digits}f} ({summary.iqr * scale:,.{digits}f})"  # the table says: median (IQR), n a column
+    spread = f"{summary.iqr * scale:,.{digits}f}"
+    if float(spread.replace(",", "")) == 0:
+        return f"{median:,.{digits}f}"  # no spread at this precision (a library's size at import)
+    return f"{median:,.{digits}f} ({spread})"  # the table says: median (IQR), the processes a column
 
 
 def _times(value: float) -> str:

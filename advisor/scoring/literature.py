@@ -218,9 +218,9 @@ def place(
     theirs = {m: literature[m].score if literature[m].score is not None else neutral for m in measured}
     offset = mine.score - sum(theirs.values()) / len(theirs)
     score = min(10.0, max(0.0, anchor + offset))
-    basis = (
-        f"not measured here; {mine.sources} put it {offset:+.1f} against the frameworks measured here, "
-        f"placed on this run's scale around their average {anchor:.1f} (claims: {mine.cited()})"
+    basis = (  # "anchored" (the page's word for this) says the rest: the articles' difference on this run's scale
+        f"not measured here; {mine.sources} put it {offset:+.1f} from the measured frameworks' average "
+        f"{anchor:.1f} (claims: {mine.cited()})"
     )
     figures = {"literature": round(mine.score, 3), "offset": round(offset, 3), "anchor": round(anchor, 3)}
     kept = keep_articles_order(score, mine.score, theirs, measured)

@@ -65,10 +65,10 @@ FIGURE_ONLY = re.compile(r"^[\d.,]+( \S+)?$")  # "481", "481 MB", "2.69 s": a fi
 def per_model_basis(described: Mapping[str, str], weights: Mapping[str, float]) -> str:
     """Each model's figure for a score's basis. When every figure ends in the same words ("481 MB
     training memory above the library's footprint"), the words come once: "training memory above the
-    library's footprint: mlp 481 MB, cnn 603 MB (like your data, counts ×3)"."""
+    library's footprint: mlp 481 MB, cnn 603 MB (like your data, ×3)"."""
 
     def like(m: str) -> str:
-        return f" (like your data, counts ×{weights[m]:g})" if weights[m] > 1 else ""
+        return f" (like your data, ×{weights[m]:g})" if weights[m] > 1 else ""
 
     texts = list(described.values())
     words = [t.split(" ") for t in texts]
