@@ -60,7 +60,7 @@ def test_without_a_parity_claim_an_unmeasured_framework_keeps_the_articles_offse
     placed = place(literature, measured, "tensorflow", "TensorFlow")
     offset = literature["tensorflow"].score - (literature["torch"].score + literature["keras-tensorflow"].score) / 2
     assert placed.score == pytest.approx(7.5 + offset)
-    assert "placed on this run's scale" in placed.basis
+    assert "average 7.5 on this run's scale" in placed.basis
 
 
 def _articles(**scores: float) -> dict[str, LiteratureScore]:

@@ -123,9 +123,7 @@ def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
             )
         )
     disagreements = _disagreements(ledger)
-    linked = {c["id"] for group in disagreements for c in group["claims"]} | {
-        other for r in rows for other in r.disagrees_with
-    }
+    linked = {c["id"] for group in disagreements for c in group["claims"]}
     rows = [replace(r, linked=r.id in linked) for r in rows]
     groups = [
         ClaimGroup(key, labels[key], mine, _counts(mine))

@@ -220,7 +220,7 @@ def place(
     score = min(10.0, max(0.0, anchor + offset))
     basis = (  # "anchored" (the page's word for this) says the rest: the articles' difference on this run's scale
         f"not measured here; {mine.sources} put it {offset:+.1f} from the measured frameworks' average "
-        f"{anchor:.1f} (claims: {mine.cited()})"
+        f"{anchor:.1f} on this run's scale (claims: {mine.cited()})"
     )
     figures = {"literature": round(mine.score, 3), "offset": round(offset, 3), "anchor": round(anchor, 3)}
     kept = keep_articles_order(score, mine.score, theirs, measured)
