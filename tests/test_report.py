@@ -237,3 +237,23 @@ def test_the_embedded_data_is_what_the_page_shows_not_the_records_beside_it(save
     assert data["speed"]["metrics"] == list(SHOWN_METRICS)
     row = data["speed"]["rows"]["torch/mlp"]
     assert len(row) == len(SHOWN_METRICS) and row[SHOWN_METRICS.index("train_samples_per_s")] > 0
+
+
+def test_a_reason_where_nothing_speaks_to_the_leader_cites_what_speaks_against_the_runner_up():
+    """Keras on PyTorch leads on large datasets with a neutral 5 (no claim names it): the reason is the
+    claim against Keras on TensorFlow, and the page says that, not "no claim or fact"."""
+    from advisor.claims import check
+    from advisor.questionnaire import build_profile
+    from advisor.report.decision import build_decision_view
+    from advisor.runs import load_evidence
+    from advisor.scoring import score
+    from tests.conftest import FIXTURES
+
+    evidence = load_evidence(FIXTURES / "run_standard" / "evidence.json")
+    profile = build_profile(collect_answers(file_values={"deployment_target": "mobile"}, use_defaults=True))
+    card = score(profile, evidence, check(evidence))
+    assert card.ranking[:2] == ("keras-torch", "keras-tensorflow")
+    reasons = {r.key: r for r in build_decision_view(profile, evidence, card).reasons}
+    assert card.scores["dataset_scale"]["keras-torch"].claims == ()  # neutral: nothing speaks to it
+    assert reasons["dataset_scale"].basis == "Keras 3 on TensorFlow: 1 claim from the articles"
+    assert reasons["dataset_scale"].claims

@@ -100,6 +100,12 @@ def _reasons(profile: Profile, scorecard: Scorecard) -> list[DecisionReason]:
         basis = s.basis
         if s.source == "literature" and s.claims and "anchor" not in s.figures and "peer" not in s.figures:
             basis = _cited(s.claims)
+        cited = list(s.claims)
+        other = scorecard.scores[c][rival]
+        if s.source == "literature" and not s.claims and not s.figures and other.claims:
+            # Nothing speaks to the leader here (a neutral score): the reason is what the articles say
+            # against the runner-up, so that is what the page cites, not "no claim or fact".
+            basis, cited = f"{label(rival)}: {_cited(other.claims)}", list(other.claims)
         reasons.append(
             DecisionReason(
                 criterion=criteria[c].label,
@@ -111,7 +117,7 @@ def _reasons(profile: Profile, scorecard: Scorecard) -> list[DecisionReason]:
                 source=SOURCE_WORDS[s.source],
                 measured=s.source == "measured",
                 basis=basis,
-                claims=list(s.claims),
+                claims=cited,
             )
         )
     return reasons
