@@ -219,7 +219,7 @@ def test_for_a_browser_each_route_says_whether_it_ran_in_the_page_with_its_figur
         ("PyTorch", "ONNX → ONNX Runtime Web in Chromium")
     ]
     assert (onnx.ran, onnx.ran_words, onnx.max_abs_diff) == (True, "yes", "6.0e-07")
-    assert onnx.latency == "2.40 ms per call (batch of 16 in the page)"
+    assert onnx.latency == "2.40 ms in the page"  # a call on a batch of 16, as the table's caption says
     assert onnx.size == "54 KB model + 13,979 KB runtime"
     assert onnx.int8.startswith("21 KB (45% of float")
     assert onnx.int8_accuracy == "86.0% (float 87.0%; same digit 99.0%)"
@@ -244,8 +244,8 @@ def test_for_a_phone_the_routes_are_executorch_litert_and_onnx_runtime_and_a_pt2
         "ONNX → ONNX Runtime",
     ]
     executorch = found[("PyTorch", "ExecuTorch → ExecuTorch runtime")]
-    assert executorch.ran and executorch.latency == "0.60 ms per call (batch of 16)"
-    assert executorch.size == "47 KB model (the runtime is linked into the app)"
+    assert executorch.ran and executorch.latency == "0.60 ms"
+    assert executorch.size == "47 KB model"  # the runtime is linked into the app, as the caption says
     assert found[("PyTorch", "ONNX → ONNX Runtime")].ran_words.startswith("no: not tried")
 
 
@@ -264,3 +264,13 @@ def test_the_rendered_report_shows_the_routes_table_for_a_browser_target(saved_r
     assert "run in the runtime it ships</h3>" in section
     assert '<th scope="row">ONNX → ONNX Runtime Web in Chromium</th>' in section
     assert "13,979 KB runtime" in section
+
+
+def test_the_routes_finding_names_the_routes_that_did_not_run_in_the_target_runtime():
+    from tests.conftest import FIXTURES
+
+    view = build_deployment_view(load_evidence(FIXTURES / "run_standard" / "evidence.json"), "mobile", "file")
+    assert view.runtime_finding == (
+        "8 of 9 routes to mobile ran in the target's runtime; "
+        "not TF Lite / LiteRT → LiteRT interpreter (Keras 3 on PyTorch)."
+    )

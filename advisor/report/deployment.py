@@ -100,11 +100,15 @@ class DeploymentView:
     @property
     def runtime_finding(self) -> str:
         """The routes table's one line, shown with the table folded: which routes ran in the target's runtime."""
-        ran = [f"{row.route} ({row.variant})" for row in self.runtime_rows if row.ran]
+        ran = [row for row in self.runtime_rows if row.ran]
         total = len(self.runtime_rows)
         if not ran:
             return f"None of the {total} routes to {self.target_words} ran in the target's runtime in this run."
-        return f"{len(ran)} of {total} routes to {self.target_words} ran in the target's runtime: {'; '.join(ran)}."
+        said = f"{len(ran)} of {total} routes to {self.target_words} ran in the target's runtime"
+        missed = [f"{row.route} ({row.variant})" for row in self.runtime_rows if not row.ran]
+        if not missed:
+            return said + ": every one."
+        return said + f"; not {'; '.join(missed)}."  # the exceptions, not the list of those that ran
 
     @property
     def runtime_commands(self) -> tuple[str, ...]:
@@ -164,7 +168,7 @@ def _runtime_row(result: ProbeResult | None, variant: str, info: dict, runtime: 
     if in_browser and f.browser_model_bytes is not None:
         size = f"{size_text(f.browser_model_bytes)} model + {size_text(f.browser_runtime_bytes or 0)} runtime"
     elif f.size_bytes is not None:
-        size = f"{size_text(f.size_bytes)} model (the runtime is linked into the app)"
+        size = f"{size_text(f.size_bytes)} model"  # the runtime is linked into the app: the caption says so
     else:
         size = "–"
     where = " in the page" if in_browser else ""
@@ -177,7 +181,7 @@ def _runtime_row(result: ProbeResult | None, variant: str, info: dict, runtime: 
         status == "works",
         words,
         "–" if diff is None else f"{float(diff):.1e}",
-        "–" if latency is None else f"{float(latency):.2f} ms per call (batch of 16{where})",
+        "–" if latency is None else f"{float(latency):.2f} ms{where}",  # a call on a batch of 16: the caption
         size,
         *_int8_words(f),
         command,

@@ -47,6 +47,15 @@ class FactsView:
         return len(self.yours) + len(self.others)
 
     @property
+    def yours_by_reason(self) -> list[tuple[str, list[FactRow]]]:
+        """The user's facts under the answers that make them bear on the user, in the order first met:
+        the page says "through your answer to ..." once a group, not once a fact."""
+        groups: dict[str, list[FactRow]] = {}
+        for fact in self.yours:
+            groups.setdefault(fact.why_yours, []).append(fact)
+        return list(groups.items())
+
+    @property
     def others_by_criterion(self) -> list[tuple[str, int]]:
         """The facts for other answers, counted per criterion, most first: the page names them, not each."""
         counts: dict[str, int] = {}
