@@ -226,3 +226,19 @@ def test_a_kind_a_variant_lacks_is_recorded_as_skipped(fake_worker, installed):
     skipped = [r for r in evidence.results if r.kind == "telepathy"]
     assert skipped and all(r.status == "skipped" and "no telepathy probe" in r.reason for r in skipped)
     assert evidence.result("torch", "mlp").ok
+
+
+def test_the_untimed_children_start_longest_first_so_two_at_a_time_end_together():
+    from probes.runner import _longest_first
+
+    later = [("torch", "speed", True), ("torch", "ease", False), ("torch", "debugging", False)]
+    later += [("torch", "export", False), ("keras-tensorflow", "export", False), ("torch", "new-kind", False)]
+    order = [(v, "accuracy" if a else k) for v, k, a in sorted(later, key=_longest_first)]
+    assert order == [
+        ("torch", "export"),
+        ("keras-tensorflow", "export"),
+        ("torch", "accuracy"),
+        ("torch", "debugging"),
+        ("torch", "ease"),
+        ("torch", "new-kind"),
+    ]
