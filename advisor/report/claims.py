@@ -11,6 +11,7 @@ from advisor.claims.ledger import Claim, Ledger, audience_text, favours_text, lo
 from advisor.claims.rules import METRIC_WORDS
 from advisor.claims.verdicts import VERDICT_LABELS, Finding, Verdict
 from advisor.questionnaire.profile import load_criteria
+from advisor.report.speed import model_name
 from probes.variants import label as variant_label
 
 # A symbol beside each verdict's words, so neither colour nor the symbol alone carries the meaning.
@@ -153,9 +154,6 @@ def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
     )
 
 
-MODEL_WORDS = {"mlp": "MLP", "cnn": "CNN", "rnn": "LSTM", "transformer": "transformer"}
-
-
 def per_model_lines(findings: Sequence[Finding]) -> list[str]:
     """The same comparison on each model as one line ("PyTorch vs Keras 3 on TensorFlow, training
     throughput: MLP 2.39× (2.29–2.49), CNN ..."), not a line a model repeating the names; the medians
@@ -165,7 +163,7 @@ def per_model_lines(findings: Sequence[Finding]) -> list[str]:
     lines: list[str | tuple[str, ...]] = []
     for finding in findings:
         values = finding.values or {}
-        model = MODEL_WORDS.get(str(values.get("model")), str(values.get("model")))
+        model = model_name(str(values.get("model")))
         if "ratio" in values and "a" in values and "b" in values:
             a, b, metric = str(values["a"]), str(values["b"]), str(values.get("metric"))
             counts = values.get("processes") or []

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.report.facts import shortened
 from advisor.report.findings import (
     NO,
     NotRun,
@@ -21,6 +20,7 @@ from advisor.report.findings import (
     mark,
     measured_variants,
     not_run,
+    shortened,
     status_words,
     value_or,
     variant_gaps,

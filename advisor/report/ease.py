@@ -40,7 +40,6 @@ ROLE_TAGS = {
     "other": ("other", "the script's entry point"),
 }
 MODEL_TAGS = {"mlp": "MLP", "cnn": "CNN", "rnn": "LSTM", "transformer": "Trans"}  # at most 7 characters with "+"
-MODEL_WORDS = {"mlp": "MLP", "cnn": "CNN", "rnn": "LSTM", "transformer": "transformer"}
 COLUMNS = ("model", "train", "total", "api", "device")
 
 
@@ -118,7 +117,7 @@ class CodeFile:
         shown = []
         for index, run in enumerate(runs):
             if run.elided:
-                names = [MODEL_WORDS.get(m, m) for m in MODELS if m in hidden.get(index, ())]
+                names = [model_name(m) for m in MODELS if m in hidden.get(index, ())]
                 run = replace(run, text=f"⋯ rows {run.first}–{run.last}: the code of the {_names(names)} only")
             elif index > 0 and not run.role and run.last - run.first + 1 >= ELIDED_FROM and self.counted:
                 run = replace(run, elided=True, text=f"⋯ rows {run.first}–{run.last}: counted for no model of this run")
@@ -277,6 +276,6 @@ def build_ease_view(evidence: Evidence | None, run_dir: str = "RUN_DIR", data_ki
             "code of one model (MLP, CNN, LSTM, transformer), counted only for the models named",
         ),
     )
-    names = [MODEL_WORDS.get(m, m) for m in MODELS if m in focus]
+    names = [model_name(m) for m in MODELS if m in focus]
     focus_words = f"the {_names(names)}" if names and any(r.model not in focus for r in results) else ""
     return EaseView(tuple(tables), code, legend, tuple(variant_gaps(results)), missing, focus_words)

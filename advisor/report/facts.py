@@ -26,7 +26,6 @@ class FactRow:
     id: str
     date: str
     text: str
-    headline: str  # its first sentence, up to HEADLINE_CHARS: all a fact for other projects shows
     criterion: str
     good_for: str
     bad_for: str
@@ -97,7 +96,6 @@ def build_facts_view(answers: Mapping[str, Any], scorecard: Scorecard) -> FactsV
             id=fact.id,
             date=fact.date,
             text=fact.text,
-            headline=shortened(first_sentence(fact.text), HEADLINE_CHARS),
             criterion=criteria[fact.criterion].label,
             good_for=_names(fact.stance, 1),
             bad_for=_names(fact.stance, -1),
@@ -108,19 +106,3 @@ def build_facts_view(answers: Mapping[str, Any], scorecard: Scorecard) -> FactsV
         (yours if reasons else others).append(row)
     checked = max((s.checked for f in load_facts() for s in f.sources), default="")
     return FactsView(yours, others, checked, _articles_years())
-
-
-HEADLINE_CHARS = 110  # a fact for other projects is a line, its whole text one look-up away (facts.yaml)
-
-
-def shortened(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word with an ellipsis; a shorter text is kept whole."""
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-
-
-def first_sentence(text: str) -> str:
-    """Up to the first full stop that ends a sentence (not one inside a version number such as 2.11)."""
-    match = re.search(r"[.!?](?=\s+[A-Z])", text)
-    return text[: match.end()] if match else text

@@ -228,3 +228,10 @@ def measured_variants(results: Sequence[ProbeResult]) -> list[str]:
     order = list(VARIANTS)
     ran = {r.variant for r in results if _ran(r)}
     return sorted(ran, key=lambda v: order.index(v) if v in order else len(order))
+
+
+def shortened(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word with an ellipsis; a shorter text is kept whole."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"

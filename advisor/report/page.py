@@ -316,17 +316,6 @@ SHOWN_METRICS = (  # the speed figures the evidence section shows; the other pro
 )
 
 
-def _not_measured(evidence: Evidence | None) -> dict[tuple[str, str], list[str]]:
-    """The probes that gave no figures, grouped by their status and reason: a framework that is not
-    installed is one entry naming its probes, not one entry per probe repeating the reason."""
-    grouped: dict[tuple[str, str], list[str]] = {}
-    for r in evidence.results if evidence else []:
-        if not r.ok:
-            key = (r.status, r.reason or "no reason recorded")
-            grouped.setdefault(key, []).append("/".join(filter(None, (r.variant, r.model, r.kind, r.case))))
-    return grouped
-
-
 def _speed_rows(evidence: Evidence | None, medians: Any) -> dict[str, list[float | None]]:
     """ "variant/model" -> its medians in SHOWN_METRICS order; the training memory, measured in a case of
     its own (probes/evidence.py), joins its model's row as the page's tables show it."""
@@ -372,10 +361,7 @@ def report_data(
             "metrics": list(SHOWN_METRICS),
             "rows": _speed_rows(evidence, medians),
         },
-        "not_measured": [  # every probe that gave no figures ("variant/model/kind[/case]"), under its reason
-            {"status": status, "reason": reason, "probes": probes}
-            for (status, reason), probes in _not_measured(evidence).items()
-        ],
+        "not_measured": _problems(evidence) if evidence else [],  # as the page lists them: a line a reason
     }
 
 
