@@ -1,11 +1,15 @@
 """(h) A report's weight: bytes in all and per section, and its height with folds closed.
 
     python -m benchmarks.report_weight REPORT.html [...]
+    python -m benchmarks.report_weight --personas
+
 
 Prints the bytes of the page, of its embedded data and CSS, and of each top-level section; then,
 in headless Chromium (tests/browser.py, the system's browser), the page height at 1280x800 with
 the folds as the page opens, and at 390 px on a phone. The goals (issue 18): quick at most 100 KB
-and 6,000 px at 1280; standard at most 150 KB.
+and 6,000 px at 1280; standard at most 150 KB. With --personas: the bytes of the report each of
+tests/personas/*.yaml (and a mobile, a browser and a long-lived server project) would get on the two
+fixture runs, tests/fixtures/run_quick and run_standard; the size tests check the default answers.
 """
 
 from __future__ import annotations
@@ -22,7 +26,39 @@ def section_bytes(html: str) -> list[tuple[str, int]]:
     return [(name, len(main[start:end].encode())) for (start, name), end in zip(starts, ends, strict=True)]
 
 
+EXTRA_PERSONAS = {
+    "mobile": {"deployment_target": "mobile"},
+    "browser": {"deployment_target": "browser"},
+    "server-long": {"deployment_target": "server", "lifetime": "long", "untrusted_models": "yes"},
+}
+
+
+def persona_bytes() -> None:
+    """Print each persona's report size on each fixture run, default answers first."""
+    from advisor.claims import check
+    from advisor.questionnaire import build_profile, collect_answers
+    from advisor.questionnaire.questions import read_answers_file
+    from advisor.report.page import render
+    from advisor.runs import load_evidence
+    from advisor.scoring import score
+    from tests.conftest import FIXTURES, TESTS
+
+    personas: dict[str, dict] = {"default answers": {}}
+    personas |= {p.stem: read_answers_file(p) for p in sorted((TESTS / "personas").glob("*.yaml"))}
+    personas |= EXTRA_PERSONAS
+    for fixture in ("run_quick", "run_standard"):
+        evidence = load_evidence(FIXTURES / fixture / "evidence.json")
+        verdicts = check(evidence)
+        for name, values in personas.items():
+            profile = build_profile(collect_answers(file_values=values, use_defaults=True))
+            html = render(profile, evidence, verdicts, score(profile, evidence, verdicts), run_dir="RUN_DIR")
+            print(f"{fixture} {name}: {len(html.encode()):,} bytes")
+
+
 def main(argv: list[str]) -> int:
+    if argv == ["--personas"]:
+        persona_bytes()
+        return 0
     from tests.browser import Chromium, find_chromium
 
     executable = find_chromium()
