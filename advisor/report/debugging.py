@@ -83,6 +83,7 @@ class DebuggingView:
     notes: tuple[str, ...]  # what the probe noticed besides (a bug a framework absorbed, ...)
     gaps: tuple[VariantGap, ...] = ()
     not_run: NotRun | None = None
+    message_chars: int = MESSAGE_CHARS  # how much of each message the page shows, as its summary says
 
 
 def _case_order(case: str) -> tuple[int, str]:

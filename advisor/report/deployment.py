@@ -33,7 +33,7 @@ from advisor.report.findings import (
     size_text,
     variant_gaps,
 )
-from advisor.scoring.measured import path_credits, path_weights, runtime_rule
+from advisor.scoring.measured import path_credits, path_weights, runtime_rule, short_label
 from probes.evidence import Evidence, ProbeResult
 from probes.variants import label as variant_label
 
@@ -155,7 +155,7 @@ def _int8_words(f: Any) -> tuple[str, str]:
 
 def _runtime_row(result: ProbeResult | None, variant: str, info: dict, runtime: str, credit: dict) -> RuntimeRow:
     label = variant_label(variant)
-    route = f"{str(info.get('label', '')).split(' (')[0].split(', ')[0]} → {RUNTIME_WORDS.get(runtime, runtime)}"
+    route = f"{short_label(str(info.get('label', '')))} → {RUNTIME_WORDS.get(runtime, runtime)}"
     command = f"advisor probe --budget standard --variant {variant} --out NEW_FOLDER"
     status = credit.get("status")
     if result is None or status == "not_tried":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import knowledge
 from advisor.report.findings import (
@@ -94,7 +95,7 @@ class CodeFile:
     lines: tuple[CodeLine, ...]
     note: str = ""  # set when the script changed since the run measured it
 
-    @property
+    @cached_property  # the template reads it twice: for the code and for the gutter
     def runs(self) -> tuple[CodeRun, ...]:
         """The file as blocks of one role each. Shown as one row each, naming their line numbers: the
         code only of models other than the reader's (`others`), and a long uncounted stretch after the

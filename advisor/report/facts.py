@@ -10,6 +10,7 @@ run measured the criterion, the measurement decides and the fact is shown for th
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -57,10 +58,7 @@ class FactsView:
     @property
     def others_by_criterion(self) -> list[tuple[str, int]]:
         """The facts for other answers, counted per criterion, most first: the page names them, not each."""
-        counts: dict[str, int] = {}
-        for fact in self.others:
-            counts[fact.criterion] = counts.get(fact.criterion, 0) + 1
-        return sorted(counts.items(), key=lambda item: -item[1])
+        return Counter(fact.criterion for fact in self.others).most_common()
 
 
 def _names(stance: Mapping[str, int], sign: int) -> str:

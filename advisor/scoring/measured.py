@@ -194,7 +194,7 @@ def path_weights(target: str | None) -> dict[str, float]:
     }
 
 
-def _short(label: str) -> str:
+def short_label(label: str) -> str:
     """'TorchScript' for 'TorchScript (torch.jit.script)'."""
     return label.split(" (")[0].split(", ")[0]
 
@@ -253,7 +253,7 @@ def path_credits(evidence: Evidence, candidate: str, target: str) -> list[dict[s
         weight = weights.get(path, 0.0)
         result = results.get(path)
         needed = (info.get("runtimes") or {}).get(target) if in_runtime else None
-        row = {"path": path, "label": _short(str(info.get("label", path))), "weight": weight, "runtime": needed}
+        row = {"path": path, "label": short_label(str(info.get("label", path))), "weight": weight, "runtime": needed}
         if result is None or result.status not in TRIED:
             why = "not in this run" if result is None else result.reason or result.status
             hint = _install_hint(result, info) if result is not None and result.status == "not_installed" else ""
