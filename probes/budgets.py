@@ -45,7 +45,7 @@ BUDGETS: dict[str, Budget] = {
             batch_size=32,
             infer_repeats=3,
             child_timeout_s=120,
-            accuracy_check=False,  # the suite checks accuracy once, in tests/test_speed.py
+            accuracy_check=False,  # the suite checks accuracy once, in tests/probes/test_speed.py
             typical_s=15,
         ),
         Budget(

@@ -29,12 +29,14 @@ def fake_matmul_peak(plan, environment) -> dict:
 
 @pytest.fixture
 def fake_worker(monkeypatch, tmp_path):
-    """Make the runner start tests/fake_worker.py instead of the real worker; returns its log path."""
+    """Make the runner start tests/support/fake_worker.py instead of the real worker; returns its log path."""
     import probes.runner
 
     log = tmp_path / "fake.log"
     monkeypatch.setenv("FAKE_LOG", str(log))
-    monkeypatch.setattr(probes.runner, "worker_command", lambda: [sys.executable, str(TESTS / "fake_worker.py")])
+    monkeypatch.setattr(
+        probes.runner, "worker_command", lambda: [sys.executable, str(TESTS / "support" / "fake_worker.py")]
+    )
     monkeypatch.setattr(probes.runner, "matmul_peak", fake_matmul_peak)
     return log
 
@@ -78,7 +80,7 @@ def write_answers(tmp_path):
 
 def pytest_terminal_summary(terminalreporter):
     """Print where the browser test left its screenshots, for a person to look at."""
-    from tests.browser import WRITTEN
+    from tests.support.browser import WRITTEN
 
     if WRITTEN:
         terminalreporter.write_sep("-", "report screenshots and PDF written by the browser test")

@@ -2,7 +2,7 @@
 
 Each fact shows its date, what happened, whom it is good or bad for, the pages it was looked up in
 (addresses as text without their scheme: the report links to, and loads, nothing outside itself,
-and tests/test_privacy.py holds it to having no "http" in it at all) and whether it counted in this
+and tests/project/test_privacy.py holds it to having no "http" in it at all) and whether it counted in this
 user's scores. A fact counts only where a candidate's score came from the literature; where this
 run measured the criterion, the measurement decides and the fact is shown for the record.
 """
