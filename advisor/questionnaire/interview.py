@@ -20,10 +20,13 @@ from advisor.questionnaire.questions import Answers, Question, questions_by_key
 
 
 def can_prompt() -> bool:
-    """Prompt only when both stdin and stdout are terminals (never in scripts or CI)."""
+    """Prompt only when both stdin and stdout are terminals (never in scripts or CI).
+
+    A closed stdin or stdout (`advisor advise <&-`) is None in Python: no terminal either.
+    """
     import sys
 
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    return bool(sys.stdin and sys.stdin.isatty() and sys.stdout and sys.stdout.isatty())
 
 
 def choice_for(question: Question, raw: str) -> str | None:

@@ -18,6 +18,9 @@ from advisor.errors import AnswersError
 from advisor.fileio import DuplicateKey, read_text_bounded, refuse_duplicate_keys, without_controls
 
 MAX_ANSWERS_FILE_BYTES = 1024 * 1024
+# An answers file holds a few dozen values; YAML aliases (*name) may not repeat them past this many,
+# so a few hundred bytes of nested aliases (the "billion laughs") are refused before anything walks them.
+MAX_ANSWERS_VALUES = 10_000
 KINDS = ("choice", "multi", "text")
 
 
@@ -57,6 +60,8 @@ class Question:
                 raise AnswersError(f"{origin}: '{self.key}' must be one line of text, without control characters")
             return raw
         if self.kind == "choice":
+            if isinstance(raw, bool) and set(self.choices) == {"yes", "no"}:
+                raw = "yes" if raw else "no"  # YAML reads an unquoted yes/no (on/off, true/false) as a boolean
             if not isinstance(raw, str) or raw not in self.choices:
                 raise self._error(origin, raw, f"must be one of {self.allowed()}")
             return raw
@@ -157,6 +162,8 @@ def read_answers_file(path: Path) -> dict[str, Any]:
             data = _load_yaml_strict(text)
     except DuplicateKey as exc:
         raise AnswersError(f"{path}: {exc.describe()}") from None
+    except UnboundedYaml as exc:
+        raise AnswersError(f"{path}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise AnswersError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
     except RecursionError:
@@ -173,32 +180,74 @@ def read_answers_file(path: Path) -> dict[str, Any]:
     return without_controls(data)
 
 
+class UnboundedYaml(ValueError):
+    """YAML whose aliases repeat more values than any answers file holds, or contain themselves."""
+
+
 def _load_yaml_strict(text: str) -> Any:
-    """YAML as yaml.safe_load reads it, except that a key given twice is refused, not last-wins."""
+    """YAML as yaml.safe_load reads it, except that a key given twice is refused, not last-wins, and that
+    aliases may not expand it past MAX_ANSWERS_VALUES values (checked on the nodes, before anything is built)."""
     import yaml
 
-    data = yaml.safe_load(text)
-    _refuse_repeated_keys(yaml.compose(text, Loader=yaml.SafeLoader))  # nodes only: nothing is constructed
-    return data
+    _check_nodes(yaml.compose(text, Loader=yaml.SafeLoader))  # an alias is one shared node: composing is linear
+    return yaml.safe_load(text)
+
+
+def _check_nodes(root: Any) -> None:
+    """Count the values the document expands to, each shared node once, and refuse repeated keys.
+
+    A depth-first walk that remembers each node's expanded size, so nine levels of nine aliases cost
+    nine nodes, not 9**9; a node reached again while its own children are walked is an alias loop.
+    """
+    import yaml
+
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)] if root is not None else []
+    while stack:
+        node, finished = stack.pop()
+        children = _children(node)
+        if finished:
+            on_path.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[id(node)] > MAX_ANSWERS_VALUES:
+                raise UnboundedYaml(
+                    f"answers file expands to more than {MAX_ANSWERS_VALUES:,} values (counting what its YAML "
+                    "aliases repeat); an answers file holds a few dozen"
+                )
+            continue
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            _refuse_repeated_keys(node)
+        on_path.add(id(node))
+        stack.append((node, True))
+        for child in children:
+            if id(child) in on_path:
+                raise UnboundedYaml("a YAML alias (*name) stands for a value that contains the alias itself")
+            stack.append((child, False))
+
+
+def _children(node: Any) -> list[Any]:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _refuse_repeated_keys(node: Any) -> None:
     import yaml
 
-    stack = [node]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, yaml.MappingNode):
-            seen = set()
-            for key_node, value_node in node.value:
-                if isinstance(key_node, yaml.ScalarNode):
-                    key = (key_node.tag, key_node.value)
-                    if key in seen:
-                        raise DuplicateKey(key_node.value, key_node.start_mark.line + 1)
-                    seen.add(key)
-                stack.append(value_node)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+    seen = set()
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            key = (key_node.tag, key_node.value)
+            if key in seen:
+                raise DuplicateKey(key_node.value, key_node.start_mark.line + 1)
+            seen.add(key)
 
 
 def collect_answers(
