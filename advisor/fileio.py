@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 import re
 import tempfile
@@ -131,7 +132,31 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
         raise RecordError(f"{path}: {what} is nested too deeply") from None
     if not isinstance(data, dict):
         raise RecordError(f"{path}: {what} must be a JSON object, found {type(data).__name__}")
+    field = non_finite_field(data)
+    if field is not None:
+        raise RecordError(
+            f"{path}: {what} field '{field}' must be a finite number. Received: NaN or Infinity "
+            "(no record this tool writes holds one)"
+        )
     return without_controls(data)
+
+
+def non_finite_field(data: Any) -> str | None:
+    """Where parsed JSON holds NaN or an infinity (`results[3].samples.wall_s`), or None.
+
+    Python's json reads NaN and Infinity, which JSON itself does not allow and no record of ours
+    holds; refused on reading, they can never reach a digest, a score or a chart.
+    """
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            return where
+        if isinstance(value, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in reversed(list(enumerate(value))))
+    return None
 
 
 def read_record(path: Path, what: str, parse: Callable[[dict[str, Any], str], T]) -> T:

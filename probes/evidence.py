@@ -13,6 +13,7 @@ Format history:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,6 +82,32 @@ def status_words(status: str) -> str:
 
 class EvidenceError(ValueError):
     """An evidence file that is not one this version can read; the message names the file and why."""
+
+
+RATE_UNITS = ("samples/s", "GFLOP/s")  # a rate that was measured is above zero; every other figure at least zero
+
+
+class OutOfRange(ValueError):
+    """A number read back that no measurement gives (a negative time, a throughput of zero): which field, what rule."""
+
+    def __init__(self, field: str, rule: str, value: Any):
+        super().__init__(f"'{field}' must be {rule}. Received: {value!r}")
+        self.field, self.rule, self.value = field, rule, value
+
+
+def _check_figures(samples: Mapping[str, Sequence[float]], facts: Mapping[str, Any]) -> None:
+    """Refuse figures no probe records: rates at or below zero, negative times, sizes and counts."""
+    for metric, values in samples.items():
+        rate = METRICS.get(metric, ("", False))[0] in RATE_UNITS
+        for i, value in enumerate(values):
+            if not math.isfinite(value) or value < 0 or (rate and value == 0):
+                raise OutOfRange(f"samples.{metric}[{i}]", "above 0" if rate else "a finite number, 0 or more", value)
+    for name, value in facts.items():
+        numbers = value if isinstance(value, list) else [value]
+        for number in numbers:
+            if isinstance(number, (int, float)) and not isinstance(number, bool):
+                if not math.isfinite(number) or number < 0:
+                    raise OutOfRange(f"facts.{name}", "a finite number, 0 or more", number)
 
 
 # What a probe result's status means; anything but "ok" carries a reason.
@@ -155,6 +182,7 @@ class ProbeResult:
         if version == 1:
             samples = {k: v for k, v in samples.items() if k in METRICS}
         facts = dict(data.get("facts") or {})
+        _check_figures(samples, facts)
         rounds_ok, failed = data.get("rounds_ok", 0), data.get("failed_rounds") or []
         if version == 1:  # the runner kept these among the facts, and kind and case could be absent
             rounds_ok, failed = facts.pop("rounds_ok", 0), facts.pop("failed_rounds", [])
@@ -246,7 +274,10 @@ class Evidence:
             )
         version = READABLE_FORMATS.index(data["format"]) + 1
         try:
-            results = tuple(ProbeResult.from_json(item, version) for item in data.get("results") or [])
+            results = _results(data.get("results") or [], version, origin)
+            wall_s = data.get("wall_s")
+            if wall_s is not None and not (isinstance(wall_s, (int, float)) and math.isfinite(wall_s) and wall_s >= 0):
+                raise EvidenceError(f"{origin}: 'wall_s' must be a number of seconds, 0 or more. Received: {wall_s!r}")
             environment = data["environment"]
             settings = data.get("settings") or {}
             if not isinstance(environment, Mapping) or not isinstance(settings, Mapping):
@@ -257,11 +288,25 @@ class Evidence:
                 settings=dict(settings),
                 results=results,
                 complete=bool(data.get("complete", True)),
-                wall_s=data.get("wall_s"),
+                wall_s=wall_s,
                 notes=tuple(str(n) for n in data.get("notes") or ()),
             )
+        except EvidenceError:
+            raise
         except (KeyError, TypeError, ValueError) as exc:
             raise EvidenceError(f"{origin}: evidence is malformed ({type(exc).__name__}: {exc})") from None
+
+
+def _results(items: Sequence[Any], version: int, origin: str) -> tuple[ProbeResult, ...]:
+    results = []
+    for i, item in enumerate(items):
+        try:
+            results.append(ProbeResult.from_json(item, version))
+        except OutOfRange as exc:
+            raise EvidenceError(
+                f"{origin}: 'results[{i}].{exc.field}' must be {exc.rule}. Received: {exc.value!r}"
+            ) from None
+    return tuple(results)
 
 
 MACHINE_KEYS = ("hostname", "cpu_model", "cores_logical", "memory_gb", "gpus")  # what makes two runs one machine's

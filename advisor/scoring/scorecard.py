@@ -190,7 +190,7 @@ class Scorecard:
         robustness = data["robustness"]
         combination = data.get("combination")
         margin = data.get("margin")
-        return cls(
+        card = cls(
             candidates=tuple(str(c) for c in data["candidates"]),
             weights={str(k): float(v) for k, v in data["weights"].items()},
             scores={
@@ -230,6 +230,45 @@ class Scorecard:
                 Caveat(str(c["id"]), bool(c["provisional"]), str(c["text"])) for c in data.get("caveats") or ()
             ),
         )
+        _check_consistent(card)
+        return card
+
+
+def _check_consistent(card: Scorecard) -> None:
+    """Refuse a scorecard no scoring gives (a hand edit, a forged file): every number in range, the ranking
+    the candidates ordered by their totals, the margin the lead of the first total. ValueError names the field."""
+    from probes.variants import VARIANTS
+
+    def refuse(field: str, rule: str, value: Any) -> None:
+        raise ValueError(f"'{field}' must be {rule}. Received: {value!r:.80}")
+
+    candidates = set(card.candidates)
+    for candidate in card.candidates:
+        if candidate not in VARIANTS:
+            refuse("candidates", "variants this tool measures", candidate)
+    if sorted(card.ranking) != sorted(card.candidates) or set(card.totals) != candidates:
+        refuse("ranking", "the candidates, each once, each with a total", list(card.ranking))
+    ranges = [(f"weights.{k}", w, 0.0, 1.0) for k, w in card.weights.items()]
+    ranges += [(f"totals.{c}", t, 0.0, 10.0) for c, t in card.totals.items()]
+    ranges += [("robustness.kept_first", card.kept_under_perturbation, 0.0, 1.0)]
+    ranges += [("robustness.rank_correlation", card.rank_correlation, -1.0, 1.0)]
+    for criterion, per in card.scores.items():
+        if criterion not in card.weights or set(per) != candidates:
+            refuse(f"scores.{criterion}", "a weighted criterion with a score for every candidate", sorted(per))
+        ranges += [(f"scores.{criterion}.{c}.score", s.score, 0.0, 10.0) for c, s in per.items()]
+    for name, value, low, high in ranges:
+        if not low - 1e-9 <= value <= high + 1e-9:
+            refuse(name, f"between {low:g} and {high:g}", value)
+    totals = [card.totals[c] for c in card.ranking]
+    if any(a < b for a, b in zip(totals, totals[1:], strict=False)):
+        refuse("ranking", "ordered by total, highest first", list(card.ranking))
+    lead = totals[0] - totals[1] if len(totals) > 1 else math.inf
+    if not (card.margin == lead or math.isclose(card.margin, lead, abs_tol=1e-9)):
+        refuse("margin", f"the first total's lead over the second ({lead:.4f})", card.margin)
+    leaders = [f.new_leader for f in card.flips] + [f.new_leader for f in card.answer_flips]
+    for leader in leaders:
+        if leader not in candidates:
+            refuse("new_leader", "one of the candidates", leader)
 
 
 def _pairs(items: Any) -> tuple[tuple[str, str], ...]:
