@@ -7,7 +7,8 @@ run folder holding one), labelled by the hostname it recorded unless a label is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,6 +114,7 @@ def load_team(
     sources: list[tuple[Path, str | None, str | None]] = [
         (Path(p), labels[i] if i < len(labels) else None, None) for i, p in enumerate(evidence_paths)
     ]
+    members = _unique_names(members)
     sources += [(Path(m.evidence_file), None, m.name) for m in members if m.evidence_file]
     machines = _load_machines(sources, problems)
     if problems:
@@ -121,7 +123,7 @@ def load_team(
         raise TeamInputError(
             f"a team decision needs at least two members. Received: {len(members)} (for one person, use advisor advise)"
         )
-    return _unique_names(members), machines
+    return members, machines
 
 
 def load_machines(paths: Sequence[Path], labels: Sequence[str] = ()) -> list[Machine]:
@@ -159,24 +161,36 @@ def _load_machines(sources: Sequence[tuple[Path, str | None, str | None]], probl
         label or str(ev.environment.get("hostname") or "") or f"machine {i + 1}"
         for i, (label, _, ev, _) in enumerate(loaded)
     ]
-    machines = []
-    for i, (_, file, evidence, member) in enumerate(loaded):
-        base = bases[i]
-        if bases.count(base) > 1:
-            base = f"{base} ({member})" if member else f"{base} #{bases[: i + 1].count(base)}"
-        machines.append(Machine(base, file, evidence, member))
-    return machines
+    # a machine a member's run folder brought is named after the member where its hostname is shared
+    bases = [
+        f"{base} ({member})" if member and bases.count(base) > 1 else base
+        for base, (_, _, _, member) in zip(bases, loaded, strict=True)
+    ]
+    labels = unique_names(bases, lambda base, n: f"{base} #{n}")
+    return [Machine(label, file, ev, member) for label, (_, file, ev, member) in zip(labels, loaded, strict=True)]
 
 
 def _unique_names(members: list[Member]) -> list[Member]:
     from dataclasses import replace
 
-    names = [m.name for m in members]
+    names = unique_names([m.name for m in members], lambda name, n: f"{name} ({n})")
+    return [replace(member, name=name) for member, name in zip(members, names, strict=True)]
+
+
+def unique_names(names: Sequence[str], numbered: Callable[[str, int], str]) -> list[str]:
+    """`names`, each name given more than once numbered (`numbered(name, 1)`, 2...), skipping a number whose
+    result is a name in use: "alice", "alice", "alice (1)" become "alice (2)", "alice (3)", "alice (1)"."""
+    counts = Counter(names)
+    used = {name for name in names if counts[name] == 1}
     unique = []
-    for i, member in enumerate(members):
-        if names.count(member.name) > 1:
-            member = replace(member, name=f"{member.name} ({names[: i + 1].count(member.name)})")
-        unique.append(member)
+    for name in names:
+        if counts[name] > 1:
+            n = 1
+            while numbered(name, n) in used:
+                n += 1
+            name = numbered(name, n)
+            used.add(name)
+        unique.append(name)
     return unique
 
 
