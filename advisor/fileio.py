@@ -8,7 +8,8 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -190,9 +191,10 @@ def prepare_output_dir(path: Path, *, force: bool, records: tuple[str, ...]) -> 
     """Create the output folder, refusing to mix two runs in one folder unless `force` is given.
 
     `records` are the files the caller's kind of run writes (advisor/runs.py RUN_RECORDS for a run):
-    with `force` they are removed first, so no earlier run's record is left beside the new ones.
+    with `force` they are removed first, so no earlier run's record is left beside the new ones; a file
+    of such a name that this tool did not write is refused, before anything is removed.
     """
-    path = check_output_dir(path, force=force)
+    path = check_output_dir(path, force=force, records=records)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -208,20 +210,27 @@ def prepare_output_dir(path: Path, *, force: bool, records: tuple[str, ...]) -> 
     return path
 
 
-def check_output_dir(path: Path, *, force: bool) -> Path:
+def check_output_dir(path: Path, *, force: bool, records: tuple[str, ...] = ()) -> Path:
     """Refuse an output folder that cannot be used, without creating anything.
 
     Called before the first question is asked, so that a user never answers every question only
     to learn that the folder exists or cannot be written (and called again when the run starts).
+    With `force`, a file named like one of `records` must be one this tool wrote (written_by_this_tool).
     """
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise OutputError(f"{path}: exists and is not a folder")
     if path.is_dir():
-        if any(path.iterdir()) and not force:
+        if any(p.name != LOCK_NAME for p in path.iterdir()) and not force:  # the lock: a run writing now
             raise OutputError(
                 f"{path}: folder exists and is not empty; choose another --out or add --force to overwrite"
             )
+        for name in records:
+            if (path / name).exists() and not written_by_this_tool(path / name):
+                raise OutputError(
+                    f"{path / name}: not a record this tool wrote; --force replaces only the tool's own records. "
+                    "Move the file away or choose another --out"
+                )
         probe_write(path)
         return path
     parent = path.parent
@@ -231,6 +240,40 @@ def check_output_dir(path: Path, *, force: bool) -> Path:
         raise OutputError(f"{path}: cannot create the output folder ({parent} is not a folder)")
     probe_write(parent)
     return path
+
+
+# What the files this tool writes carry, by suffix, so that --force never removes a file of the user's
+# that happens to share a record's name: JSON records name an advisor-* format, answers files start with
+# this header (advisor/questionnaire/questions.py), decision records say who made them, pages embed their data.
+ANSWERS_HEADER = "# Answers of a Framework Advisor run"
+PAGE_DATA_MARK = '<script type="application/json" id="advisor-data">'
+DECISION_MARK = "Made by Framework Advisor"
+
+
+def written_by_this_tool(path: Path, json_format: str = "advisor-") -> bool:
+    """Whether `path` is a file this tool wrote: a JSON record (or a page embedding one) whose format starts
+    with `json_format`, an answers file, a decision record. Anything unreadable or unknown is the user's."""
+    path = Path(path)
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_RECORD_BYTES:
+            return False
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):  # a page of ours embeds its data, whose format says which page it is
+        text = text.partition(PAGE_DATA_MARK)[2].partition("</script>")[0]
+    if suffix in (".json", ".html", ".htm"):
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            return False
+        return isinstance(data, dict) and str(data.get("format", "")).startswith(json_format)
+    if suffix == ".yaml":
+        return text.startswith(ANSWERS_HEADER)
+    if suffix == ".md":
+        return DECISION_MARK in text[:2000]
+    return False
 
 
 def check_free_space(folder: Path, needed_bytes: int) -> None:
@@ -259,6 +302,75 @@ def probe_write(folder: Path) -> None:
         os.unlink(tmp)
     except OSError as exc:
         raise OutputError(f"{folder}: cannot write into the output folder ({exc.strerror or exc})") from exc
+
+
+LOCK_NAME = ".advisor.lock"
+
+
+@contextmanager
+def writing_into(folder: Path) -> Iterator[None]:
+    """Hold FOLDER/.advisor.lock while a command writes into the folder, so that two runs started at once
+    never mix their records. A lock whose process is gone (a killed run) is taken over; one this process
+    holds already is held again (advise renders the report it measured for)."""
+    lock = Path(folder) / LOCK_NAME
+    taken = _take_lock(lock)
+    try:
+        yield
+    finally:
+        if taken:
+            _remove_quietly(lock)
+
+
+def _take_lock(lock: Path) -> bool:
+    """True when taken now, False when this process held it already; OutputError when another run holds it."""
+    for _ in range(3):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            holder = _lock_holder(lock)
+            if holder == os.getpid():
+                return False
+            if holder is not None and _alive(holder):
+                raise OutputError(
+                    f"{lock.parent}: another advisor run (process {holder}) is writing into this folder; "
+                    "wait for it to end or choose another folder"
+                ) from None
+            if holder is None and _age_s(lock) < 10:
+                break  # being written by a run that has just taken it
+            _remove_quietly(lock)  # left by a run that was killed
+            continue
+        except OSError as exc:
+            raise OutputError(f"{lock.parent}: cannot write here ({exc.strerror or exc})") from exc
+        with os.fdopen(fd, "w") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return True
+    raise OutputError(f"{lock.parent}: another advisor run is starting in this folder; choose another folder")
+
+
+def _lock_holder(lock: Path) -> int | None:
+    try:
+        return int(lock.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _age_s(path: Path) -> float:
+    import time
+
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True  # a process of another user
+    except (OSError, OverflowError, ValueError):
+        return False
+    return True
 
 
 def _umask() -> int:

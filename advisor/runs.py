@@ -15,7 +15,8 @@ Python user can call them too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +24,16 @@ from typing import Any, TypeVar
 from advisor.claims import Verdicts, check
 from advisor.claims.ledger import ledger_digest
 from advisor.errors import OutputError, RecordError
-from advisor.fileio import check_free_space, prepare_output_dir, read_record, write_json_atomic, write_text_atomic
+from advisor.fileio import (
+    check_free_space,
+    check_output_dir,
+    prepare_output_dir,
+    probe_write,
+    read_record,
+    write_json_atomic,
+    write_text_atomic,
+    writing_into,
+)
 from advisor.questionnaire.profile import Profile, build_profile
 from advisor.questionnaire.questions import Answers, answers_file_text, collect_answers
 from advisor.records import digest, evidence_digest, knowledge_digest
@@ -31,7 +41,7 @@ from advisor.report.page import write_report
 from advisor.scoring import Scorecard, score
 from advisor.scoring.score import RULES
 from probes.environment import collect_environment
-from probes.evidence import Evidence, added_to, same_machine
+from probes.evidence import Evidence, lost_by_replacing, merged_runs, same_machine
 from probes.runner import ProbePlan, ProbesInterrupted, ProgressEvent, run_probes
 
 # Every file a run writes into its folder, in flow order: the one list that writing, --force and
@@ -105,6 +115,38 @@ def prepare_run_folder(out: Path, *, force: bool) -> RunFolder:
     return folder
 
 
+@contextmanager
+def new_run_folder(out: Path, *, force: bool) -> Iterator[RunFolder]:
+    """prepare_run_folder's folder, held (fileio.writing_into) from before its earlier records are cleared
+    until the caller has written its own, so that two runs into one folder never mix their records.
+
+    Interrupted before it wrote anything, the caller leaves no folder it made behind.
+    """
+    out = Path(out)
+    made = not out.exists()
+    check_output_dir(out, force=force, records=tuple(RUN_RECORDS.values()))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from exc
+    try:
+        with writing_into(out):
+            yield prepare_run_folder(out, force=force)
+    except KeyboardInterrupt:
+        if made and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+        raise
+
+
+class RunInterrupted(ProbesInterrupted):
+    """Ctrl-C or SIGTERM once the run folder holds measurements: `evidence` is what its evidence.json holds,
+    `kept` says in a sentence what the folder holds now, for the message that ends the command."""
+
+    def __init__(self, evidence: Evidence, interrupt: BaseException, kept: str):
+        super().__init__(evidence, interrupt)
+        self.kept = kept
+
+
 class EvidenceSaver:
     """Writes evidence.json after every probe that lands, so a full disk or a crash loses one probe at most.
 
@@ -114,13 +156,22 @@ class EvidenceSaver:
 
     def __init__(self, folder: RunFolder):
         self.folder, self.saved = folder, 0
+        self.last: Evidence | None = None  # what evidence.json holds, once written
 
     def __call__(self, evidence: Evidence) -> None:
         try:
             write_json_atomic(self.folder.evidence, evidence.to_json())
         except OutputError as error:
             raise OutputError(f"{error}. {self.recovery()}") from None
-        self.saved = sum(1 for r in evidence.probes() if r.ok)
+        self.saved, self.last = sum(1 for r in evidence.probes() if r.ok), evidence
+
+    def kept(self, *, report: bool) -> str:
+        """What the folder holds after an interruption, in a sentence (RunInterrupted.kept)."""
+        assert self.last is not None
+        made = "with the report made from them" if report else "the report was not made"
+        if self.last.complete:
+            return f"{self.folder.evidence} holds every probe's result (complete); {made}"
+        return f"{self.folder.evidence} keeps the {self.saved} probe(s) measured (marked incomplete), {made}"
 
     def recovery(self) -> str:
         if not self.saved:
@@ -136,62 +187,94 @@ def advise(
 ) -> AdviceRun:
     """Answers -> profile -> evidence -> verdicts -> scorecard -> report, each written into `out` as it is made.
 
-    On an interruption the evidence measured so far is written (marked incomplete) with the
-    records and report made from it, and ProbesInterrupted is raised again for the caller.
+    On an interruption once something was measured, the evidence is kept (marked incomplete when the
+    probes were cut short, with the records and report made from it) and RunInterrupted says what the
+    folder holds; interrupted before, the run leaves nothing and the KeyboardInterrupt goes on.
     """
     profile = build_profile(answers)
-    folder = prepare_run_folder(out, force=force)
-    write_text_atomic(folder.answers, answers_file_text(answers))
-    write_json_atomic(folder.profile, profile.to_json())
-    save = EvidenceSaver(folder)
-    try:
-        evidence = run_probes(plan, progress, checkpoint=save)
-    except ProbesInterrupted as interrupted:
-        save(interrupted.evidence)
-        _finish(folder, profile, interrupted.evidence)
-        raise
-    save(evidence)
-    return _finish(folder, profile, evidence)
+    with new_run_folder(out, force=force) as folder:
+        write_text_atomic(folder.answers, answers_file_text(answers))
+        write_json_atomic(folder.profile, profile.to_json())
+        save = EvidenceSaver(folder)
+        try:
+            try:
+                evidence = run_probes(plan, progress, checkpoint=save)
+            except ProbesInterrupted as interrupted:
+                save(interrupted.evidence)
+                _finish(folder, profile, interrupted.evidence)
+                raise RunInterrupted(interrupted.evidence, interrupted.interrupt, save.kept(report=True)) from None
+            save(evidence)
+            return _finish(folder, profile, evidence)
+        except KeyboardInterrupt as interrupt:
+            if save.last is None:  # nothing measured: what this run wrote goes, so nothing is left half-made
+                folder.answers.unlink(missing_ok=True)
+                folder.profile.unlink(missing_ok=True)
+                raise
+            raise RunInterrupted(save.last, interrupt, save.kept(report=False)) from None
 
 
 def probe(out: Path, plan: ProbePlan, *, force: bool = False, progress: Progress | None = None) -> Evidence:
     """Only measure: write evidence.json (also when interrupted, marked incomplete)."""
-    folder = prepare_run_folder(out, force=force)
-    save = EvidenceSaver(folder)
-    try:
-        evidence = run_probes(plan, progress, checkpoint=save)
-    except ProbesInterrupted as interrupted:
-        save(interrupted.evidence)
-        raise
-    save(evidence)
-    return evidence
+    with new_run_folder(out, force=force) as folder:
+        save = EvidenceSaver(folder)
+        try:
+            evidence = run_probes(plan, progress, checkpoint=save)
+        except ProbesInterrupted as interrupted:
+            save(interrupted.evidence)
+            raise RunInterrupted(interrupted.evidence, interrupted.interrupt, save.kept(report=False)) from None
+        save(evidence)
+        return evidence
 
 
 def probe_into(path: Path, plan: ProbePlan, progress: Progress | None = None) -> Evidence:
-    """Measure `plan` and add it to a run folder's evidence (its kinds replaced), for `advisor report` to show.
+    """Measure `plan` and add it to a run folder's evidence, for `advisor report` to show.
 
-    The folder's evidence.json is rewritten only when the new run ends (interrupted: what it measured is added,
-    marked incomplete); the folder's report is re-rendered by `advisor report FOLDER`.
+    Refused before measuring where the folder cannot be written, or where the plan would replace results
+    of a kind with fewer (fewer processes, a variant or model left out: lost_by_replacing). The folder's
+    evidence.json is rewritten only when the new run ends; interrupted, it keeps its own results and
+    gains only kinds it did not have (merged_runs), and RunInterrupted says which.
     """
     folder = RunFolder(Path(run_folder_of(path)))
-    base = load_evidence(folder.evidence)
-    if not same_machine(base.environment, collect_environment()):  # before minutes of measuring, not after
-        raise RecordError(
-            f"{folder.evidence}: measured on another machine; compare machines with advisor team --evidence"
-        )
-    try:
-        added = run_probes(plan, progress)
-    except ProbesInterrupted as interrupted:
-        write_json_atomic(folder.evidence, _added(base, interrupted.evidence, folder).to_json())
-        raise
-    merged = _added(base, added, folder)
-    write_json_atomic(folder.evidence, merged.to_json())
-    return merged
+    with writing_into(folder.path):
+        base = load_evidence(folder.evidence)
+        if not same_machine(base.environment, collect_environment()):  # before minutes of measuring, not after
+            raise RecordError(
+                f"{folder.evidence}: measured on another machine; compare machines with advisor team --evidence"
+            )
+        probe_write(folder.path)  # a read-only folder is refused now, not after minutes of measuring
+        check_free_space(folder.path, RUN_NEEDS_BYTES)
+        _refuse_smaller(base, plan, folder)
+        try:
+            added = run_probes(plan, progress)
+        except ProbesInterrupted as interrupted:
+            merged, taken = _added(base, interrupted.evidence, folder)
+            if taken:
+                write_json_atomic(folder.evidence, merged.to_json())
+                kept = f"{folder.evidence} keeps its results and gains the {', '.join(taken)} results measured"
+                kept += " before the interruption (marked incomplete)"
+            else:
+                merged, kept = base, f"{folder.evidence} is unchanged: an interrupted run replaces none of its results"
+            raise RunInterrupted(merged, interrupted.interrupt, kept) from None
+        merged, _ = _added(base, added, folder)
+        write_json_atomic(folder.evidence, merged.to_json())
+        return merged
 
 
-def _added(base: Evidence, added: Evidence, folder: RunFolder) -> Evidence:
+def _refuse_smaller(base: Evidence, plan: ProbePlan, folder: RunFolder) -> None:
+    """RecordError, before anything is measured, where `plan` would replace some of the folder's results with less."""
+    measures = {(variant, model) for variant in plan.variants for model in plan.models}
+    for kind in plan.kinds:
+        why = lost_by_replacing(base, kind, plan.settings(), measures)
+        if why is not None:
+            raise RecordError(
+                f"{folder.evidence}: {why}. Add with a budget that measures as much, or measure into a new folder: "
+                f"advisor probe --budget {plan.budget.name} --out NEW_FOLDER"
+            )
+
+
+def _added(base: Evidence, added: Evidence, folder: RunFolder) -> tuple[Evidence, tuple[str, ...]]:
     try:
-        return added_to(base, added)
+        return merged_runs(base, added)
     except ValueError as error:
         raise RecordError(f"{folder.evidence}: {error}; compare machines with advisor team --evidence") from None
 
@@ -206,6 +289,11 @@ def rerender(path: Path, answers: Answers | None = None) -> AdviceRun:
     folder = RunFolder(Path(path))
     if not folder.path.is_dir():
         raise RecordError(f"{folder.path}: no such run folder")
+    with writing_into(folder.path):
+        return _rerender(folder, answers)
+
+
+def _rerender(folder: RunFolder, answers: Answers | None) -> AdviceRun:
     evidence = load_evidence(folder.evidence)
     remade: list[str] = []
     if answers is not None:
@@ -240,15 +328,23 @@ def rerender(path: Path, answers: Answers | None = None) -> AdviceRun:
 
 
 def run_folder_of(path: Path) -> Path:
-    """The run folder a user pointed at: the folder itself, or the folder holding its evidence.json."""
+    """The run folder a user pointed at: the folder itself, or the folder holding its evidence.json.
+
+    A folder without a name of its own (`.`, `..`, `evidence.json` in the current folder) is given as its
+    full path, so that a folder named after it (`RUN-carol` beside RUN) can be made.
+    """
     path = Path(path)
     if path.is_file():
         if path.name == RUN_RECORDS["evidence"]:
-            return path.parent
+            return _named(path.parent)
         raise RecordError(f"{path}: not a run folder; pass the folder that holds evidence.json")
     if not path.is_dir():
         raise RecordError(f"{path}: no such run folder or evidence file")
-    return path
+    return _named(path)
+
+
+def _named(folder: Path) -> Path:
+    return folder.resolve() if folder.name in ("", "..") else folder
 
 
 def rescore_into(source: Path, answers: Answers, out: Path, *, force: bool = False) -> AdviceRun:
@@ -260,12 +356,22 @@ def rescore_into(source: Path, answers: Answers, out: Path, *, force: bool = Fal
     import shutil
 
     origin = RunFolder(run_folder_of(source))
+    if Path(out).resolve() == origin.path.resolve():
+        raise OutputError(
+            f"option --out: {out} is the run folder itself; other answers are scored in a folder of their own, "
+            "so that the run's own answers and records stay. Choose another --out"
+        )
     evidence = load_evidence(origin.evidence)  # refuse an unusable source before making anything
-    target = prepare_run_folder(out, force=force)
-    shutil.copyfile(origin.evidence, target.evidence)
-    if _fresh_verdicts(origin, evidence, []) is not None:
-        shutil.copyfile(origin.verdicts, target.verdicts)
-    return rerender(target.path, answers)
+    with new_run_folder(out, force=force) as target:
+        try:
+            shutil.copyfile(origin.evidence, target.evidence)
+            if _fresh_verdicts(origin, evidence, []) is not None:
+                shutil.copyfile(origin.verdicts, target.verdicts)
+            return rerender(target.path, answers)
+        except KeyboardInterrupt:  # a copy half made is no folder of records: none of it stays
+            for name in RUN_RECORDS.values():
+                (target.path / name).unlink(missing_ok=True)
+            raise
 
 
 def load_evidence(path: Path) -> Evidence:

@@ -14,7 +14,7 @@ Format history:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -253,6 +253,22 @@ class Evidence:
                 seen.append(result.variant)
         return seen
 
+    def kind_settings(self, kind: str) -> Mapping[str, Any]:
+        """The settings of the run that measured this record's results of `kind`: the last run added that
+        brought the kind (added_to), else the record's own. A result's budget travels with it this way."""
+        for run in reversed(self.settings.get("added_runs") or []):
+            if kind in run.get("kinds_added", run.get("kinds") or []):
+                return run
+        return self.settings
+
+    def budget_of(self, kind: str) -> str | None:
+        return self.kind_settings(kind).get("budget")
+
+    def measured_budgets(self) -> tuple[str, ...]:
+        """The budgets whose measurements this record holds (a kind counts where one of its probes worked)."""
+        kinds = dict.fromkeys(r.kind for r in self.probes() if r.ok)
+        return tuple(dict.fromkeys(b for kind in kinds if (b := self.budget_of(kind)) is not None))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "format": EVIDENCE_FORMAT,
@@ -317,24 +333,77 @@ def same_machine(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return all(a.get(k) == b.get(k) for k in MACHINE_KEYS)
 
 
-def added_to(base: Evidence, added: Evidence) -> Evidence:
-    """One machine's two runs as one record: `base` with the kinds `added` measured taken from `added`.
+# The settings that describe how the speed results were measured: a run whose speed results replace the
+# record's own brings these with them, so the report describes the figures it shows.
+SPEED_SETTINGS = ("processes", "option_processes", "windows", "window_s", "warmup_steps", "batch_size",
+                  "infer_repeats", "threads")  # fmt: skip
+# The setting that says how many fresh processes measured each result of a timed kind.
+KIND_PROCESSES = {"speed": "processes", "scale": "scale_processes"}
 
-    A budget of its own (scale) measured after a standard run joins it this way, so one report shows both;
-    the settings keep `added`'s under "added_runs". Runs of two machines are never merged here (a team
-    report compares machines side by side).
+
+def lost_by_replacing(
+    base: Evidence, kind: str, settings: Mapping[str, Any], measures: Collection[tuple[str, str]]
+) -> str | None:
+    """Why results of `kind` measured with `settings`, for the (variant, model) pairs `measures`, would hold
+    less than `base`'s results of that kind (fewer processes, a variant or model left out); None if not."""
+    from probes.variants import label
+
+    held = [r for r in base.of_kind(kind) if r.ok]
+    if not held:
+        return None
+    before, key = base.kind_settings(kind), KIND_PROCESSES.get(kind)
+    if key and int(settings.get(key) or 0) < int(before.get(key) or 0):
+        return (
+            f"its {kind} results come from {before[key]} processes per variant (the {before.get('budget')} budget);"
+            f" the {settings.get('budget')} budget measures {settings.get(key) or 0}"
+        )
+    missing = [(r.variant, r.model) for r in held if (r.variant, r.model) not in measures]
+    if missing:
+        variant, model = missing[0]
+        return f"its {kind} results include {label(variant)} on the {model} model, which this run does not measure"
+    return None
+
+
+def merged_runs(base: Evidence, added: Evidence) -> tuple[Evidence, tuple[str, ...]]:
+    """One machine's two runs as one record, and the kinds it took from `added`.
+
+    A kind `base` holds no working result of comes from `added`; a kind `base` holds is replaced only by a
+    finished run that measured as much of it (lost_by_replacing), so an interrupted or smaller run never
+    replaces a larger one's results: the notes say which kinds were kept and why. Runs of two machines are
+    never merged here (a team report compares machines side by side).
     """
     if not same_machine(base.environment, added.environment):
         raise ValueError("the two runs were measured on different machines")
-    kinds = {r.kind for r in added.results}
-    results = tuple(r for r in base.results if r.kind not in kinds) + added.results
-    runs = [*base.settings.get("added_runs", []), {"created_at": added.created_at, **added.settings}]
-    merged_kinds = list(dict.fromkeys([*base.settings.get("kinds", []), *added.settings.get("kinds", [])]))
-    settings = {**base.settings, "kinds": merged_kinds, "added_runs": runs}
-    wall_s = (base.wall_s or 0.0) + (added.wall_s or 0.0)
-    return Evidence(
-        base.created_at, base.environment, settings, results, base.complete and added.complete, wall_s, base.notes
-    )
+    taken, notes = [], list(base.notes)
+    for kind in dict.fromkeys(r.kind for r in added.results):
+        measured = {(r.variant, r.model) for r in added.of_kind(kind) if r.ok}
+        if not measured and not added.complete:
+            continue  # interrupted before it measured any of this kind: nothing to add
+        why = lost_by_replacing(base, kind, added.settings, measured)
+        if why is None and not added.complete and any(r.ok for r in base.of_kind(kind)):
+            why = "it was interrupted"
+        if why is None:
+            taken.append(kind)
+        else:
+            notes.append(f"The {kind} results of a {added.settings.get('budget')} run added later were not kept "
+                         f"({why}); the earlier ones stand.")  # fmt: skip
+    results = tuple(r for r in base.results if r.kind not in taken) + tuple(r for r in added.results if r.kind in taken)
+    run = {"created_at": added.created_at, **added.settings, "kinds_added": taken}
+    settings = {**base.settings, "added_runs": [*base.settings.get("added_runs", []), run]}
+    settings["kinds"] = list(dict.fromkeys([*base.settings.get("kinds", []), *taken]))
+    if taken:
+        settings["models"] = list(dict.fromkeys([*base.settings.get("models", []), *added.settings.get("models", [])]))
+    if "speed" in taken:
+        settings.update({key: added.settings[key] for key in SPEED_SETTINGS if key in added.settings})
+    wall_s = (base.wall_s or 0.0) + ((added.wall_s or 0.0) if taken else 0.0)
+    complete = base.complete and (added.complete or not taken)
+    merged = Evidence(base.created_at, base.environment, settings, results, complete, wall_s, tuple(notes))
+    return merged, tuple(taken)
+
+
+def added_to(base: Evidence, added: Evidence) -> Evidence:
+    """`base` with what `added` measured (merged_runs): a scale run joins a standard run's record this way."""
+    return merged_runs(base, added)[0]
 
 
 def process_interval(a: ProbeResult, b: ProbeResult, metric: str) -> RatioInterval | None:

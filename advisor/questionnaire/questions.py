@@ -15,7 +15,7 @@ from typing import Any
 
 import knowledge
 from advisor.errors import AnswersError
-from advisor.fileio import DuplicateKey, read_text_bounded, refuse_duplicate_keys, without_controls
+from advisor.fileio import ANSWERS_HEADER, DuplicateKey, read_text_bounded, refuse_duplicate_keys, without_controls
 
 MAX_ANSWERS_FILE_BYTES = 1024 * 1024
 # An answers file holds a few dozen values; YAML aliases (*name) may not repeat them past this many,
@@ -290,5 +290,5 @@ def answers_file_text(answers: Answers) -> str:
     """The answers as an answers file, so `--answers` replays this run exactly."""
     import yaml
 
-    header = "# Answers of a Framework Advisor run; replay with: advisor advise --answers answers.yaml\n"
+    header = f"{ANSWERS_HEADER}; replay with: advisor advise --answers answers.yaml\n"
     return header + yaml.safe_dump(dict(answers.values), sort_keys=False, allow_unicode=True)

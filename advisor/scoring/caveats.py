@@ -48,7 +48,7 @@ def evidence_caveats(evidence: Evidence | None, candidates: Sequence[str]) -> tu
                 "what was not is scored from the articles.",
             )
         )
-    if evidence.settings.get("budget") in SMOKE_TEST_BUDGETS:
+    if any(budget in SMOKE_TEST_BUDGETS for budget in evidence.measured_budgets()):  # a run added later included
         caveats.append(
             Caveat(
                 "smoke_test",

@@ -365,16 +365,24 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
 def write_compare_page(comparison: Comparison, out: Path, *, force: bool = False) -> Path:
     """compare.html (self-contained) at `out`, and the same data as JSON beside it (out with .json)."""
     from advisor.errors import OutputError
-    from advisor.fileio import write_json_atomic, write_text_atomic
+    from advisor.fileio import write_json_atomic, write_text_atomic, written_by_this_tool
     from advisor.report.page import embedded_json, render_page
 
     out = Path(out)
     data_path = out.with_suffix(".json")
     if out.suffix.lower() not in (".html", ".htm"):
         raise OutputError(f"option --out must name an .html file. Received: {str(out)!r}")
+    inputs = {Path(machine.source).resolve() for machine in comparison.machines}
     for path in (out, data_path):
+        if path.resolve() in inputs:
+            raise OutputError(f"{path}: is one of the evidence files compared; choose another --out")
         if path.exists() and not force:
             raise OutputError(f"{path}: exists already; choose another --out or add --force to overwrite")
+        if path.exists() and not written_by_this_tool(path, COMPARE_FORMAT.partition("/")[0]):
+            raise OutputError(
+                f"{path}: not a comparison this tool wrote; --force replaces only an earlier comparison's page "
+                "and data. Choose another --out"
+            )
     if not out.parent.is_dir():
         raise OutputError(f"{out.parent}: no such folder for --out")
     data = comparison.to_json()

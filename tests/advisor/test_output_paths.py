@@ -86,11 +86,21 @@ def test_probe_with_force_over_an_advice_run_leaves_none_of_its_records(fake_ins
     assert sorted(p.name for p in out.iterdir()) == ["evidence.json", "notes.txt"]
 
 
+def earlier_record(name: str) -> str:
+    """What a record of an earlier run holds, as far as --force checks that the tool wrote it."""
+    from advisor.fileio import ANSWERS_HEADER, DECISION_MARK, PAGE_DATA_MARK
+
+    data = '{"format": "advisor-earlier/1"}'
+    return {".json": data, ".yaml": ANSWERS_HEADER + "\n", ".md": f"- {DECISION_MARK} from an earlier run\n"}.get(
+        os.path.splitext(name)[1], f"{PAGE_DATA_MARK}{data}</script>"
+    )
+
+
 def test_force_removes_every_kind_of_record_a_run_writes(tmp_path):
     out = tmp_path / "run"
     out.mkdir()
     for name in RUN_RECORDS.values():
-        (out / name).write_text("from the earlier run")
+        (out / name).write_text(earlier_record(name))
     prepare_run_folder(out, force=True)
     assert list(out.iterdir()) == []
 
