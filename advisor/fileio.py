@@ -218,6 +218,12 @@ def check_output_dir(path: Path, *, force: bool, records: tuple[str, ...] = ()) 
     With `force`, a file named like one of `records` must be one this tool wrote (written_by_this_tool).
     """
     path = Path(path)
+    try:
+        path.stat()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # a name too long, a loop of links, a folder that cannot be searched
+        raise OutputError(f"{path}: cannot create the output folder ({exc.strerror or exc})") from None
     if path.exists() and not path.is_dir():
         raise OutputError(f"{path}: exists and is not a folder")
     if path.is_dir():

@@ -15,6 +15,7 @@ Python user can call them too.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,7 +40,8 @@ from advisor.questionnaire.questions import Answers, answers_file_text, collect_
 from advisor.records import digest, evidence_digest, knowledge_digest
 from advisor.report.page import write_report
 from advisor.scoring import Scorecard, score
-from advisor.scoring.score import RULES
+from advisor.scoring.caveats import evidence_caveats
+from advisor.scoring.score import RULES, candidates_for
 from probes.environment import collect_environment
 from probes.evidence import Evidence, lost_by_replacing, merged_runs, same_machine
 from probes.runner import ProbePlan, ProbesInterrupted, ProgressEvent, run_probes
@@ -320,11 +322,28 @@ def _rerender(folder: RunFolder, answers: Answers | None) -> AdviceRun:
         if answers is None:
             remade.append("scorecard.json: made from other records or rules; scored again")
         scorecard = None
+    elif scorecard is not None and not _scored_from(scorecard, profile, evidence):
+        remade.append("scorecard.json: its candidates, weights or caveats are not its records'; scored again")
+        scorecard = None
     if scorecard is None:
         scorecard = score(profile, evidence, verdicts)
         write_json_atomic(folder.scorecard, scorecard.to_json())
     write_report(folder.report, profile, evidence, verdicts, scorecard)
     return AdviceRun(folder, profile, evidence, verdicts, scorecard, tuple(remade))
+
+
+def _scored_from(scorecard: Scorecard, profile: Profile, evidence: Evidence) -> bool:
+    """Whether the parts of a saved scorecard that its records decide are theirs: a scorecard edited to drop
+    the smoke-test caveat, or to weigh otherwise, is scored again rather than shown more certain than it is."""
+    candidates = candidates_for(evidence)
+    caveats = evidence_caveats(evidence, candidates)
+    weights = profile.weight_vector()
+    return (
+        scorecard.candidates == candidates
+        and scorecard.caveats[: len(caveats)] == caveats
+        and set(scorecard.weights) == set(weights)
+        and all(math.isclose(scorecard.weights[k], w, abs_tol=1e-9) for k, w in weights.items())
+    )
 
 
 def run_folder_of(path: Path) -> Path:

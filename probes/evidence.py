@@ -283,7 +283,13 @@ class Evidence:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], origin: str = "evidence") -> Evidence:
-        if data.get("format") not in READABLE_FORMATS:
+        given = data.get("format")
+        if isinstance(given, str) and given.startswith("advisor-") and given.split("/")[0] != "advisor-evidence":
+            raise EvidenceError(
+                f"{origin}: a {given.split('/')[0].removeprefix('advisor-')} record ({given}), not evidence; "
+                "pass the run folder or its evidence.json"
+            )
+        if given not in READABLE_FORMATS:
             raise EvidenceError(
                 f"{origin}: 'format' must be one of {', '.join(READABLE_FORMATS)}. Received: {data.get('format')!r}"
                 " (written by another version of the tool?)"
@@ -392,7 +398,8 @@ def merged_runs(base: Evidence, added: Evidence) -> tuple[Evidence, tuple[str, .
     settings = {**base.settings, "added_runs": [*base.settings.get("added_runs", []), run]}
     settings["kinds"] = list(dict.fromkeys([*base.settings.get("kinds", []), *taken]))
     if taken:
-        settings["models"] = list(dict.fromkeys([*base.settings.get("models", []), *added.settings.get("models", [])]))
+        for key in ("variants", "models"):
+            settings[key] = list(dict.fromkeys([*base.settings.get(key, []), *added.settings.get(key, [])]))
     if "speed" in taken:
         settings.update({key: added.settings[key] for key in SPEED_SETTINGS if key in added.settings})
     wall_s = (base.wall_s or 0.0) + ((added.wall_s or 0.0) if taken else 0.0)

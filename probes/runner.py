@@ -100,6 +100,10 @@ class ProbePlan:
         }
 
 
+# More threads than this per logical CPU only makes OpenMP spin (and a typo of 100000 would start as many).
+MAX_THREADS_PER_CPU = 4
+
+
 def make_plan(
     budget: Budget,
     variants: Sequence[str] | None = None,
@@ -108,14 +112,22 @@ def make_plan(
     device: str = "auto",
 ) -> ProbePlan:
     chosen = (
-        tuple(variants) if variants else (budget.variants or tuple(v for v in VARIANTS if not VARIANTS[v].on_request))
+        tuple(dict.fromkeys(variants))  # a variant named twice is measured once
+        if variants
+        else (budget.variants or tuple(v for v in VARIANTS if not VARIANTS[v].on_request))
     )
     unknown = [v for v in chosen if v not in VARIANTS]
     if unknown:
         raise ValueError(f"option --variant must be one of {', '.join(VARIANTS)}. Received: {unknown[0]!r}")
+    most = MAX_THREADS_PER_CPU * (os.cpu_count() or 1)
+    if threads is not None and threads > most:
+        raise ValueError(
+            f"option --threads must be at most {most} ({MAX_THREADS_PER_CPU} per logical CPU of this machine). "
+            f"Received: {threads}"
+        )
     if threads is None:
         threads = default_threads()
-    return ProbePlan(budget, chosen, tuple(models or budget.models), budget.kinds, threads, device)
+    return ProbePlan(budget, chosen, tuple(dict.fromkeys(models or budget.models)), budget.kinds, threads, device)
 
 
 def default_threads() -> int:

@@ -252,13 +252,19 @@ def _check_consistent(card: Scorecard) -> None:
     ranges += [(f"totals.{c}", t, 0.0, 10.0) for c, t in card.totals.items()]
     ranges += [("robustness.kept_first", card.kept_under_perturbation, 0.0, 1.0)]
     ranges += [("robustness.rank_correlation", card.rank_correlation, -1.0, 1.0)]
+    if set(card.weights) != set(card.scores):
+        refuse("weights", "one weight per scored criterion", sorted(card.weights))
     for criterion, per in card.scores.items():
-        if criterion not in card.weights or set(per) != candidates:
-            refuse(f"scores.{criterion}", "a weighted criterion with a score for every candidate", sorted(per))
+        if set(per) != candidates:
+            refuse(f"scores.{criterion}", "a score for every candidate", sorted(per))
         ranges += [(f"scores.{criterion}.{c}.score", s.score, 0.0, 10.0) for c, s in per.items()]
     for name, value, low, high in ranges:
         if not low - 1e-9 <= value <= high + 1e-9:
             refuse(name, f"between {low:g} and {high:g}", value)
+    for candidate, total in card.totals.items():
+        weighted = sum(w * card.scores[k][candidate].score for k, w in card.weights.items())
+        if not math.isclose(total, weighted, abs_tol=1e-6):
+            refuse(f"totals.{candidate}", f"the weighted sum of its scores ({weighted:.4f})", total)
     totals = [card.totals[c] for c in card.ranking]
     if any(a < b for a, b in zip(totals, totals[1:], strict=False)):
         refuse("ranking", "ordered by total, highest first", list(card.ranking))

@@ -1,0 +1,137 @@
+"""What a second hostile sweep found after issue 28's list (odd options, odd terminals, records edited by hand).
+
+Each test failed before its fix; those whose fix belongs in the CLI layer are marked xfail until the CLI
+package lands, with the fix named in the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from advisor.cli import app
+from advisor.errors import RecordError
+from advisor.runs import load_evidence
+from probes.budgets import get_budget
+from probes.evidence import Evidence, ProbeResult, added_to
+from probes.runner import make_plan
+from tests.conftest import FIXTURES, ROOT, run_here_env
+
+runner = CliRunner()
+FAKE_CLI = ROOT / "tests" / "support" / "cli_with_fake_worker.py"
+
+
+def test_an_output_folder_name_too_long_for_the_disk_is_one_line(tmp_path):
+    result = runner.invoke(app, ["advise", "--no-input", "--budget", "tiny", "--out", str(tmp_path / ("x" * 300))])
+    assert result.exit_code == 2, result.output
+    assert "cannot create the output folder" in result.output and "Traceback" not in result.output
+
+
+def test_a_variant_named_twice_is_measured_once():
+    plan = make_plan(get_budget("tiny"), variants=["torch", "torch", "keras-tensorflow"])
+    assert plan.variants == ("torch", "keras-tensorflow")
+
+
+def test_a_thread_count_far_beyond_the_machine_is_refused():
+    with pytest.raises(ValueError, match="option --threads must be at most"):
+        make_plan(get_budget("tiny"), threads=100_000)
+
+
+def test_a_merged_run_lists_the_variants_of_both_runs():
+    quick = Evidence.from_json(json.loads((FIXTURES / "run_quick" / "evidence.json").read_text()))
+    more = Evidence(
+        quick.created_at,
+        quick.environment,
+        {**quick.settings, "variants": ["tensorflow"], "kinds": ["export"]},
+        (ProbeResult("tensorflow", "mlp", "export", "failed", "no exporter", case="saved_model"),),
+    )
+    assert added_to(quick, more).settings["variants"] == [*quick.settings["variants"], "tensorflow"]
+
+
+def test_another_record_given_as_evidence_is_named_for_what_it_is(saved_run):
+    assert runner.invoke(app, ["report", str(saved_run)]).exit_code == 0
+    result = runner.invoke(app, ["claims", str(saved_run / "verdicts.json")])
+    assert result.exit_code == 2
+    assert "a verdicts record (advisor-verdicts/2), not evidence" in result.output
+
+
+def test_a_scorecard_edited_to_drop_the_smoke_test_caveat_is_scored_again(saved_run):
+    data = json.loads((saved_run / "evidence.json").read_text())
+    data["settings"]["budget"] = "tiny"
+    (saved_run / "evidence.json").write_text(json.dumps(data))
+    assert runner.invoke(app, ["report", str(saved_run)]).exit_code == 0
+    card = json.loads((saved_run / "scorecard.json").read_text())
+    assert "smoke_test" in [c["id"] for c in card["caveats"]]
+    card["caveats"] = [c for c in card["caveats"] if c["id"] != "smoke_test"]
+    (saved_run / "scorecard.json").write_text(json.dumps(card))
+    result = runner.invoke(app, ["report", str(saved_run)])
+    assert "scored again" in result.output and "Provisional" in result.output
+
+
+def test_a_scorecard_whose_totals_are_not_its_weighted_scores_is_scored_again(saved_run):
+    assert runner.invoke(app, ["report", str(saved_run)]).exit_code == 0
+    card = json.loads((saved_run / "scorecard.json").read_text())
+    last = card["ranking"][-1]
+    for per in card["scores"].values():
+        per[last]["score"] = min(10.0, per[last]["score"] + 0.5)  # in range, but the totals no longer follow
+    (saved_run / "scorecard.json").write_text(json.dumps(card))
+    result = runner.invoke(app, ["report", str(saved_run)])
+    assert result.exit_code == 0 and f"totals.{last}" in result.output
+
+
+def test_a_profile_saved_as_evidence_json_is_named_for_what_it_is(saved_run):
+    (saved_run / "evidence.json").write_text((saved_run / "profile.json").read_text())
+    with pytest.raises(RecordError, match="a profile record"):
+        load_evidence(saved_run / "evidence.json")
+
+
+@pytest.mark.xfail(strict=True, reason="CLI layer: after the cli package lands (stdout/stderr errors='replace')")
+def test_a_terminal_that_cannot_show_unicode_gets_the_summary_not_a_traceback(tmp_path):
+    out = tmp_path / "run"
+    completed = subprocess.run(
+        [sys.executable, str(FAKE_CLI), "advise", "--no-input", "--budget", "tiny", "--out", str(out)],
+        capture_output=True,
+        env={**run_here_env(), "PYTHONIOENCODING": "latin-1"},
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert b"Traceback" not in completed.stderr and b"UnicodeEncodeError" not in completed.stderr
+    assert completed.returncode in (0, 3)
+
+
+@pytest.mark.xfail(strict=True, reason="CLI layer: after the cli package lands (SIGHUP handled as SIGTERM is)")
+def test_closing_the_terminal_ends_the_run_as_sigterm_does(tmp_path):
+    from tests.probes.test_runner import alive
+
+    out, grandchild, log = tmp_path / "run", tmp_path / "grandchild.pid", tmp_path / "fake.log"
+    env = {**run_here_env(), "FAKE_KERAS_TENSORFLOW": "hang", "FAKE_GRANDCHILD_PID": str(grandchild)}
+    env["FAKE_LOG"] = str(log)
+    process = subprocess.Popen(
+        [sys.executable, str(FAKE_CLI), "advise", "--no-input", "--budget", "tiny", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 60
+    while not (grandchild.exists() and grandchild.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGHUP)
+    _, stderr = process.communicate(timeout=60)
+    time.sleep(0.2)
+    hanging = [int(line.split()[1]) for line in log.read_text().splitlines() if line.startswith("keras-tensorflow")]
+    survivors = [pid for pid in [int(grandchild.read_text()), *hanging] if alive(pid)]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)  # this test's own fake child and grandchild, by their ids
+    assert not survivors, "a probe's child outlived the run"
+    assert f"advisor report {out}" in stderr
+    assert json.loads(Path(out / "evidence.json").read_text())["complete"] is False
