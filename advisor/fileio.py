@@ -187,14 +187,19 @@ def default_run_dir(root: Path = Path("advisor-runs")) -> Path:
     return candidate
 
 
-def prepare_output_dir(path: Path, *, force: bool, records: tuple[str, ...]) -> Path:
+# The record that marks each kind of folder this tool writes: --force replaces records of the folder's own
+# kind only, so that a run never lands in a team decision's folder, nor a team decision in a run's.
+FOLDER_KINDS = {"run": "evidence.json", "team decision": "team.json"}
+
+
+def prepare_output_dir(path: Path, *, force: bool, records: tuple[str, ...], kind: str | None = None) -> Path:
     """Create the output folder, refusing to mix two runs in one folder unless `force` is given.
 
     `records` are the files the caller's kind of run writes (advisor/runs.py RUN_RECORDS for a run):
     with `force` they are removed first, so no earlier run's record is left beside the new ones; a file
     of such a name that this tool did not write is refused, before anything is removed.
     """
-    path = check_output_dir(path, force=force, records=records)
+    path = check_output_dir(path, force=force, records=records, kind=kind)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -210,12 +215,13 @@ def prepare_output_dir(path: Path, *, force: bool, records: tuple[str, ...]) -> 
     return path
 
 
-def check_output_dir(path: Path, *, force: bool, records: tuple[str, ...] = ()) -> Path:
+def check_output_dir(path: Path, *, force: bool, records: tuple[str, ...] = (), kind: str | None = None) -> Path:
     """Refuse an output folder that cannot be used, without creating anything.
 
     Called before the first question is asked, so that a user never answers every question only
     to learn that the folder exists or cannot be written (and called again when the run starts).
-    With `force`, a file named like one of `records` must be one this tool wrote (written_by_this_tool).
+    With `force`, a file named like one of `records` must be one this tool wrote (written_by_this_tool), and
+    the folder may hold no other `kind` of folder's records (FOLDER_KINDS).
     """
     path = Path(path)
     try:
@@ -231,6 +237,12 @@ def check_output_dir(path: Path, *, force: bool, records: tuple[str, ...] = ()) 
             raise OutputError(
                 f"{path}: folder exists and is not empty; choose another --out or add --force to overwrite"
             )
+        for other, marker in FOLDER_KINDS.items():
+            if kind is not None and other != kind and written_by_this_tool(path / marker):
+                raise OutputError(
+                    f"{path}: holds a {other} ({marker}); --force replaces an earlier {kind}'s records only, "
+                    "so the two never mix. Choose another --out"
+                )
         for name in records:
             if (path / name).exists() and not written_by_this_tool(path / name):
                 raise OutputError(

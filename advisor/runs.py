@@ -112,7 +112,7 @@ Progress = Callable[[ProgressEvent], None]
 
 def prepare_run_folder(out: Path, *, force: bool) -> RunFolder:
     """The output folder, checked writable, with room, and cleared of an earlier run's records (--force)."""
-    folder = RunFolder(prepare_output_dir(out, force=force, records=tuple(RUN_RECORDS.values())))
+    folder = RunFolder(prepare_output_dir(out, force=force, records=tuple(RUN_RECORDS.values()), kind="run"))
     check_free_space(folder.path, RUN_NEEDS_BYTES)
     return folder
 
@@ -126,7 +126,7 @@ def new_run_folder(out: Path, *, force: bool) -> Iterator[RunFolder]:
     """
     out = Path(out)
     made = not out.exists()
-    check_output_dir(out, force=force, records=tuple(RUN_RECORDS.values()))
+    check_output_dir(out, force=force, records=tuple(RUN_RECORDS.values()), kind="run")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

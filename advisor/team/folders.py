@@ -90,7 +90,7 @@ def write_team_folder(decision: TeamDecision, out: Path, *, force: bool = False)
     html = render_page("team.html", view=view, data_json=embedded_json(record))
     markdown = render_markdown(team_decision_record(decision, created_at))
     earlier = _earlier_inputs(Path(out)) if force else []
-    folder = prepare_output_dir(out, force=force, records=TEAM_RECORDS)
+    folder = prepare_output_dir(out, force=force, records=TEAM_RECORDS, kind="team decision")
     for stale in earlier:  # an earlier team's member and machine files, so none is mistaken for this one's
         stale.unlink(missing_ok=True)
     for sub in ("members", "machines"):

@@ -135,3 +135,28 @@ def test_closing_the_terminal_ends_the_run_as_sigterm_does(tmp_path):
     assert not survivors, "a probe's child outlived the run"
     assert f"advisor report {out}" in stderr
     assert json.loads(Path(out / "evidence.json").read_text())["complete"] is False
+
+
+def test_a_team_decision_is_never_written_into_a_run_folder(saved_run):
+    before = {p.name: p.read_bytes() for p in saved_run.iterdir()}
+    members = [str(p) for p in sorted((ROOT / "tests" / "teams").glob("*.yaml"))[:2]]
+    result = runner.invoke(app, ["team", *members, "--out", str(saved_run), "--force"])
+    assert result.exit_code == 2 and "holds a run (evidence.json)" in result.output
+    assert {p.name: p.read_bytes() for p in saved_run.iterdir()} == before
+
+
+def test_a_run_is_never_written_into_a_team_decisions_folder(fake_worker, tmp_path):
+    members = [str(p) for p in sorted((ROOT / "tests" / "teams").glob("*.yaml"))[:2]]
+    team = tmp_path / "team"
+    assert runner.invoke(app, ["team", *members, "--out", str(team)]).exit_code == 0
+    result = runner.invoke(app, ["probe", "--budget", "tiny", "--out", str(team), "--force"])
+    assert result.exit_code == 2 and "holds a team decision (team.json)" in result.output
+    assert (team / "decision.md").exists()
+
+
+def test_an_impossible_date_in_an_answers_file_says_what_is_wrong(write_answers):
+    from advisor.errors import AnswersError
+    from advisor.questionnaire.questions import read_answers_file
+
+    with pytest.raises(AnswersError, match=r"month must be in 1\.\.12"):
+        read_answers_file(write_answers("goal: 2026-13-45\n"))
