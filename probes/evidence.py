@@ -13,12 +13,12 @@ Format history:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from probes.facts import ExportFacts, Facts, facts_class
+from probes import readback
+from probes.facts import FACTS, ExportFacts, Facts, facts_class
 from probes.stats import RatioInterval, Summary, ratio_interval, summarize
 
 EVIDENCE_FORMAT = "advisor-evidence/2"
@@ -82,32 +82,6 @@ def status_words(status: str) -> str:
 
 class EvidenceError(ValueError):
     """An evidence file that is not one this version can read; the message names the file and why."""
-
-
-RATE_UNITS = ("samples/s", "GFLOP/s")  # a rate that was measured is above zero; every other figure at least zero
-
-
-class OutOfRange(ValueError):
-    """A number read back that no measurement gives (a negative time, a throughput of zero): which field, what rule."""
-
-    def __init__(self, field: str, rule: str, value: Any):
-        super().__init__(f"'{field}' must be {rule}. Received: {value!r}")
-        self.field, self.rule, self.value = field, rule, value
-
-
-def _check_figures(samples: Mapping[str, Sequence[float]], facts: Mapping[str, Any]) -> None:
-    """Refuse figures no probe records: rates at or below zero, negative times, sizes and counts."""
-    for metric, values in samples.items():
-        rate = METRICS.get(metric, ("", False))[0] in RATE_UNITS
-        for i, value in enumerate(values):
-            if not math.isfinite(value) or value < 0 or (rate and value == 0):
-                raise OutOfRange(f"samples.{metric}[{i}]", "above 0" if rate else "a finite number, 0 or more", value)
-    for name, value in facts.items():
-        numbers = value if isinstance(value, list) else [value]
-        for number in numbers:
-            if isinstance(number, (int, float)) and not isinstance(number, bool):
-                if not math.isfinite(number) or number < 0:
-                    raise OutOfRange(f"facts.{name}", "a finite number, 0 or more", number)
 
 
 # What a probe result's status means; anything but "ok" carries a reason.
@@ -175,30 +149,45 @@ class ProbeResult:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], version: int = 2) -> ProbeResult:
-        status = data["status"]
-        if status not in STATUSES:
-            raise ValueError(f"unknown status {status!r}")
-        samples = {str(k): [float(v) for v in values] for k, values in (data.get("samples") or {}).items()}
+        """A result read back, every field checked for its type and every figure for its range (probes/readback.py)."""
+        from probes.specs import MODELS
+        from probes.variants import VARIANTS
+
+        if not isinstance(data, Mapping):
+            raise readback.OutOfRange("", "an object", data)
+        status = readback.known("status", data["status"], STATUSES)
+        raw = data.get("samples") or {}
+        if not isinstance(raw, Mapping):
+            raise readback.OutOfRange("samples", "an object of metric: [numbers]", raw)
         if version == 1:
-            samples = {k: v for k, v in samples.items() if k in METRICS}
-        facts = dict(data.get("facts") or {})
-        _check_figures(samples, facts)
+            raw = {k: v for k, v in raw.items() if k in METRICS}
+        samples = {
+            str(k): readback.figures(f"samples.{k}", v, rate=METRICS.get(k, ("", False))[0] in readback.RATE_UNITS)
+            for k, v in raw.items()
+        }
+        facts = data.get("facts") or {}
+        if not isinstance(facts, Mapping):
+            raise readback.OutOfRange("facts", "an object", facts)
+        facts = dict(facts)
+        readback.fact_numbers(facts)
         rounds_ok, failed = data.get("rounds_ok", 0), data.get("failed_rounds") or []
         if version == 1:  # the runner kept these among the facts, and kind and case could be absent
             rounds_ok, failed = facts.pop("rounds_ok", 0), facts.pop("failed_rounds", [])
-        kind = str(data["kind"] if version > 1 else data.get("kind") or "speed")
+        kind = readback.known("kind", data["kind"] if version > 1 else data.get("kind") or "speed", FACTS)
         return cls(
-            variant=str(data["variant"]),
-            model=str(data["model"]),
+            variant=readback.known("variant", data["variant"], VARIANTS),
+            model=readback.known("model", data["model"], MODELS),
             kind=kind,
             status=status,
-            reason=data.get("reason"),
+            reason=readback.text("reason", data.get("reason"), optional=True),
             samples=samples,
             facts=facts_class(kind).from_json(facts, strict=version > 1),
-            case=str(data["case"] if version > 1 else data.get("case") or ""),
-            rounds_ok=int(rounds_ok),
-            failed_rounds=tuple(str(f) for f in failed),
-            process_rounds=tuple(int(r) for r in data.get("process_rounds") or ()),
+            case=readback.text("case", data["case"] if version > 1 else data.get("case") or ""),
+            rounds_ok=readback.count("rounds_ok", rounds_ok),
+            failed_rounds=tuple(readback.texts("failed_rounds", list(failed))),
+            process_rounds=tuple(
+                readback.count(f"process_rounds[{i}]", r) for i, r in enumerate(data.get("process_rounds") or ())
+            ),
         )
 
 
@@ -296,23 +285,25 @@ class Evidence:
             )
         version = READABLE_FORMATS.index(data["format"]) + 1
         try:
-            results = _results(data.get("results") or [], version, origin)
-            wall_s = data.get("wall_s")
-            if wall_s is not None and not (isinstance(wall_s, (int, float)) and math.isfinite(wall_s) and wall_s >= 0):
-                raise EvidenceError(f"{origin}: 'wall_s' must be a number of seconds, 0 or more. Received: {wall_s!r}")
+            results = data.get("results")
+            results = [] if results is None else results
+            if not isinstance(results, list):
+                raise readback.OutOfRange("results", "a list of results", results)
             environment = data["environment"]
-            settings = data.get("settings") or {}
-            if not isinstance(environment, Mapping) or not isinstance(settings, Mapping):
-                raise TypeError("environment and settings must be objects")
+            if not isinstance(environment, Mapping):
+                raise readback.OutOfRange("environment", "an object", environment)
+            notes = data.get("notes") or []
             return cls(
-                created_at=str(data.get("created_at", "")),
+                created_at=readback.text("created_at", data.get("created_at", "")),
                 environment=dict(environment),
-                settings=dict(settings),
-                results=results,
-                complete=bool(data.get("complete", True)),
-                wall_s=wall_s,
-                notes=tuple(str(n) for n in data.get("notes") or ()),
+                settings=readback.settings(data.get("settings") or {}),
+                results=_results(results, version, origin),
+                complete=readback.flag("complete", data.get("complete", True)),
+                wall_s=readback.seconds("wall_s", data.get("wall_s"), optional=True),
+                notes=tuple(readback.texts("notes", notes)),
             )
+        except readback.OutOfRange as exc:
+            raise EvidenceError(f"{origin}: {exc}") from None
         except EvidenceError:
             raise
         except (KeyError, TypeError, ValueError) as exc:
@@ -320,14 +311,21 @@ class Evidence:
 
 
 def _results(items: Sequence[Any], version: int, origin: str) -> tuple[ProbeResult, ...]:
-    results = []
+    """The results read back, each checked (its field named from the list); a probe that worked is there once,
+    since which of two figures to show would be a guess (two records of one failure are harmless)."""
+    results: list[ProbeResult] = []
+    worked: dict[tuple[str, str, str, str], int] = {}
     for i, item in enumerate(items):
         try:
-            results.append(ProbeResult.from_json(item, version))
-        except OutOfRange as exc:
-            raise EvidenceError(
-                f"{origin}: 'results[{i}].{exc.field}' must be {exc.rule}. Received: {exc.value!r}"
-            ) from None
+            result = ProbeResult.from_json(item, version)
+        except readback.OutOfRange as exc:
+            raise exc.within(f"results[{i}].") from None
+        key = (result.variant, result.model, result.kind, result.case)
+        if key in worked or (result.ok and any(key == (r.variant, r.model, r.kind, r.case) for r in results)):
+            raise readback.OutOfRange(f"results[{i}]", "a probe's only result: it repeats an earlier one", key)
+        if result.ok:
+            worked[key] = i
+        results.append(result)
     return tuple(results)
 
 

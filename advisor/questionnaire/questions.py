@@ -171,7 +171,7 @@ def read_answers_file(path: Path) -> dict[str, Any]:
     except Exception as exc:  # yaml.YAMLError and its subclasses carry a position
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or f"{type(exc).__name__}: {exc}"[:120]  # a date like 2026-13-45
+        problem = getattr(exc, "problem", None) or f"{type(exc).__name__}: {exc}".splitlines()[0][:120]  # 2026-13-45
         raise AnswersError(f"{path}: not valid YAML ({problem}{where})") from None
     if not isinstance(data, dict):
         raise AnswersError(

@@ -160,3 +160,61 @@ def test_an_impossible_date_in_an_answers_file_says_what_is_wrong(write_answers)
 
     with pytest.raises(AnswersError, match=r"month must be in 1\.\.12"):
         read_answers_file(write_answers("goal: 2026-13-45\n"))
+
+
+def _set(path: str, value):
+    """An edit of the evidence's JSON: `path` is dotted (results.0.variant), the value put there."""
+
+    def edit(data):
+        *parents, last = path.split(".")
+        for part in parents:
+            data = data[int(part)] if part.isdigit() else data[part]
+        data[int(last) if last.isdigit() else last] = value
+
+    return edit
+
+
+HAND_EDITS = {
+    "an unknown variant": (_set("results.0.variant", "mxnet"), "results[0].variant"),
+    "an unknown model": (_set("results.0.model", "resnet"), "results[0].model"),
+    "an unknown kind": (_set("results.0.kind", "speedy"), "results[0].kind"),
+    "complete as text": (_set("complete", "no"), "complete"),
+    "negative rounds": (_set("results.0.rounds_ok", -3), "results[0].rounds_ok"),
+    "a negative process round": (_set("results.0.process_rounds", [-1]), "results[0].process_rounds[0]"),
+    "a reason that is not text": (_set("results.0.reason", {"a": 1}), "results[0].reason"),
+    "a figure beyond any measurement": (
+        _set("results.0.samples.train_samples_per_s", [1e308]),
+        "results[0].samples.train_samples_per_s[0]",
+    ),
+    "a figure that is a boolean": (
+        _set("results.0.samples.train_samples_per_s", [True]),
+        "results[0].samples.train_samples_per_s[0]",
+    ),
+    "created_at not text": (_set("created_at", {"x": 1}), "created_at"),
+    "the models as one string": (_set("settings.models", "mlp"), "settings.models"),
+    "the budget as a list": (_set("settings.budget", ["tiny"]), "settings.budget"),
+    "the notes as one string": (_set("notes", "abc"), "notes"),
+}
+
+
+@pytest.mark.parametrize("edit", HAND_EDITS)
+def test_evidence_edited_by_hand_is_one_line_naming_the_field(saved_run, edit):
+    change, field = HAND_EDITS[edit]
+    data = json.loads((saved_run / "evidence.json").read_text())
+    change(data)
+    (saved_run / "evidence.json").write_text(json.dumps(data))
+    result = runner.invoke(app, ["report", str(saved_run)])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and f"'{field}' must be" in lines[0], result.output
+
+
+def test_a_working_result_given_twice_is_refused(saved_run):
+    data = json.loads((saved_run / "evidence.json").read_text())
+    assert data["results"][0]["status"] == "ok"
+    data["results"].append(data["results"][0])
+    (saved_run / "evidence.json").write_text(json.dumps(data))
+    result = runner.invoke(app, ["report", str(saved_run)])
+    assert result.exit_code == 2 and f"'results[{len(data['results']) - 1}]' must be a probe's only result" in (
+        result.output
+    )
