@@ -218,3 +218,16 @@ def test_a_working_result_given_twice_is_refused(saved_run):
     assert result.exit_code == 2 and f"'results[{len(data['results']) - 1}]' must be a probe's only result" in (
         result.output
     )
+
+
+@pytest.mark.xfail(
+    strict=True, reason="CLI layer: after the cli package lands (print the replay line only where the file is)"
+)
+def test_the_report_of_a_probe_only_folder_points_to_no_answers_file_it_lacks(tmp_path):
+    folder = tmp_path / "probed"
+    folder.mkdir()
+    (folder / "evidence.json").write_text((FIXTURES / "run_quick" / "evidence.json").read_text())
+    result = runner.invoke(app, ["report", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert not (folder / "answers.yaml").exists()
+    assert "answers.yaml" not in result.output
