@@ -52,6 +52,7 @@ def _slug(text: str, taken: set[str]) -> str:
 
 
 TEAM_RECORDS = ("team.json", "team.html", "decision.md")
+MEMBER_FILE, MACHINE_FILE = r"members/[a-z0-9-]+\.yaml", r"machines/[a-z0-9-]+\.json"  # what a team.json lists
 
 
 def _earlier_inputs(folder: Path) -> list[Path]:
@@ -61,7 +62,7 @@ def _earlier_inputs(folder: Path) -> list[Path]:
     except RecordError:
         return []
     listed = [str(entry.get("file", "")) for group in ("members", "machines") for entry in files.get(group) or []]
-    return [folder / f for f in listed if re.fullmatch(r"(members|machines)/[a-z0-9-]+\.(yaml|json)", f)]
+    return [folder / f for f in listed if re.fullmatch(MEMBER_FILE, f) or re.fullmatch(MACHINE_FILE, f)]
 
 
 def write_team_folder(decision: TeamDecision, out: Path, *, force: bool = False) -> TeamFolder:
@@ -133,7 +134,10 @@ def load_team_record(team_dir: Path) -> TeamRecord:
         raise RecordError(f"{file}: 'decision.variant' must be one of {', '.join(VARIANTS)}. Received: {variant!r}")
     machines = []
     for entry in (data.get("files") or {}).get("machines") or []:
-        path = team_dir / str(entry.get("file"))
+        name = str(entry.get("file") if isinstance(entry, dict) else entry)
+        if not re.fullmatch(MACHINE_FILE, name):  # never a path out of the team folder (../, /etc/...)
+            raise RecordError(f"{file}: 'files.machines' must name files machines/NAME.json. Received: {name!r:.80}")
+        path = team_dir / name
         evidence = read_record(path, "evidence", Evidence.from_json)
         machines.append(Machine(f"{entry.get('label')} (team)", str(path), evidence))
     return TeamRecord(team_dir, data, tuple(machines))

@@ -231,3 +231,17 @@ def test_the_report_of_a_probe_only_folder_points_to_no_answers_file_it_lacks(tm
     assert result.exit_code == 0, result.output
     assert not (folder / "answers.yaml").exists()
     assert "answers.yaml" not in result.output
+
+
+def test_a_team_record_never_reads_a_file_outside_its_folder(tmp_path):
+    from advisor.team.folders import load_team_record
+
+    members = [str(p) for p in sorted((ROOT / "tests" / "teams").glob("*.yaml"))[:2]]
+    team = tmp_path / "team"
+    evidence = FIXTURES / "run_quick" / "evidence.json"
+    assert runner.invoke(app, ["team", *members, "--evidence", str(evidence), "--out", str(team)]).exit_code == 0
+    record = json.loads((team / "team.json").read_text())
+    record["files"]["machines"][0]["file"] = os.path.relpath(evidence, team)  # ../../.../run_quick/evidence.json
+    (team / "team.json").write_text(json.dumps(record))
+    with pytest.raises(RecordError, match="'files.machines' must name files machines/NAME.json"):
+        load_team_record(team)
