@@ -21,8 +21,9 @@ MAX_RECORD_BYTES = 64 * 1024 * 1024
 T = TypeVar("T")
 
 # C0 controls but tab and newline, DEL, and C1 controls (ESC, CSI, OSC...): what a file could use to
-# drive a terminal (colours, the window title, hyperlinks) if printed raw.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# drive a terminal (colours, the window title, hyperlinks) if printed raw; and the bidirectional overrides
+# and isolates, which make a name or a figure read in another order than it is written ("Trojan source").
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def without_controls(data: Any) -> Any:

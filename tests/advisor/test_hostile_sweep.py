@@ -245,3 +245,10 @@ def test_a_team_record_never_reads_a_file_outside_its_folder(tmp_path):
     (team / "team.json").write_text(json.dumps(record))
     with pytest.raises(RecordError, match="'files.machines' must name files machines/NAME.json"):
         load_team_record(team)
+
+
+def test_a_name_cannot_reorder_the_text_around_it(write_answers):
+    from advisor.questionnaire.questions import read_answers_file
+
+    path = write_answers('name: "alice\\u202egnp.exe"\n')  # the right-to-left override of "Trojan source"
+    assert read_answers_file(path) == {"name": "alicegnp.exe"}
