@@ -26,6 +26,7 @@ from advisor.team.inputs import Machine
 from advisor.team.onboarding import OnboardingPath, plan_onboarding
 from advisor.team.pages import onboarding_view, team_view
 from advisor.team.record import team_decision_record
+from probes import readback
 from probes.evidence import Evidence
 from probes.variants import VARIANTS
 
@@ -132,6 +133,10 @@ def load_team_record(team_dir: Path) -> TeamRecord:
     variant = decision.get("variant") if isinstance(decision, dict) else None
     if variant not in VARIANTS:
         raise RecordError(f"{file}: 'decision.variant' must be one of {', '.join(VARIANTS)}. Received: {variant!r}")
+    try:
+        _check_decision(data)
+    except readback.OutOfRange as exc:
+        raise RecordError(f"{file}: {exc}") from None
     machines = []
     for entry in (data.get("files") or {}).get("machines") or []:
         name = str(entry.get("file") if isinstance(entry, dict) else entry)
@@ -141,6 +146,25 @@ def load_team_record(team_dir: Path) -> TeamRecord:
         evidence = read_record(path, "evidence", Evidence.from_json)
         machines.append(Machine(f"{entry.get('label')} (team)", str(path), evidence))
     return TeamRecord(team_dir, data, tuple(machines))
+
+
+def _check_decision(data: dict[str, Any]) -> None:
+    """The fields of a team decision the onboarding page shows, of the type and range the team command writes,
+    so that a hand-edited team.json is refused before anything is measured, not after."""
+    decision = data["decision"]
+    readback.text("decision.label", decision.get("label"))
+    readback.text("decision.machine", decision.get("machine"), optional=True)
+    readback.flag("decision.near_tie", decision.get("near_tie"))
+    for field, high in (("margin", 10.0), ("kept_first", 1.0)):
+        value = decision.get(field)
+        if not (readback.is_number(value) and 0 <= value <= high):
+            raise readback.OutOfRange(f"decision.{field}", f"a number from 0 to {high:g}", value)
+    readback.text("title", data.get("title"), optional=True)
+    readback.text("created_at", data.get("created_at", ""))
+    members = data.get("members", [])
+    named = isinstance(members, list) and all(isinstance(m, dict) and isinstance(m.get("name"), str) for m in members)
+    if not named:
+        raise readback.OutOfRange("members", "a list of members, each with a name", members)
 
 
 def write_onboarding(

@@ -252,3 +252,20 @@ def test_a_name_cannot_reorder_the_text_around_it(write_answers):
 
     path = write_answers('name: "alice\\u202egnp.exe"\n')  # the right-to-left override of "Trojan source"
     assert read_answers_file(path) == {"name": "alicegnp.exe"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("margin", "abc"), ("margin", -5), ("kept_first", "x"), ("label", None), ("near_tie", "no")]
+)
+def test_a_hand_edited_team_decision_is_refused_before_anything_is_measured(fake_worker, tmp_path, field, value):
+    members = [str(p) for p in sorted((ROOT / "tests" / "teams").glob("*.yaml"))[:2]]
+    team = tmp_path / "team"
+    assert runner.invoke(app, ["team", *members, "--out", str(team)]).exit_code == 0
+    record = json.loads((team / "team.json").read_text())
+    record["decision"][field] = value
+    (team / "team.json").write_text(json.dumps(record))
+    out = tmp_path / "run"
+    args = ["advise", "--no-input", "--budget", "tiny", "--team-decision", str(team), "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and f"'decision.{field}' must be" in result.output, result.output
+    assert not out.exists() and not fake_worker.exists()
