@@ -314,17 +314,16 @@ def _results(items: Sequence[Any], version: int, origin: str) -> tuple[ProbeResu
     """The results read back, each checked (its field named from the list); a probe that worked is there once,
     since which of two figures to show would be a guess (two records of one failure are harmless)."""
     results: list[ProbeResult] = []
-    worked: dict[tuple[str, str, str, str], int] = {}
+    worked: dict[tuple[str, str, str, str], bool] = {}  # each probe seen: whether one of its results worked
     for i, item in enumerate(items):
         try:
             result = ProbeResult.from_json(item, version)
         except readback.OutOfRange as exc:
             raise exc.within(f"results[{i}].") from None
         key = (result.variant, result.model, result.kind, result.case)
-        if key in worked or (result.ok and any(key == (r.variant, r.model, r.kind, r.case) for r in results)):
+        if key in worked and (worked[key] or result.ok):
             raise readback.OutOfRange(f"results[{i}]", "a probe's only result: it repeats an earlier one", key)
-        if result.ok:
-            worked[key] = i
+        worked[key] = worked.get(key, False) or result.ok
         results.append(result)
     return tuple(results)
 
@@ -401,7 +400,9 @@ def merged_runs(base: Evidence, added: Evidence) -> tuple[Evidence, tuple[str, .
     if "speed" in taken:
         settings.update({key: added.settings[key] for key in SPEED_SETTINGS if key in added.settings})
     wall_s = (base.wall_s or 0.0) + ((added.wall_s or 0.0) if taken else 0.0)
-    complete = base.complete and (added.complete or not taken)
+    # complete when neither run's cut-short kinds remain: an interrupted run's kinds replaced by a finished one's
+    cut_short = {r.kind for r in base.results if r.status == "interrupted"}
+    complete = (base.complete or (bool(cut_short) and cut_short <= set(taken))) and (added.complete or not taken)
     merged = Evidence(base.created_at, base.environment, settings, results, complete, wall_s, tuple(notes))
     return merged, tuple(taken)
 

@@ -111,6 +111,22 @@ def test_an_interrupted_add_to_still_adds_a_kind_the_folder_did_not_have(quick_r
     assert evidence["complete"] is False  # the scale results it holds are partial
 
 
+def test_an_interrupted_run_finished_by_an_add_to_is_complete(fake_installed, tmp_path):
+    from advisor.runs import load_evidence
+
+    def ctrl_c_after_the_first_child(event):
+        if event.event == "finish":
+            raise KeyboardInterrupt
+
+    folder = tmp_path / "cut short"
+    with no_raw_interrupt(), pytest.raises(ProbesInterrupted):
+        probe(folder, plan("quick"), progress=ctrl_c_after_the_first_child)
+    assert load_evidence(folder / "evidence.json").complete is False
+    probe_into(folder, plan("quick"))
+    merged = load_evidence(folder / "evidence.json")
+    assert merged.complete is True and not [r for r in merged.results if r.status == "interrupted"]
+
+
 def test_a_smaller_budget_added_to_a_run_is_refused_before_measuring(quick_run, fake_installed):
     before = speed_rounds(quick_run)
     smaller = r"speed results come from 3 processes per variant \(the quick budget\); the tiny budget measures 1"
