@@ -6,7 +6,7 @@
 - `compare`: evidence from several machines side by side (pandas), as a terminal table or a page
 - `pages`: view models of the team report and the onboarding page (compare builds its own)
 - `folders`: the team folder (team.html, team.json, members/, machines/) and a joiner's onboarding page
-- `commands`: the `team` and `compare` commands, registered on the CLI app
+
 
 Nothing here imports a framework; pandas and numpy load only when a command runs.
 """
