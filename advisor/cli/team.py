@@ -13,8 +13,8 @@ from advisor.cli.options import LabelOpt
 
 if TYPE_CHECKING:  # for annotations only: these load when a command runs, never at CLI startup
     from advisor.runs import AdviceRun
-    from advisor.team.decision import TeamDecision
-    from advisor.team.folders import TeamRecord
+    from advisor.scoring.team import TeamDecision
+    from advisor.teams import TeamRecord
     from probes.runner import ProbePlan
 
 TEAMS_ROOT = Path("advisor-teams")
@@ -57,9 +57,9 @@ def team(
     """
     from advisor.errors import AdvisorError
     from advisor.fileio import default_run_dir
-    from advisor.team.decision import decide
-    from advisor.team.folders import write_team_folder
-    from advisor.team.inputs import load_team
+    from advisor.scoring.team import decide
+    from advisor.team_inputs import load_team
+    from advisor.teams import write_team_folder
 
     if title is not None and (len(title) > 120 or any(ord(ch) < 32 for ch in title)):
         raise AdvisorError("option --title must be one line of at most 120 characters. Received: " + repr(title[:60]))
@@ -117,9 +117,9 @@ def compare(
     """
     from rich.console import Console
 
-    from advisor.team.compare import compare as compare_machines
-    from advisor.team.compare import print_comparison, write_compare_page
-    from advisor.team.inputs import load_machines
+    from advisor.report.compare import print_comparison, write_compare_page
+    from advisor.scoring.compare import compare as compare_machines
+    from advisor.team_inputs import load_machines
 
     comparison = compare_machines(load_machines(evidence, label or []), baseline)
     page = write_compare_page(comparison, out, force=force) if out else None
@@ -139,7 +139,7 @@ def compare(
 
 def team_for_advise(team_dir: Path, plan: ProbePlan, variants_given: bool) -> tuple[TeamRecord, ProbePlan]:
     """Read the team decision before anything is measured; make sure the team's framework is measured."""
-    from advisor.team.folders import load_team_record
+    from advisor.teams import load_team_record
 
     record = load_team_record(team_dir)
     if not variants_given and record.variant not in plan.variants:
@@ -148,6 +148,6 @@ def team_for_advise(team_dir: Path, plan: ProbePlan, variants_given: bool) -> tu
 
 
 def onboard_after_advise(run: AdviceRun, record: TeamRecord) -> Path:
-    from advisor.team.folders import write_onboarding
+    from advisor.teams import write_onboarding
 
     return write_onboarding(run.folder.path, record, run.profile.answers, run.evidence, run.scorecard)

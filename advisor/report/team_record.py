@@ -10,7 +10,7 @@ from __future__ import annotations
 from advisor.questionnaire.profile import load_criteria
 from advisor.report.decision import PERTURBATION, MadrView, madr_options
 from advisor.report.markdown import DecisionRecord, ScoreTable
-from advisor.team.decision import TeamDecision
+from advisor.scoring.team import TeamDecision
 from probes.variants import label
 
 SOURCE_WORDS = {"measured": "measured here", "answers": "answers", "literature": "articles"}

@@ -29,7 +29,7 @@ from advisor.questionnaire.profile import load_criteria
 from advisor.questionnaire.questions import load_questions
 from advisor.scoring.score import rank_scores, score
 from advisor.scoring.scorecard import CriterionScore, Scorecard
-from advisor.team.inputs import Machine, Member
+from advisor.team_inputs import Machine, Member
 from probes.variants import label as variant_label
 
 TEAM_FORMAT = "advisor-team/1"

@@ -1,8 +1,10 @@
-"""The team folder and the onboarding page: everything made in memory first, then written atomically.
+"""A team folder and a joiner's onboarding page, as advisor/runs.py is a person's run folder.
 
-A team folder holds team.html, team.json, each member's answers (members/*.yaml) and each
-machine's evidence (machines/*.json), so the decision can be re-made and a later member can be
-onboarded from it (`advisor advise --team-decision FOLDER`).
+The team's decision is scored in advisor/scoring/team.py and shown by advisor/report/team.py; here
+everything is made in memory first, then written atomically. A team folder holds team.html,
+team.json, each member's answers (members/*.yaml) and each machine's evidence (machines/*.json), so
+the decision can be re-made and a later member can be onboarded from it
+(`advisor advise --team-decision FOLDER`).
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ from advisor.fileio import prepare_output_dir, read_json, read_record, write_jso
 from advisor.questionnaire.questions import Answers, answers_file_text
 from advisor.report.markdown import render_markdown
 from advisor.report.page import embedded_json, render_page
+from advisor.report.team import onboarding_view, team_view
+from advisor.report.team_record import team_decision_record
+from advisor.scoring.onboarding import OnboardingPath, plan_onboarding
 from advisor.scoring.scorecard import Scorecard
-from advisor.team.decision import TEAM_FORMAT, TeamDecision
-from advisor.team.inputs import Machine
-from advisor.team.onboarding import OnboardingPath, plan_onboarding
-from advisor.team.pages import onboarding_view, team_view
-from advisor.team.record import team_decision_record
+from advisor.scoring.team import TEAM_FORMAT, TeamDecision
+from advisor.team_inputs import Machine
 from probes.evidence import Evidence
 from probes.variants import VARIANTS
 

@@ -1,10 +1,11 @@
 """Evidence from several machines side by side: environment, every figure, and framework ratios per machine.
 
-A figure one machine did not record is missing (NaN in the tables, "missing" with the reason on
-screen), never zero. Ratios are taken within a machine (a framework's median over the baseline
+A figure one machine did not record is missing (NaN in the tables, with the reason in `why_missing`),
+never zero. Ratios are taken within a machine (a framework's median over the baseline
 framework's median on the same machine), so machines of different speed can be compared fairly; a
 ratio between a framework that ran on the GPU and one that ran on the CPU of the same machine says so
-(probes/devices.py), since it compares the devices as much as the frameworks.
+(probes/devices.py), since it compares the devices as much as the frameworks. The terminal tables and
+the page are advisor/report/compare.py.
 """
 
 from __future__ import annotations
@@ -12,19 +13,17 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.team.inputs import Machine
+from advisor.team_inputs import Machine
 from probes.devices import DEVICE_WORDS, device_of
 from probes.environment import DISTRIBUTIONS
 from probes.evidence import METRICS, status_words
 from probes.variants import VARIANTS
 from probes.variants import label as variant_label
 
-if TYPE_CHECKING:  # pandas loads when a comparison is made, rich when it is printed
+if TYPE_CHECKING:  # pandas loads when a comparison is made
     import pandas as pd
-    from rich.console import Console
 
 COMPARE_FORMAT = "advisor-compare/1"
 KIND_ORDER = ("speed", "ease", "debugging", "export")
@@ -35,7 +34,6 @@ COMPARED_FACTS = {
     "export": ("export_s", "size_bytes", "reload_ok", "max_abs_diff"),
 }
 FACT_UNITS = {"export_s": "s", "size_bytes": "bytes", "max_abs_diff": "", "total_lines": "lines"}
-RATIO_READING = "for samples/s above 1× is faster; for seconds, ms and MB above 1× is more"
 KEY = ["kind", "model", "case", "metric", "variant"]
 
 
@@ -98,9 +96,7 @@ class Comparison:
                     **dict(zip(KEY, key, strict=True)),
                     "unit": unit_of(key[3]),
                     "values": {label: _json_value(row[label]) for label in self.labels},
-                    "missing": {
-                        label: self.why_missing(key, label) for label in self.labels if _is_missing(row[label])
-                    },
+                    "missing": {label: self.why_missing(key, label) for label in self.labels if is_missing(row[label])},
                 }
                 for key, row in self.figures.iterrows()
             ],
@@ -250,150 +246,12 @@ def _devices(env: Mapping[str, Any]) -> str:
     return "; ".join(used) or "–"
 
 
-# --- showing it
-
-
-def _is_missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """True for a figure a machine has not recorded (NaN in the tables, None in JSON)."""
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _json_value(value: Any) -> Any:
-    if _is_missing(value):
+    if is_missing(value):
         return None
     return value.item() if hasattr(value, "item") else value
-
-
-def format_value(value: Any, unit: str = "") -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float)):
-        v = float(value)
-        text = f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}" if abs(v) >= 1 else f"{v:.3g}"
-        return f"{text} {unit}".strip()
-    return str(value)
-
-
-def figure_name(key: tuple) -> str:
-    kind, model, case, metric, variant = key
-    where = f"{model} {case}".strip() if kind == "speed" else f"{kind} {model} {case}".strip()
-    return f"{where} · {metric} · {variant_label(variant)}"
-
-
-def view_rows(comparison: Comparison) -> dict[str, list[dict[str, Any]]]:
-    """Plain rows for templates and the terminal: text per cell, and whether it is missing or differs."""
-    differing = set(comparison.differing_fields())
-    env_rows = [
-        {"field": field, "values": [row[label] for label in comparison.labels], "differs": field in differing}
-        for field, row in comparison.environment.iterrows()
-    ]
-    figure_rows = []
-    for key, row in comparison.figures.iterrows():
-        cells = []
-        for label in comparison.labels:
-            value = row[label]
-            if _is_missing(value):
-                cells.append({"text": "missing", "missing": True, "reason": comparison.why_missing(key, label)})
-            else:
-                cells.append({"text": format_value(value, unit_of(key[3])), "missing": False, "reason": ""})
-        figure_rows.append(
-            {
-                "kind": key[0],
-                "where": f"{key[1]} {key[2]}".strip(),
-                "metric": key[3],
-                "framework": variant_label(key[4]),
-                "cells": cells,
-            }
-        )
-    ratio_rows = []
-    for key, row in comparison.ratios.iterrows():
-        cells = []
-        for label in comparison.labels:
-            if _is_missing(row[label]):
-                cells.append({"text": "missing", "missing": True, "reason": ""})
-                continue
-            devices = comparison.mixed_devices(key, label)
-            text = f"{row[label]:.2f}×" + (f" ({devices}: not like for like)" if devices else "")
-            cells.append({"text": text, "missing": False, "reason": ""})
-        ratio_rows.append(
-            {
-                "where": f"{key[1]} {key[2]}".strip(),
-                "metric": key[3],
-                "framework": variant_label(key[4]),
-                "cells": cells,
-            }
-        )
-    return {"environment": env_rows, "figures": figure_rows, "ratios": ratio_rows}
-
-
-def print_comparison(comparison: Comparison, console: Console) -> None:
-    """Three Rich tables: environment (differences marked), figures (missing marked), ratios."""
-    from rich.table import Table
-    from rich.text import Text
-
-    def cell(value: str) -> Text:  # evidence files are untrusted: their strings are never markup
-        return Text(str(value))
-
-    rows = view_rows(comparison)
-    env = Table(title="Machines", title_justify="left")
-    env.add_column("")
-    for label in comparison.labels:
-        env.add_column(cell(label), overflow="fold")
-    env.add_column("")
-    for row in rows["environment"]:
-        env.add_row(cell(row["field"]), *map(cell, row["values"]), "differs" if row["differs"] else "")
-    console.print(env)
-    figures = Table(title="Figures (medians; missing means this machine has no such figure)", title_justify="left")
-    for name in ("figure", "metric", "framework"):
-        figures.add_column(name)
-    for label in comparison.labels:
-        figures.add_column(cell(label), justify="right")
-    for row in rows["figures"]:
-        cells = [f"missing ({c['reason']})" if c["missing"] else c["text"] for c in row["cells"]]
-        figures.add_row(*map(cell, [f"{row['kind']} {row['where']}".strip(), row["metric"], row["framework"], *cells]))
-    console.print(figures)
-    baseline = variant_label(comparison.baseline)
-    ratios = Table(title=f"Each figure ÷ {baseline}'s on the same machine ({RATIO_READING})", title_justify="left")
-    for name in ("model", "metric", "framework"):
-        ratios.add_column(name)
-    for label in comparison.labels:
-        ratios.add_column(cell(label), justify="right")
-    for row in rows["ratios"]:
-        ratios.add_row(*map(cell, [row["where"], row["metric"], row["framework"], *(c["text"] for c in row["cells"])]))
-    console.print(ratios)
-
-
-def write_compare_page(comparison: Comparison, out: Path, *, force: bool = False) -> Path:
-    """compare.html (self-contained) at `out`, and the same data as JSON beside it (out with .json)."""
-    from advisor.errors import OutputError
-    from advisor.fileio import write_json_atomic, write_text_atomic
-    from advisor.report.page import embedded_json, render_page
-
-    out = Path(out)
-    data_path = out.with_suffix(".json")
-    if out.suffix.lower() not in (".html", ".htm"):
-        raise OutputError(f"option --out must name an .html file. Received: {str(out)!r}")
-    for path in (out, data_path):
-        if path.exists() and not force:
-            raise OutputError(f"{path}: exists already; choose another --out or add --force to overwrite")
-    if not out.parent.is_dir():
-        raise OutputError(f"{out.parent}: no such folder for --out")
-    data = comparison.to_json()
-    html = render_page("compare.html", view=page_view(comparison), data_json=embedded_json(data))
-    write_json_atomic(data_path, data)
-    write_text_atomic(out, html)
-    return out
-
-
-def page_view(comparison: Comparison) -> dict[str, Any]:
-    rows = view_rows(comparison)
-    return {
-        "labels": comparison.labels,
-        "baseline": variant_label(comparison.baseline),
-        "ratio_reading": RATIO_READING,
-        "sources": [(m.label, m.source) for m in comparison.machines],
-        "version_differences": [
-            (package, ", ".join(f"{v} on {label}" for label, v in versions.items()))
-            for package, versions in comparison.version_differences()
-        ],
-        **rows,
-    }

@@ -8,8 +8,8 @@ import knowledge
 from advisor.questionnaire.questions import collect_answers
 from advisor.report.findings import reference_code
 from advisor.runs import load_evidence
-from advisor.team.inputs import Machine
-from advisor.team.onboarding import plan_onboarding
+from advisor.scoring.onboarding import plan_onboarding
+from advisor.team_inputs import Machine
 from probes.evidence import ProbeResult
 from probes.variants import VARIANTS
 from tests.conftest import FIXTURES, ROOT
@@ -131,9 +131,9 @@ def test_the_curated_list_is_consistent():
 
 
 def test_the_team_report_shows_measured_findings_in_tables(tmp_path):
-    from advisor.team.decision import decide
-    from advisor.team.folders import write_team_folder
-    from advisor.team.inputs import load_team
+    from advisor.scoring.team import decide
+    from advisor.team_inputs import load_team
+    from advisor.teams import write_team_folder
     from tests.conftest import TESTS
 
     bug = ProbeResult(

@@ -16,7 +16,7 @@ import knowledge
 from advisor.questionnaire.profile import rule_matches
 from advisor.questionnaire.questions import Answers, questions_by_key
 from advisor.report.findings import debugging_cells, export_cells
-from advisor.team.inputs import Machine
+from advisor.team_inputs import Machine
 from probes.evidence import ProbeResult
 from probes.variants import VARIANTS
 from probes.variants import label as variant_label
