@@ -65,18 +65,24 @@ class OptionGroup(Generic[T]):
 
 
 class GroupedCommand(PanelCommand):
-    """A command that takes its own options and then those of `groups`, each group's values gathered into one."""
+    """A command that takes its own options and then those of `groups`, each group's values gathered into one.
+
+    The groups' options are built when the command is first used, not when the app starts, so that
+    `advisor --help` never reads knowledge/questions.yaml.
+    """
 
     groups: ClassVar[tuple[OptionGroup[Any], ...]] = ()
+    _grouped: dict[str, list[str]] | None = None  # each group's option names, once built
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        built = {group.name: group.parameters() for group in self.groups}
-        self.params = [*self.params, *(param for params in built.values() for param in params)]
-        self._grouped = {name: [param.name for param in params] for name, params in built.items()}
+    def get_params(self, ctx: Any) -> list[Any]:
+        if self._grouped is None:
+            built = {group.name: group.parameters() for group in self.groups}
+            self.params = [*self.params, *(param for params in built.values() for param in params)]
+            self._grouped = {name: [param.name for param in params] for name, params in built.items()}
+        return super().get_params(ctx)
 
     def invoke(self, ctx: Any) -> Any:
         for group in self.groups:
-            values = {name: ctx.params.pop(name) for name in self._grouped[group.name]}
+            values = {name: ctx.params.pop(name) for name in (self._grouped or {})[group.name]}
             ctx.meta[group.name] = group.gather(values)
         return super().invoke(ctx)
