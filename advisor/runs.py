@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from advisor.claims import Verdicts, check
 from advisor.claims.ledger import ledger_digest
@@ -30,9 +30,12 @@ from advisor.records import digest, evidence_digest, knowledge_digest
 from advisor.report.page import write_report
 from advisor.scoring import Scorecard, score
 from advisor.scoring.score import RULES
-from probes.environment import collect_environment
 from probes.evidence import Evidence, added_to, same_machine
-from probes.runner import ProbePlan, ProbesInterrupted, ProgressEvent, run_probes
+
+if TYPE_CHECKING:  # the probes' runner loads when something is measured: re-rendering a report needs none of it
+    from probes.runner import ProbePlan, ProgressEvent
+
+    Progress = Callable[[ProgressEvent], None]
 
 # Every file a run writes into its folder, in flow order: the one list that writing, --force and
 # the tests use. With --force, these are removed before a new run starts, so a new run never
@@ -95,7 +98,18 @@ class AdviceRun:
     remade: tuple[str, ...] = field(default=())  # records rerender made again, with why
 
 
-Progress = Callable[[ProgressEvent], None]
+def run_probes(plan: ProbePlan, progress: Progress | None = None, **options: Any) -> Evidence:
+    """probes.runner.run_probes, imported when something is measured."""
+    from probes.runner import run_probes as run
+
+    return run(plan, progress, **options)
+
+
+def collect_environment() -> dict[str, Any]:
+    """probes.environment.collect_environment, imported when a run is added to (probe --add-to)."""
+    from probes.environment import collect_environment as collect
+
+    return collect()
 
 
 def prepare_run_folder(out: Path, *, force: bool) -> RunFolder:
@@ -139,6 +153,8 @@ def advise(
     On an interruption the evidence measured so far is written (marked incomplete) with the
     records and report made from it, and ProbesInterrupted is raised again for the caller.
     """
+    from probes.runner import ProbesInterrupted
+
     profile = build_profile(answers)
     folder = prepare_run_folder(out, force=force)
     write_text_atomic(folder.answers, answers_file_text(answers))
@@ -156,6 +172,8 @@ def advise(
 
 def probe(out: Path, plan: ProbePlan, *, force: bool = False, progress: Progress | None = None) -> Evidence:
     """Only measure: write evidence.json (also when interrupted, marked incomplete)."""
+    from probes.runner import ProbesInterrupted
+
     folder = prepare_run_folder(out, force=force)
     save = EvidenceSaver(folder)
     try:
@@ -173,6 +191,8 @@ def probe_into(path: Path, plan: ProbePlan, progress: Progress | None = None) ->
     The folder's evidence.json is rewritten only when the new run ends (interrupted: what it measured is added,
     marked incomplete); the folder's report is re-rendered by `advisor report FOLDER`.
     """
+    from probes.runner import ProbesInterrupted
+
     folder = RunFolder(Path(run_folder_of(path)))
     base = load_evidence(folder.evidence)
     if not same_machine(base.environment, collect_environment()):  # before minutes of measuring, not after
