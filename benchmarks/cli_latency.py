@@ -2,7 +2,8 @@
 
     python -m benchmarks.cli_latency [PROCESSES]
 
-Each figure is the median over PROCESSES fresh processes (default 7), with the fastest and slowest:
+Each figure is the median over PROCESSES fresh processes (default 7), with the fastest and slowest,
+and the median CPU time (user and system), which a busy machine disturbs less than wall time:
 `advisor --help`; `advisor report RUN` on a copy of tests/fixtures/run_quick made untouched (reported
 once, so its records are consistent) with the caches warm, and with no cache (ADVISOR_CACHE_DIR="":
 knowledge parsed from YAML and templates compiled, as on a first run). Then one process's breakdown,
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -67,16 +69,19 @@ def environment(cache: Path | None) -> dict[str, str]:
     return env
 
 
-def timed(command: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one fresh process; CPU time is the steadier figure on a busy machine."""
+    before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     subprocess.run(command, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    wall, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def spread(name: str, seconds: list[float]) -> str:
+def spread(name: str, runs: list[tuple[float, float]]) -> str:
+    wall, cpu = [w for w, _ in runs], [c for _, c in runs]
     return (
-        f"{name:<40} median {statistics.median(seconds):.3f} s"
-        f"  (min {min(seconds):.3f}, max {max(seconds):.3f}; {len(seconds)} processes)"
+        f"{name:<32} median {statistics.median(wall):.3f} s (min {min(wall):.3f}, max {max(wall):.3f});"
+        f" CPU {statistics.median(cpu):.3f} s; {len(runs)} processes"
     )
 
 
