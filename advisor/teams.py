@@ -24,6 +24,7 @@ from advisor.report.markdown import render_markdown
 from advisor.report.page import embedded_json, render_page
 from advisor.report.team import onboarding_view, team_view
 from advisor.report.team_record import team_decision_record
+from advisor.scoring.compare import compare
 from advisor.scoring.onboarding import OnboardingPath, plan_onboarding
 from advisor.scoring.scorecard import Scorecard
 from advisor.scoring.team import TEAM_FORMAT, TeamDecision
@@ -88,7 +89,8 @@ def write_team_folder(decision: TeamDecision, out: Path, *, force: bool = False)
         },
         "reproduce": shlex.join(command),
     }
-    view = team_view(decision, paths, created_at, shlex.join(command))
+    comparison = compare(decision.machines) if decision.machines else None
+    view = team_view(decision, paths, comparison, created_at, shlex.join(command))
     html = render_page("team.html", view=view, data_json=embedded_json(record))
     markdown = render_markdown(team_decision_record(decision, created_at))
     earlier = _earlier_inputs(Path(out)) if force else []
@@ -152,7 +154,7 @@ def write_onboarding(
     name = str(answers["name"] or "you")
     path = plan_onboarding(name, answers, team.variant, [here, *team.machines])
     machines: Sequence[Machine] = [here, *team.machines]
-    view = onboarding_view(team.data, str(team.path), path, own, machines, created_at)
+    view = onboarding_view(team.data, str(team.path), path, own, machines, compare(machines), created_at)
     record = {
         "format": "advisor-onboarding/1",
         "created_at": created_at,

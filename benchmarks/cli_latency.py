@@ -6,7 +6,9 @@ Each figure is the median over PROCESSES fresh processes (default 7), with the f
 and the median CPU time (user and system), which a busy machine disturbs less than wall time:
 `advisor --help`; `advisor report RUN` on a copy of tests/fixtures/run_quick made untouched (reported
 once, so its records are consistent) with the caches warm, and with no cache (ADVISOR_CACHE_DIR="":
-knowledge parsed from YAML and templates compiled, as on a first run). Then one process's breakdown,
+knowledge parsed from YAML and templates compiled, as on a first run). The children run as an
+installed copy does: PYTHONDONTWRITEBYTECODE is removed from their environment (some development
+machines set it, and then every module of this checkout is compiled again on every run). Then one process's breakdown,
 median over the same number of processes: imports, knowledge loaded (from the cache; parsed from
 YAML), the report's templates (code from the cache; compiled), and the rest of the re-render
 (checking the records, building the view, rendering, writing). The goals (issue 24): --help
@@ -41,7 +43,7 @@ t2 = time.perf_counter()
 from importlib import resources
 for entry in resources.files("knowledge").iterdir():
     if entry.name.endswith(".yaml"):
-        knowledge._parse(entry.name, entry.read_bytes())
+        knowledge._parse(entry.name.removesuffix(".yaml"), entry.read_bytes())
 t3 = time.perf_counter()
 from advisor.report.templates import environment
 env = environment()
@@ -57,15 +59,19 @@ advisor.runs.rerender(sys.argv[1])
 t6 = time.perf_counter()
 print(json.dumps({
     "imports": t1 - t0, "knowledge (cache)": t2 - t1, "knowledge (YAML)": t3 - t2,
-    "templates (cached code)": t4 - t3, "templates (compiled)": t5 - t4, "re-render, the rest": t6 - t5,
+    "templates of every page (cached code)": t4 - t3, "templates of every page (compiled)": t5 - t4,
+    "re-render, the rest": t6 - t5,
 }))
 """
 
 
 def environment(cache: Path | None) -> dict[str, str]:
+    """This checkout's code, run as an installed copy runs: Python may write its .pyc files (pip writes them at
+    install) and the advisor its compiled templates; `cache` None turns the advisor's caches off."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env["ADVISOR_CACHE_DIR"] = str(cache) if cache else ""
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
@@ -87,6 +93,8 @@ def spread(name: str, runs: list[tuple[float, float]]) -> str:
 
 def main(argv: list[str]) -> int:
     processes = int(argv[0]) if argv else 7
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        print("note: PYTHONDONTWRITEBYTECODE is set here; the measured processes run without it")
     advisor = [sys.executable, "-m", "advisor"]
     with tempfile.TemporaryDirectory() as tmp:
         run, cache = Path(tmp) / "run", Path(tmp) / "cache"

@@ -72,17 +72,22 @@ class GroupedCommand(PanelCommand):
     """
 
     groups: ClassVar[tuple[OptionGroup[Any], ...]] = ()
-    _grouped: dict[str, list[str]] | None = None  # each group's option names, once built
+    _grouped: dict[str, list[str]] | None = None  # each group's option names, once its options are added
 
     def get_params(self, ctx: Any) -> list[Any]:
+        self._add_groups()
+        return super().get_params(ctx)
+
+    def invoke(self, ctx: Any) -> Any:
+        names = self._add_groups()
+        for group in self.groups:
+            ctx.meta[group.name] = group.gather({name: ctx.params.pop(name) for name in names[group.name]})
+        return super().invoke(ctx)
+
+    def _add_groups(self) -> dict[str, list[str]]:
+        """Add the groups' options to this command's (once); each group's option names."""
         if self._grouped is None:
             built = {group.name: group.parameters() for group in self.groups}
             self.params = [*self.params, *(param for params in built.values() for param in params)]
             self._grouped = {name: [param.name for param in params] for name, params in built.items()}
-        return super().get_params(ctx)
-
-    def invoke(self, ctx: Any) -> Any:
-        for group in self.groups:
-            values = {name: ctx.params.pop(name) for name in (self._grouped or {})[group.name]}
-            ctx.meta[group.name] = group.gather(values)
-        return super().invoke(ctx)
+        return self._grouped

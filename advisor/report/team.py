@@ -15,7 +15,7 @@ from advisor.questionnaire.profile import load_criteria
 from advisor.report.compare import CompareView, page_view
 from advisor.report.findings import reference_code
 from advisor.report.page import SOURCE_LABELS
-from advisor.scoring.compare import compare
+from advisor.scoring.compare import Comparison
 from advisor.scoring.onboarding import OnboardingPath
 from advisor.scoring.scorecard import PERTURBATION, Scorecard
 from advisor.scoring.team import MACHINES_RULE, METHOD, Split, TeamDecision
@@ -190,7 +190,13 @@ class TeamView:
     reproduce: str
 
 
-def team_view(decision: TeamDecision, paths: Sequence[OnboardingPath], created_at: str, reproduce: str) -> TeamView:
+def team_view(
+    decision: TeamDecision,
+    paths: Sequence[OnboardingPath],
+    comparison: Comparison | None,
+    created_at: str,
+    reproduce: str,
+) -> TeamView:
     card = decision.scorecard
     split_a, split_b = _split_names(decision)
     return TeamView(
@@ -210,7 +216,7 @@ def team_view(decision: TeamDecision, paths: Sequence[OnboardingPath], created_a
         differing_answers=[DifferingAnswer(k, text, list(values)) for k, text, values in decision.differing_answers],
         candidates=[variant_label(c) for c in card.candidates],
         criteria=_criteria_rows(card),
-        cmp=page_view(compare(decision.machines)) if decision.machines else None,
+        cmp=page_view(comparison) if comparison is not None else None,
         machine_notes=_machine_notes(decision.machines),
         paths=list(paths),
         reference=Reference.of(paths[0]) if paths else None,
@@ -405,6 +411,7 @@ def onboarding_view(
     path: OnboardingPath,
     own: Scorecard,
     machines: Sequence[Machine],
+    comparison: Comparison | None,
     created_at: str,
 ) -> OnboardingView:
     """The page a member who joins later gets: the team's choice, their own pick here, their path."""
@@ -419,6 +426,6 @@ def onboarding_view(
         own_same=own.leader == choice.variant,
         path=path,
         reference=Reference.of(path),
-        cmp=page_view(compare(machines)) if machines else None,
+        cmp=page_view(comparison) if comparison is not None else None,
         machine_notes=_machine_notes(machines),
     )

@@ -1,18 +1,21 @@
 """The Jinja environment of every page, with its compiled templates kept between runs.
 
-Compiling the report's templates took longer than rendering them, on every run. Compiled templates
-are kept in the advisor's cache folder (knowledge.cache_dir): one file per template, a header line
-naming the format, Jinja's version, Python's bytecode magic number and the template source's
-checksum, then the code, marshalled the way Python keeps .pyc files. Jinja's own
-FileSystemBytecodeCache is not used because it pickles the checksum; nothing here unpickles. A file
-whose header does not match is ignored and rewritten, and a cache folder that cannot be read or
-written costs only the speed.
+Compiling the report's templates took longer than rendering them, on every run. Their compiled code
+is kept beside them, in reports/__pycache__/templates, as Python keeps a package's own compiled
+modules in its __pycache__: trusted exactly as much as the package's .py and .pyc files, and never
+in a folder a user or another person chooses. Each file is one header line (the format, Jinja's
+version, Python's bytecode magic number, the template source's checksum) and the code, marshalled
+as in a .pyc. Jinja's own FileSystemBytecodeCache is not used because it pickles the checksum;
+nothing here unpickles. A file whose header does not match is ignored and rewritten; a folder that
+cannot be read or written costs only the speed, and nothing is written under PYTHONDONTWRITEBYTECODE
+or with caching off (ADVISOR_CACHE_DIR="").
 """
 
 from __future__ import annotations
 
 import marshal
 import os
+import sys
 import tempfile
 from functools import cache
 from importlib import resources
@@ -48,12 +51,14 @@ class TemplateCodeCache(BytecodeCache):
         header = self._header(bucket)
         if not data.startswith(header):
             return
-        try:
-            bucket.code = marshal.loads(data[len(header) :])
+        try:  # code compiled from the package's own templates, kept inside the package as .pyc files are
+            bucket.code = marshal.loads(data[len(header) :])  # noqa: untrusted-ok
         except (EOFError, ValueError, TypeError):
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
+        if sys.dont_write_bytecode:
+            return
         written = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -68,15 +73,22 @@ class TemplateCodeCache(BytecodeCache):
                 written.unlink(missing_ok=True)
 
 
+def code_folder() -> Path | None:
+    """Where the templates' compiled code is kept: beside them, in the package's __pycache__ (None: caching off)."""
+    if knowledge.cache_dir() is None:
+        return None
+    return Path(str(resources.files("reports"))) / "__pycache__" / "templates"
+
+
 @cache
 def environment() -> Environment:
     """The pages' Jinja setup (autoescape on, strict about undefined names), made once per process."""
-    folder = knowledge.cache_dir()
+    folder = code_folder()
     return Environment(
         loader=FileSystemLoader(str(resources.files("reports"))),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        bytecode_cache=TemplateCodeCache(folder / "templates") if folder else None,
+        bytecode_cache=TemplateCodeCache(folder) if folder else None,
     )

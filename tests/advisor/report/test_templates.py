@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sys
 
 import pytest
 from jinja2 import Environment, FileSystemLoader
@@ -10,6 +11,12 @@ from markupsafe import Markup
 
 from advisor.report.templates import CODE_CACHE_FORMAT, TemplateCodeCache
 from tests.conftest import ROOT
+
+
+@pytest.fixture(autouse=True)
+def bytecode_written(monkeypatch):
+    """As an installed copy runs (some development machines set PYTHONDONTWRITEBYTECODE)."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
 
 
 def environment(cache_folder) -> Environment:
@@ -53,3 +60,9 @@ def test_a_cache_folder_that_cannot_be_written_costs_only_the_speed(tmp_path):
     blocker = tmp_path / "a file"
     blocker.write_text("not a folder")
     assert "PyTorch" in page(environment(blocker / "cache"))
+
+
+def test_nothing_is_kept_where_python_is_told_to_write_no_bytecode(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    page(environment(tmp_path))
+    assert list(tmp_path.iterdir()) == []
