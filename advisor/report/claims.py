@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from advisor.claims.ledger import Claim, Ledger, audience_text, favours_text, load_ledger, source_label
-from advisor.claims.rules import METRIC_WORDS
-from advisor.claims.verdicts import VERDICT_LABELS, Finding, Verdict
-from advisor.questionnaire.profile import load_criteria
+from advisor.records.ledger import Claim, Ledger, audience_text, favours_text, load_ledger, source_label
+from advisor.records.profile import load_criteria
+from advisor.records.verdicts import METRIC_WORDS, VERDICT_LABELS, Finding, Verdict
 from advisor.report.speed import model_name
 from probes.variants import label as variant_label
 

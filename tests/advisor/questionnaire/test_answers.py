@@ -7,7 +7,8 @@ import json
 import pytest
 
 from advisor.errors import AnswersError
-from advisor.questionnaire.questions import collect_answers, load_questions, read_answers_file
+from advisor.questionnaire.questions import collect_answers, read_answers_file
+from advisor.records.answers import load_questions
 
 
 def test_defaults_answer_every_question():
@@ -30,8 +31,8 @@ def test_flags_beat_the_file_and_the_file_beats_defaults():
         file_values={"goal": "product", "deployment_target": "mobile"},
         use_defaults=True,
     )
-    assert answers["goal"] == "research" and answers.origins["goal"] == "flag"
-    assert answers["deployment_target"] == "mobile" and answers.origins["deployment_target"] == "file"
+    assert answers.goal == "research" and answers.origins["goal"] == "flag"
+    assert answers.deployment_target == "mobile" and answers.origins["deployment_target"] == "file"
     assert answers.origins["hardware"] == "default"
 
 
@@ -57,13 +58,10 @@ def test_yaml_yes_no_booleans_get_a_hint_to_quote():
 
 
 def test_multi_choice_takes_a_list_or_comma_separated_text():
-    assert collect_answers(file_values={"known_frameworks": ["keras", "pytorch"]}, use_defaults=True)[
-        "known_frameworks"
-    ] == ["pytorch", "keras"]
-    assert collect_answers(flag_values={"known_frameworks": "jax, keras"}, use_defaults=True)["known_frameworks"] == [
-        "keras",
-        "jax",
-    ]
+    listed = collect_answers(file_values={"known_frameworks": ["keras", "pytorch"]}, use_defaults=True)
+    assert listed.known_frameworks == ("pytorch", "keras")
+    typed = collect_answers(flag_values={"known_frameworks": "jax, keras"}, use_defaults=True)
+    assert typed.known_frameworks == ("keras", "jax")
 
 
 def test_multi_choice_refuses_an_unknown_framework():

@@ -211,7 +211,7 @@ def _parse_claim(
 
 def ledger_digest() -> str:
     """What the ledger was, for records made from it (advisor/records.py)."""
-    from advisor.records import knowledge_digest
+    from advisor.records.digests import knowledge_digest
 
     return knowledge_digest("claims", "sources", "releases", "weights")
 
@@ -219,7 +219,7 @@ def ledger_digest() -> str:
 @cache
 def load_ledger() -> Ledger:
     """Read and check the ledger, its sources and the releases it cites."""
-    from advisor.questionnaire.profile import load_criteria
+    from advisor.records.profile import load_criteria
 
     sources = {
         key: Source(

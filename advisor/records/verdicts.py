@@ -28,6 +28,16 @@ VERDICT_LABELS = {
     "outdated": "outdated",
 }
 OUTCOMES = ("confirmed", "contradicted", "within_noise", "not_measured")
+# A finding's metric in words, as the verdicts' figures and the report say it.
+METRIC_WORDS = {
+    "train_samples_per_s": "training throughput",
+    "peak_rss_mb": "peak memory",
+    "train_memory_mb": "training memory above the library's footprint",
+    "stream_samples_per_s": "training throughput on records streamed from disk",
+    "dp2_samples_per_s": "training throughput of two data-parallel processes",
+    "scaling_efficiency": "scaling efficiency from one process to two",
+    "short_run_s": "time for a short run (import, build and 100 steps)",
+}
 
 
 @dataclass(frozen=True)
