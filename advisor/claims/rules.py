@@ -108,14 +108,19 @@ def _speed_pairs(
                 results = {v: evidence.result(v, model, kind, case) for v in (a, b)}
             else:
                 results = {v: evidence.speed(v, model, metric) for v in (a, b)}
-            reason = next((r for v in (a, b) if (r := _absent(results[v], v, model))), None)
-            if reason and metric in METRIC_CASES and all(evidence.speed(v, model) for v in (a, b)):
+            unusable = next((v for v in (a, b) if _absent(results[v], v, model)), None)
+            if unusable is not None and metric in METRIC_CASES and all(evidence.speed(v, model) for v in (a, b)):
                 reason = (
                     f"{model}: no {METRIC_WORDS.get(metric, metric)} figure for both (measured only where the model "
                     "ran first in its process)"
                 )
-            if reason:
                 findings.append(Finding(subject, "not_measured", reason))
+                continue
+            if unusable is not None:  # "absent": the framework that has no result on this model, for the report
+                absent = {"model": model, "absent": unusable} if results[unusable] is None else {}
+                findings.append(
+                    Finding(subject, "not_measured", str(_absent(results[unusable], unusable, model)), absent)
+                )
                 continue
             if not same_device(results[a], results[b]):
                 devices = {v: device_of(results[v]) for v in (a, b)}

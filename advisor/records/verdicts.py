@@ -8,6 +8,9 @@ Format history:
   advisor-verdicts/2  adds the digests of the evidence and of the ledger the claims were checked
                       against, so a reader can tell a stale file (another run's evidence, an
                       edited ledger) from a fresh one; read back by `advisor report` and scoring.
+  advisor-verdicts/3  a comparison not measured because one framework has no result on a model says
+                      which, in its values ("absent", "model"), so the report groups those lines
+                      without reading its figure back; an earlier file is checked again.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-VERDICTS_FORMAT = "advisor-verdicts/2"
+VERDICTS_FORMAT = "advisor-verdicts/3"
 VERDICT_LABELS = {
     "confirmed": "confirmed",
     "contradicted": "contradicted",
