@@ -8,7 +8,7 @@ and never a partial one):
                questionnaire  probes   claims     scoring      report
 
 `rerender` loads the saved records and renders them; a record that is missing, from another
-format, or made from other inputs than the ones beside it (advisor/records.py) is made again by
+format, or made from other inputs than the ones beside it (advisor/records/digests.py) is made again by
 its stage, and the message says so. These are the library functions the CLI commands call; a
 Python user can call them too.
 """

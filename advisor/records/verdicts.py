@@ -114,7 +114,7 @@ class Verdicts:
     """Every claim's verdict, and what they were checked against."""
 
     verdicts: tuple[Verdict, ...]
-    evidence_digest: str | None = None  # advisor/records.py; None: checked against no evidence
+    evidence_digest: str | None = None  # advisor/records/digests.py; None: checked against no evidence
     ledger_digest: str | None = None
 
     def __iter__(self) -> Iterator[Verdict]:

@@ -1,7 +1,10 @@
 """The HTML report: view models built from the saved records, then rendered with Jinja2.
 
-Templates hold no logic beyond `if` and `for`; everything they show is computed here, from the
-profile, the evidence and the scorecard alone, so a report can be re-made on any machine.
+Templates hold no logic beyond `if` and `for`; the view models here put the records in words and
+tables: the profile, the evidence, the verdicts and the scorecard with its findings (advisor/records/).
+What takes working out (intervals, credits, plausible flips, the claims behind a score) the scoring
+stage did and stored; the report imports records only (tests/project/test_report_only_renders.py),
+so a report can be re-made on any machine.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Measured scores for ease of use, debugging and deployment, from the ease, debugging and export probes.
 
-Each scorer has the shape of the speed scorers in advisor/scoring/scorecard.py: it returns
+Each scorer has the shape of the speed scorers in advisor/scoring/speed.py: it returns
 {candidate: (score 0-10, basis sentence, figures)} for the candidates its probe measured, 10 for
 the best of them, and leaves the others to the articles. The judgement calls (how lines and API
 calls combine, what a planted bug earns, the credit for an export path not tried) are data in

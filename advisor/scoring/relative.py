@@ -1,6 +1,6 @@
 """Relative scores: 10 for the best candidate measured here, the others by their ratio to it.
 
-Shared by every evidence scorer (advisor/scoring/scorecard.py for speed, start-up and memory;
+Shared by every evidence scorer (advisor/scoring/speed.py for speed, start-up and memory;
 advisor/scoring/measured.py for ease, debugging and deployment), so that "10" means the same everywhere:
 the best framework measured on this machine, never an absolute standard.
 """

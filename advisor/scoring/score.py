@@ -6,7 +6,10 @@ the claims ledger implies ("literature", citing the claims; see advisor/scoring/
 how an unmeasured candidate is placed beside measured ones). The weighted sum keeps every
 contribution visible (advisor/scoring/robustness.py ranks and tests it); the scorecard also
 carries what the report says next: the answers that would change the pick, the tensions between
-answers, and whether Keras 3 on PyTorch combines what the user weighs most (whatif.py).
+answers, whether Keras 3 on PyTorch combines what the user weighs most (whatif.py), and the findings
+the report puts in words without working them out again: each score's claims with their effect, the
+speed comparisons with their intervals, the deployment routes with their credit, the planted bugs
+(advisor/records/findings.py).
 """
 
 from __future__ import annotations

@@ -8,7 +8,24 @@ import pytest
 
 from advisor.errors import AnswersError
 from advisor.questionnaire.questions import collect_answers, read_answers_file
-from advisor.records.answers import load_questions
+from advisor.records.answers import Answers, load_questions
+
+
+def test_the_answers_record_has_a_field_for_each_question_in_the_order_asked():
+    assert Answers.keys() == tuple(q.key for q in load_questions())
+    multi = {q.key for q in load_questions() if q.kind == "multi"}
+    assert {key for key, value in vars(collect_answers(use_defaults=True)).items() if isinstance(value, tuple)} == multi
+
+
+def test_an_answer_in_words_is_the_questions_own_wording_of_it():
+    answers = collect_answers(
+        file_values={"deployment_target": "mobile", "known_frameworks": ["jax", "keras"]}, use_defaults=True
+    )
+    assert answers.words("deployment_target") == "phones (Android, iOS)"
+    choices = next(q for q in load_questions() if q.key == "known_frameworks").choices
+    assert answers.words("known_frameworks") == f"{choices['keras']}, {choices['jax']}"
+    assert collect_answers(use_defaults=True).words("known_frameworks") == "none"
+    assert collect_answers(file_values={"name": "Ada"}, use_defaults=True).words("name") == "Ada"
 
 
 def test_defaults_answer_every_question():
