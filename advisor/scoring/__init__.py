@@ -3,7 +3,7 @@
 score(profile, evidence, verdicts) -> Scorecard        (scorecard.py: the record the report renders)
 """
 
+from advisor.records.scorecard import Scorecard
 from advisor.scoring.score import score
-from advisor.scoring.scorecard import Scorecard
 
 __all__ = ["Scorecard", "score"]

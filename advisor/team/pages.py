@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from advisor.questionnaire.profile import load_criteria
+from advisor.records.profile import load_criteria
+from advisor.records.scorecard import PERTURBATION, Scorecard
 from advisor.report.findings import reference_code
 from advisor.report.page import SOURCE_LABELS
-from advisor.scoring.scorecard import PERTURBATION, Scorecard
 from advisor.team.compare import compare, page_view
 from advisor.team.decision import MACHINES_RULE, METHOD, TeamDecision
 from advisor.team.inputs import Machine
@@ -33,9 +33,7 @@ def decision_summary(card: Scorecard) -> dict[str, Any]:
 
 def _flips(card: Scorecard) -> list[dict[str, Any]]:
     """The smallest one-weight changes that flip the team's pick, only those answers could make
-    (whatif.plausible_flips): 18,532% more weight for popularity is no plausible change, not a figure."""
-    from advisor.scoring.whatif import plausible_flips
-
+    (robustness.plausible_flips): 18,532% more weight for popularity is no plausible change, not a figure."""
     criteria = load_criteria()
     return [
         {
@@ -45,7 +43,7 @@ def _flips(card: Scorecard) -> list[dict[str, Any]]:
             "new_share_pct": 100 * p.new_share,
             "new_leader": variant_label(p.flip.new_leader),
         }
-        for p in plausible_flips(card.flips, card.weights)
+        for p in card.plausible_flips
     ]
 
 
