@@ -8,7 +8,7 @@ and never a partial one):
                questionnaire  probes   claims     scoring      report
 
 `rerender` loads the saved records and renders them; a record that is missing, from another
-format, or made from other inputs than the ones beside it (advisor/records.py) is made again by
+format, or made from other inputs than the ones beside it (advisor/records/digests.py) is made again by
 its stage, and the message says so. These are the library functions the CLI commands call; a
 Python user can call them too.
 """
@@ -21,13 +21,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from advisor.claims import Verdicts, check
-from advisor.claims.ledger import ledger_digest
 from advisor.errors import OutputError, RecordError
 from advisor.fileio import check_free_space, prepare_output_dir, read_record, write_json_atomic, write_text_atomic
-from advisor.questionnaire.profile import Profile, build_profile
-from advisor.questionnaire.questions import Answers, answers_file_text, collect_answers
-from advisor.records import digest, evidence_digest, knowledge_digest
-from advisor.report.page import write_report
+from advisor.questionnaire.profile import build_profile
+from advisor.questionnaire.questions import answers_file_text, collect_answers
+from advisor.records.answers import Answers
+from advisor.records.digests import digest, evidence_digest, knowledge_digest
+from advisor.records.ledger import ledger_digest
+from advisor.records.profile import Profile
+from advisor.report.page import DECISION_FILE, render_both
 from advisor.scoring import Scorecard, score
 from advisor.scoring.score import RULES
 from probes.evidence import Evidence, added_to, same_machine
@@ -330,6 +332,16 @@ def _saved(path: Path, what: str, parse: Callable[[dict[str, Any], str], T], rem
     except RecordError as error:
         remade.append(f"{path.name}: could not be used ({error}); made again")
         return None
+
+
+def write_report(
+    path: Path, profile: Profile, evidence: Evidence | None, verdicts: Verdicts, scorecard: Scorecard
+) -> Path:
+    """Render the report to `path` and decision.md beside it, atomically: a failed render leaves no file behind."""
+    html, markdown = render_both(profile, evidence, verdicts, scorecard, run_dir=str(path.parent))
+    write_text_atomic(path.parent / DECISION_FILE, markdown)
+    write_text_atomic(path, html)
+    return path
 
 
 def _finish(folder: RunFolder, profile: Profile, evidence: Evidence) -> AdviceRun:

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from advisor.errors import AdvisorError, AnswersError, RecordError
 from advisor.fileio import read_json, read_record
-from advisor.questionnaire.profile import Profile, build_profile
-from advisor.questionnaire.questions import Answers, collect_answers, read_answers_file
+from advisor.questionnaire.profile import build_profile
+from advisor.questionnaire.questions import collect_answers, read_answers_file
+from advisor.records.answers import Answers
+from advisor.records.profile import Profile
 from probes.evidence import Evidence
 
 
@@ -72,8 +74,8 @@ def load_member(path: Path) -> tuple[Answers, str, str | None]:
 
 
 def _member_name(answers: Answers, path: Path) -> str:
-    if answers["name"]:
-        return str(answers["name"])
+    if answers.name:
+        return answers.name
     if path.is_dir() or path.stem in ("answers", "profile"):
         return (path if path.is_dir() else path.parent).resolve().name or str(path)
     return path.stem

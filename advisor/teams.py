@@ -19,14 +19,15 @@ from typing import Any
 
 from advisor.errors import RecordError
 from advisor.fileio import prepare_output_dir, read_json, read_record, write_json_atomic, write_text_atomic
-from advisor.questionnaire.questions import Answers, answers_file_text
+from advisor.questionnaire.questions import answers_file_text
+from advisor.records.answers import Answers
+from advisor.records.scorecard import Scorecard
 from advisor.report.markdown import render_markdown
 from advisor.report.page import embedded_json, render_page
 from advisor.report.team import onboarding_view, team_view
 from advisor.report.team_record import team_decision_record
 from advisor.scoring.compare import compare
 from advisor.scoring.onboarding import OnboardingPath, plan_onboarding
-from advisor.scoring.scorecard import Scorecard
 from advisor.scoring.team import TEAM_FORMAT, TeamDecision
 from advisor.team_inputs import Machine
 from probes.evidence import Evidence
@@ -151,7 +152,7 @@ def write_onboarding(
     here = Machine(
         label or str(evidence.environment.get("hostname") or "this machine"), str(folder / "evidence.json"), evidence
     )
-    name = str(answers["name"] or "you")
+    name = answers.name or "you"
     path = plan_onboarding(name, answers, team.variant, [here, *team.machines])
     machines: Sequence[Machine] = [here, *team.machines]
     view = onboarding_view(team.data, str(team.path), path, own, machines, compare(machines), created_at)

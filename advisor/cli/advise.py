@@ -23,7 +23,7 @@ from advisor.cli.outcome import exit_if_nothing_measured, print_outcome
 from advisor.errors import AdvisorError
 
 if TYPE_CHECKING:  # for annotations only: these load when the command runs, never at startup
-    from advisor.questionnaire.questions import Answers, Question
+    from advisor.records.answers import Answers, Question
     from probes.runner import ProbePlan
 
 ANSWERS_PANEL = "Answers (each also a key of an --answers file, with underscores)"
@@ -48,7 +48,7 @@ def answer_flags() -> Callable[..., dict[str, str | None]]:
 
     Typer reads a command's options from a signature; the questions are data, so this signature is made from them.
     """
-    from advisor.questionnaire.questions import load_questions
+    from advisor.records.answers import load_questions
 
     def given(**flags: str | None) -> dict[str, str | None]:
         return flags

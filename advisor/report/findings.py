@@ -16,8 +16,7 @@ from importlib import resources
 from typing import Any
 
 import knowledge
-from probes.evidence import Evidence, ProbeResult, export_works, status_words
-from probes.kinds.debugging import first_line
+from probes.evidence import Evidence, ProbeResult, status_words
 from probes.variants import VARIANTS
 from probes.variants import label as variant_label
 
@@ -135,7 +134,7 @@ def export_cells(result: ProbeResult) -> dict[str, str]:
             "note": note,
         }
     size = f.size_bytes
-    works = export_works(result)
+    works = f.works(result.ok)  # exported, reloaded fresh, same outputs: the record's own test
     cells = {
         "mark": "✓ works" if works else "✗ failed",
         "export_s": "–" if f.export_s is None else f"{float(f.export_s):.2f}",
@@ -154,6 +153,11 @@ def export_cells(result: ProbeResult) -> dict[str, str]:
             else f"outputs differ by {cells['max_abs_diff']} after the reload"
         )
     return cells
+
+
+def first_line(message: str) -> str:
+    """A recorded message's first line that says something, at most 200 characters."""
+    return next((line.strip()[:200] for line in message.splitlines() if line.strip()), "")
 
 
 def size_text(size_bytes: float) -> str:

@@ -11,13 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.questionnaire.profile import load_criteria
+from advisor.records.profile import load_criteria
+from advisor.records.scorecard import PERTURBATION, Scorecard
 from advisor.report.compare import CompareView, page_view
 from advisor.report.findings import reference_code
 from advisor.report.page import SOURCE_LABELS
 from advisor.scoring.compare import Comparison
 from advisor.scoring.onboarding import OnboardingPath
-from advisor.scoring.scorecard import PERTURBATION, Scorecard
 from advisor.scoring.team import MACHINES_RULE, METHOD, Split, TeamDecision
 from advisor.team_inputs import Machine
 from probes.variants import label as variant_label
@@ -260,9 +260,7 @@ def _measured_frameworks(card: Scorecard) -> list[str]:
 
 def _flips(card: Scorecard) -> list[Flip]:
     """The smallest one-weight changes that flip the team's pick, only those answers could make
-    (whatif.plausible_flips): 18,532% more weight for popularity is no plausible change, not a figure."""
-    from advisor.scoring.whatif import plausible_flips
-
+    (robustness.plausible_flips): 18,532% more weight for popularity is no plausible change, not a figure."""
     criteria = load_criteria()
     return [
         Flip(
@@ -272,7 +270,7 @@ def _flips(card: Scorecard) -> list[Flip]:
             new_share_pct=100 * p.new_share,
             new_leader=variant_label(p.flip.new_leader),
         )
-        for p in plausible_flips(card.flips, card.weights)
+        for p in card.plausible_flips
     ]
 
 

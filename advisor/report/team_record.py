@@ -7,7 +7,7 @@ of the members').
 
 from __future__ import annotations
 
-from advisor.questionnaire.profile import load_criteria
+from advisor.records.profile import load_criteria
 from advisor.report.decision import PERTURBATION, MadrView, madr_options
 from advisor.report.markdown import DecisionRecord, ScoreTable
 from advisor.scoring.team import TeamDecision

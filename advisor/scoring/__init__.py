@@ -6,7 +6,7 @@ For a team and its machines: team.py (one decision from many members, scored on 
 onboarding.py (each member's path into the chosen framework), compare.py (machines side by side).
 """
 
+from advisor.records.scorecard import Scorecard
 from advisor.scoring.score import score
-from advisor.scoring.scorecard import Scorecard
 
 __all__ = ["Scorecard", "score"]

@@ -14,7 +14,7 @@ from typing import Any
 
 import knowledge
 from advisor.questionnaire.profile import rule_matches
-from advisor.questionnaire.questions import Answers, questions_by_key
+from advisor.records.answers import Answers, questions_by_key
 from advisor.report.findings import debugging_cells, export_cells
 from advisor.team_inputs import Machine
 from probes.evidence import ProbeResult
@@ -108,7 +108,7 @@ def plan_onboarding(member: str, answers: Answers, variant: str, machines: Seque
     family = VARIANTS[variant].family
     if family not in data["families"]:
         raise ValueError(f"knowledge/onboarding.yaml: no entry for the {family} family of {variant}")
-    known = list(answers["known_frameworks"])
+    known = list(answers.known_frameworks)
     values = {
         **answers.values,
         "knows_chosen": family in known,
@@ -119,7 +119,7 @@ def plan_onboarding(member: str, answers: Answers, variant: str, machines: Seque
     roles = [role for role in data["roles"] if any(rule_matches(w, values) for w in role["when_any"])]
     cases = [case for role in roles for case in role["debugging_cases"]]
     wants_export = any(role["export"] for role in roles)
-    paths = data["export_paths"].get(answers["deployment_target"], [])
+    paths = data["export_paths"].get(answers.deployment_target, [])
     return OnboardingPath(
         member=member,
         variant=variant,

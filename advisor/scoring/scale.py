@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 import knowledge
-from advisor.questionnaire.profile import Profile
+from advisor.records.profile import Profile
 from advisor.scoring.relative import Scored, relative_over_models
 from probes.evidence import Evidence
 

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from advisor.claims import check
-from advisor.questionnaire.profile import load_criteria
-from advisor.questionnaire.questions import load_questions
+from advisor.records.answers import load_questions
+from advisor.records.profile import load_criteria
+from advisor.records.scorecard import CriterionScore, Scorecard
 from advisor.scoring.score import rank_scores, score
-from advisor.scoring.scorecard import CriterionScore, Scorecard
 from advisor.team_inputs import Machine, Member
 from probes.variants import label as variant_label
 
@@ -313,7 +313,7 @@ def _differing_answers(members: Sequence[Member]) -> Iterator[tuple[str, str, tu
     for question in load_questions():
         if question.section != "project" or question.kind == "text":
             continue
-        values = tuple((m.name, _show(m.answers[question.key])) for m in members)
+        values = tuple((m.name, _show(m.answers.values[question.key])) for m in members)
         if len({v for _, v in values}) > 1:
             yield question.key, question.text, values
 
@@ -323,7 +323,7 @@ def _show(value: Any) -> str:
 
 
 def _team_title(members: Sequence[Member]) -> str:
-    names = [m.answers["project_name"] for m in members if m.answers.origins.get("project_name") != "default"]
+    names = [m.answers.project_name for m in members if m.answers.origins.get("project_name") != "default"]
     return Counter(names).most_common(1)[0][0] if names else "Team decision"
 
 

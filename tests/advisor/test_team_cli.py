@@ -232,8 +232,8 @@ def test_compare_shows_strings_from_evidence_literally_never_as_terminal_markup(
 
 
 def test_the_team_report_names_only_weight_changes_answers_could_make(team_dir):
-    from advisor.questionnaire.profile import load_criteria
-    from advisor.scoring.whatif import weight_ranges
+    from advisor.records.profile import load_criteria
+    from advisor.scoring.robustness import weight_ranges
 
     out, _ = team_dir
     html = (out / "team.html").read_text()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.questionnaire.profile import Profile, build_profile, load_criteria
+from advisor.questionnaire.profile import build_profile
 from advisor.questionnaire.questions import collect_answers
+from advisor.records.profile import Profile, load_criteria
 
 
 def profile_for(**values) -> Profile:

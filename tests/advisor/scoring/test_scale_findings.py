@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 import tests.support.synthetic as s
-from advisor.claims.ledger import load_ledger
 from advisor.claims.rules import check_claims
 from advisor.questionnaire.profile import build_profile
 from advisor.questionnaire.questions import collect_answers
+from advisor.records.ledger import load_ledger
 from advisor.report.scale import build_scale_view, knee_sentence
 from advisor.scoring.scale import score_dataset_scale
 from probes.evidence import ProbeResult

@@ -26,7 +26,7 @@ def four():
 def test_the_test_team_has_four_members_with_four_different_priorities():
     members, _ = load_team(TEAM)
     assert len(members) == 4
-    assert len({m.answers["priority"] for m in members}) == 4
+    assert len({m.answers.priority for m in members}) == 4
 
 
 def test_team_weights_are_the_renormalised_geometric_mean_of_members_weights():

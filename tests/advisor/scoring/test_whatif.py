@@ -5,15 +5,9 @@ from __future__ import annotations
 from advisor.claims import check
 from advisor.questionnaire.profile import build_profile
 from advisor.questionnaire.questions import collect_answers
-from advisor.scoring.scorecard import WeightFlip
-from advisor.scoring.whatif import (
-    answer_flips,
-    keras_on_torch,
-    keras_on_torch_untested,
-    plausible_flips,
-    weight_ranges,
-    weight_share_after,
-)
+from advisor.records.scorecard import WeightFlip
+from advisor.scoring.robustness import plausible_flips, weight_ranges, weight_share_after
+from advisor.scoring.whatif import answer_flips, keras_on_torch, keras_on_torch_untested
 from tests.support import synthetic as s
 from tests.support.synthetic import scored
 

@@ -8,6 +8,9 @@ Format history:
   advisor-verdicts/2  adds the digests of the evidence and of the ledger the claims were checked
                       against, so a reader can tell a stale file (another run's evidence, an
                       edited ledger) from a fresh one; read back by `advisor report` and scoring.
+  advisor-verdicts/3  a comparison not measured because one framework has no result on a model says
+                      which, in its values ("absent", "model"), so the report groups those lines
+                      without reading its figure back; an earlier file is checked again.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-VERDICTS_FORMAT = "advisor-verdicts/2"
+VERDICTS_FORMAT = "advisor-verdicts/3"
 VERDICT_LABELS = {
     "confirmed": "confirmed",
     "contradicted": "contradicted",
@@ -28,6 +31,16 @@ VERDICT_LABELS = {
     "outdated": "outdated",
 }
 OUTCOMES = ("confirmed", "contradicted", "within_noise", "not_measured")
+# A finding's metric in words, as the verdicts' figures and the report say it.
+METRIC_WORDS = {
+    "train_samples_per_s": "training throughput",
+    "peak_rss_mb": "peak memory",
+    "train_memory_mb": "training memory above the library's footprint",
+    "stream_samples_per_s": "training throughput on records streamed from disk",
+    "dp2_samples_per_s": "training throughput of two data-parallel processes",
+    "scaling_efficiency": "scaling efficiency from one process to two",
+    "short_run_s": "time for a short run (import, build and 100 steps)",
+}
 
 
 @dataclass(frozen=True)
@@ -101,7 +114,7 @@ class Verdicts:
     """Every claim's verdict, and what they were checked against."""
 
     verdicts: tuple[Verdict, ...]
-    evidence_digest: str | None = None  # advisor/records.py; None: checked against no evidence
+    evidence_digest: str | None = None  # advisor/records/digests.py; None: checked against no evidence
     ledger_digest: str | None = None
 
     def __iter__(self) -> Iterator[Verdict]:

@@ -2,7 +2,8 @@
 
 The ledger is data a reviewer can edit; this module only reads and checks it, so a typo in a
 framework name or a release id fails loudly at load time instead of silently scoring nothing.
-Verdicts (advisor/claims/verdicts.py) and literature scores (advisor/scoring/literature.py) build on it.
+Verdicts (advisor/claims/rules.py) and literature scores (advisor/scoring/literature.py) build on it;
+the report shows it. A record type of the knowledge, so it lives with the records (advisor/records/).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ AUDIENCES = {
     "all": "everyone",
 }
 FRAMEWORK_LABELS = {"pytorch": "PyTorch", "keras": "Keras", "tensorflow": "TensorFlow"}
-# Parameters each test rule needs (beyond probe, figure, rule); advisor/claims/verdicts.py implements them.
+# Parameters each test rule needs (beyond probe, figure, rule); advisor/claims/rules.py implements them.
 RULE_PARAMETERS: dict[str, tuple[str, ...]] = {
     "better": ("pairs",),
     "similar": ("pairs",),
@@ -210,8 +211,8 @@ def _parse_claim(
 
 
 def ledger_digest() -> str:
-    """What the ledger was, for records made from it (advisor/records.py)."""
-    from advisor.records import knowledge_digest
+    """What the ledger was, for records made from it (advisor/records/digests.py)."""
+    from advisor.records.digests import knowledge_digest
 
     return knowledge_digest("claims", "sources", "releases", "weights")
 
@@ -219,7 +220,7 @@ def ledger_digest() -> str:
 @cache
 def load_ledger() -> Ledger:
     """Read and check the ledger, its sources and the releases it cites."""
-    from advisor.questionnaire.profile import load_criteria
+    from advisor.records.profile import load_criteria
 
     sources = {
         key: Source(

@@ -13,10 +13,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 import knowledge
-from advisor.claims.ledger import FRAMEWORKS
+from advisor.records.answers import Answers
+from advisor.records.ledger import FRAMEWORKS
 
 DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 
@@ -39,21 +39,22 @@ class Fact:
     text: str
     sources: tuple[FactSource, ...]
 
-    def reasons(self, answers: Mapping[str, Any]) -> list[str]:
-        """The user's answers that make this fact theirs ("deployment_target: server"); empty: not theirs.
+    def reasons(self, answers: Answers) -> tuple[tuple[str, str], ...] | None:
+        """The user's answers that make this fact theirs ((question key, answer), ...); None: not theirs.
 
         Every key of `bears_on` must match (TorchServe's archive matters to whoever serves from a
-        server, whatever their goal); a fact that names no key bears on everyone ("everyone").
+        server, whatever their goal); a fact that names no key bears on everyone: no answers, ().
         """
-        found = []
+        found: list[tuple[str, str]] = []
+        given_all = answers.values  # bears_on names questions by key, as knowledge/facts.yaml is written
         for key, values in self.bears_on.items():
-            given = answers.get(key)
+            given = given_all.get(key)
             given = list(given) if isinstance(given, (list, tuple)) else [given]
-            matched = [f"{key}: {v}" for v in given if v in values]
+            matched = [(key, str(v)) for v in given if v in values]
             if not matched:
-                return []
+                return None
             found += matched
-        return found or ["everyone"]
+        return tuple(found)
 
 
 def _check(condition: bool, where: str, message: str) -> None:
@@ -64,8 +65,8 @@ def _check(condition: bool, where: str, message: str) -> None:
 @cache
 def load_facts() -> tuple[Fact, ...]:
     """Read and check every fact: a known criterion and framework, a date, questions it bears on, a source."""
-    from advisor.questionnaire.profile import load_criteria
-    from advisor.questionnaire.questions import questions_by_key
+    from advisor.records.answers import questions_by_key
+    from advisor.records.profile import load_criteria
 
     criteria, questions = set(load_criteria()), questions_by_key()
     facts: list[Fact] = []

@@ -13,6 +13,13 @@ Format history:
                        `advisor report`, which renders it without scoring again.
   advisor-scorecard/3  adds the caveats of the evidence (advisor/scoring/caveats.py); confidence can be
                        "provisional" (an interrupted run, a smoke test, nothing measured).
+  advisor-scorecard/4  typed findings, so the report computes nothing: each score's claims with their
+                       effect ("effects", replacing the ids in "claims"), how a score was placed
+                       ("placement") and its basis in a table cell's words ("short"); the weight flips
+                       answers could make ("plausible_flips"); the speed comparisons with their
+                       intervals, the devices, the deployment routes with their credit and the planted
+                       bugs ("findings", advisor/records/findings.py). A scorecard of an earlier format
+                       is scored again, as a stale one is.
 """
 
 from __future__ import annotations
@@ -22,15 +29,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.scoring.caveats import Caveat
+from advisor.records.findings import ClaimEffect, Findings
 
-SCORECARD_FORMAT = "advisor-scorecard/3"
+SCORECARD_FORMAT = "advisor-scorecard/4"
 NEAR_TIE_POINTS = 0.25  # a lead smaller than this (on the 0-10 scale) is a near tie
 NEAR_TIE_KEPT = 0.60  # ... and so is a lead that 40% or more of perturbed weightings overturn
 CLEAR_KEPT = 0.90  # a pick that survives this share of perturbations is called clear
 PERTURBATION = 0.30  # Monte-Carlo weights vary by up to this share either way
 PERTURBATION_SAMPLES = 2000
 SOURCES = ("measured", "answers", "literature")
+# How a score was placed: measured here (or on other hardware than the user's, and blended with the
+# articles), from the answers, or from the literature: the articles' own score, neutral (nothing speaks
+# to it), on a par with a measured peer, the lowest measured (untested), or anchored to the measured ones.
+PLACEMENTS = ("measured", "measured_elsewhere", "answers", "articles", "neutral", "peer", "lowest", "anchored")
+ANCHORED = ("anchored", "lowest", "peer")  # placed on this run's measured scale, not the articles' own
+
+
+@dataclass(frozen=True)
+class Caveat:
+    """What the evidence cannot carry (advisor/scoring/caveats.py finds them)."""
+
+    id: str  # nothing_measured | interrupted | smoke_test | not_measured:<candidate>
+    provisional: bool  # True: the pick itself cannot be trusted; False: one candidate's scores are guesses
+    text: str
 
 
 @dataclass(frozen=True)
@@ -39,24 +60,39 @@ class CriterionScore:
     candidate: str
     score: float
     source: str  # measured | answers | literature
-    basis: str
+    basis: str  # the score's reason, in full
     figures: Mapping[str, Any] = field(default_factory=dict)
-    claims: tuple[str, ...] = ()  # ids of the ledger claims a literature score rests on
+    effects: tuple[ClaimEffect, ...] = ()  # the ledger claims and dated facts a score rests on, each with its effect
+    placement: str = ""  # one of PLACEMENTS ("": not said, as a team's averaged scores)
+    short: str = ""  # the basis in a table cell's few words, the claims counted, not listed; "": the basis itself
+
+    @property
+    def claims(self) -> tuple[str, ...]:
+        """The ids of the claims (and "fact:<id>" dated facts) behind the score."""
+        return tuple(effect.claim for effect in self.effects)
+
+    @property
+    def short_basis(self) -> str:
+        return self.short or self.basis
 
     def to_json(self) -> dict[str, Any]:
         return {
             "score": self.score,
             "source": self.source,
+            "placement": self.placement,
             "basis": self.basis,
+            "short": self.short,
             "figures": dict(self.figures),
-            "claims": list(self.claims),
+            "effects": [effect.to_json() for effect in self.effects],
         }
 
     @classmethod
     def from_json(cls, criterion: str, candidate: str, data: Mapping[str, Any]) -> CriterionScore:
-        source = str(data["source"])
+        source, placement = str(data["source"]), str(data.get("placement") or "")
         if source not in SOURCES:
             raise ValueError(f"score source must be one of {', '.join(SOURCES)}. Received: {source!r}")
+        if placement and placement not in PLACEMENTS:
+            raise ValueError(f"score placement must be one of {', '.join(PLACEMENTS)}. Received: {placement!r}")
         return cls(
             criterion,
             candidate,
@@ -64,7 +100,9 @@ class CriterionScore:
             source,
             str(data["basis"]),
             dict(data.get("figures") or {}),
-            tuple(str(c) for c in data.get("claims") or ()),
+            tuple(ClaimEffect.from_json(e) for e in data.get("effects") or ()),
+            placement,
+            str(data.get("short") or ""),
         )
 
 
@@ -75,6 +113,15 @@ class WeightFlip:
     criterion: str
     change: float  # relative: +0.45 means the weight 45% higher
     new_leader: str
+
+
+@dataclass(frozen=True)
+class PlausibleFlip:
+    """A weight flip that answers could make: the criterion's share of the weight before and after it."""
+
+    flip: WeightFlip
+    share: float  # the criterion's share of all the weight now
+    new_share: float  # ... and once its weight changed by flip.change, the others kept
 
 
 @dataclass(frozen=True)
@@ -118,12 +165,14 @@ class Scorecard:
     flips: tuple[WeightFlip, ...]
     kept_under_perturbation: float  # share of perturbed weightings that keep the leader first
     rank_correlation: float = 1.0  # mean Spearman correlation of perturbed rankings with this one
+    plausible_flips: tuple[PlausibleFlip, ...] = ()  # the flips answers could make (advisor/scoring/robustness.py)
     answer_flips: tuple[AnswerFlip, ...] = ()  # single answers that change the first place
     tensions: tuple[Tension, ...] = ()
     combination: Combination | None = None  # Keras 3 on PyTorch, where measured
     untested_combination: str | None = None  # ... or how to measure it
     inputs: Mapping[str, str | None] = field(default_factory=dict)  # digests of what it was scored from
     caveats: tuple[Caveat, ...] = ()  # what the evidence cannot carry (advisor/scoring/caveats.py)
+    findings: Findings = field(default_factory=Findings)  # what the report shows besides the scores
 
     @property
     def leader(self) -> str:
@@ -165,6 +214,10 @@ class Scorecard:
                 "samples": PERTURBATION_SAMPLES,
                 "kept_first": self.kept_under_perturbation,
                 "rank_correlation": self.rank_correlation,
+                "plausible": [
+                    {"criterion": p.flip.criterion, "share": p.share, "new_share": p.new_share}
+                    for p in self.plausible_flips
+                ],
             },
             "answer_flips": [
                 {"question": f.question, "value": f.value, "was": f.was, "new_leader": f.new_leader, "margin": f.margin}
@@ -181,6 +234,7 @@ class Scorecard:
             ),
             "untested_combination": self.untested_combination,
             "caveats": [{"id": c.id, "provisional": c.provisional, "text": c.text} for c in self.caveats],
+            "findings": self.findings.to_json(),
         }
 
     @classmethod
@@ -190,6 +244,11 @@ class Scorecard:
         robustness = data["robustness"]
         combination = data.get("combination")
         margin = data.get("margin")
+        flips = tuple(
+            WeightFlip(str(f["criterion"]), float(f["change"]), str(f["new_leader"]))
+            for f in robustness["one_at_a_time"]
+        )
+        by_criterion = {f.criterion: f for f in flips}
         return cls(
             candidates=tuple(str(c) for c in data["candidates"]),
             weights={str(k): float(v) for k, v in data["weights"].items()},
@@ -203,12 +262,13 @@ class Scorecard:
             ranking=tuple(str(c) for c in data["ranking"]),
             margin=float(margin) if margin is not None else math.inf,
             near_tie=bool(data["near_tie"]),
-            flips=tuple(
-                WeightFlip(str(f["criterion"]), float(f["change"]), str(f["new_leader"]))
-                for f in robustness["one_at_a_time"]
-            ),
+            flips=flips,
             kept_under_perturbation=float(robustness["kept_first"]),
             rank_correlation=float(robustness["rank_correlation"]),
+            plausible_flips=tuple(
+                PlausibleFlip(by_criterion[str(p["criterion"])], float(p["share"]), float(p["new_share"]))
+                for p in robustness["plausible"]
+            ),
             answer_flips=tuple(
                 AnswerFlip(str(f["question"]), str(f["value"]), str(f["was"]), str(f["new_leader"]), float(f["margin"]))
                 for f in data.get("answer_flips") or ()
@@ -229,8 +289,5 @@ class Scorecard:
             caveats=tuple(
                 Caveat(str(c["id"]), bool(c["provisional"]), str(c["text"])) for c in data.get("caveats") or ()
             ),
+            findings=Findings.from_json(data["findings"]),
         )
-
-
-def _pairs(items: Any) -> tuple[tuple[str, str], ...]:
-    return tuple((str(key), str(value)) for key, value in items)
