@@ -12,8 +12,8 @@ from advisor.cli.app import app, handle_errors
 from advisor.cli.options import LabelOpt
 
 if TYPE_CHECKING:  # for annotations only: these load when a command runs, never at CLI startup
+    from advisor.records.team import TeamDecision
     from advisor.runs import AdviceRun
-    from advisor.scoring.team import TeamDecision
     from advisor.teams import TeamRecord
     from probes.runner import ProbePlan
 
@@ -117,9 +117,10 @@ def compare(
     """
     from rich.console import Console
 
-    from advisor.report.compare import print_comparison, write_compare_page
+    from advisor.report.compare import print_comparison
     from advisor.scoring.compare import compare as compare_machines
     from advisor.team_inputs import load_machines
+    from advisor.teams import write_compare_page
 
     comparison = compare_machines(load_machines(evidence, label or []), baseline)
     page = write_compare_page(comparison, out, force=force) if out else None

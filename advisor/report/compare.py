@@ -1,16 +1,16 @@
 """Machines side by side, shown: view models of a Comparison, as three terminal tables or a page.
 
-Every cell is text made here; a missing figure says why, a ratio between devices says so. The
-comparison itself (which figures, which ratios) is advisor/scoring/compare.py.
+Every cell is text made here; a missing figure says why, a ratio between devices says so, as the
+comparison found (advisor/scoring/compare.py made the record, advisor/records/compare.py). Writing the
+page and its JSON is the edge's (advisor/teams.py `write_compare_page`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.scoring.compare import Comparison, is_missing, unit_of
+from advisor.records.compare import Comparison, is_missing
 from probes.variants import label as variant_label
 
 if TYPE_CHECKING:  # rich loads when a comparison is printed
@@ -80,7 +80,7 @@ def format_value(value: Any, unit: str = "") -> str:
 
 def view_rows(comparison: Comparison) -> ComparisonRows:
     """Rows for templates and the terminal: text per cell, and whether it is missing or differs."""
-    differing = set(comparison.differing_fields())
+    differing = set(comparison.differing)
     environment = [
         EnvironmentRow(field, [row[label] for label in comparison.labels], field in differing)
         for field, row in comparison.environment.iterrows()
@@ -107,7 +107,7 @@ def _figure_cells(comparison: Comparison, key: tuple, row: Any) -> list[Cell]:
         if is_missing(row[label]):
             cells.append(Cell("missing", True, comparison.why_missing(key, label)))
         else:
-            cells.append(Cell(format_value(row[label], unit_of(key[3])), False))
+            cells.append(Cell(format_value(row[label], comparison.unit(key[3])), False))
     return cells
 
 
@@ -176,23 +176,9 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
     console.print(ratios)
 
 
-def write_compare_page(comparison: Comparison, out: Path, *, force: bool = False) -> Path:
-    """compare.html (self-contained) at `out`, and the same data as JSON beside it (out with .json)."""
-    from advisor.errors import OutputError
-    from advisor.fileio import write_json_atomic, write_text_atomic
+def compare_page(comparison: Comparison) -> tuple[str, dict[str, Any]]:
+    """The page (reports/compare.html, self-contained) and the data it shows, for the edge to write."""
     from advisor.report.page import embedded_json, render_page
 
-    out = Path(out)
-    data_path = out.with_suffix(".json")
-    if out.suffix.lower() not in (".html", ".htm"):
-        raise OutputError(f"option --out must name an .html file. Received: {str(out)!r}")
-    for path in (out, data_path):
-        if path.exists() and not force:
-            raise OutputError(f"{path}: exists already; choose another --out or add --force to overwrite")
-    if not out.parent.is_dir():
-        raise OutputError(f"{out.parent}: no such folder for --out")
     data = comparison.to_json()
-    html = render_page("compare.html", view=page_view(comparison), data_json=embedded_json(data))
-    write_json_atomic(data_path, data)
-    write_text_atomic(out, html)
-    return out
+    return render_page("compare.html", view=page_view(comparison), data_json=embedded_json(data)), data

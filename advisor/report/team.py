@@ -1,44 +1,24 @@
-"""View models of the team report and the onboarding page, built from the team's records, then rendered.
+"""View models of the team report, built from the team's decision (advisor/records/team.py), then rendered.
 
-Templates (reports/team.html, reports/onboarding.html and their partials) hold no logic beyond
-`if` and `for`; every sentence's figures are computed here. A member's onboarding path is shown
-as it was planned (advisor/scoring/onboarding.py `OnboardingPath`).
+Templates (reports/team.html and its partials) hold no logic beyond `if` and `for`; every sentence's
+figures are put in words here. Each member's onboarding path is shown as advisor/report/onboarding.py
+shows it on a joiner's page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from advisor.records.compare import Comparison
+from advisor.records.onboarding import OnboardingPath
 from advisor.records.profile import load_criteria
-from advisor.records.scorecard import PERTURBATION, Scorecard
+from advisor.records.scorecard import Scorecard
+from advisor.records.team import MACHINES_RULE, METHOD, Split, TeamDecision
 from advisor.report.compare import CompareView, page_view
-from advisor.report.findings import reference_code
+from advisor.report.onboarding import PathView, Pick, Reference, machine_notes, path_view
 from advisor.report.page import SOURCE_LABELS
-from advisor.scoring.compare import Comparison
-from advisor.scoring.onboarding import OnboardingPath
-from advisor.scoring.team import MACHINES_RULE, METHOD, Split, TeamDecision
-from advisor.team_inputs import Machine
 from probes.variants import label as variant_label
-
-
-@dataclass(frozen=True)
-class Pick:
-    """A scorecard's first place, as the pages say it."""
-
-    leader: str
-    runner_up: str | None
-    margin: float
-    near_tie: bool
-    kept_pct: float
-    perturbation_pct: float
-
-    @classmethod
-    def of(cls, card: Scorecard) -> Pick:
-        runner_up = variant_label(card.ranking[1]) if len(card.ranking) > 1 else None
-        kept_pct = 100 * card.kept_under_perturbation
-        return cls(variant_label(card.leader), runner_up, card.margin, card.near_tie, kept_pct, 100 * PERTURBATION)
 
 
 @dataclass(frozen=True)
@@ -152,20 +132,6 @@ class CriterionRow:
 
 
 @dataclass(frozen=True)
-class Reference:
-    """The reference script a member starts from."""
-
-    framework: str
-    file: str
-    code: Any  # the script as highlighted markup (advisor/report/findings.py)
-    start: str
-
-    @classmethod
-    def of(cls, path: OnboardingPath) -> Reference:
-        return cls(path.framework, path.reference_file, reference_code(path.reference_file), path.start)
-
-
-@dataclass(frozen=True)
 class TeamView:
     title: str
     created_at: str
@@ -185,7 +151,7 @@ class TeamView:
     criteria: list[CriterionRow]
     cmp: CompareView | None
     machine_notes: list[str]
-    paths: list[OnboardingPath]
+    paths: list[PathView]
     reference: Reference | None
     reproduce: str
 
@@ -217,8 +183,8 @@ def team_view(
         candidates=[variant_label(c) for c in card.candidates],
         criteria=_criteria_rows(card),
         cmp=page_view(comparison) if comparison is not None else None,
-        machine_notes=_machine_notes(decision.machines),
-        paths=list(paths),
+        machine_notes=machine_notes(decision.machines),
+        paths=[path_view(p) for p in paths],
         reference=Reference.of(paths[0]) if paths else None,
         reproduce=reproduce,
     )
@@ -350,80 +316,3 @@ def _score_cells(card: Scorecard, criterion: str) -> list[ScoreCell]:
         source = "team's answers" if s.source == "answers" else SOURCE_LABELS.get(s.source, s.source)
         cells.append(ScoreCell(s.score, source, s.basis, s.source == "measured"))
     return cells
-
-
-def _machine_notes(machines: Sequence[Machine]) -> list[str]:
-    return [f"{m.label}: {note}" for m in machines for note in m.evidence.notes]
-
-
-# --- the page of a member who joins later
-
-
-@dataclass(frozen=True)
-class TeamChoice:
-    """The saved team decision, as a joiner's page states it."""
-
-    leader: str
-    variant: str
-    margin: float
-    kept_pct: float
-    near_tie: bool
-    members: list[str]
-    decided_at: str
-    machine: str | None
-
-    @classmethod
-    def of(cls, team: Mapping[str, Any]) -> TeamChoice:
-        """From a team.json (advisor/teams.py TeamRecord.data)."""
-        decision = team["decision"]
-        return cls(
-            leader=decision["label"],
-            variant=decision["variant"],
-            margin=decision["margin"],
-            kept_pct=100 * decision["kept_first"],
-            near_tie=decision["near_tie"],
-            members=[m["name"] for m in team.get("members", [])],
-            decided_at=team.get("created_at", ""),
-            machine=decision.get("machine"),
-        )
-
-
-@dataclass(frozen=True)
-class OnboardingView:
-    title: str
-    created_at: str
-    member: str
-    team_dir: str
-    team: TeamChoice
-    own: Pick
-    own_same: bool
-    path: OnboardingPath
-    reference: Reference
-    cmp: CompareView | None
-    machine_notes: list[str]
-
-
-def onboarding_view(
-    team: Mapping[str, Any],
-    team_dir: str,
-    path: OnboardingPath,
-    own: Scorecard,
-    machines: Sequence[Machine],
-    comparison: Comparison | None,
-    created_at: str,
-) -> OnboardingView:
-    """The page a member who joins later gets: the team's choice, their own pick here, their path."""
-    choice = TeamChoice.of(team)
-    return OnboardingView(
-        title=team.get("title") or "Team decision",
-        created_at=created_at,
-        member=path.member,
-        team_dir=team_dir,
-        team=choice,
-        own=Pick.of(own),
-        own_same=own.leader == choice.variant,
-        path=path,
-        reference=Reference.of(path),
-        cmp=page_view(comparison) if comparison is not None else None,
-        machine_notes=_machine_notes(machines),
-    )

@@ -4,18 +4,17 @@ A figure one machine did not record is missing (NaN in the tables, with the reas
 never zero. Ratios are taken within a machine (a framework's median over the baseline
 framework's median on the same machine), so machines of different speed can be compared fairly; a
 ratio between a framework that ran on the GPU and one that ran on the CPU of the same machine says so
-(probes/devices.py), since it compares the devices as much as the frameworks. The terminal tables and
-the page are advisor/report/compare.py.
+(probes/devices.py), since it compares the devices as much as the frameworks. The record it gives is
+advisor/records/compare.py; the terminal tables and the page are advisor/report/compare.py.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from advisor.team_inputs import Machine
+from advisor.records.compare import KEY, Cell, Comparison, is_missing
+from advisor.records.team import Machine
 from probes.devices import DEVICE_WORDS, device_of
 from probes.environment import DISTRIBUTIONS
 from probes.evidence import METRICS, status_words
@@ -25,7 +24,6 @@ from probes.variants import label as variant_label
 if TYPE_CHECKING:  # pandas loads when a comparison is made
     import pandas as pd
 
-COMPARE_FORMAT = "advisor-compare/1"
 KIND_ORDER = ("speed", "ease", "debugging", "export")
 # Facts of the other probe kinds worth comparing between machines (issue 4's contract names).
 COMPARED_FACTS = {
@@ -34,83 +32,6 @@ COMPARED_FACTS = {
     "export": ("export_s", "size_bytes", "reload_ok", "max_abs_diff"),
 }
 FACT_UNITS = {"export_s": "s", "size_bytes": "bytes", "max_abs_diff": "", "total_lines": "lines"}
-KEY = ["kind", "model", "case", "metric", "variant"]
-
-
-@dataclass(frozen=True)
-class Comparison:
-    machines: tuple[Machine, ...]
-    baseline: str
-    environment: Any  # DataFrame: rows are fields, columns machine labels, values text
-    figures: Any  # DataFrame: index KEY, columns machine labels; NaN where a machine has no figure
-    ratios: Any  # DataFrame: index KEY (speed only, baseline rows left out); value / baseline's
-    missing: dict[tuple[str, ...], str]  # (kind, model, case, variant, label) -> why it is missing
-
-    def mixed_devices(self, key: tuple, label: str) -> str | None:
-        """'the GPU against the CPU' when this ratio's framework and the baseline ran on different devices."""
-        machine = next(m for m in self.machines if m.label == label)
-        kind, model, case, _metric, variant = key
-        mine = machine.evidence.result(variant, model, kind, case)
-        base = machine.evidence.result(self.baseline, model, kind, case)
-        a, b = (device_of(r) if r is not None else None for r in (mine, base))
-        if a is None or b is None or a == b:
-            return None
-        return f"{DEVICE_WORDS[a]} against {DEVICE_WORDS[b]}"
-
-    @property
-    def labels(self) -> list[str]:
-        return [m.label for m in self.machines]
-
-    def differing_fields(self) -> list[str]:
-        return [field for field, row in self.environment.iterrows() if row.nunique(dropna=False) > 1]
-
-    def version_differences(self) -> list[tuple[str, dict[str, str]]]:
-        """Packages whose version (or presence) differs between machines."""
-        rows = [f for f in self.differing_fields() if f.startswith("version: ")]
-        return [(f.removeprefix("version: "), dict(self.environment.loc[f])) for f in rows]
-
-    def why_missing(self, key: tuple, label: str) -> str:
-        kind, model, case, _metric, variant = key
-        reason = self.missing.get((kind, model, case, variant, label))
-        if reason:
-            return reason
-        machine = next(m for m in self.machines if m.label == label)
-        if machine.evidence.result(variant, model, kind, case) is None:
-            return "not run on this machine"
-        return "not recorded by this machine's probe"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "format": COMPARE_FORMAT,
-            "baseline": self.baseline,
-            "machines": [
-                {"label": m.label, "source": m.source, "hostname": m.hostname, "created_at": m.evidence.created_at}
-                for m in self.machines
-            ],
-            "environment": {
-                field: {label: row[label] for label in self.labels} for field, row in self.environment.iterrows()
-            },
-            "version_differences": [{"package": p, "versions": v} for p, v in self.version_differences()],
-            "figures": [
-                {
-                    **dict(zip(KEY, key, strict=True)),
-                    "unit": unit_of(key[3]),
-                    "values": {label: _json_value(row[label]) for label in self.labels},
-                    "missing": {label: self.why_missing(key, label) for label in self.labels if is_missing(row[label])},
-                }
-                for key, row in self.figures.iterrows()
-            ],
-            "ratios_to_baseline": [
-                {
-                    **dict(zip(KEY, key, strict=True)),
-                    "values": {label: _json_value(row[label]) for label in self.labels},
-                    "not_like_for_like": {
-                        label: devices for label in self.labels if (devices := self.mixed_devices(key, label))
-                    },
-                }
-                for key, row in self.ratios.iterrows()
-            ],
-        }
 
 
 def unit_of(metric: str) -> str:
@@ -126,11 +47,11 @@ def compare(machines: Sequence[Machine], baseline: str = "torch") -> Comparison:
 
         raise AdvisorError(f"option --baseline must be one of {', '.join(VARIANTS)}. Received: {baseline!r}")
     labels = [m.label for m in machines]
-    records, missing = [], {}
+    records, failures = [], {}
     for machine in machines:
         for result in machine.evidence.results:
             if not result.ok:
-                missing[(result.kind, result.model, result.case, result.variant, machine.label)] = (
+                failures[(result.kind, result.model, result.case, result.variant, machine.label)] = (
                     f"{status_words(result.status)}: {result.reason}" if result.reason else status_words(result.status)
                 )
                 continue
@@ -144,18 +65,62 @@ def compare(machines: Sequence[Machine], baseline: str = "torch") -> Comparison:
                 value = getattr(result.facts, fact)
                 if value is not None:
                     records.append((result.kind, result.model, result.case, fact, result.variant, machine.label, value))
-        for (kind, model, case, variant, label), _ in list(missing.items()):
+        for kind, model, case, variant, label in list(failures):
             if label == machine.label:
                 records.append((kind, model, case, "status", variant, label, None))
     frame = pd.DataFrame(records, columns=[*KEY, "machine", "value"])
     figures = frame.set_index([*KEY, "machine"])["value"].unstack("machine").reindex(columns=labels)
-    figures = _fill_status_rows(figures, missing)
+    figures = _fill_status_rows(figures, failures)
     models = list(dict.fromkeys(m for machine in machines for m in machine.evidence.settings.get("models") or []))
     figures = figures.loc[sorted(figures.index, key=lambda key: _sort_key(key, models))] if len(figures) else figures
-    return Comparison(tuple(machines), baseline, _environment(machines), figures, _ratios(figures, baseline), missing)
+    ratios = _ratios(figures, baseline)
+    environment = _environment(machines)
+    return Comparison(
+        machines=tuple(machines),
+        baseline=baseline,
+        environment=environment,
+        figures=figures,
+        ratios=ratios,
+        missing=_why_missing(machines, figures, failures),
+        devices=_mixed_devices(machines, ratios, baseline),
+        units={metric: unit_of(metric) for metric in dict.fromkeys(key[3] for key in figures.index)},
+        differing=tuple(field for field, row in environment.iterrows() if row.nunique(dropna=False) > 1),
+    )
 
 
-def _fill_status_rows(figures: pd.DataFrame, missing: Mapping[tuple[str, ...], str]) -> pd.DataFrame:
+def _why_missing(
+    machines: Sequence[Machine], figures: pd.DataFrame, failures: Mapping[tuple[str, ...], str]
+) -> dict[Cell, str]:
+    """Every missing figure: the probe's failure, or that the machine did not run it or did not record it."""
+    why = {}
+    for key, row in figures.iterrows():
+        kind, model, case, _metric, variant = key
+        for machine in machines:
+            if not is_missing(row[machine.label]):
+                continue
+            reason = failures.get((kind, model, case, variant, machine.label))
+            if not reason:
+                ran = machine.evidence.result(variant, model, kind, case) is not None
+                reason = "not recorded by this machine's probe" if ran else "not run on this machine"
+            why[(key, machine.label)] = reason
+    return why
+
+
+def _mixed_devices(machines: Sequence[Machine], ratios: pd.DataFrame, baseline: str) -> dict[Cell, str]:
+    """Each ratio whose framework and baseline ran on different devices of one machine: which devices."""
+    mixed = {}
+    for key in ratios.index:
+        kind, model, case, _metric, variant = key
+        for machine in machines:
+            mine = machine.evidence.result(variant, model, kind, case)
+            base = machine.evidence.result(baseline, model, kind, case)
+            a, b = (device_of(r) if r is not None else None for r in (mine, base))
+            if a is not None and b is not None and a != b:
+                mixed[(key, machine.label)] = f"{DEVICE_WORDS[a]} against {DEVICE_WORDS[b]}"
+    return mixed
+
+
+def _fill_status_rows(figures: pd.DataFrame, failures: Mapping[tuple[str, ...], str]) -> pd.DataFrame:
     """A failed probe records no metrics; keep one placeholder row only where no metric row stands for it."""
     keep = []
     for key in figures.index:
@@ -244,14 +209,3 @@ def _devices(env: Mapping[str, Any]) -> str:
         if device:
             used.append(f"{variant_label(variant)}: {device}")
     return "; ".join(used) or "–"
-
-
-def is_missing(value: Any) -> bool:
-    """True for a figure a machine has not recorded (NaN in the tables, None in JSON)."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _json_value(value: Any) -> Any:
-    if is_missing(value):
-        return None
-    return value.item() if hasattr(value, "item") else value

@@ -9,9 +9,10 @@ from dataclasses import replace
 import pytest
 
 from advisor.errors import OutputError
-from advisor.report.compare import Cell, view_rows, write_compare_page
+from advisor.report.compare import Cell, view_rows
 from advisor.scoring.compare import compare
 from advisor.team_inputs import load_machines
+from advisor.teams import write_compare_page
 from tests.conftest import FIXTURES
 
 A = FIXTURES / "run_quick" / "evidence.json"
