@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Any
 
 import knowledge
-from probes.evidence import Evidence, ProbeResult, status_words
+from probes.evidence import Evidence, ProbeResult, first_line, status_words
 from probes.variants import VARIANTS
 from probes.variants import label as variant_label
 
@@ -153,11 +153,6 @@ def export_cells(result: ProbeResult) -> dict[str, str]:
             else f"outputs differ by {cells['max_abs_diff']} after the reload"
         )
     return cells
-
-
-def first_line(message: str) -> str:
-    """A recorded message's first line that says something, at most 200 characters."""
-    return next((line.strip()[:200] for line in message.splitlines() if line.strip()), "")
 
 
 def size_text(size_bytes: float) -> str:

@@ -22,9 +22,10 @@ DATA = ("knowledge",)  # the knowledge files, read as data
 RECORDS = ("advisor.records",)  # the records the stages hand each other: any module of it
 OWN = ("advisor.report",)
 # From probes/, only what names and holds: the evidence record's classes, the tables of variants and models,
-# and constants. status_words and label are the lookups of two such tables (STATUS_WORDS, VARIANTS).
+# and constants. status_words and label are the lookups of two such tables (STATUS_WORDS, VARIANTS), and
+# first_line how a recorded message is cut to the line a table cell shows.
 PROBES = {
-    "probes.evidence": {"Evidence", "ProbeResult", "METRIC_CASES", "status_words"},
+    "probes.evidence": {"Evidence", "ProbeResult", "METRIC_CASES", "status_words", "first_line"},
     "probes.variants": {"VARIANTS", "label"},
     "probes.specs": {"MODELS"},
     "probes.stats": {"NOISY_IQR_RATIO"},
