@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from advisor.claims import Verdicts, check
 from advisor.errors import OutputError, RecordError
 from advisor.fileio import check_free_space, prepare_output_dir, read_record, write_json_atomic, write_text_atomic
-from advisor.questionnaire.profile import build_profile
+from advisor.questionnaire.profile import build_profile, profile_from_json
 from advisor.questionnaire.questions import answers_file_text, collect_answers
 from advisor.records.answers import Answers
 from advisor.records.digests import digest, evidence_digest, knowledge_digest
@@ -235,7 +235,7 @@ def rerender(path: Path, answers: Answers | None = None) -> AdviceRun:
         write_text_atomic(folder.answers, answers_file_text(answers))
         write_json_atomic(folder.profile, profile.to_json())
     elif folder.profile.exists():
-        profile = read_record(folder.profile, "profile", Profile.from_json)
+        profile = read_record(folder.profile, "profile", profile_from_json)
     else:
         profile = build_profile(collect_answers(use_defaults=True))
         remade.append("profile.json: none in the folder, so the questions' defaults were used")

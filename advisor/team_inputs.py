@@ -13,10 +13,9 @@ from pathlib import Path
 
 from advisor.errors import AdvisorError, AnswersError, RecordError
 from advisor.fileio import read_json, read_record
-from advisor.questionnaire.profile import build_profile
+from advisor.questionnaire.profile import build_profile, profile_from_json
 from advisor.questionnaire.questions import collect_answers, read_answers_file
 from advisor.records.answers import Answers
-from advisor.records.profile import Profile
 from advisor.records.team import Machine, Member
 from probes.evidence import Evidence
 
@@ -39,7 +38,7 @@ def load_member(path: Path) -> tuple[Answers, str, str | None]:
                 evidence,
             )
         if profile_json.exists():
-            profile = Profile.from_json(read_json(profile_json, "profile"), str(profile_json))
+            profile = profile_from_json(read_json(profile_json, "profile"), str(profile_json))
             return profile.answers, str(profile_json), evidence
         raise AnswersError(
             f"{path}: no answers.yaml or profile.json here. Expected an answers file or a run folder written by "
