@@ -26,12 +26,12 @@ from advisor.fileio import check_free_space, prepare_output_dir, read_record, wr
 from advisor.questionnaire.profile import build_profile, profile_from_json
 from advisor.questionnaire.questions import answers_file_text, collect_answers
 from advisor.records.answers import Answers
-from advisor.records.digests import digest, evidence_digest, knowledge_digest
+from advisor.records.digests import evidence_digest
 from advisor.records.ledger import ledger_digest
 from advisor.records.profile import Profile
 from advisor.report.page import DECISION_FILE, render_both
 from advisor.scoring import Scorecard, score
-from advisor.scoring.score import RULES
+from advisor.scoring.score import scored_from
 from probes.evidence import Evidence, added_to, same_machine
 
 if TYPE_CHECKING:  # the probes' runner loads when something is measured: re-rendering a report needs none of it
@@ -244,13 +244,7 @@ def rerender(path: Path, answers: Answers | None = None) -> AdviceRun:
         verdicts = check(evidence)
         write_json_atomic(folder.verdicts, verdicts.to_json())
     scorecard = _saved(folder.scorecard, "scorecard", Scorecard.from_json, remade)
-    expected = {
-        "profile": digest(profile.to_json()),
-        "evidence": evidence_digest(evidence),
-        "verdicts": digest(verdicts.to_json()),
-        "rules": knowledge_digest(*RULES),
-    }
-    if scorecard is not None and dict(scorecard.inputs) != expected:
+    if scorecard is not None and dict(scorecard.inputs) != scored_from(profile, evidence, verdicts):
         if answers is None:
             remade.append("scorecard.json: made from other records or rules; scored again")
         scorecard = None

@@ -15,9 +15,10 @@ from typing import Any
 from advisor.records.compare import Comparison
 from advisor.records.onboarding import Findings, OnboardingPath, Step
 from advisor.records.scorecard import PERTURBATION, Scorecard
+from advisor.records.scripts import reference_code
 from advisor.records.team import Machine
 from advisor.report.compare import CompareView, page_view
-from advisor.report.findings import debugging_cells, export_cells, reference_code
+from advisor.report.findings import debugging_cells, export_cells
 from probes.variants import label as variant_label
 
 

@@ -156,8 +156,8 @@ def build_view(
         claims=build_claims_view(verdicts.verdicts),
         facts=build_facts_view(answers, scorecard),
         speed=build_speed_view(evidence, found.speed),
-        scale=build_scale_view(evidence, run_dir),
-        ease=build_ease_view(evidence, run_dir, answers.data_kind),
+        scale=build_scale_view(evidence, found.scale, run_dir),
+        ease=build_ease_view(evidence, found.ease, run_dir, answers.data_kind),
         debugging=build_debugging_view(evidence, found.planted, run_dir),
         deployment=build_deployment_view(evidence, found.deployment, answers.origins.get("deployment_target"), run_dir),
         madr=build_madr_view(

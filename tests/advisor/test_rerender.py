@@ -55,3 +55,15 @@ def test_a_scorecard_of_an_earlier_format_is_scored_again_and_the_message_says_s
     again = runs.rerender(saved_run)
     assert any(note.startswith("scorecard.json: could not be used") for note in again.remade)
     assert json.loads((saved_run / "scorecard.json").read_text(encoding="utf-8"))["format"] == SCORECARD_FORMAT
+
+
+def test_a_scorecard_scored_with_other_reference_scripts_installed_is_scored_again(saved_run):
+    """Whether each counted script is still the one installed is a finding: a new installation re-scores."""
+    runs.rerender(saved_run)
+    scorecard = json.loads((saved_run / "scorecard.json").read_text(encoding="utf-8"))
+    current = scorecard["inputs"]["scripts"]
+    scorecard["inputs"]["scripts"] = "0" * len(current)
+    (saved_run / "scorecard.json").write_text(json.dumps(scorecard), encoding="utf-8")
+    again = runs.rerender(saved_run)
+    assert "scorecard.json: made from other records or rules; scored again" in again.remade
+    assert json.loads((saved_run / "scorecard.json").read_text(encoding="utf-8"))["inputs"]["scripts"] == current

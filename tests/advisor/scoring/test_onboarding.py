@@ -6,8 +6,9 @@ from dataclasses import replace
 
 import knowledge
 from advisor.questionnaire.questions import collect_answers
+from advisor.records.scripts import reference_code
 from advisor.records.team import Machine
-from advisor.report.findings import debugging_cells, export_cells, reference_code
+from advisor.report.findings import debugging_cells, export_cells
 from advisor.report.onboarding import path_view
 from advisor.runs import load_evidence
 from advisor.scoring.onboarding import plan_onboarding
