@@ -46,6 +46,7 @@ from advisor.scoring.speed import (
     speed_findings,
 )
 from advisor.scoring.tensions import find_tensions
+from advisor.scoring.whatif import answer_flips, keras_on_torch, keras_on_torch_untested
 from probes.evidence import Evidence
 from probes.variants import VARIANTS
 from probes.variants import label as variant_label
@@ -93,11 +94,11 @@ def score(profile: Profile, evidence: Evidence | None, verdicts: Verdicts, *, wh
     card = replace(card, tensions=find_tensions(profile.answers), inputs=inputs, caveats=caveats, findings=findings)
     if not what_if:
         return card
-    from advisor.scoring.whatif import answer_flips, keras_on_torch, keras_on_torch_untested
-
     return replace(
         card,
-        answer_flips=tuple(answer_flips(profile, evidence, verdicts, card.leader)),
+        answer_flips=tuple(
+            answer_flips(profile, card.leader, lambda other: score(other, evidence, verdicts, what_if=False))
+        ),
         combination=keras_on_torch(card),
         untested_combination=keras_on_torch_untested(card),
     )
