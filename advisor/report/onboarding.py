@@ -126,7 +126,7 @@ class Reference:
 
     framework: str
     file: str
-    code: Any  # the script as highlighted markup (advisor/report/findings.py)
+    code: str  # the script's text, as installed (advisor/records/scripts.py)
     start: str
 
     @classmethod
