@@ -29,13 +29,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from probes import memory
+from probes import folding, memory
+from probes.folding import Failure, Filed
 from probes.kinds.speed import find_steady_state, run_windows, steps_per_window
 from probes.specs import MODELS, make_data
 
@@ -70,6 +71,18 @@ def scale_cases(models: Sequence[str], streams: Sequence[str], data_parallel: bo
         if data_parallel:
             cases.append((model, DATA_PARALLEL_CASE))
     return cases
+
+
+def fold(case: str, output: Mapping[str, Any] | None, child: Mapping[str, Any], failure: Failure | None) -> list[Filed]:
+    """File a scale output as every kind does, less the training memory a batch case's speed session reports:
+    that is the speed probe's figure (this process reused its session)."""
+    return [
+        replace(filed, samples={k: v for k, v in filed.samples.items() if k != "train_memory_mb"})
+        for filed in folding.fold(case, output, child, failure)
+    ]
+
+
+FILING = folding.Filing(fold)
 
 
 # --- shards on disk

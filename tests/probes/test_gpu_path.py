@@ -13,7 +13,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from probes.runner import child_env, make_plan
+from probes.children import child_env
+from probes.plan import make_plan
 from probes.variants import VARIANTS
 
 

@@ -10,7 +10,7 @@ import pytest
 from advisor.report.speed import build_speed_view, comparison_sentence
 from probes.evidence import ProbeResult
 from probes.kinds import speed as timing
-from probes.runner import with_utilisation
+from probes.kinds.speed import with_utilisation
 from probes.specs import MODELS, digits_split, forward_flops, make_data, train_flops
 from tests.support.synthetic import evidence as evidence_of
 
