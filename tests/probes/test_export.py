@@ -16,7 +16,7 @@ import knowledge
 from advisor.records.answers import load_questions
 from probes.evidence import EXPORT_PARITY
 from probes.kinds import export as export_paths
-from probes.runner import expected_cases, implements
+from probes.schedule import expected_cases, implements
 from probes.variants import VARIANTS, missing_requirement
 from tests.support.probe_children import run_probe
 

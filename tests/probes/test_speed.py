@@ -11,7 +11,7 @@ from advisor.report.speed import build_speed_view, comparison_sentence
 from advisor.scoring.speed import compare_speed, speed_findings
 from probes.evidence import ProbeResult
 from probes.kinds import speed as timing
-from probes.runner import with_utilisation
+from probes.kinds.speed import with_utilisation
 from probes.specs import MODELS, digits_split, forward_flops, make_data, train_flops
 from tests.support.synthetic import evidence as evidence_of
 
@@ -240,10 +240,11 @@ def test_the_speed_view_flags_unstable_windows_and_says_when_no_gpu_was_found():
 
 def test_pytorch_uses_cuda_when_present_unless_the_cpu_is_asked_for(monkeypatch):
     from probes import pytorch as torch_probe
+    from probes.common.torch_runtime import choose_device
 
-    assert torch_probe.choose_device("auto", cuda_available=True) == "cuda"
-    assert torch_probe.choose_device("cpu", cuda_available=True) == "cpu"
-    assert torch_probe.choose_device("auto", cuda_available=False) == "cpu"
+    assert choose_device("auto", cuda_available=True) == "cuda"
+    assert choose_device("cpu", cuda_available=True) == "cpu"
+    assert choose_device("auto", cuda_available=False) == "cpu"
     fake_cuda = types.SimpleNamespace(
         is_available=lambda: True,
         get_device_properties=lambda i: types.SimpleNamespace(name="Fake H100", total_memory=80 * 2**30),
