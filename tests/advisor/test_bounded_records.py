@@ -23,7 +23,7 @@ from advisor.cli import app
 from advisor.errors import AdvisorError, AnswersError, RecordError
 from advisor.fileio import read_json
 from advisor.questionnaire.questions import collect_answers, read_answers_file
-from advisor.team.inputs import load_machines, load_team
+from advisor.team_inputs import load_machines, load_team
 from probes.evidence import Evidence
 from tests.conftest import FIXTURES, ROOT, run_here_env
 
@@ -204,7 +204,7 @@ def test_a_forged_score_above_ten_is_scored_again(scored_run):
 @pytest.mark.parametrize(("written", "read"), [("yes", "yes"), ("no", "no"), ("on", "yes"), ("true", "yes")])
 def test_yaml_yes_and_no_answer_a_yes_no_question(write_answers, written, read):
     values = read_answers_file(write_answers(f"untrusted_models: {written}\n"))
-    assert collect_answers(file_values=values, use_defaults=True)["untrusted_models"] == read
+    assert collect_answers(file_values=values, use_defaults=True).untrusted_models == read
 
 
 def test_yaml_yes_still_does_not_answer_a_question_of_other_choices(write_answers):
@@ -288,12 +288,9 @@ def test_advise_with_stdin_closed_takes_the_defaults(tmp_path):
     assert (out / "report.html").exists()
 
 
-# 15. (fixed on branch records)
+# 15. (fixed on main by the typed answers: Answers.from_json keeps the saved origins)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 28 item 15: Answers.from_json drops the saved origins; fixed on branch records"
-)
 def test_an_untouched_fresh_run_is_not_scored_again(fake_worker, monkeypatch, tmp_path):
     import probes.runner
 

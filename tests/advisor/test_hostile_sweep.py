@@ -22,7 +22,7 @@ from advisor.errors import RecordError
 from advisor.runs import load_evidence
 from probes.budgets import get_budget
 from probes.evidence import Evidence, ProbeResult, added_to
-from probes.runner import make_plan
+from probes.plan import make_plan
 from tests.conftest import FIXTURES, ROOT, run_here_env
 
 runner = CliRunner()
@@ -57,10 +57,12 @@ def test_a_merged_run_lists_the_variants_of_both_runs():
 
 
 def test_another_record_given_as_evidence_is_named_for_what_it_is(saved_run):
+    from advisor.records.verdicts import VERDICTS_FORMAT
+
     assert runner.invoke(app, ["report", str(saved_run)]).exit_code == 0
     result = runner.invoke(app, ["claims", str(saved_run / "verdicts.json")])
     assert result.exit_code == 2
-    assert "a verdicts record (advisor-verdicts/2), not evidence" in result.output
+    assert f"a verdicts record ({VERDICTS_FORMAT}), not evidence" in result.output
 
 
 def test_a_scorecard_edited_to_drop_the_smoke_test_caveat_is_scored_again(saved_run):
@@ -234,7 +236,7 @@ def test_the_report_of_a_probe_only_folder_points_to_no_answers_file_it_lacks(tm
 
 
 def test_a_team_record_never_reads_a_file_outside_its_folder(tmp_path):
-    from advisor.team.folders import load_team_record
+    from advisor.teams import load_team_record
 
     members = [str(p) for p in sorted((ROOT / "tests" / "teams").glob("*.yaml"))[:2]]
     team = tmp_path / "team"

@@ -17,9 +17,10 @@ from typer.testing import CliRunner
 from advisor.cli import app
 from advisor.errors import OutputError, RecordError
 from advisor.fileio import prepare_output_dir
-from advisor.runs import RUN_RECORDS, probe, probe_into
+from advisor.runs import RUN_RECORDS, RunInterrupted, probe, probe_into
 from probes.budgets import get_budget
-from probes.runner import ProbesInterrupted, make_plan
+from probes.plan import make_plan
+from probes.runner import ProbesInterrupted
 
 runner = CliRunner()
 
@@ -94,7 +95,7 @@ def test_an_interrupted_add_to_keeps_the_folders_results(quick_run):
         if event.event == "finish":
             raise KeyboardInterrupt
 
-    with no_raw_interrupt(), pytest.raises(ProbesInterrupted):
+    with no_raw_interrupt(), pytest.raises(RunInterrupted):
         probe_into(quick_run, plan("quick"), progress=ctrl_c_after_the_first_child)
     assert (quick_run / "evidence.json").read_bytes() == before
 
@@ -104,7 +105,7 @@ def test_an_interrupted_add_to_still_adds_a_kind_the_folder_did_not_have(quick_r
         if event.event == "finish":
             raise KeyboardInterrupt
 
-    with no_raw_interrupt(), pytest.raises(ProbesInterrupted):
+    with no_raw_interrupt(), pytest.raises(RunInterrupted):
         probe_into(quick_run, plan("scale"), progress=ctrl_c_after_the_first_child)
     evidence = json.loads((quick_run / "evidence.json").read_text())
     assert {r["kind"] for r in evidence["results"]} >= {"speed", "scale"}
@@ -119,7 +120,7 @@ def test_an_interrupted_run_finished_by_an_add_to_is_complete(fake_installed, tm
             raise KeyboardInterrupt
 
     folder = tmp_path / "cut short"
-    with no_raw_interrupt(), pytest.raises(ProbesInterrupted):
+    with no_raw_interrupt(), pytest.raises(RunInterrupted):
         probe(folder, plan("quick"), progress=ctrl_c_after_the_first_child)
     assert load_evidence(folder / "evidence.json").complete is False
     probe_into(folder, plan("quick"))
@@ -297,7 +298,7 @@ def test_a_second_ctrl_c_while_the_interrupted_run_is_scored_keeps_the_evidence(
 
     monkeypatch.setattr(advisor.runs, "score", interrupt)
     out = tmp_path / "run"
-    with no_raw_interrupt(), pytest.raises(ProbesInterrupted):
+    with no_raw_interrupt(), pytest.raises(RunInterrupted):
         advisor.runs.advise(
             advisor.runs.collect_answers(use_defaults=True), out, plan("tiny"), progress=ctrl_c_after_the_first_child
         )
@@ -306,7 +307,7 @@ def test_a_second_ctrl_c_while_the_interrupted_run_is_scored_keeps_the_evidence(
 
 def test_sigterm_while_scoring_ends_with_143_and_the_report_command(fake_installed, tmp_path, monkeypatch):
     import advisor.runs
-    from advisor.cli import Terminated
+    from advisor.cli.app import Terminated
 
     def terminated(*args, **kwargs):
         raise Terminated()
@@ -318,7 +319,6 @@ def test_sigterm_while_scoring_ends_with_143_and_the_report_command(fake_install
     assert f"advisor report {out}" in result.output
 
 
-@pytest.mark.xfail(strict=True, reason="CLI layer: after the cli package lands")
 def test_ctrl_c_while_scoring_a_complete_run_does_not_call_its_evidence_incomplete(
     fake_installed, tmp_path, monkeypatch
 ):
@@ -331,7 +331,6 @@ def test_ctrl_c_while_scoring_a_complete_run_does_not_call_its_evidence_incomple
     assert "marked incomplete" not in result.output
 
 
-@pytest.mark.xfail(strict=True, reason="CLI layer: after the cli package lands")
 def test_an_interrupted_add_to_says_the_folder_kept_its_results(quick_run, monkeypatch):
     import advisor.runs
     from probes.evidence import Evidence
