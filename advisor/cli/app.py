@@ -26,6 +26,7 @@ app = typer.Typer(
 )
 
 EXIT_NOTHING_MEASURED = 3  # the run finished but measured nothing: its report rests on the articles alone
+EXIT_HANGUP = 129
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
@@ -34,11 +35,17 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C but ending with exit code 143."""
 
 
+class HungUp(Terminated):
+    """SIGHUP (the terminal was closed), handled as SIGTERM is, ending with exit code 129."""
+
+
 def _on_sigterm(signum: int, frame: Any) -> None:
-    raise Terminated()
+    raise HungUp() if signum == signal.SIGHUP else Terminated()
 
 
 def interrupted_exit_code(interrupt: BaseException) -> int:
+    if isinstance(interrupt, HungUp):
+        return EXIT_HANGUP
     return EXIT_TERMINATED if isinstance(interrupt, Terminated) else EXIT_INTERRUPTED
 
 
@@ -77,6 +84,14 @@ def root(
 
 
 def main() -> None:
-    """Console-script entry: SIGTERM ends a run the way Ctrl-C does (records kept, exit 143)."""
+    """Console-script entry: SIGTERM and SIGHUP (a closed terminal) end a run the way Ctrl-C does (records
+    kept, exit 143 or 129), and a terminal that cannot show a character gets '?' for it, not a traceback."""
+    import sys
+
     signal.signal(signal.SIGTERM, _on_sigterm)
+    if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # nohup: stays ignored
+        signal.signal(signal.SIGHUP, _on_sigterm)
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     app()

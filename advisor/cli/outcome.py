@@ -33,7 +33,10 @@ def print_outcome(run: AdviceRun, *, open_report: bool = False) -> None:
     typer.echo(f"Report: {report}")
     typer.echo(f"        {report.as_uri()}")
     typer.echo(f"Decision record (Markdown): {report.parent / 'decision.md'}")
-    typer.echo(f"Replay these answers: advisor advise --answers {run.folder.answers.resolve()}")
+    if run.folder.answers.exists():
+        typer.echo(f"Replay these answers: advisor advise --answers {run.folder.answers.resolve()}")
+    else:  # a probe-only folder: scored with the questions' defaults
+        typer.echo(f"Scored with the questions' defaults; with yours: advisor report {run.folder.path} --answers FILE")
     if open_report:
         typer.echo(_open_in_browser(report))
 

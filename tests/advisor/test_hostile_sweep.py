@@ -1,7 +1,6 @@
 """What a second hostile sweep found after issue 28's list (odd options, odd terminals, records edited by hand).
 
-Each test failed before its fix; those whose fix belongs in the CLI layer are marked xfail until the CLI
-package lands, with the fix named in the reason.
+Each test failed before its fix.
 """
 
 from __future__ import annotations
@@ -95,7 +94,6 @@ def test_a_profile_saved_as_evidence_json_is_named_for_what_it_is(saved_run):
         load_evidence(saved_run / "evidence.json")
 
 
-@pytest.mark.xfail(strict=True, reason="CLI layer: after the cli package lands (stdout/stderr errors='replace')")
 def test_a_terminal_that_cannot_show_unicode_gets_the_summary_not_a_traceback(tmp_path):
     out = tmp_path / "run"
     completed = subprocess.run(
@@ -109,7 +107,6 @@ def test_a_terminal_that_cannot_show_unicode_gets_the_summary_not_a_traceback(tm
     assert completed.returncode in (0, 3)
 
 
-@pytest.mark.xfail(strict=True, reason="CLI layer: after the cli package lands (SIGHUP handled as SIGTERM is)")
 def test_closing_the_terminal_ends_the_run_as_sigterm_does(tmp_path):
     from tests.probes.test_runner import alive
 
@@ -222,9 +219,6 @@ def test_a_working_result_given_twice_is_refused(saved_run):
     )
 
 
-@pytest.mark.xfail(
-    strict=True, reason="CLI layer: after the cli package lands (print the replay line only where the file is)"
-)
 def test_the_report_of_a_probe_only_folder_points_to_no_answers_file_it_lacks(tmp_path):
     folder = tmp_path / "probed"
     folder.mkdir()
