@@ -16,6 +16,7 @@ Python user can call them too.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -138,7 +139,10 @@ def new_run_folder(out: Path, *, force: bool) -> Iterator[RunFolder]:
     """prepare_run_folder's folder, held (fileio.writing_into) from before its earlier records are cleared
     until the caller has written its own, so that two runs into one folder never mix their records.
 
-    Interrupted before it wrote anything, the caller leaves no folder it made behind.
+    With `force`, the earlier run's records are set aside, not removed, until the caller is done: a caller
+    that leaves no record of its own (Ctrl-C before the first probe) gets them back, so that an interrupted
+    --force never loses the earlier run. Interrupted before it wrote anything, the caller leaves no folder
+    it made behind.
     """
     out = Path(out)
     made = not out.exists()
@@ -149,11 +153,42 @@ def new_run_folder(out: Path, *, force: bool) -> Iterator[RunFolder]:
         raise OutputError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from exc
     try:
         with writing_into(out):
-            yield prepare_run_folder(out, force=force)
+            earlier = _set_aside(out) if force else None
+            try:
+                yield prepare_run_folder(out, force=force)
+            finally:
+                if earlier is not None:
+                    _settle(out, earlier)
     except KeyboardInterrupt:
         if made and out.is_dir() and not any(out.iterdir()):
             out.rmdir()
         raise
+
+
+def _set_aside(out: Path) -> Path | None:
+    """Move the folder's run records into a hidden folder beside them (one rename each); None when it has none."""
+    import tempfile
+
+    present = [name for name in RUN_RECORDS.values() if (out / name).exists()]
+    if not present:
+        return None
+    try:
+        aside = Path(tempfile.mkdtemp(prefix=".advisor-earlier-", dir=out))
+        for name in present:
+            os.replace(out / name, aside / name)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot replace the earlier run's records ({exc.strerror or exc})") from exc
+    return aside
+
+
+def _settle(out: Path, aside: Path) -> None:
+    """The earlier records back where the new run left none of its own, else removed for good."""
+    import shutil
+
+    if not any((out / name).exists() for name in RUN_RECORDS.values()):
+        for kept in aside.iterdir():
+            os.replace(kept, out / kept.name)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 class RunInterrupted(Exception):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from advisor.cli.app import app, handle_errors
+from advisor.cli.app import app, handle_errors, interrupted_exit_code
 from advisor.cli.groups import PanelCommand
 from advisor.cli.options import ForceOpt, OpenOpt
 from advisor.cli.outcome import exit_if_nothing_measured, print_outcome
@@ -54,7 +54,15 @@ def report(
     elif out is not None:
         raise AdvisorError("option --out is for --answers: without it, the report is re-rendered in its own folder")
     else:
-        run = rerender(folder)
+        try:
+            run = rerender(folder)
+        except KeyboardInterrupt as interrupt:  # its records stay; report.html may be the earlier rendering
+            typer.echo(
+                f"\nCancelled; the records in {folder} are kept, but the report may not be re-rendered. "
+                f"Re-render with: advisor report {folder}",
+                err=True,
+            )
+            raise typer.Exit(interrupted_exit_code(interrupt)) from None
     for note in run.remade:
         typer.echo(f"note: {note}", err=True)
     print_outcome(run, open_report=open_report)

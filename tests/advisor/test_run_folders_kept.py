@@ -289,6 +289,34 @@ def test_ctrl_c_before_the_first_probe_leaves_nothing_behind(fake_installed, tmp
     assert not out.exists() or list(out.iterdir()) == []
 
 
+def test_ctrl_c_before_the_first_probe_of_a_forced_run_keeps_the_earlier_run(fake_installed, saved_run, monkeypatch):
+    import advisor.runs
+
+    before = {p.name: p.read_bytes() for p in saved_run.iterdir()}
+    monkeypatch.setattr(advisor.runs, "run_probes", interrupt)
+    result = advise(saved_run, "--force")
+    assert result.exit_code == 130
+    assert "nothing was written" in result.output
+    assert {p.name: p.read_bytes() for p in saved_run.iterdir()} == before
+
+
+def test_a_forced_run_replaces_the_earlier_run_once_it_has_measured(fake_installed, saved_run):
+    earlier = (saved_run / "evidence.json").read_bytes()
+    assert advise(saved_run, "--force").exit_code == 0
+    assert (saved_run / "evidence.json").read_bytes() != earlier
+    assert not any(p.name.startswith(".") for p in saved_run.iterdir())
+
+
+def test_ctrl_c_while_a_report_is_rerendered_gives_the_command_again(saved_run, monkeypatch):
+    import advisor.runs
+
+    monkeypatch.setattr(advisor.runs, "write_report", interrupt)
+    result = runner.invoke(app, ["report", str(saved_run)])
+    assert result.exit_code == 130
+    assert "nothing was written" not in result.output
+    assert f"advisor report {saved_run}" in result.output
+
+
 def test_a_second_ctrl_c_while_the_interrupted_run_is_scored_keeps_the_evidence(fake_installed, tmp_path, monkeypatch):
     import advisor.runs
 
