@@ -38,8 +38,8 @@ from advisor.fileio import (
 from advisor.questionnaire.profile import build_profile, profile_from_json
 from advisor.questionnaire.questions import answers_file_text, collect_answers
 from advisor.records.answers import Answers
-from advisor.records.digests import evidence_digest
-from advisor.records.ledger import ledger_digest
+from advisor.records.digests import digest, evidence_digest
+from advisor.records.ledger import ledger_digest, load_ledger
 from advisor.records.profile import Profile
 from advisor.report.page import DECISION_FILE, render_both
 from advisor.scoring import Scorecard, score
@@ -365,11 +365,14 @@ def _rerender(folder: RunFolder, answers: Answers | None) -> AdviceRun:
     else:
         profile = build_profile(collect_answers(use_defaults=True))
         remade.append("profile.json: none in the folder, so the questions' defaults were used")
+    scorecard = _saved(folder.scorecard, "scorecard", Scorecard.from_json, remade)
     verdicts = _fresh_verdicts(folder, evidence, remade)
+    if verdicts is not None and scorecard is not None and _edited_since_scored(verdicts, scorecard, evidence):
+        remade.append("verdicts.json: not the verdicts this evidence was scored with; the claims were checked again")
+        verdicts = None
     if verdicts is None:
         verdicts = check(evidence)
         write_json_atomic(folder.verdicts, verdicts.to_json())
-    scorecard = _saved(folder.scorecard, "scorecard", Scorecard.from_json, remade)
     if scorecard is not None and dict(scorecard.inputs) != scored_from(profile, evidence, verdicts):
         if answers is None:
             remade.append("scorecard.json: made from other records or rules; scored again")
@@ -382,6 +385,13 @@ def _rerender(folder: RunFolder, answers: Answers | None) -> AdviceRun:
         write_json_atomic(folder.scorecard, scorecard.to_json())
     write_report(folder.report, profile, evidence, verdicts, scorecard)
     return AdviceRun(folder, profile, evidence, verdicts, scorecard, tuple(remade))
+
+
+def _edited_since_scored(verdicts: Verdicts, scorecard: Scorecard, evidence: Evidence) -> bool:
+    """Whether the verdicts changed after the scorecard was scored from this very evidence: a verdict edited
+    by hand (a literature claim marked confirmed), which would otherwise be scored again as it stands."""
+    inputs = scorecard.inputs
+    return inputs.get("evidence") == evidence_digest(evidence) and inputs.get("verdicts") != digest(verdicts.to_json())
 
 
 def _scored_from(scorecard: Scorecard, profile: Profile, evidence: Evidence) -> bool:
@@ -474,6 +484,10 @@ def _fresh_verdicts(folder: RunFolder, evidence: Evidence, remade: list[str]) ->
         ledger_digest(),
     ):
         remade.append("verdicts.json: made from other evidence or another ledger; the claims were checked again")
+        return None
+    claims = [claim.id for claim in load_ledger().claims]
+    if verdicts is not None and sorted(v.claim_id for v in verdicts) != sorted(claims):
+        remade.append("verdicts.json: its claims are not the ledger's, each once; the claims were checked again")
         return None
     return verdicts
 

@@ -265,3 +265,39 @@ def test_a_hand_edited_team_decision_is_refused_before_anything_is_measured(fake
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and f"'decision.{field}' must be" in result.output, result.output
     assert not out.exists() and not fake_worker.exists()
+
+
+def _edit_verdicts(folder: Path, change) -> None:
+    data = json.loads((folder / "verdicts.json").read_text())
+    change(data["verdicts"])
+    (folder / "verdicts.json").write_text(json.dumps(data))
+
+
+def test_a_verdict_edited_after_scoring_is_checked_again_not_scored_from(saved_run):
+    from advisor.runs import rerender
+
+    checked = rerender(saved_run).verdicts.by_claim()
+    literature_only = next(claim for claim, v in checked.items() if v.verdict == "literature_only")
+
+    def confirm(verdicts):
+        next(v for v in verdicts if v["claim"] == literature_only)["verdict"] = "confirmed"
+
+    _edit_verdicts(saved_run, confirm)
+    again = rerender(saved_run)
+    assert again.verdicts.by_claim()[literature_only].verdict == "literature_only"
+    assert any(note.startswith("verdicts.json:") for note in again.remade)
+
+
+def test_verdicts_naming_a_claim_the_ledger_lacks_are_checked_again(saved_run):
+    from advisor.runs import rerender
+
+    rerender(saved_run)
+    (saved_run / "scorecard.json").unlink()
+
+    def rename(verdicts):
+        verdicts[0]["claim"] = "no-such-claim"
+
+    _edit_verdicts(saved_run, rename)
+    again = rerender(saved_run)
+    assert "no-such-claim" not in again.verdicts.by_claim()
+    assert any(note.startswith("verdicts.json:") for note in again.remade)
