@@ -212,9 +212,9 @@ def write_onboarding(
 def write_compare_page(comparison: Comparison, out: Path, *, force: bool = False) -> Path:
     """compare.html (self-contained) at `out`, and the same data as JSON beside it (out with .json)."""
     out = Path(out)
-    data_path = out.with_suffix(".json")
     if out.suffix.lower() not in (".html", ".htm"):
         raise OutputError(f"option --out must name an .html file. Received: {str(out)!r}")
+    data_path = out.with_suffix(".json")
     inputs = {Path(machine.source).resolve() for machine in comparison.machines}
     for path in (out, data_path):
         if path.resolve() in inputs:

@@ -301,3 +301,9 @@ def test_verdicts_naming_a_claim_the_ledger_lacks_are_checked_again(saved_run):
     again = rerender(saved_run)
     assert "no-such-claim" not in again.verdicts.by_claim()
     assert any(note.startswith("verdicts.json:") for note in again.remade)
+
+
+def test_an_empty_compare_out_is_one_line(saved_run):
+    result = runner.invoke(app, ["compare", str(saved_run), str(saved_run), "--out", ""])
+    assert result.exit_code == 2, result.output
+    assert "option --out must name an .html file" in result.output
