@@ -10,6 +10,7 @@ the decision can be re-made and a later member can be onboarded from it
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from collections.abc import Sequence
@@ -20,11 +21,13 @@ from typing import Any
 
 from advisor.errors import OutputError, RecordError
 from advisor.fileio import (
+    check_output_dir,
     prepare_output_dir,
     read_json,
     read_record,
     write_json_atomic,
     write_text_atomic,
+    writing_into,
     written_by_this_tool,
 )
 from advisor.questionnaire.questions import answers_file_text
@@ -107,20 +110,50 @@ def write_team_folder(decision: TeamDecision, out: Path, *, force: bool = False)
     view = team_view(decision, paths, comparison, created_at, shlex.join(command))
     html = render_page("team.html", view=view, data_json=embedded_json(record))
     markdown = render_markdown(team_decision_record(decision, created_at))
-    earlier = _earlier_inputs(Path(out)) if force else []
+    files = {member_files[m.name]: answers_file_text(m.answers) for m in decision.members}
+    files |= {machine_files[m.label]: _json_text(m.evidence.to_json()) for m in decision.machines}
+    files |= {"team.json": _json_text(record), "decision.md": markdown, "team.html": html}  # team.json marks it
+    out = Path(out)
+    made = not out.exists()
+    check_output_dir(out, force=force, records=TEAM_RECORDS, kind="team decision")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from exc
+    try:
+        with writing_into(out):  # two team decisions written at once never mix their files
+            _write_team_files(out, files, force=force)
+    except BaseException:
+        if made and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+        raise
+    return TeamFolder(out, decision, paths)
+
+
+def _json_text(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _write_team_files(out: Path, files: dict[str, str], *, force: bool) -> None:
+    """Clear an earlier team's files (--force) and write these; interrupted or failed, none of them stays."""
+    earlier = _earlier_inputs(out) if force else []
     folder = prepare_output_dir(out, force=force, records=TEAM_RECORDS, kind="team decision")
     for stale in earlier:  # an earlier team's member and machine files, so none is mistaken for this one's
         stale.unlink(missing_ok=True)
-    for sub in ("members", "machines"):
-        (folder / sub).mkdir(exist_ok=True)
-    for member in decision.members:
-        write_text_atomic(folder / member_files[member.name], answers_file_text(member.answers))
-    for machine in decision.machines:
-        write_json_atomic(folder / machine_files[machine.label], machine.evidence.to_json())
-    write_json_atomic(folder / "team.json", record)
-    write_text_atomic(folder / "decision.md", markdown)
-    write_text_atomic(folder / "team.html", html)
-    return TeamFolder(folder, decision, paths)
+    written: list[Path] = []
+    try:
+        for sub in ("members", "machines"):
+            (folder / sub).mkdir(exist_ok=True)
+        for name, text in files.items():
+            write_text_atomic(folder / name, text)
+            written.append(folder / name)
+    except BaseException:  # Ctrl-C, a full disk: no half-made team decision is left to be mistaken for one
+        for path in written:
+            path.unlink(missing_ok=True)
+        for sub in ("members", "machines"):
+            if (folder / sub).is_dir() and not any((folder / sub).iterdir()):
+                (folder / sub).rmdir()
+        raise
 
 
 @dataclass(frozen=True)

@@ -307,3 +307,38 @@ def test_an_empty_compare_out_is_one_line(saved_run):
     result = runner.invoke(app, ["compare", str(saved_run), str(saved_run), "--out", ""])
     assert result.exit_code == 2, result.output
     assert "option --out must name an .html file" in result.output
+
+
+def test_ctrl_c_while_a_team_decision_is_written_leaves_no_half_made_folder(tmp_path, monkeypatch):
+    import advisor.teams
+
+    written = []
+
+    def interrupted_at_the_third_file(path, text):
+        written.append(path)
+        if len(written) == 3:
+            raise KeyboardInterrupt
+        real_write(path, text)
+
+    real_write = advisor.teams.write_text_atomic
+    monkeypatch.setattr(advisor.teams, "write_text_atomic", interrupted_at_the_third_file)
+    members = [str(p) for p in sorted((ROOT / "tests" / "teams").glob("*.yaml"))[:2]]
+    team = tmp_path / "team"
+    result = runner.invoke(app, ["team", *members, "--out", str(team)])
+    assert result.exit_code == 130 and "nothing was written" in result.output
+    assert not team.exists()
+
+
+def test_a_team_decision_is_not_written_into_a_folder_another_run_is_writing(tmp_path):
+    from advisor.errors import OutputError
+    from advisor.scoring.team import decide
+    from advisor.team_inputs import load_team
+    from advisor.teams import write_team_folder
+
+    members, machines = load_team(sorted((ROOT / "tests" / "teams").glob("*.yaml"))[:2])
+    team = tmp_path / "team"
+    team.mkdir()
+    (team / ".advisor.lock").write_text("1\n")  # held by process 1, which is alive: another run writes here
+    with pytest.raises(OutputError, match="another advisor run"):
+        write_team_folder(decide(members, machines), team, force=True)
+    assert [p.name for p in team.iterdir()] == [".advisor.lock"]
