@@ -25,7 +25,6 @@ from advisor.fileio import (
     prepare_output_dir,
     read_json,
     read_record,
-    write_json_atomic,
     write_text_atomic,
     writing_into,
     written_by_this_tool,
@@ -140,19 +139,28 @@ def _write_team_files(out: Path, files: dict[str, str], *, force: bool) -> None:
     folder = prepare_output_dir(out, force=force, records=TEAM_RECORDS, kind="team decision")
     for stale in earlier:  # an earlier team's member and machine files, so none is mistaken for this one's
         stale.unlink(missing_ok=True)
-    written: list[Path] = []
     try:
         for sub in ("members", "machines"):
             (folder / sub).mkdir(exist_ok=True)
-        for name, text in files.items():
-            write_text_atomic(folder / name, text)
-            written.append(folder / name)
-    except BaseException:  # Ctrl-C, a full disk: no half-made team decision is left to be mistaken for one
-        for path in written:
-            path.unlink(missing_ok=True)
+        _write_together({folder / name: text for name, text in files.items()})
+    except BaseException:  # no half-made team decision is left to be mistaken for one
         for sub in ("members", "machines"):
             if (folder / sub).is_dir() and not any((folder / sub).iterdir()):
                 (folder / sub).rmdir()
+        raise
+
+
+def _write_together(files: dict[Path, str]) -> None:
+    """Write each file atomically, in order; interrupted (Ctrl-C) or failed (a full disk), remove the ones
+    written, so that a record never stands without the page it belongs with."""
+    written: list[Path] = []
+    try:
+        for path, text in files.items():
+            write_text_atomic(path, text)
+            written.append(path)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
         raise
 
 
@@ -237,8 +245,7 @@ def write_onboarding(
         "onboarding": path_data(path),
     }
     html = render_page("onboarding.html", view=view, data_json=embedded_json(record))
-    write_json_atomic(Path(folder) / "onboarding.json", record)
-    write_text_atomic(Path(folder) / "onboarding.html", html)
+    _write_together({Path(folder) / "onboarding.json": _json_text(record), Path(folder) / "onboarding.html": html})
     return Path(folder) / "onboarding.html"
 
 
@@ -262,6 +269,5 @@ def write_compare_page(comparison: Comparison, out: Path, *, force: bool = False
     if not out.parent.is_dir():
         raise OutputError(f"{out.parent}: no such folder for --out")
     html, data = compare_page(comparison)
-    write_json_atomic(data_path, data)
-    write_text_atomic(out, html)
+    _write_together({data_path: _json_text(data), out: html})
     return out

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from advisor.cli.app import app, handle_errors
+from advisor.cli.app import app, handle_errors, interrupted_exit_code
 from advisor.cli.groups import GroupedCommand, OptionGroup
 from advisor.cli.measuring import interruption_reported, progress_shown, stderr_console
 from advisor.cli.options import MEASURING, RUN_PANEL, OpenOpt
@@ -118,9 +118,15 @@ def advise(
     with interruption_reported(folder, advise=True), _answers_kept_on_error(collected, folder):
         with progress_shown(plan) as progress:
             run = run_advise(collected, folder, plan, force=measuring.force, progress=progress)
-    print_outcome(run, open_report=open_report)
-    if team is not None:
-        typer.echo(f"Onboarding: {onboard_after_advise(run, team)}")
+    try:
+        print_outcome(run, open_report=open_report)
+        if team is not None:
+            typer.echo(f"Onboarding: {onboard_after_advise(run, team)}")
+    except KeyboardInterrupt as interrupt:  # the run is complete: say so, not "nothing was written"
+        missing = "; the onboarding page was not written" if team is not None else ""
+        typer.echo(f"\nInterrupted. {folder} holds the complete run and its report{missing}.", err=True)
+        typer.echo(f"Show it again with: advisor report {folder}", err=True)
+        raise typer.Exit(interrupted_exit_code(interrupt)) from None
     exit_if_nothing_measured(run)
 
 

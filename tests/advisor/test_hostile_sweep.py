@@ -342,3 +342,46 @@ def test_a_team_decision_is_not_written_into_a_folder_another_run_is_writing(tmp
     with pytest.raises(OutputError, match="another advisor run"):
         write_team_folder(decide(members, machines), team, force=True)
     assert [p.name for p in team.iterdir()] == [".advisor.lock"]
+
+
+def interrupted_at_the_second_write(monkeypatch):
+    """advisor.teams writes its files one by one: Ctrl-C as the second begins (a page, after its data)."""
+    import advisor.teams
+
+    real_write, written = advisor.teams.write_text_atomic, []
+
+    def write(path, text):
+        written.append(path)
+        if len(written) == 2:
+            raise KeyboardInterrupt
+        real_write(path, text)
+
+    monkeypatch.setattr(advisor.teams, "write_text_atomic", write)
+
+
+def test_ctrl_c_while_a_comparison_is_written_leaves_neither_file(saved_run, tmp_path, monkeypatch):
+    interrupted_at_the_second_write(monkeypatch)
+    out = tmp_path / "machines.html"
+    result = runner.invoke(app, ["compare", str(saved_run), str(saved_run), "--out", str(out)])
+    assert result.exit_code == 130 and "nothing was written" in result.output
+    assert not out.exists() and not out.with_suffix(".json").exists()
+
+
+@pytest.fixture
+def team_folder(tmp_path) -> Path:
+    members = [str(p) for p in sorted((ROOT / "tests" / "teams").glob("*.yaml"))[:2]]
+    team = tmp_path / "team"
+    assert runner.invoke(app, ["team", *members, "--out", str(team)]).exit_code == 0
+    return team
+
+
+def test_ctrl_c_while_the_onboarding_page_is_written_keeps_the_run_and_says_so(
+    fake_worker, team_folder, tmp_path, monkeypatch
+):
+    interrupted_at_the_second_write(monkeypatch)
+    out = tmp_path / "run"
+    args = ["advise", "--no-input", "--budget", "tiny", "--team-decision", str(team_folder), "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 130
+    assert "nothing was written" not in result.output and f"advisor report {out}" in result.output
+    assert (out / "report.html").exists() and not (out / "onboarding.json").exists()
