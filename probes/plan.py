@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -73,6 +74,8 @@ def make_plan(
     unknown = [v for v in chosen if v not in VARIANTS]
     if unknown:
         raise ValueError(f"option --variant must be one of {', '.join(VARIANTS)}. Received: {unknown[0]!r}")
+    if not math.isfinite(budget.child_timeout_s):  # it is written into the evidence, which holds no infinity
+        raise ValueError(f"option --child-timeout must be a number of seconds. Received: {budget.child_timeout_s}")
     most = MAX_THREADS_PER_CPU * (os.cpu_count() or 1)
     if threads is not None and threads > most:
         raise ValueError(

@@ -40,13 +40,13 @@ def probe(
     """
     from advisor.fileio import default_run_dir
     from advisor.runs import probe as run_probe
-    from advisor.runs import probe_into
+    from advisor.runs import probe_into, run_folder_of
 
     measuring = MEASURING.of(ctx)
     if add_to is not None and measuring.out is not None:
         raise AdvisorError("options --add-to and --out: give one (--add-to adds to a folder, --out makes a new one)")
     plan = measuring.plan()
-    folder = add_to or measuring.out or default_run_dir()
+    folder = run_folder_of(add_to) if add_to is not None else measuring.out or default_run_dir()
     with interruption_reported(folder, advise=False, added=add_to is not None), progress_shown(plan) as progress:
         if add_to is not None:
             evidence = probe_into(add_to, plan, progress=progress)
@@ -57,7 +57,7 @@ def probe(
     typer.echo(f"Measured {measured} of {len(probes)} probes in {evidence.wall_s:.1f} s.")
     typer.echo(f"Evidence: {(folder / 'evidence.json').resolve()}")
     if add_to is not None:
-        typer.echo(f"Render the report with both runs: advisor report {add_to}")
+        typer.echo(f"Render the report with both runs: advisor report {folder}")
     if not measured:
         typer.echo("Nothing was measured: evidence.json says why for each probe.", err=True)
         raise typer.Exit(EXIT_NOTHING_MEASURED)

@@ -385,3 +385,23 @@ def test_ctrl_c_while_the_onboarding_page_is_written_keeps_the_run_and_says_so(
     assert result.exit_code == 130
     assert "nothing was written" not in result.output and f"advisor report {out}" in result.output
     assert (out / "report.html").exists() and not (out / "onboarding.json").exists()
+
+
+def test_an_endless_child_timeout_is_refused_before_anything_is_written(fake_worker, tmp_path):
+    out = tmp_path / "run"
+    result = runner.invoke(
+        app, ["advise", "--no-input", "--budget", "tiny", "--child-timeout", "inf", "--out", str(out)]
+    )
+    assert result.exit_code == 2 and "--child-timeout" in result.output, result.output
+    assert not out.exists() and not fake_worker.exists()
+
+
+def test_adding_to_a_runs_evidence_file_names_the_run_folder(fake_worker, monkeypatch, tmp_path):
+    import probes.runner
+
+    monkeypatch.setattr(probes.runner, "missing_requirement", lambda v: None)
+    folder = tmp_path / "run"
+    assert runner.invoke(app, ["probe", "--budget", "tiny", "--out", str(folder)]).exit_code == 0
+    result = runner.invoke(app, ["probe", "--budget", "tiny", "--add-to", str(folder / "evidence.json")])
+    assert result.exit_code == 0, result.output
+    assert f"advisor report {folder}\n" in result.output and "evidence.json/evidence.json" not in result.output
