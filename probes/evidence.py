@@ -295,9 +295,7 @@ class Evidence:
             results = [] if results is None else results
             if not isinstance(results, list):
                 raise readback.OutOfRange("results", "a list of results", results)
-            environment = data["environment"]
-            if not isinstance(environment, Mapping):
-                raise readback.OutOfRange("environment", "an object", environment)
+            environment = readback.environment(data["environment"])
             notes = data.get("notes") or []
             return cls(
                 created_at=readback.text("created_at", data.get("created_at", "")),

@@ -117,3 +117,65 @@ def settings(value: Any, field: str = "settings") -> dict[str, Any]:
     for i, run in enumerate(added):
         settings(run, f"{field}.added_runs[{i}]")
     return checked
+
+
+# The machine's description (probes/environment.py): the fields the report and the machine comparison read.
+ENVIRONMENT_TEXTS = ("os", "machine", "libc", "hostname", "cpu_model", "gpu_note", "python", "python_implementation",
+                     "python_executable", "tool_version", "tool_commit", "command_line")  # fmt: skip
+ENVIRONMENT_COUNTS = ("cores_logical", "cores_physical", "cores_usable")
+ENVIRONMENT_NUMBERS = ("cpu_mhz", "memory_gb")
+LOAD_NUMBERS = ("wall_s", "load_average", "others_cpu_s", "others_share", "steal_s")  # probes/load.py
+
+
+def environment(value: Any) -> dict[str, Any]:
+    """A run's environment, the fields read from it of the type probes/environment.py writes them with."""
+    field = "environment"
+    checked = _object(field, value)
+    for key in ENVIRONMENT_TEXTS:
+        text(f"{field}.{key}", checked.get(key), optional=True)
+    for key in ENVIRONMENT_COUNTS:
+        if checked.get(key) is not None:
+            count(f"{field}.{key}", checked[key])
+    for key in ENVIRONMENT_NUMBERS:
+        _number(f"{field}.{key}", checked.get(key))
+    gpus = checked.get("gpus") or []
+    if not isinstance(gpus, list):
+        raise OutOfRange(f"{field}.gpus", "a list of GPUs", gpus)
+    for i, gpu in enumerate(gpus):
+        for key in ("name", "memory", "driver"):
+            text(f"{field}.gpus[{i}].{key}", _object(f"{field}.gpus[{i}]", gpu).get(key), optional=key != "name")
+    for key in ("versions", "thread_env"):
+        for name, version in _object(f"{field}.{key}", checked.get(key) or {}).items():
+            text(f"{field}.{key}.{name}", version, optional=True)
+    peak = _object(f"{field}.matmul_peak", checked.get("matmul_peak") or {})
+    _number(f"{field}.matmul_peak.gflops", peak.get("gflops"))
+    _load(f"{field}.competition", checked.get("competition"))
+    for variant, children in _object(f"{field}.probe_children", checked.get("probe_children") or {}).items():
+        if not isinstance(children, list) or not all(isinstance(child, Mapping) for child in children):
+            raise OutOfRange(f"{field}.probe_children", "an object of variant: [objects]", {variant: children})
+        for i, child in enumerate(children):
+            _load(f"{field}.probe_children.{variant}[{i}].competition", child.get("competition"))
+    return checked
+
+
+def _object(field: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise OutOfRange(field, "an object", value)
+    return dict(value)
+
+
+def _number(field: str, value: Any) -> None:
+    """A figure of the machine, when given: a number, 0 or more."""
+    if value is not None and (not is_number(value) or not 0 <= value <= MAX_FIGURE):
+        raise OutOfRange(field, "a number, 0 or more", value)
+
+
+def _load(field: str, value: Any) -> None:
+    """What other processes took of the machine (probes/load.py), when recorded: figures 0 or more, busy a flag."""
+    if value is None:
+        return
+    load = _object(field, value)
+    for key in LOAD_NUMBERS:
+        _number(f"{field}.{key}", load.get(key))
+    if load.get("busy") is not None:
+        flag(f"{field}.busy", load["busy"])

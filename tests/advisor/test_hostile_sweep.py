@@ -193,6 +193,17 @@ HAND_EDITS = {
     "the models as one string": (_set("settings.models", "mlp"), "settings.models"),
     "the budget as a list": (_set("settings.budget", ["tiny"]), "settings.budget"),
     "the notes as one string": (_set("notes", "abc"), "notes"),
+    "the GPUs as one string": (_set("environment.gpus", "lots"), "environment.gpus"),
+    "a GPU without a name": (_set("environment.gpus", [{"memory": "8 GB"}]), "environment.gpus[0].name"),
+    "the versions as a list": (_set("environment.versions", ["torch"]), "environment.versions"),
+    "a negative matmul peak": (_set("environment.matmul_peak", {"gflops": -1}), "environment.matmul_peak.gflops"),
+    "a share of others' CPU as text": (
+        _set("environment.competition", {"others_share": "lots"}),
+        "environment.competition.others_share",
+    ),
+    "a probe child that is text": (_set("environment.probe_children", {"torch": ["x"]}), "environment.probe_children"),
+    "negative cores": (_set("environment.cores_usable", -2), "environment.cores_usable"),
+    "a hostname that is not text": (_set("environment.hostname", {"a": 1}), "environment.hostname"),
 }
 
 
