@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from advisor.claims import Verdicts, check
-from advisor.errors import OutputError, RecordError
+from advisor.errors import AdvisorError, OutputError, RecordError
 from advisor.fileio import (
     check_free_space,
     check_output_dir,
@@ -36,7 +36,7 @@ from advisor.fileio import (
     writing_into,
 )
 from advisor.questionnaire.profile import build_profile, profile_from_json
-from advisor.questionnaire.questions import answers_file_text, collect_answers
+from advisor.questionnaire.questions import answers_file_text, collect_answers, read_answers_file
 from advisor.records.answers import Answers
 from advisor.records.digests import digest, evidence_digest
 from advisor.records.ledger import ledger_digest, load_ledger
@@ -362,6 +362,7 @@ def _rerender(folder: RunFolder, answers: Answers | None) -> AdviceRun:
         write_json_atomic(folder.profile, profile.to_json())
     elif folder.profile.exists():
         profile = read_record(folder.profile, "profile", profile_from_json)
+        remade += _answers_file_edited(folder, profile)
     else:
         profile = build_profile(collect_answers(use_defaults=True))
         remade.append("profile.json: none in the folder, so the questions' defaults were used")
@@ -385,6 +386,23 @@ def _rerender(folder: RunFolder, answers: Answers | None) -> AdviceRun:
         write_json_atomic(folder.scorecard, scorecard.to_json())
     write_report(folder.report, profile, evidence, verdicts, scorecard)
     return AdviceRun(folder, profile, evidence, verdicts, scorecard, tuple(remade))
+
+
+def _answers_file_edited(folder: RunFolder, profile: Profile) -> list[str]:
+    """A note where the folder's answers.yaml no longer gives the answers its profile holds (edited by hand):
+    the report is made from the profile, and an edit that changes nothing shown would mislead."""
+    if not folder.answers.exists():
+        return []
+    try:
+        edited = collect_answers(file_values=read_answers_file(folder.answers), use_defaults=True).values
+    except AdvisorError as error:
+        edited = {"error": str(error)}
+    if edited == profile.answers.values:
+        return []
+    return [
+        f"answers.yaml: not the answers in profile.json, which this report is made from; to score the file's "
+        f"answers: advisor report {folder.path} --answers {folder.answers}"
+    ]
 
 
 def _edited_since_scored(verdicts: Verdicts, scorecard: Scorecard, evidence: Evidence) -> bool:

@@ -417,3 +417,13 @@ def test_adding_to_a_runs_evidence_file_names_the_run_folder(fake_worker, monkey
     result = runner.invoke(app, ["probe", "--budget", "tiny", "--add-to", str(folder / "evidence.json")])
     assert result.exit_code == 0, result.output
     assert f"advisor report {folder}\n" in result.output and "evidence.json/evidence.json" not in result.output
+
+
+def test_an_answers_file_edited_in_the_run_folder_is_noted_not_silently_ignored(saved_run):
+    from advisor.runs import rerender
+
+    answers = saved_run / "answers.yaml"
+    answers.write_text(answers.read_text().replace("goal: learn", "goal: research"))
+    assert "goal: research" in answers.read_text()
+    notes = rerender(saved_run).remade
+    assert any(note.startswith("answers.yaml:") and "--answers" in note for note in notes), notes
