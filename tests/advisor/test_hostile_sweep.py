@@ -192,7 +192,6 @@ HAND_EDITS = {
     "created_at not text": (_set("created_at", {"x": 1}), "created_at"),
     "the models as one string": (_set("settings.models", "mlp"), "settings.models"),
     "the budget as a list": (_set("settings.budget", ["tiny"]), "settings.budget"),
-    "a budget this version does not have": (_set("settings.budget", "turbo"), "settings.budget"),
     "the notes as one string": (_set("notes", "abc"), "notes"),
     "the GPUs as one string": (_set("environment.gpus", "lots"), "environment.gpus"),
     "a GPU without a name": (_set("environment.gpus", [{"memory": "8 GB"}]), "environment.gpus[0].name"),
