@@ -19,7 +19,7 @@ from advisor.claims.facts import load_facts
 from advisor.questionnaire.profile import load_criteria
 from advisor.scoring.scorecard import Scorecard
 
-FRAMEWORK_NAMES = {"pytorch": "PyTorch", "keras": "Keras", "tensorflow": "TensorFlow"}
+FRAMEWORK_NAMES = {"pytorch": "PyTorch", "keras": "Keras", "tensorflow": "TensorFlow", "jax": "JAX"}
 
 
 @dataclass(frozen=True)
