@@ -150,12 +150,18 @@ def test_an_export_path_counts_when_it_reloads_with_the_same_outputs():
     assert not_measured.verdict == "not_measured" and "pip install onnx" in not_measured.summary()
 
 
-def test_pickled_pytorch_models_needing_their_class_confirm_the_portability_claim():
+def test_the_portability_claim_is_outdated_and_checked_like_for_like_whole_models_and_weights():
+    # Issue 26: a whole-model pickle against a .keras file compared unlike formats. Today each side has a
+    # whole-model file that reloads without the model's code and a weights-only file that needs it.
     evidence = s.evidence(
-        s.export("torch", "torch_save_full", "failed", needs_python_class=True, reload_ok=False),
+        s.export("torch", "torch_export", needs_python_class=False, reload_ok=True),
+        s.export("torch", "state_dict", needs_python_class=True, reload_ok=True),
         s.export("keras-tensorflow", "keras_native", needs_python_class=False, reload_ok=True),
+        s.export("keras-tensorflow", "weights_h5", needs_python_class=True, reload_ok=True),
     )
-    assert verdict("pytorch-pickles-keras-portable-files", evidence).verdict == "confirmed"
+    v = verdict("pytorch-pickles-keras-portable-files", evidence)
+    assert v.verdict == "outdated" and v.evidence_outcome == "confirmed"
+    assert "PyTorch, torch.export (.pt2)" in {f.subject for f in v.findings}
 
 
 def test_a_keras_file_saved_on_pytorch_is_checked_against_the_portability_claim_too():
