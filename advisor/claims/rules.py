@@ -28,6 +28,9 @@ CASE_SUFFIXES = ("_eager", "_traced")
 # Counts of code this close are "about the same", not a win: one line or call, or a tenth of the larger.
 COUNT_PARITY_MIN = 1
 COUNT_PARITY = 0.10
+# Shares of planted bugs this close are "about the same": a run plants four bugs at most, so one bug's
+# outcome moves a share by a quarter; shares that one bug (of either side) could bring together are a tie.
+BUG_PARITY = 1
 METRIC_WORDS = {
     "train_samples_per_s": "training throughput",
     "peak_rss_mb": "peak memory",
@@ -205,7 +208,8 @@ def rule_fewer(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
 
 
 def rule_more_often(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
-    """Debugging: the first of each pair has the fact true for a larger share of the planted bugs."""
+    """Debugging: the first of each pair has the fact true for a larger share of the planted bugs; shares
+    that one bug's outcome could bring together are about the same (within noise), not a winner."""
     fact = test.figure
     cases = set(test.params["cases"])
     skipped = _not_run(evidence, "debugging", fact)
@@ -229,10 +233,11 @@ def rule_more_often(test: ClaimTest, evidence: Evidence | None) -> list[Finding]
             findings.append(Finding(subject, "not_measured", f"no planted-bug results for {label(missing[0])}"))
             continue
         share = {v: counts[v][0] / counts[v][1] for v in (a, b)}
-        outcome = _order(share[a], share[b], lower_is_better=False)
+        close = abs(share[a] - share[b]) <= BUG_PARITY / min(counts[a][1], counts[b][1]) + 1e-9
+        outcome = "within_noise" if close else _order(share[a], share[b], lower_is_better=False)
         figure = (
             f"{fact.replace('_', ' ')}: {label(a)} {counts[a][0]} of {counts[a][1]} planted bugs, "
-            f"{label(b)} {counts[b][0]} of {counts[b][1]}"
+            f"{label(b)} {counts[b][0]} of {counts[b][1]}" + (" (about the same: one bug apart)" if close else "")
         )
         findings.append(Finding(subject, outcome, figure, {"fact": fact, "counts": counts}))
     return findings

@@ -128,6 +128,40 @@ def test_pointing_at_the_statement_holding_the_bug_decides_the_debugging_claims(
     assert "PyTorch 4 of 4" in v.findings[0].figure and "1 of 4" in v.findings[0].figure
 
 
+def _planted(points: dict[str, int]):
+    """Debugging results: for each variant, the first n planted bugs point at their statement."""
+    return s.evidence(
+        *(
+            s.debugging(variant, bug, points_at_planted_statement=i < n)
+            for variant, n in points.items()
+            for i, bug in enumerate(s.PLANTED_BUGS)
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("torch", "keras", "expected"),
+    [(4, 3, "within_noise"), (3, 4, "within_noise"), (4, 2, "confirmed"), (1, 3, "contradicted")],
+)
+def test_planted_bug_shares_one_bug_apart_are_about_the_same(torch, keras, expected):
+    # Four planted bugs at most: one bug's difference is a share of 25 points, within the parity band
+    # the line counts have (issue 26), so it confirms nothing.
+    assert verdict("keras-hides-the-failing-line", _planted({"torch": torch, "keras-tensorflow": keras})).verdict == (
+        expected
+    )
+
+
+def test_planted_bug_shares_over_different_numbers_of_bugs_are_one_bug_apart_when_one_bug_could_close_the_gap():
+    evidence = _planted({"torch": 0})
+    evidence = s.evidence(
+        *evidence.results,
+        s.debugging("keras-tensorflow", "wrong_input_size", points_at_planted_statement=False),
+        s.debugging("keras-tensorflow", "wrong_flatten", points_at_planted_statement=True),
+    )
+    v = verdict("keras-hides-the-failing-line", evidence)  # PyTorch 0 of 4, Keras 1 of 2
+    assert v.verdict == "within_noise" and "about the same" in v.findings[0].figure
+
+
 def test_keras_default_fit_tracing_contradicts_eager_by_default_while_run_eagerly_shows_the_old_claim_outdated():
     evidence = s.evidence(
         s.debugging("keras-tensorflow", "print_in_forward_traced", print_count=1, steps=20),
