@@ -376,18 +376,27 @@ RULES: dict[str, Callable[[ClaimTest, Evidence | None], list[Finding]]] = {
 }
 
 
-def combine(outcomes: Sequence[str]) -> str:
+def combine(outcomes: Sequence[str], across_the_board: bool = False) -> str:
     """One verdict from the findings' outcomes.
 
     Nothing measured: not measured. Confirmed somewhere and contradicted elsewhere: mixed.
     Otherwise the measured outcome that outnumbers "within noise" wins; a tie stays within noise,
-    so one clear model out of two is not enough to call a claim confirmed.
+    so one clear model out of two is not enough to call a claim confirmed. A claim that says it holds
+    across the board (its test's `across_the_board`) is confirmed only where every finding confirms
+    it: confirmed on some models and not on the others is mixed, and a counterexample with nothing
+    confirmed contradicts it.
     """
     measured = [o for o in outcomes if o != "not_measured"]
     if not measured:
         return "not_measured"
     confirmed, contradicted = measured.count("confirmed"), measured.count("contradicted")
     noise = measured.count("within_noise")
+    if across_the_board:
+        if confirmed == len(measured):
+            return "confirmed"
+        if confirmed:
+            return "mixed"
+        return "contradicted" if contradicted else "within_noise"
     if confirmed and contradicted:
         return "mixed"
     if confirmed > noise:
@@ -419,7 +428,7 @@ def check_claim(claim: Claim, evidence: Evidence | None) -> Verdict:
     if claim.test is None:
         return Verdict(claim.id, "outdated" if claim.superseded else "literature_only")
     findings = tuple(RULES[claim.test.rule](claim.test, evidence))
-    outcome = combine([f.outcome for f in findings])
+    outcome = combine([f.outcome for f in findings], bool(claim.test.params.get("across_the_board")))
     if claim.superseded:
         return Verdict(claim.id, "outdated", findings, evidence_outcome=outcome)
     named = set(claim.favours) | set(claim.against) | set(claim.alike)

@@ -236,6 +236,31 @@ def test_findings_combine_into_one_verdict(outcomes, expected):
     assert combine(outcomes) == expected
 
 
+@pytest.mark.parametrize(
+    "outcomes, expected",
+    [
+        (["confirmed", "confirmed", "confirmed"], "confirmed"),
+        (["confirmed", "confirmed", "within_noise"], "mixed"),
+        (["confirmed", "contradicted"], "mixed"),
+        (["contradicted", "within_noise", "within_noise"], "contradicted"),
+        (["within_noise", "not_measured"], "within_noise"),
+        (["not_measured"], "not_measured"),
+    ],
+)
+def test_an_across_the_board_claim_is_confirmed_only_where_every_finding_confirms_it(outcomes, expected):
+    assert combine(outcomes, across_the_board=True) == expected
+
+
+def test_keras_slower_across_the_board_is_not_confirmed_by_a_majority_of_models():
+    evidence = s.evidence(
+        *(s.speed(v, m, t) for m in ("mlp", "cnn") for v, t in (("torch", 2000), ("keras-tensorflow", 1000))),
+        s.speed("tensorflow", "mlp", 1900),
+        s.speed("tensorflow", "cnn", 1010, spread=0.3),  # about as fast as Keras on the CNN
+    )
+    assert verdict("pytorch-faster-than-keras", evidence).verdict == "confirmed"
+    assert verdict("keras-slower-than-both", evidence).verdict == "mixed"
+
+
 def test_a_speed_claim_is_not_checked_on_a_gpu_result_against_a_cpu_result():
     evidence = s.evidence(
         *(s.speed("torch", m, 40_000, device="cuda") for m in ("mlp", "cnn")),
