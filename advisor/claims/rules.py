@@ -11,7 +11,8 @@ result on the GPU and one on the CPU, which would measure the devices rather tha
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from advisor.claims.ledger import FRAMEWORK_LABELS, Claim, ClaimTest, ledger_digest, load_ledger
 from advisor.claims.verdicts import Finding, Verdict, Verdicts
@@ -243,23 +244,33 @@ def rule_more_often(test: ClaimTest, evidence: Evidence | None) -> list[Finding]
     return findings
 
 
+def _per_variant(value: Any, variant: str, default: Any = None) -> Any:
+    """A test parameter that is either one value for every variant or a mapping of variant to value."""
+    return value.get(variant, default) if isinstance(value, Mapping) else value
+
+
 def rule_prints_every_step(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
-    """A print inside forward()/call() ran once per training step (eager) or fewer times (traced)."""
-    expect = bool(test.params.get("expect", True))
+    """A print inside forward()/call() ran once per training step (eager) or fewer times (traced).
+
+    `cases` and `expect` may be given per variant, so a claim that speaks for one framework and against
+    another checks each in the mode its users run by default (PyTorch eager, Keras's traced fit()).
+    """
     skipped = _not_run(evidence, "debugging", "print inside the model")
     if skipped:
         return [skipped]
     findings = []
     for variant in test.params["variants"]:
+        expect = bool(_per_variant(test.params.get("expect", True), variant, True))
+        cases = list(_per_variant(test.params["cases"], variant, ()))
         found = None
-        for case in test.params["cases"]:
+        for case in cases:
             found = next(
                 (r for r in evidence.of_kind("debugging") if r.variant == variant and r.case == case and r.ok), None
             )
             if found is not None:
                 break
         if found is None or found.facts.print_count is None or not found.facts.steps:
-            findings.append(Finding(label(variant), "not_measured", f"no {' or '.join(test.params['cases'])} result"))
+            findings.append(Finding(label(variant), "not_measured", f"no {' or '.join(cases)} result"))
             continue
         prints, steps = found.facts.print_count, found.facts.steps
         every = prints >= steps

@@ -172,6 +172,30 @@ def test_keras_default_fit_tracing_contradicts_eager_by_default_while_run_eagerl
     assert outdated.verdict == "outdated" and outdated.evidence_outcome == "confirmed"
 
 
+def test_eager_by_default_is_checked_on_every_keras_backend():
+    # Keras 3's fit() traces on TensorFlow and JAX and stays eager on PyTorch (issue 26).
+    evidence = s.evidence(
+        s.debugging("keras-tensorflow", "print_in_forward_traced", print_count=2, steps=8),
+        s.debugging("keras-torch", "print_in_forward_traced", print_count=8, steps=8),
+    )
+    v = verdict("keras-eager-by-default-since-tf2", evidence)
+    assert v.verdict == "mixed"
+    outcomes = {f.subject: f.outcome for f in v.findings}
+    assert outcomes["Keras 3 on TensorFlow"] == "contradicted" and outcomes["Keras 3 on PyTorch"] == "confirmed"
+
+
+def test_debugging_like_plain_python_is_checked_against_keras_as_keras_runs_by_default():
+    # The claim speaks against Keras; checking PyTorch alone left Keras unmeasured (issue 26).
+    evidence = s.evidence(
+        s.debugging("torch", "print_in_forward_eager", print_count=8, steps=8),
+        s.debugging("keras-tensorflow", "print_in_forward_eager", print_count=8, steps=8),  # run_eagerly=True
+        s.debugging("keras-tensorflow", "print_in_forward_traced", print_count=2, steps=8),  # the default
+    )
+    v = verdict("pytorch-debugs-like-plain-python", evidence)
+    assert v.verdict == "confirmed"
+    assert "Keras 3 on TensorFlow (print_in_forward_traced)" in v.summary(3)
+
+
 def test_an_export_path_counts_when_it_reloads_with_the_same_outputs():
     good = s.evidence(s.export("torch", "onnx", reload_ok=True, max_abs_diff=1e-7))
     drift = s.evidence(s.export("torch", "onnx", reload_ok=True, max_abs_diff=0.3))
