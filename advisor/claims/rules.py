@@ -330,6 +330,116 @@ def rule_exports(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
     return findings
 
 
+TRIED = ("ok", "failed", "crashed", "timeout")  # export statuses of a path that was attempted
+TARGET_WORDS = {"mobile": "a phone runtime", "edge": "an edge-device runtime", "browser": "a browser runtime"}
+
+
+def _target_runtimes(target: str) -> tuple[dict[str, str], bool]:
+    """(path -> the runtime the target ships it in, whether the target needs that runtime): a browser,
+    phone or edge route counts only when it ran there; for a server a Python reload is the test, as in
+    the deployment score (knowledge/measured_scores.yaml deployment.runtime_targets)."""
+    import knowledge
+
+    paths = knowledge.load("export_paths")["paths"]
+    runtimes = {
+        p: str(info["runtimes"][target]) for p, info in paths.items() if (info.get("runtimes") or {}).get(target)
+    }
+    return runtimes, target in knowledge.load("measured_scores")["deployment"]["runtime_targets"]["targets"]
+
+
+def _route_paths(test: ClaimTest, variant: str) -> list[str]:
+    """The export paths that take a variant to the test's target: its `cases` (per variant where given),
+    else every path the variant offers that the target has a runtime for."""
+    import knowledge
+
+    cases = _per_variant(test.params.get("cases"), variant)
+    if cases:
+        return list(cases)
+    runtimes, _ = _target_runtimes(str(test.params["target"]))
+    paths = knowledge.load("export_paths")["paths"]
+    return [p for p in runtimes if variant in (paths[p].get("variants") or [])]
+
+
+def _route_status(result: ProbeResult | None, runtime: str | None, needs_runtime: bool) -> str:
+    """proven (ran where the target runs it, same outputs), failed, or untried (not attempted here, or
+    only reloaded in Python for a target that needs its own runtime)."""
+    if result is None or result.status not in TRIED:
+        return "untried"
+    if not export_works(result):
+        return "failed"
+    if not needs_runtime:
+        return "proven"
+    facts = result.facts
+    if runtime and runtime in facts.proven_in(result.ok):
+        return "proven"
+    if runtime and runtime == facts.browser_runtime and facts.browser_ok is not None:
+        return "failed"  # it ran in the page and failed, or gave other outputs
+    return "untried"
+
+
+def _routes(test: ClaimTest, evidence: Evidence, variant: str) -> dict[str, list[str]]:
+    """status -> the variant's routes to the test's target in that status, each named with its runtime."""
+    runtimes, needs_runtime = _target_runtimes(str(test.params["target"]))
+    found: dict[str, list[str]] = {"proven": [], "failed": [], "untried": []}
+    for path in _route_paths(test, variant):
+        runtime = runtimes.get(path) if needs_runtime else None
+        status = _route_status(_export_result(evidence, variant, path), runtime, needs_runtime)
+        name = path_label(path).split(" (")[0].split(", ")[0]
+        found[status].append(f"{name} in {runtime}" if runtime and status == "proven" else name)
+    return found
+
+
+def _reach_words(variant: str, found: dict[str, list[str]], target: str) -> str:
+    where = TARGET_WORDS.get(target, f"the {target} target")
+    n = len(found["proven"])
+    text = f"{label(variant)}: {n} route{'' if n == 1 else 's'} ran in {where}"
+    text += f" ({', '.join(found['proven'])})" if found["proven"] else ""
+    return text + (f"; not tried: {', '.join(found['untried'])}" if found["untried"] else "")
+
+
+def rule_reaches(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
+    """Each variant reaches the deployment target: at least one of its routes ran where the target runs
+    it (in the browser, phone or edge runtime; on a server, reloaded) with the original's outputs."""
+    target = str(test.params["target"])
+    skipped = _not_run(evidence, "export", f"routes to {target}")
+    if skipped:
+        return [skipped]
+    findings = []
+    for variant in test.params["variants"]:
+        found = _routes(test, evidence, variant)
+        outcome = "confirmed" if found["proven"] else "not_measured" if found["untried"] else "contradicted"
+        figure = _reach_words(variant, found, target)
+        if found["failed"]:
+            figure += f"; failed: {', '.join(found['failed'])}"
+        findings.append(Finding(label(variant), outcome, figure, {"variant": variant, "target": target, **found}))
+    return findings
+
+
+def rule_more_routes(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
+    """The first of each pair has more routes that ran where the target runs them than the second. Equal
+    counts are no advantage (contradicted); routes not tried leave the comparison open when they could
+    change it (not measured)."""
+    target = str(test.params["target"])
+    skipped = _not_run(evidence, "export", f"routes to {target}")
+    if skipped:
+        return [skipped]
+    findings = []
+    for a, b in test.params["pairs"]:
+        found = {v: _routes(test, evidence, v) for v in (a, b)}
+        low = {v: len(found[v]["proven"]) for v in (a, b)}
+        high = {v: low[v] + len(found[v]["untried"]) for v in (a, b)}
+        if low[a] > high[b]:
+            outcome = "confirmed"
+        elif high[a] <= low[b]:
+            outcome = "contradicted"
+        else:
+            outcome = "not_measured"
+        figure = "; ".join(_reach_words(v, found[v], target) for v in (a, b))
+        values = {"a": a, "b": b, "target": target, "counts": low}
+        findings.append(Finding(f"{label(a)} vs {label(b)}", outcome, figure, values))
+    return findings
+
+
 def rule_fact_is(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
     """Each check names an export result's fact and the value the claim implies."""
     skipped = _not_run(evidence, "export", test.figure)
@@ -384,6 +494,8 @@ RULES: dict[str, Callable[[ClaimTest, Evidence | None], list[Finding]]] = {
     "exports": rule_exports,
     "fact_is": rule_fact_is,
     "runs": rule_runs,
+    "reaches": rule_reaches,
+    "more_routes": rule_more_routes,
 }
 
 

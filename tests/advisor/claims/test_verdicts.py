@@ -222,6 +222,67 @@ def test_the_portability_claim_is_outdated_and_checked_like_for_like_whole_model
     assert "PyTorch, torch.export (.pt2)" in {f.subject for f in v.findings}
 
 
+PHONE = {"reload_ok": True, "max_abs_diff": 1e-6}
+PHONE_RUNTIMES = {"tflite": "litert", "onnx": "onnxruntime", "executorch": "executorch"}
+
+
+def _phone(variant: str, case: str):
+    return (s.export(variant, case, runtime=PHONE_RUNTIMES[case], **PHONE),)
+
+
+def _keras_phone_routes():
+    return (*_phone("keras-tensorflow", "tflite"), *_phone("keras-tensorflow", "onnx"), *_phone("tensorflow", "tflite"))
+
+
+def test_keras_phone_routes_are_judged_against_pytorch_s_phone_routes():
+    # Issue 26: the claim was checked on the Keras routes alone, while the export probe also runs
+    # PyTorch's ExecuTorch and ONNX Runtime routes. Each side reaching phones in one runtime: no edge.
+    evidence = s.evidence(*_keras_phone_routes(), *_phone("torch", "onnx"), *_phone("torch", "executorch"))
+    v = verdict("keras-mobile-routes", evidence)
+    assert v.verdict == "contradicted"
+    assert "PyTorch: 2 routes ran in a phone runtime (ExecuTorch in executorch, ONNX in onnxruntime)" in v.summary()
+
+
+def test_a_phone_advantage_is_confirmed_when_pytorch_s_phone_routes_fail():
+    evidence = s.evidence(
+        *_keras_phone_routes(),
+        *_phone("tensorflow", "onnx"),
+        s.export("torch", "executorch", "failed", error="lowering failed"),
+        s.export("torch", "onnx", "failed", error="export failed"),
+    )
+    assert verdict("keras-mobile-routes", evidence).verdict == "confirmed"
+
+
+def test_an_untried_phone_route_leaves_the_comparison_open():
+    evidence = s.evidence(
+        *_keras_phone_routes(),
+        *_phone("tensorflow", "onnx"),
+        *_phone("torch", "onnx"),
+        s.export("torch", "executorch", "not_installed", install_hint="pip install executorch"),
+    )
+    v = verdict("keras-mobile-routes", evidence)
+    assert v.verdict == "not_measured" and "ExecuTorch" in v.summary()
+
+
+def test_a_keras_model_reaches_the_browser_through_any_browser_runtime():
+    browser = {"browser_ok": True, "browser_max_abs_diff": 1e-6, **PHONE}
+    evidence = s.evidence(
+        s.export("keras-tensorflow", "tfjs", "not_installed", install_hint="pip install tensorflowjs"),
+        s.export("keras-tensorflow", "tflite", runtime="litert", browser_runtime="litert-js", **browser),
+        s.export("tensorflow", "onnx", runtime="onnxruntime", browser_runtime="onnxruntime-web", **browser),
+    )
+    assert verdict("keras-in-the-browser", evidence).verdict == "confirmed"
+
+
+def test_the_torchscript_claim_is_outdated_and_its_successor_runs_without_python_in_executorch():
+    evidence = s.evidence(
+        s.export("torch", "torchscript", **PHONE),
+        s.export("torch", "executorch", runtime="executorch", **PHONE),
+    )
+    v = verdict("pytorch-torchscript-without-python", evidence)
+    assert v.verdict == "outdated" and v.evidence_outcome == "confirmed"
+
+
 def test_a_keras_file_saved_on_pytorch_is_checked_against_the_portability_claim_too():
     evidence = s.evidence(s.export("keras-torch", "keras_native", needs_python_class=False, reload_ok=True))
     findings = {f.subject: f.outcome for f in verdict("pytorch-pickles-keras-portable-files", evidence).findings}
