@@ -203,8 +203,17 @@ def test_for_a_server_the_target_decides_which_paths_matter_and_a_python_reload_
 def test_for_a_phone_a_path_earns_its_full_weight_only_when_it_ran_in_the_phone_runtime():
     torch = _paths("torch", "mobile")
     assert torch[2]["paths"]["executorch"] == {"status": "works", "weight": 3.0, "credit": 3.0}
-    assert torch[2]["paths"]["torchscript"] == {"status": "python_only", "weight": 1.0, "credit": 0.5}
+    assert torch[2]["paths"]["torchscript"] == {"status": "python_only", "weight": 0.0, "credit": 0.0}
     assert "ran in the target's runtime: ExecuTorch in executorch (3)" in torch[1]
+
+
+@pytest.mark.parametrize("target", ["none", "server", "mobile", "browser", "edge"])
+def test_torchscript_a_deprecated_route_earns_no_points_for_any_target(target):
+    # Issue 26: TorchScript is deprecated in favour of torch.export (PyTorch 2.11), and the Lite
+    # Interpreter that ran it on phones is unsupported; the probe still shows it, as a legacy route.
+    torch = _paths("torch", target)
+    assert torch[2]["paths"]["torchscript"]["weight"] == 0.0
+    assert torch[2]["paths"]["torchscript"]["credit"] == 0.0
 
 
 def test_torch_export_alone_is_an_intermediate_format_that_no_phone_runs():
