@@ -131,15 +131,28 @@ def test_the_print_counts_in_the_framework_s_default_mode():
 def test_a_framework_that_ran_fewer_bugs_is_compared_on_the_bugs_both_ran():
     silent = {"surfaced_at": "silent_nan", "first_nan_step": 1, "exception_type": None}
     torch = [r for r in _bugs("torch") if r.case != "nan_custom_op"]  # its NaN case crashed: not a result
-    run = s.evidence(*torch, *_bugs("keras-tensorflow", nan_custom_op=silent))
-    scores = score_debugging(run, ["torch", "keras-tensorflow"], profile())
-    assert scores["torch"][0] == scores["keras-tensorflow"][0] == pytest.approx(10)
-    assert "left out: nan_custom_op" in scores["keras-tensorflow"][1]
+    # Low-level TensorFlow beside it: a framework that prevents none of these bug classes, so both earn alike.
+    run = s.evidence(*torch, *_bugs("tensorflow", nan_custom_op=silent))
+    scores = score_debugging(run, ["torch", "tensorflow"], profile())
+    assert scores["torch"][0] == scores["tensorflow"][0] == pytest.approx(10)
+    assert "left out: nan_custom_op" in scores["tensorflow"][1]
     assert scores["torch"][2]["out_of"] == 30
 
 
+def test_a_bug_class_the_framework_prevents_earns_its_full_points_whatever_the_planted_bug_showed():
+    # Issue 26: Keras infers layer input sizes and Flatten's size, so idiomatic Keras code never states
+    # the sizes these two bugs get wrong; the probe plants them by hand (keras.Input(63), a Reshape).
+    quiet = {"names_shapes": False, "points_at_planted_line": False, "surfaced_at": "first_step"}
+    run = s.evidence(*_bugs("torch"), *_bugs("keras-tensorflow", wrong_flatten=quiet, wrong_input_size=quiet))
+    scores = score_debugging(run, ["torch", "keras-tensorflow"], profile())
+    keras, torch = scores["keras-tensorflow"][2]["bugs"], scores["torch"][2]["bugs"]
+    assert keras["wrong_flatten"] == keras["wrong_input_size"] == pytest.approx(10)
+    assert torch["wrong_flatten"] == pytest.approx(4 + 1.5 + 2 + 2)  # PyTorch: the user writes the size
+    assert "wrong flatten 10 (prevented:" in scores["keras-tensorflow"][1]
+
+
 def test_debugging_is_measured_only_for_the_frameworks_the_probe_ran():
-    run = s.evidence(*_bugs("torch"), *_bugs("keras-tensorflow", wrong_flatten={"points_at_planted_line": False}))
+    run = s.evidence(*_bugs("torch"), *_bugs("keras-tensorflow", dtype_mismatch={"points_at_planted_line": False}))
     card = scored(profile(), run)
     debugging = card.scores["debugging"]
     assert debugging["torch"].source == debugging["keras-tensorflow"].source == "measured"
