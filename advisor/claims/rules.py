@@ -50,7 +50,7 @@ def path_label(case: str) -> str:
     return str((knowledge.load("export_paths")["paths"].get(case) or {}).get("label", case))
 
 
-FACT_WORDS = {"needs_python_class": "the reload needs the original Python class"}
+FACT_WORDS = {"needs_python_class": "needs its Python class"}
 
 
 # --- helpers
@@ -238,7 +238,7 @@ def rule_more_often(test: ClaimTest, evidence: Evidence | None) -> list[Finding]
         outcome = "within_noise" if close else _order(share[a], share[b], lower_is_better=False)
         figure = (
             f"{fact.replace('_', ' ')}: {label(a)} {counts[a][0]} of {counts[a][1]} planted bugs, "
-            f"{label(b)} {counts[b][0]} of {counts[b][1]}" + (" (about the same: one bug apart)" if close else "")
+            f"{label(b)} {counts[b][0]} of {counts[b][1]}" + (" (one bug apart)" if close else "")
         )
         findings.append(Finding(subject, outcome, figure, {"fact": fact, "counts": counts}))
     return findings
@@ -275,9 +275,7 @@ def rule_prints_every_step(test: ClaimTest, evidence: Evidence | None) -> list[F
         prints, steps = found.facts.print_count, found.facts.steps
         every = prints >= steps
         outcome = "confirmed" if every == expect else "contradicted"
-        figure = (
-            f"{label(variant)} ({found.case}): the print ran {prints} time{'s' if prints != 1 else ''} in {steps} steps"
-        )
+        figure = f"{label(variant)} ({found.case}): printed {prints} time{'s' if prints != 1 else ''} in {steps} steps"
         findings.append(
             Finding(
                 label(variant),
@@ -331,7 +329,7 @@ def rule_exports(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
 
 
 TRIED = ("ok", "failed", "crashed", "timeout")  # export statuses of a path that was attempted
-TARGET_WORDS = {"mobile": "a phone runtime", "edge": "an edge-device runtime", "browser": "a browser runtime"}
+TARGET_WORDS = {"mobile": "phones", "edge": "edge devices", "browser": "browsers", "server": "servers"}
 
 
 def _target_runtimes(target: str) -> tuple[dict[str, str], bool]:
@@ -384,17 +382,16 @@ def _routes(test: ClaimTest, evidence: Evidence, variant: str) -> dict[str, list
     for path in _route_paths(test, variant):
         runtime = runtimes.get(path) if needs_runtime else None
         status = _route_status(_export_result(evidence, variant, path), runtime, needs_runtime)
-        name = path_label(path).split(" (")[0].split(", ")[0]
-        found[status].append(f"{name} in {runtime}" if runtime and status == "proven" else name)
+        name = path_label(path).split(" (")[0].split(", ")[0].split(" / ")[0]
+        found[status].append(name)
     return found
 
 
 def _reach_words(variant: str, found: dict[str, list[str]], target: str) -> str:
-    where = TARGET_WORDS.get(target, f"the {target} target")
     n = len(found["proven"])
-    text = f"{label(variant)}: {n} route{'' if n == 1 else 's'} ran in {where}"
+    text = f"{label(variant)}: {n} route{'' if n == 1 else 's'} to {TARGET_WORDS[target]}"
     text += f" ({', '.join(found['proven'])})" if found["proven"] else ""
-    return text + (f"; not tried: {', '.join(found['untried'])}" if found["untried"] else "")
+    return text + (f", {', '.join(found['untried'])} not tried" if found["untried"] else "")
 
 
 def rule_reaches(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
