@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from probes.common.tensorflow_runtime import gpu_peak_mb, reset_gpu_peak
 from probes.kinds.speed import ACCURACY_CASE, check_accuracy, measure_training
 from probes.specs import make_data
-from probes.tensorflow import PROBE, gpu_peak_mb, reset_gpu_peak
+from probes.tensorflow import PROBE
 
 POOL_SAMPLES = 4096
 
