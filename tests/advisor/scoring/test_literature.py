@@ -53,6 +53,12 @@ def test_leaving_a_claim_unmeasured_never_weighs_more_than_measuring_it(measured
     assert scores[measured] >= scores["not_measured"]
 
 
+def test_a_testable_claim_this_run_left_unmeasured_counts_as_its_author_s_word_like_an_untestable_one():
+    # Neither settled by this run: a probe that could check a claim but did not run is no evidence
+    # against the claim, so it weighs what an untestable claim weighs, not less.
+    assert claim_weight("not_measured") == claim_weight("literature_only")
+
+
 def test_a_framework_a_partly_measured_claim_left_unmeasured_weighs_as_not_measured():
     finding = Finding("PyTorch", "confirmed", "the print ran 8 times in 8 steps", {"variant": "torch"})
     partly = Verdict("pytorch-debugs-like-plain-python", "partly_measured", (finding,), evidence_outcome="confirmed")
