@@ -341,15 +341,22 @@ def _target_runtimes(target: str) -> tuple[dict[str, str], bool]:
     return runtimes, target in knowledge.load("measured_scores")["deployment"]["runtime_targets"]["targets"]
 
 
-def _route_paths(test: ClaimTest, variant: str) -> list[str]:
-    """The export paths that take a variant to the test's target: its `cases` (per variant where given),
+def _targets(test: ClaimTest) -> tuple[str, ...]:
+    """The deployment targets a route test is judged on: its `target`, or each of them where it names
+    several (a claim about deploying in general is checked target by target)."""
+    target = test.params["target"]
+    return tuple(str(t) for t in target) if isinstance(target, list) else (str(target),)
+
+
+def _route_paths(test: ClaimTest, variant: str, target: str) -> list[str]:
+    """The export paths that take a variant to the target: the test's `cases` (per variant where given),
     else every path the variant offers that the target has a runtime for."""
     import knowledge
 
     cases = _per_variant(test.params.get("cases"), variant)
     if cases:
         return list(cases)
-    runtimes, _ = _target_runtimes(str(test.params["target"]))
+    runtimes, _ = _target_runtimes(target)
     paths = knowledge.load("export_paths")["paths"]
     return [p for p in runtimes if variant in (paths[p].get("variants") or [])]
 
@@ -371,11 +378,11 @@ def _route_status(result: ProbeResult | None, runtime: str | None, needs_runtime
     return "untried"
 
 
-def _routes(test: ClaimTest, evidence: Evidence, variant: str) -> dict[str, list[str]]:
-    """status -> the variant's routes to the test's target in that status, each named with its runtime."""
-    runtimes, needs_runtime = _target_runtimes(str(test.params["target"]))
+def _routes(test: ClaimTest, evidence: Evidence, variant: str, target: str) -> dict[str, list[str]]:
+    """status -> the variant's routes to the target in that status, each named with its runtime."""
+    runtimes, needs_runtime = _target_runtimes(target)
     found: dict[str, list[str]] = {"proven": [], "failed": [], "untried": []}
-    for path in _route_paths(test, variant):
+    for path in _route_paths(test, variant, target):
         runtime = runtimes.get(path) if needs_runtime else None
         status = _route_status(_export_result(evidence, variant, path), runtime, needs_runtime)
         name = path_label(path).split(" (")[0].split(", ")[0].split(" / ")[0]
@@ -399,7 +406,7 @@ def rule_reaches(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
         return [skipped]
     findings = []
     for variant in test.params["variants"]:
-        found = _routes(test, evidence, variant)
+        found = _routes(test, evidence, variant, target)
         outcome = "confirmed" if found["proven"] else "not_measured" if found["untried"] else "contradicted"
         figure = _reach_words(variant, found, target)
         if found["failed"]:
@@ -409,28 +416,30 @@ def rule_reaches(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
 
 
 def rule_more_routes(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
-    """The first of each pair has more routes that ran where the target runs them than the second. Equal
-    counts are no advantage (contradicted); routes not tried leave the comparison open when they could
-    change it (not measured)."""
-    target = str(test.params["target"])
-    skipped = _not_run(evidence, "export", f"routes to {target}")
+    """The first of each pair has more routes that ran where the target runs them than the second, on
+    each target the test names. Equal counts are no advantage (contradicted); routes not tried leave the
+    comparison open when they could change it (not measured)."""
+    targets = _targets(test)
+    skipped = _not_run(evidence, "export", f"routes to {' and '.join(targets)}")
     if skipped:
         return [skipped]
-    findings = []
-    for a, b in test.params["pairs"]:
-        found = {v: _routes(test, evidence, v) for v in (a, b)}
-        low = {v: len(found[v]["proven"]) for v in (a, b)}
-        high = {v: low[v] + len(found[v]["untried"]) for v in (a, b)}
-        if low[a] > high[b]:
-            outcome = "confirmed"
-        elif high[a] <= low[b]:
-            outcome = "contradicted"
-        else:
-            outcome = "not_measured"
-        figure = "; ".join(_reach_words(v, found[v], target) for v in (a, b))
-        values = {"a": a, "b": b, "target": target, "counts": low}
-        findings.append(Finding(f"{label(a)} vs {label(b)}", outcome, figure, values))
-    return findings
+    return [_more_routes(test, evidence, a, b, target) for target in targets for a, b in test.params["pairs"]]
+
+
+def _more_routes(test: ClaimTest, evidence: Evidence, a: str, b: str, target: str) -> Finding:
+    """One pair on one target: a's routes there against b's."""
+    found = {v: _routes(test, evidence, v, target) for v in (a, b)}
+    low = {v: len(found[v]["proven"]) for v in (a, b)}
+    high = {v: low[v] + len(found[v]["untried"]) for v in (a, b)}
+    if low[a] > high[b]:
+        outcome = "confirmed"
+    elif high[a] <= low[b]:
+        outcome = "contradicted"
+    else:
+        outcome = "not_measured"
+    figure = "; ".join(_reach_words(v, found[v], target) for v in (a, b))
+    subject = f"{label(a)} vs {label(b)}" + (f", {TARGET_WORDS[target]}" if len(_targets(test)) > 1 else "")
+    return Finding(subject, outcome, figure, {"a": a, "b": b, "target": target, "counts": low})
 
 
 def rule_fact_is(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:

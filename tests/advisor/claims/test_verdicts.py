@@ -274,6 +274,46 @@ def test_a_keras_model_reaches_the_browser_through_any_browser_runtime():
     assert verdict("keras-in-the-browser", evidence).verdict == "confirmed"
 
 
+BROWSER = {"browser_ok": True, "browser_max_abs_diff": 1e-6, **PHONE}
+
+
+def _onnx_on_phones_and_in_browsers(variant: str):
+    return s.export(variant, "onnx", runtime="onnxruntime", browser_runtime="onnxruntime-web", **BROWSER)
+
+
+def test_more_deployment_options_are_counted_on_every_framework_s_phone_and_browser_routes():
+    # Issue 26's fairness for deployment claims: 000's "more deployment options" (its summary of the
+    # phone and web paragraph) was left unmeasured and counted against PyTorch whatever the routes did.
+    # Here each reaches phones in two runtimes and browsers in one, ONNX Runtime Web (LiteRT.js and
+    # TensorFlow.js failed for Keras, and TensorFlow has no TensorFlow.js route): no advantage anywhere.
+    tflite_not_in_the_browser = {**PHONE, "runtime": "litert", "browser_runtime": "litert-js", "browser_ok": False}
+    evidence = s.evidence(
+        s.export("keras-tensorflow", "tflite", **tflite_not_in_the_browser),
+        _onnx_on_phones_and_in_browsers("keras-tensorflow"),
+        s.export("tensorflow", "tflite", **tflite_not_in_the_browser),
+        _onnx_on_phones_and_in_browsers("tensorflow"),
+        _onnx_on_phones_and_in_browsers("torch"),
+        *_phone("torch", "executorch"),
+        s.export("keras-tensorflow", "tfjs", "failed", error="converter failed"),
+    )
+    v = verdict("keras-more-deployment-options", evidence)
+    assert v.verdict == "contradicted"
+    assert {f.values["target"] for f in v.findings} == {"mobile", "browser"}
+
+
+def test_more_deployment_options_are_confirmed_where_keras_has_more_routes_on_every_target():
+    evidence = s.evidence(
+        *_phone("keras-tensorflow", "tflite"),
+        _onnx_on_phones_and_in_browsers("keras-tensorflow"),
+        *_phone("tensorflow", "tflite"),
+        _onnx_on_phones_and_in_browsers("tensorflow"),
+        s.export("keras-tensorflow", "tfjs", runtime="tfjs", browser_runtime="tfjs", **BROWSER),
+        s.export("torch", "executorch", "failed", error="lowering failed"),
+        s.export("torch", "onnx", "failed", error="export failed"),
+    )
+    assert verdict("keras-more-deployment-options", evidence).verdict == "confirmed"
+
+
 def test_the_torchscript_claim_is_outdated_and_its_successor_runs_without_python_in_executorch():
     evidence = s.evidence(
         s.export("torch", "torchscript", **PHONE),
