@@ -11,7 +11,8 @@ result on the GPU and one on the CPU, which would measure the devices rather tha
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from advisor.records.digests import evidence_digest
 from advisor.records.ledger import FRAMEWORK_LABELS, Claim, ClaimTest, ledger_digest, load_ledger
@@ -28,6 +29,9 @@ CASE_SUFFIXES = ("_eager", "_traced")
 # Counts of code this close are "about the same", not a win: one line or call, or a tenth of the larger.
 COUNT_PARITY_MIN = 1
 COUNT_PARITY = 0.10
+# Shares of planted bugs this close are "about the same": a run plants four bugs at most, so one bug's
+# outcome moves a share by a quarter; shares that one bug (of either side) could bring together are a tie.
+BUG_PARITY = 1
 
 
 def path_label(case: str) -> str:
@@ -37,7 +41,7 @@ def path_label(case: str) -> str:
     return str((knowledge.load("export_paths")["paths"].get(case) or {}).get("label", case))
 
 
-FACT_WORDS = {"needs_python_class": "the reload needs the original Python class"}
+FACT_WORDS = {"needs_python_class": "needs its Python class"}
 
 
 # --- helpers
@@ -201,7 +205,8 @@ def rule_fewer(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
 
 
 def rule_more_often(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
-    """Debugging: the first of each pair has the fact true for a larger share of the planted bugs."""
+    """Debugging: the first of each pair has the fact true for a larger share of the planted bugs; shares
+    that one bug's outcome could bring together are about the same (within noise), not a winner."""
     fact = test.figure
     cases = set(test.params["cases"])
     skipped = _not_run(evidence, "debugging", fact)
@@ -225,39 +230,48 @@ def rule_more_often(test: ClaimTest, evidence: Evidence | None) -> list[Finding]
             findings.append(Finding(subject, "not_measured", f"no planted-bug results for {label(missing[0])}"))
             continue
         share = {v: counts[v][0] / counts[v][1] for v in (a, b)}
-        outcome = _order(share[a], share[b], lower_is_better=False)
+        close = abs(share[a] - share[b]) <= BUG_PARITY / min(counts[a][1], counts[b][1]) + 1e-9
+        outcome = "within_noise" if close else _order(share[a], share[b], lower_is_better=False)
         figure = (
             f"{fact.replace('_', ' ')}: {label(a)} {counts[a][0]} of {counts[a][1]} planted bugs, "
-            f"{label(b)} {counts[b][0]} of {counts[b][1]}"
+            f"{label(b)} {counts[b][0]} of {counts[b][1]}" + (" (one bug apart)" if close else "")
         )
         findings.append(Finding(subject, outcome, figure, {"fact": fact, "counts": counts}))
     return findings
 
 
+def _per_variant(value: Any, variant: str, default: Any = None) -> Any:
+    """A test parameter that is either one value for every variant or a mapping of variant to value."""
+    return value.get(variant, default) if isinstance(value, Mapping) else value
+
+
 def rule_prints_every_step(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
-    """A print inside forward()/call() ran once per training step (eager) or fewer times (traced)."""
-    expect = bool(test.params.get("expect", True))
+    """A print inside forward()/call() ran once per training step (eager) or fewer times (traced).
+
+    `cases` and `expect` may be given per variant, so a claim that speaks for one framework and against
+    another checks each in the mode its users run by default (PyTorch eager, Keras's traced fit()).
+    """
     skipped = _not_run(evidence, "debugging", "print inside the model")
     if skipped:
         return [skipped]
     findings = []
     for variant in test.params["variants"]:
+        expect = bool(_per_variant(test.params.get("expect", True), variant, True))
+        cases = list(_per_variant(test.params["cases"], variant, ()))
         found = None
-        for case in test.params["cases"]:
+        for case in cases:
             found = next(
                 (r for r in evidence.of_kind("debugging") if r.variant == variant and r.case == case and r.ok), None
             )
             if found is not None:
                 break
         if found is None or found.facts.print_count is None or not found.facts.steps:
-            findings.append(Finding(label(variant), "not_measured", f"no {' or '.join(test.params['cases'])} result"))
+            findings.append(Finding(label(variant), "not_measured", f"no {' or '.join(cases)} result"))
             continue
         prints, steps = found.facts.print_count, found.facts.steps
         every = prints >= steps
         outcome = "confirmed" if every == expect else "contradicted"
-        figure = (
-            f"{label(variant)} ({found.case}): the print ran {prints} time{'s' if prints != 1 else ''} in {steps} steps"
-        )
+        figure = f"{label(variant)} ({found.case}): printed {prints} time{'s' if prints != 1 else ''} in {steps} steps"
         findings.append(
             Finding(
                 label(variant),
@@ -308,6 +322,124 @@ def rule_exports(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
             outcome = "confirmed" if works == expect else "contradicted"
             findings.append(Finding(subject, outcome, figure, {"variant": variant, "case": case, "works": works}))
     return findings
+
+
+TRIED = ("ok", "failed", "crashed", "timeout")  # export statuses of a path that was attempted
+TARGET_WORDS = {"mobile": "phones", "edge": "edge devices", "browser": "browsers", "server": "servers"}
+
+
+def _target_runtimes(target: str) -> tuple[dict[str, str], bool]:
+    """(path -> the runtime the target ships it in, whether the target needs that runtime): a browser,
+    phone or edge route counts only when it ran there; for a server a Python reload is the test, as in
+    the deployment score (knowledge/measured_scores.yaml deployment.runtime_targets)."""
+    import knowledge
+
+    paths = knowledge.load("export_paths")["paths"]
+    runtimes = {
+        p: str(info["runtimes"][target]) for p, info in paths.items() if (info.get("runtimes") or {}).get(target)
+    }
+    return runtimes, target in knowledge.load("measured_scores")["deployment"]["runtime_targets"]["targets"]
+
+
+def _targets(test: ClaimTest) -> tuple[str, ...]:
+    """The deployment targets a route test is judged on: its `target`, or each of them where it names
+    several (a claim about deploying in general is checked target by target)."""
+    target = test.params["target"]
+    return tuple(str(t) for t in target) if isinstance(target, list) else (str(target),)
+
+
+def _route_paths(test: ClaimTest, variant: str, target: str) -> list[str]:
+    """The export paths that take a variant to the target: the test's `cases` (per variant where given),
+    else every path the variant offers that the target has a runtime for."""
+    import knowledge
+
+    cases = _per_variant(test.params.get("cases"), variant)
+    if cases:
+        return list(cases)
+    runtimes, _ = _target_runtimes(target)
+    paths = knowledge.load("export_paths")["paths"]
+    return [p for p in runtimes if variant in (paths[p].get("variants") or [])]
+
+
+def _route_status(result: ProbeResult | None, runtime: str | None, needs_runtime: bool) -> str:
+    """proven (ran where the target runs it, same outputs), failed, or untried (not attempted here, or
+    only reloaded in Python for a target that needs its own runtime)."""
+    if result is None or result.status not in TRIED:
+        return "untried"
+    if not export_works(result):
+        return "failed"
+    if not needs_runtime:
+        return "proven"
+    facts = result.facts
+    if runtime and runtime in facts.proven_in(result.ok):
+        return "proven"
+    if runtime and runtime == facts.browser_runtime and facts.browser_ok is not None:
+        return "failed"  # it ran in the page and failed, or gave other outputs
+    return "untried"
+
+
+def _routes(test: ClaimTest, evidence: Evidence, variant: str, target: str) -> dict[str, list[str]]:
+    """status -> the variant's routes to the target in that status, each named with its runtime."""
+    runtimes, needs_runtime = _target_runtimes(target)
+    found: dict[str, list[str]] = {"proven": [], "failed": [], "untried": []}
+    for path in _route_paths(test, variant, target):
+        runtime = runtimes.get(path) if needs_runtime else None
+        status = _route_status(_export_result(evidence, variant, path), runtime, needs_runtime)
+        name = path_label(path).split(" (")[0].split(", ")[0].split(" / ")[0]
+        found[status].append(name)
+    return found
+
+
+def _reach_words(variant: str, found: dict[str, list[str]], target: str) -> str:
+    n = len(found["proven"])
+    text = f"{label(variant)}: {n} route{'' if n == 1 else 's'} to {TARGET_WORDS[target]}"
+    text += f" ({', '.join(found['proven'])})" if found["proven"] else ""
+    return text + (f", {', '.join(found['untried'])} not tried" if found["untried"] else "")
+
+
+def rule_reaches(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
+    """Each variant reaches the deployment target: at least one of its routes ran where the target runs
+    it (in the browser, phone or edge runtime; on a server, reloaded) with the original's outputs."""
+    target = str(test.params["target"])
+    skipped = _not_run(evidence, "export", f"routes to {target}")
+    if skipped:
+        return [skipped]
+    findings = []
+    for variant in test.params["variants"]:
+        found = _routes(test, evidence, variant, target)
+        outcome = "confirmed" if found["proven"] else "not_measured" if found["untried"] else "contradicted"
+        figure = _reach_words(variant, found, target)
+        if found["failed"]:
+            figure += f"; failed: {', '.join(found['failed'])}"
+        findings.append(Finding(label(variant), outcome, figure, {"variant": variant, "target": target, **found}))
+    return findings
+
+
+def rule_more_routes(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
+    """The first of each pair has more routes that ran where the target runs them than the second, on
+    each target the test names. Equal counts are no advantage (contradicted); routes not tried leave the
+    comparison open when they could change it (not measured)."""
+    targets = _targets(test)
+    skipped = _not_run(evidence, "export", f"routes to {' and '.join(targets)}")
+    if skipped:
+        return [skipped]
+    return [_more_routes(test, evidence, a, b, target) for target in targets for a, b in test.params["pairs"]]
+
+
+def _more_routes(test: ClaimTest, evidence: Evidence, a: str, b: str, target: str) -> Finding:
+    """One pair on one target: a's routes there against b's."""
+    found = {v: _routes(test, evidence, v, target) for v in (a, b)}
+    low = {v: len(found[v]["proven"]) for v in (a, b)}
+    high = {v: low[v] + len(found[v]["untried"]) for v in (a, b)}
+    if low[a] > high[b]:
+        outcome = "confirmed"
+    elif high[a] <= low[b]:
+        outcome = "contradicted"
+    else:
+        outcome = "not_measured"
+    figure = "; ".join(_reach_words(v, found[v], target) for v in (a, b))
+    subject = f"{label(a)} vs {label(b)}" + (f", {TARGET_WORDS[target]}" if len(_targets(test)) > 1 else "")
+    return Finding(subject, outcome, figure, {"a": a, "b": b, "target": target, "counts": low})
 
 
 def rule_fact_is(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
@@ -364,21 +496,32 @@ RULES: dict[str, Callable[[ClaimTest, Evidence | None], list[Finding]]] = {
     "exports": rule_exports,
     "fact_is": rule_fact_is,
     "runs": rule_runs,
+    "reaches": rule_reaches,
+    "more_routes": rule_more_routes,
 }
 
 
-def combine(outcomes: Sequence[str]) -> str:
+def combine(outcomes: Sequence[str], across_the_board: bool = False) -> str:
     """One verdict from the findings' outcomes.
 
     Nothing measured: not measured. Confirmed somewhere and contradicted elsewhere: mixed.
     Otherwise the measured outcome that outnumbers "within noise" wins; a tie stays within noise,
-    so one clear model out of two is not enough to call a claim confirmed.
+    so one clear model out of two is not enough to call a claim confirmed. A claim that says it holds
+    across the board (its test's `across_the_board`) is confirmed only where every finding confirms
+    it: confirmed on some models and not on the others is mixed, and a counterexample with nothing
+    confirmed contradicts it.
     """
     measured = [o for o in outcomes if o != "not_measured"]
     if not measured:
         return "not_measured"
     confirmed, contradicted = measured.count("confirmed"), measured.count("contradicted")
     noise = measured.count("within_noise")
+    if across_the_board:
+        if confirmed == len(measured):
+            return "confirmed"
+        if confirmed:
+            return "mixed"
+        return "contradicted" if contradicted else "within_noise"
     if confirmed and contradicted:
         return "mixed"
     if confirmed > noise:
@@ -410,7 +553,7 @@ def check_claim(claim: Claim, evidence: Evidence | None) -> Verdict:
     if claim.test is None:
         return Verdict(claim.id, "outdated" if claim.superseded else "literature_only")
     findings = tuple(RULES[claim.test.rule](claim.test, evidence))
-    outcome = combine([f.outcome for f in findings])
+    outcome = combine([f.outcome for f in findings], bool(claim.test.params.get("across_the_board")))
     if claim.superseded:
         return Verdict(claim.id, "outdated", findings, evidence_outcome=outcome)
     named = set(claim.favours) | set(claim.against) | set(claim.alike)

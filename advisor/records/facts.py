@@ -19,6 +19,9 @@ from advisor.records.answers import Answers
 from advisor.records.ledger import FRAMEWORKS
 
 DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+# A fact may also be about an engine that is no framework of the articles: JAX, which only Keras 3 on
+# JAX runs on (knowledge/literature.yaml `facts.variant_engines`).
+ENGINES = ("jax",)
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,8 @@ def load_facts() -> tuple[Fact, ...]:
         _check(bool(DATE.fullmatch(str(raw.get("date")))), where, "'date' must be YYYY-MM or YYYY-MM-DD")
         _check(raw.get("criterion") in criteria, where, f"criterion must be one of {', '.join(sorted(criteria))}")
         frameworks = tuple(raw.get("frameworks") or ())
-        _check(bool(frameworks) and set(frameworks) <= set(FRAMEWORKS), where, f"frameworks must be in {FRAMEWORKS}")
+        known = FRAMEWORKS + ENGINES
+        _check(bool(frameworks) and set(frameworks) <= set(known), where, f"frameworks must be in {known}")
         stance = {str(k): int(v) for k, v in (raw.get("stance") or {}).items()}
         _check(set(stance) <= set(frameworks) and set(stance.values()) <= {-1, 0, 1}, where, "bad 'stance'")
         bears_on = {str(k): tuple(str(v) for v in values) for k, values in (raw.get("bears_on") or {}).items()}

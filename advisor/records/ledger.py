@@ -33,6 +33,8 @@ RULE_PARAMETERS: dict[str, tuple[str, ...]] = {
     "exports": ("variants", "cases"),
     "fact_is": ("checks",),
     "runs": ("variants",),
+    "reaches": ("variants", "target"),
+    "more_routes": ("pairs", "target"),
 }
 PROBE_KINDS = ("speed", "ease", "debugging", "export", "scale")
 TIMED_PROBES = ("speed", "scale")  # their tests read a metric (probes.evidence METRICS), the others a fact
@@ -148,6 +150,11 @@ def _parse_test(raw: Mapping[str, Any], where: str) -> ClaimTest:
     variants += [check.get("variant") for check in raw.get("checks") or []]
     for variant in variants:
         _check(variant in VARIANTS, where, f"unknown variant {variant!r} in test")
+    target = raw.get("target")
+    several = rule == "more_routes" and isinstance(target, list)  # a route count may be judged per target
+    for one in target if several else [target]:
+        expected = ", ".join(DEPLOYMENT_TARGETS)
+        _check(one in (None, *DEPLOYMENT_TARGETS), where, f"test target must be one of {expected}. Received: {one!r}")
     _check_figures(raw, where)
     params = {k: v for k, v in raw.items() if k not in ("probe", "figure", "rule")}
     return ClaimTest(probe=raw["probe"], figure=raw["figure"], rule=rule, params=params)

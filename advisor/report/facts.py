@@ -20,7 +20,7 @@ from advisor.records.ledger import load_ledger
 from advisor.records.profile import load_criteria
 from advisor.records.scorecard import Scorecard
 
-FRAMEWORK_NAMES = {"pytorch": "PyTorch", "keras": "Keras", "tensorflow": "TensorFlow"}
+FRAMEWORK_NAMES = {"pytorch": "PyTorch", "keras": "Keras", "tensorflow": "TensorFlow", "jax": "JAX"}
 
 
 @dataclass(frozen=True)

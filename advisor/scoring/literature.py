@@ -76,8 +76,8 @@ def claim_weight(verdict: str) -> float:
 
 def verdict_weight(verdict: Verdict | None, framework: str) -> float:
     """How much a claim counts for one framework: by its verdict, except that a partly measured claim
-    counts by what was found only for the frameworks its test measured; for the others, it is an
-    author's judgement (literature only), so a check of one framework never counts against another."""
+    counts by what was found only for the frameworks its test measured; for the others it was not
+    measured, so a check of one framework never costs another more than leaving the claim unchecked."""
     if verdict is None:
         return claim_weight("literature_only")
     if verdict.verdict == "partly_measured":
@@ -85,7 +85,7 @@ def verdict_weight(verdict: Verdict | None, framework: str) -> float:
 
         if framework in measured_frameworks(verdict.findings):
             return claim_weight(verdict.evidence_outcome or "not_measured")
-        return claim_weight("literature_only")
+        return claim_weight("not_measured")
     return claim_weight(verdict.verdict)
 
 

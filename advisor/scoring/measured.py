@@ -148,15 +148,26 @@ def bug_points(bug: str, facts: DebuggingFacts) -> tuple[float, str]:
     return earned, shown
 
 
+def prevented_points(candidate: str, bug: str) -> tuple[float, str] | None:
+    """What a planted bug earns in a framework whose idiomatic code cannot make its class (None: it can)."""
+    family = VARIANTS[candidate].family if candidate in VARIANTS else None
+    rule = (rules()["debugging"].get("prevented") or {}).get(family) or {}
+    if bug not in (rule.get("bugs") or ()):
+        return None
+    return BUG_POINTS * float(rule["share"]), f"prevented: {rule['shown']}"
+
+
 def score_debugging(evidence: Evidence, candidates: Sequence[str], profile: Profile) -> Scored:
-    """Points per planted bug, summed over the bugs every measured candidate ran, relative to the best."""
+    """Points per planted bug, summed over the bugs every measured candidate ran, relative to the best; a bug
+    whose class the framework prevents earns what knowledge/measured_scores.yaml `prevented` gives it."""
     ran = {c: found for c in candidates if (found := bug_results(evidence, c))}
     if not ran:
         return {}
     common = [bug for bug in next(iter(ran.values())) if all(bug in found for found in ran.values())]
     left_out = sorted({bug for found in ran.values() for bug in found} - set(common))
     earned: dict[str, dict[str, tuple[float, str]]] = {
-        c: {bug: bug_points(bug, found[bug].facts) for bug in common} for c, found in ran.items()
+        c: {bug: prevented_points(c, bug) or bug_points(bug, found[bug].facts) for bug in common}
+        for c, found in ran.items()
     }
     totals = {c: sum(p for p, _ in per.values()) for c, per in earned.items()}
     scores: Scored = {}
@@ -168,7 +179,8 @@ def score_debugging(evidence: Evidence, candidates: Sequence[str], profile: Prof
         # Points, and what showed only for the print (which mode counted): what each error looked like
         # is the debugging section's table, not repeated in every score.
         basis += ": " + "; ".join(
-            f"{bug.replace('_', ' ')} {p:g}" + (f" ({shown})" if bug == "print_in_forward" else "")
+            f"{bug.replace('_', ' ')} {p:g}"
+            + (f" ({shown})" if bug == "print_in_forward" or shown.startswith("prevented") else "")
             for bug, (p, shown) in per.items()
         )
         figures = {

@@ -46,11 +46,25 @@ def test_the_team_writes_its_own_decision_record_in_markdown(team_dir):
     assert "A team of 4: Alice would pick" in text
 
 
-def test_team_prints_the_pick_its_robustness_and_the_report(team_dir):
-    out, output = team_dir
+def test_team_prints_the_pick_its_robustness_and_the_report(tmp_path):
+    # Two members who both pick PyTorch: a clear team pick. (The four-member team below is a near tie
+    # since issue 26's ledger review: its deployment and debugging evidence moved towards Keras.)
+    out = tmp_path / "decision"
+    pair = [str(TESTS / "teams" / name) for name in ("bob.yaml", "dave.yaml")]
+    result = runner.invoke(app, ["team", *pair, "--evidence", A, "--evidence", B, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    output = result.output
     record = json.loads((out / "team.json").read_text())["decision"]
     assert "points ahead of" in output and "of ±30% weightings" in output
     assert f"{record['margin']:.2f} points" in output
+    assert "2 of 2 members pick it on their own; scored on vm, same pick on 2 of 2 machines" in output
+    assert f"Team report: {out / 'team.html'}" in output
+
+
+def test_a_team_near_tie_names_both_frameworks_and_how_close_they_are(team_dir):
+    out, output = team_dir
+    record = json.loads((out / "team.json").read_text())["decision"]
+    assert f"Near tie: PyTorch and Keras 3 on TensorFlow ({record['margin']:.2f} points apart of 10)" in output
     assert "2 of 4 members pick it on their own; scored on vm, same pick on 2 of 2 machines" in output
     assert f"Team report: {out / 'team.html'}" in output
 

@@ -62,7 +62,8 @@ def evidence(*results: ProbeResult, models=("mlp", "cnn")) -> Evidence:
 
 def full_run() -> Evidence:
     """Every kind of probe for the three core variants: PyTorch fastest and easiest to debug,
-    Keras shortest, Keras on TensorFlow exporting everywhere."""
+    Keras shortest, every framework exporting to its servers and phones (the phone routes run in
+    their runtimes), none run in a browser."""
     results = []
     for model, scale in (("mlp", 100_000), ("cnn", 5_000), ("rnn", 2_000), ("transformer", 1_000)):
         results += [
@@ -144,10 +145,14 @@ def full_run() -> Evidence:
         export("torch", "torch_save_full", needs_python_class=True, **ok),
         export("torch", "torchscript", needs_python_class=False, **ok),
         export("torch", "torch_export", needs_python_class=False, **ok),
-        export("torch", "onnx", needs_python_class=False, **ok),
+        export("torch", "onnx", needs_python_class=False, runtime="onnxruntime", **ok),
+        export("torch", "executorch", needs_python_class=False, runtime="executorch", **ok),
         export("keras-tensorflow", "keras_native", needs_python_class=False, **ok),
         export("keras-tensorflow", "saved_model", needs_python_class=False, **ok),
-        export("keras-tensorflow", "tflite", needs_python_class=False, **ok),
+        export("keras-tensorflow", "tflite", needs_python_class=False, runtime="litert", **ok),
+        export("tensorflow", "saved_model", needs_python_class=False, **ok),
+        export("tensorflow", "tflite", needs_python_class=False, runtime="litert", **ok),
+        export("tensorflow", "onnx", needs_python_class=False, runtime="onnxruntime", **ok),
         export(
             "keras-tensorflow",
             "tfjs",

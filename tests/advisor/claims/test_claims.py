@@ -147,3 +147,31 @@ def test_a_malformed_claim_is_refused_with_its_id_and_the_problem():
     raw.update(favours=["keras"], test={"probe": "speed", "figure": "x", "rule": "fastest"})
     with pytest.raises(ValueError, match="test rule must be one of"):
         _parse_claim(raw, set(), ledger.sources, ledger.releases, {"ease_of_use"})
+
+
+def test_a_route_count_may_be_judged_on_several_targets_each_of_them_known():
+    ledger = load_ledger()
+    raw = {
+        "id": "routes",
+        "sources": ["000"],
+        "criterion": "deployment",
+        "favours": ["keras"],
+        "audience": ["all"],
+        "claim": "A claim long enough to pass the length check.",
+        "test": {
+            "probe": "export",
+            "figure": "reload_ok",
+            "rule": "more_routes",
+            "pairs": [["keras-tensorflow", "torch"]],
+        },
+    }
+    raw["test"]["target"] = ["mobile", "browser"]
+    assert _parse_claim(raw, set(), ledger.sources, ledger.releases, {"deployment"}).test.params["target"] == [
+        "mobile",
+        "browser",
+    ]
+    raw["test"]["target"] = ["mobile", "desktop"]
+    with pytest.raises(
+        ValueError, match="test target must be one of server, mobile, browser, edge. Received: 'desktop'"
+    ):
+        _parse_claim(raw, set(), ledger.sources, ledger.releases, {"deployment"})

@@ -91,6 +91,19 @@ def test_keras_on_tensorflow_takes_the_facts_about_its_engine_where_the_engine_m
     assert "fact:transformers-drops-tensorflow-and-jax" not in pretrained["keras-tensorflow"].claims  # API, not engine
 
 
+def test_a_fact_about_jax_bears_on_keras_on_jax_alone():
+    from advisor.scoring.literature import literature_score
+
+    facts = facts_for(answers(lifetime="long"))
+    cited = {
+        candidate: {claim for claim, _ in literature_score("maintenance", candidate, (), {}, None, facts).claims}
+        for candidate in ("keras-jax", "keras-tensorflow", "keras-torch", "torch")
+    }
+    jax = "fact:jax-zero-version-deprecations"
+    assert jax in cited["keras-jax"]
+    assert not any(jax in cited[c] for c in ("keras-tensorflow", "keras-torch", "torch"))
+
+
 def test_a_fact_never_overrides_what_this_run_measured():
     evidence = s.evidence(s.speed("torch", "mlp", 1000), s.speed("keras-tensorflow", "mlp", 1000))
     card = scored(profile(lifetime="long", deployment_target="server"), evidence)

@@ -128,6 +128,40 @@ def test_pointing_at_the_statement_holding_the_bug_decides_the_debugging_claims(
     assert "PyTorch 4 of 4" in v.findings[0].figure and "1 of 4" in v.findings[0].figure
 
 
+def _planted(points: dict[str, int]):
+    """Debugging results: for each variant, the first n planted bugs point at their statement."""
+    return s.evidence(
+        *(
+            s.debugging(variant, bug, points_at_planted_statement=i < n)
+            for variant, n in points.items()
+            for i, bug in enumerate(s.PLANTED_BUGS)
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("torch", "keras", "expected"),
+    [(4, 3, "within_noise"), (3, 4, "within_noise"), (4, 2, "confirmed"), (1, 3, "contradicted")],
+)
+def test_planted_bug_shares_one_bug_apart_are_about_the_same(torch, keras, expected):
+    # Four planted bugs at most: one bug's difference is a share of 25 points, within the parity band
+    # the line counts have (issue 26), so it confirms nothing.
+    assert verdict("keras-hides-the-failing-line", _planted({"torch": torch, "keras-tensorflow": keras})).verdict == (
+        expected
+    )
+
+
+def test_planted_bug_shares_over_different_numbers_of_bugs_are_one_bug_apart_when_one_bug_could_close_the_gap():
+    evidence = _planted({"torch": 0})
+    evidence = s.evidence(
+        *evidence.results,
+        s.debugging("keras-tensorflow", "wrong_input_size", points_at_planted_statement=False),
+        s.debugging("keras-tensorflow", "wrong_flatten", points_at_planted_statement=True),
+    )
+    v = verdict("keras-hides-the-failing-line", evidence)  # PyTorch 0 of 4, Keras 1 of 2
+    assert v.verdict == "within_noise" and "one bug apart" in v.findings[0].figure
+
+
 def test_keras_default_fit_tracing_contradicts_eager_by_default_while_run_eagerly_shows_the_old_claim_outdated():
     evidence = s.evidence(
         s.debugging("keras-tensorflow", "print_in_forward_traced", print_count=1, steps=20),
@@ -136,6 +170,30 @@ def test_keras_default_fit_tracing_contradicts_eager_by_default_while_run_eagerl
     assert verdict("keras-eager-by-default-since-tf2", evidence).verdict == "contradicted"
     outdated = verdict("keras-graph-fixed-in-advance", evidence)
     assert outdated.verdict == "outdated" and outdated.evidence_outcome == "confirmed"
+
+
+def test_eager_by_default_is_checked_on_every_keras_backend():
+    # Keras 3's fit() traces on TensorFlow and JAX and stays eager on PyTorch (issue 26).
+    evidence = s.evidence(
+        s.debugging("keras-tensorflow", "print_in_forward_traced", print_count=2, steps=8),
+        s.debugging("keras-torch", "print_in_forward_traced", print_count=8, steps=8),
+    )
+    v = verdict("keras-eager-by-default-since-tf2", evidence)
+    assert v.verdict == "mixed"
+    outcomes = {f.subject: f.outcome for f in v.findings}
+    assert outcomes["Keras 3 on TensorFlow"] == "contradicted" and outcomes["Keras 3 on PyTorch"] == "confirmed"
+
+
+def test_debugging_like_plain_python_is_checked_against_keras_as_keras_runs_by_default():
+    # The claim speaks against Keras; checking PyTorch alone left Keras unmeasured (issue 26).
+    evidence = s.evidence(
+        s.debugging("torch", "print_in_forward_eager", print_count=8, steps=8),
+        s.debugging("keras-tensorflow", "print_in_forward_eager", print_count=8, steps=8),  # run_eagerly=True
+        s.debugging("keras-tensorflow", "print_in_forward_traced", print_count=2, steps=8),  # the default
+    )
+    v = verdict("pytorch-debugs-like-plain-python", evidence)
+    assert v.verdict == "confirmed"
+    assert "Keras 3 on TensorFlow (print_in_forward_traced)" in v.summary(3)
 
 
 def test_an_export_path_counts_when_it_reloads_with_the_same_outputs():
@@ -150,12 +208,119 @@ def test_an_export_path_counts_when_it_reloads_with_the_same_outputs():
     assert not_measured.verdict == "not_measured" and "pip install onnx" in not_measured.summary()
 
 
-def test_pickled_pytorch_models_needing_their_class_confirm_the_portability_claim():
+def test_the_portability_claim_is_outdated_and_checked_like_for_like_whole_models_and_weights():
+    # Issue 26: a whole-model pickle against a .keras file compared unlike formats. Today each side has a
+    # whole-model file that reloads without the model's code and a weights-only file that needs it.
     evidence = s.evidence(
-        s.export("torch", "torch_save_full", "failed", needs_python_class=True, reload_ok=False),
+        s.export("torch", "torch_export", needs_python_class=False, reload_ok=True),
+        s.export("torch", "state_dict", needs_python_class=True, reload_ok=True),
         s.export("keras-tensorflow", "keras_native", needs_python_class=False, reload_ok=True),
+        s.export("keras-tensorflow", "weights_h5", needs_python_class=True, reload_ok=True),
     )
-    assert verdict("pytorch-pickles-keras-portable-files", evidence).verdict == "confirmed"
+    v = verdict("pytorch-pickles-keras-portable-files", evidence)
+    assert v.verdict == "outdated" and v.evidence_outcome == "confirmed"
+    assert "PyTorch, torch.export (.pt2)" in {f.subject for f in v.findings}
+
+
+PHONE = {"reload_ok": True, "max_abs_diff": 1e-6}
+PHONE_RUNTIMES = {"tflite": "litert", "onnx": "onnxruntime", "executorch": "executorch"}
+
+
+def _phone(variant: str, case: str):
+    return (s.export(variant, case, runtime=PHONE_RUNTIMES[case], **PHONE),)
+
+
+def _keras_phone_routes():
+    return (*_phone("keras-tensorflow", "tflite"), *_phone("keras-tensorflow", "onnx"), *_phone("tensorflow", "tflite"))
+
+
+def test_keras_phone_routes_are_judged_against_pytorch_s_phone_routes():
+    # Issue 26: the claim was checked on the Keras routes alone, while the export probe also runs
+    # PyTorch's ExecuTorch and ONNX Runtime routes. Each side reaching phones in one runtime: no edge.
+    evidence = s.evidence(*_keras_phone_routes(), *_phone("torch", "onnx"), *_phone("torch", "executorch"))
+    v = verdict("keras-mobile-routes", evidence)
+    assert v.verdict == "contradicted"
+    assert "PyTorch: 2 routes to phones (ExecuTorch, ONNX)" in v.summary()
+
+
+def test_a_phone_advantage_is_confirmed_when_pytorch_s_phone_routes_fail():
+    evidence = s.evidence(
+        *_keras_phone_routes(),
+        *_phone("tensorflow", "onnx"),
+        s.export("torch", "executorch", "failed", error="lowering failed"),
+        s.export("torch", "onnx", "failed", error="export failed"),
+    )
+    assert verdict("keras-mobile-routes", evidence).verdict == "confirmed"
+
+
+def test_an_untried_phone_route_leaves_the_comparison_open():
+    evidence = s.evidence(
+        *_keras_phone_routes(),
+        *_phone("tensorflow", "onnx"),
+        *_phone("torch", "onnx"),
+        s.export("torch", "executorch", "not_installed", install_hint="pip install executorch"),
+    )
+    v = verdict("keras-mobile-routes", evidence)
+    assert v.verdict == "not_measured" and "ExecuTorch" in v.summary()
+
+
+def test_a_keras_model_reaches_the_browser_through_any_browser_runtime():
+    browser = {"browser_ok": True, "browser_max_abs_diff": 1e-6, **PHONE}
+    evidence = s.evidence(
+        s.export("keras-tensorflow", "tfjs", "not_installed", install_hint="pip install tensorflowjs"),
+        s.export("keras-tensorflow", "tflite", runtime="litert", browser_runtime="litert-js", **browser),
+        s.export("tensorflow", "onnx", runtime="onnxruntime", browser_runtime="onnxruntime-web", **browser),
+    )
+    assert verdict("keras-in-the-browser", evidence).verdict == "confirmed"
+
+
+BROWSER = {"browser_ok": True, "browser_max_abs_diff": 1e-6, **PHONE}
+
+
+def _onnx_on_phones_and_in_browsers(variant: str):
+    return s.export(variant, "onnx", runtime="onnxruntime", browser_runtime="onnxruntime-web", **BROWSER)
+
+
+def test_more_deployment_options_are_counted_on_every_framework_s_phone_and_browser_routes():
+    # Issue 26's fairness for deployment claims: 000's "more deployment options" (its summary of the
+    # phone and web paragraph) was left unmeasured and counted against PyTorch whatever the routes did.
+    # Here each reaches phones in two runtimes and browsers in one, ONNX Runtime Web (LiteRT.js and
+    # TensorFlow.js failed for Keras, and TensorFlow has no TensorFlow.js route): no advantage anywhere.
+    tflite_not_in_the_browser = {**PHONE, "runtime": "litert", "browser_runtime": "litert-js", "browser_ok": False}
+    evidence = s.evidence(
+        s.export("keras-tensorflow", "tflite", **tflite_not_in_the_browser),
+        _onnx_on_phones_and_in_browsers("keras-tensorflow"),
+        s.export("tensorflow", "tflite", **tflite_not_in_the_browser),
+        _onnx_on_phones_and_in_browsers("tensorflow"),
+        _onnx_on_phones_and_in_browsers("torch"),
+        *_phone("torch", "executorch"),
+        s.export("keras-tensorflow", "tfjs", "failed", error="converter failed"),
+    )
+    v = verdict("keras-more-deployment-options", evidence)
+    assert v.verdict == "contradicted"
+    assert {f.values["target"] for f in v.findings} == {"mobile", "browser"}
+
+
+def test_more_deployment_options_are_confirmed_where_keras_has_more_routes_on_every_target():
+    evidence = s.evidence(
+        *_phone("keras-tensorflow", "tflite"),
+        _onnx_on_phones_and_in_browsers("keras-tensorflow"),
+        *_phone("tensorflow", "tflite"),
+        _onnx_on_phones_and_in_browsers("tensorflow"),
+        s.export("keras-tensorflow", "tfjs", runtime="tfjs", browser_runtime="tfjs", **BROWSER),
+        s.export("torch", "executorch", "failed", error="lowering failed"),
+        s.export("torch", "onnx", "failed", error="export failed"),
+    )
+    assert verdict("keras-more-deployment-options", evidence).verdict == "confirmed"
+
+
+def test_the_torchscript_claim_is_outdated_and_its_successor_runs_without_python_in_executorch():
+    evidence = s.evidence(
+        s.export("torch", "torchscript", **PHONE),
+        s.export("torch", "executorch", runtime="executorch", **PHONE),
+    )
+    v = verdict("pytorch-torchscript-without-python", evidence)
+    assert v.verdict == "outdated" and v.evidence_outcome == "confirmed"
 
 
 def test_a_keras_file_saved_on_pytorch_is_checked_against_the_portability_claim_too():
@@ -194,6 +359,31 @@ def test_a_full_run_gives_every_measurable_claim_a_measured_verdict():
 )
 def test_findings_combine_into_one_verdict(outcomes, expected):
     assert combine(outcomes) == expected
+
+
+@pytest.mark.parametrize(
+    "outcomes, expected",
+    [
+        (["confirmed", "confirmed", "confirmed"], "confirmed"),
+        (["confirmed", "confirmed", "within_noise"], "mixed"),
+        (["confirmed", "contradicted"], "mixed"),
+        (["contradicted", "within_noise", "within_noise"], "contradicted"),
+        (["within_noise", "not_measured"], "within_noise"),
+        (["not_measured"], "not_measured"),
+    ],
+)
+def test_an_across_the_board_claim_is_confirmed_only_where_every_finding_confirms_it(outcomes, expected):
+    assert combine(outcomes, across_the_board=True) == expected
+
+
+def test_keras_slower_across_the_board_is_not_confirmed_by_a_majority_of_models():
+    evidence = s.evidence(
+        *(s.speed(v, m, t) for m in ("mlp", "cnn") for v, t in (("torch", 2000), ("keras-tensorflow", 1000))),
+        s.speed("tensorflow", "mlp", 1900),
+        s.speed("tensorflow", "cnn", 1010, spread=0.3),  # about as fast as Keras on the CNN
+    )
+    assert verdict("pytorch-faster-than-keras", evidence).verdict == "confirmed"
+    assert verdict("keras-slower-than-both", evidence).verdict == "mixed"
 
 
 def test_a_speed_claim_is_not_checked_on_a_gpu_result_against_a_cpu_result():

@@ -135,7 +135,7 @@ def test_a_near_tie_is_headlined_as_a_near_tie(speed_only_run):
             "math_comfort": "low",
             "goal": "learn",
             "deployment_target": "mobile",
-            "priority": "flexibility",
+            "priority": "deployment",
         },
         use_defaults=True,
     )
@@ -252,7 +252,8 @@ def test_a_reason_where_nothing_speaks_to_the_leader_cites_what_speaks_against_t
     from tests.conftest import FIXTURES
 
     evidence = load_evidence(FIXTURES / "run_standard" / "evidence.json")
-    profile = build_profile(collect_answers(file_values={"deployment_target": "mobile"}, use_defaults=True))
+    answers = {"deployment_target": "mobile", "priority": "deployment"}
+    profile = build_profile(collect_answers(file_values=answers, use_defaults=True))
     card = score(profile, evidence, check(evidence))
     assert card.ranking[:2] == ("keras-torch", "keras-tensorflow")
     reasons = {r.key: r for r in build_decision_view(profile, evidence, card).reasons}

@@ -8,8 +8,8 @@ from advisor.claims.rules import check_claims
 from advisor.questionnaire.profile import build_profile
 from advisor.questionnaire.questions import collect_answers
 from advisor.records.ledger import load_ledger
-from advisor.records.verdicts import Verdict
-from advisor.scoring.literature import LiteratureScore, literature_score, place
+from advisor.records.verdicts import Finding, Verdict
+from advisor.scoring.literature import LiteratureScore, claim_weight, literature_score, place, verdict_weight
 from tests.support import synthetic as s
 from tests.support.synthetic import scored
 
@@ -38,6 +38,32 @@ def test_an_untestable_claim_weighs_less_than_a_confirmed_one():
     weak = literature_score("flexibility", "torch", [claim], {claim.id: Verdict(claim.id, "literature_only")})
     strong = literature_score("flexibility", "torch", [claim], {claim.id: Verdict(claim.id, "confirmed")})
     assert 5 < weak.score < strong.score
+
+
+@pytest.mark.parametrize("measured", ["confirmed", "within_noise", "mixed"])
+def test_leaving_a_claim_unmeasured_never_weighs_more_than_measuring_it(measured):
+    # Issue 26: not measured counted 0.75 and measured "within noise" 0.25, so measuring a claim could
+    # lower its weight. Only a contradiction (or a release that outdated it) may weigh less.
+    claim = [load_ledger().claim("pytorch-faster-than-keras")]
+    scores = {
+        v: literature_score("training_speed", "torch", claim, {claim[0].id: Verdict(claim[0].id, v)}).score
+        for v in ("not_measured", measured)
+    }
+    assert claim_weight(measured) >= claim_weight("not_measured")
+    assert scores[measured] >= scores["not_measured"]
+
+
+def test_a_testable_claim_this_run_left_unmeasured_counts_as_its_author_s_word_like_an_untestable_one():
+    # Neither settled by this run: a probe that could check a claim but did not run is no evidence
+    # against the claim, so it weighs what an untestable claim weighs, not less.
+    assert claim_weight("not_measured") == claim_weight("literature_only")
+
+
+def test_a_framework_a_partly_measured_claim_left_unmeasured_weighs_as_not_measured():
+    finding = Finding("PyTorch", "confirmed", "the print ran 8 times in 8 steps", {"variant": "torch"})
+    partly = Verdict("pytorch-debugs-like-plain-python", "partly_measured", (finding,), evidence_outcome="confirmed")
+    assert verdict_weight(partly, "pytorch") == claim_weight("confirmed")
+    assert verdict_weight(partly, "keras") == claim_weight("not_measured")
 
 
 def test_an_unmeasured_framework_the_articles_put_on_a_par_takes_its_peers_measured_score():

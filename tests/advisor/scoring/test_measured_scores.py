@@ -131,15 +131,28 @@ def test_the_print_counts_in_the_framework_s_default_mode():
 def test_a_framework_that_ran_fewer_bugs_is_compared_on_the_bugs_both_ran():
     silent = {"surfaced_at": "silent_nan", "first_nan_step": 1, "exception_type": None}
     torch = [r for r in _bugs("torch") if r.case != "nan_custom_op"]  # its NaN case crashed: not a result
-    run = s.evidence(*torch, *_bugs("keras-tensorflow", nan_custom_op=silent))
-    scores = score_debugging(run, ["torch", "keras-tensorflow"], profile())
-    assert scores["torch"][0] == scores["keras-tensorflow"][0] == pytest.approx(10)
-    assert "left out: nan_custom_op" in scores["keras-tensorflow"][1]
+    # Low-level TensorFlow beside it: a framework that prevents none of these bug classes, so both earn alike.
+    run = s.evidence(*torch, *_bugs("tensorflow", nan_custom_op=silent))
+    scores = score_debugging(run, ["torch", "tensorflow"], profile())
+    assert scores["torch"][0] == scores["tensorflow"][0] == pytest.approx(10)
+    assert "left out: nan_custom_op" in scores["tensorflow"][1]
     assert scores["torch"][2]["out_of"] == 30
 
 
+def test_a_bug_class_the_framework_prevents_earns_its_full_points_whatever_the_planted_bug_showed():
+    # Issue 26: Keras infers layer input sizes and Flatten's size, so idiomatic Keras code never states
+    # the sizes these two bugs get wrong; the probe plants them by hand (keras.Input(63), a Reshape).
+    quiet = {"names_shapes": False, "points_at_planted_line": False, "surfaced_at": "first_step"}
+    run = s.evidence(*_bugs("torch"), *_bugs("keras-tensorflow", wrong_flatten=quiet, wrong_input_size=quiet))
+    scores = score_debugging(run, ["torch", "keras-tensorflow"], profile())
+    keras, torch = scores["keras-tensorflow"][2]["bugs"], scores["torch"][2]["bugs"]
+    assert keras["wrong_flatten"] == keras["wrong_input_size"] == pytest.approx(10)
+    assert torch["wrong_flatten"] == pytest.approx(4 + 1.5 + 2 + 2)  # PyTorch: the user writes the size
+    assert "wrong flatten 10 (prevented:" in scores["keras-tensorflow"][1]
+
+
 def test_debugging_is_measured_only_for_the_frameworks_the_probe_ran():
-    run = s.evidence(*_bugs("torch"), *_bugs("keras-tensorflow", wrong_flatten={"points_at_planted_line": False}))
+    run = s.evidence(*_bugs("torch"), *_bugs("keras-tensorflow", dtype_mismatch={"points_at_planted_line": False}))
     card = scored(profile(), run)
     debugging = card.scores["debugging"]
     assert debugging["torch"].source == debugging["keras-tensorflow"].source == "measured"
@@ -203,8 +216,17 @@ def test_for_a_server_the_target_decides_which_paths_matter_and_a_python_reload_
 def test_for_a_phone_a_path_earns_its_full_weight_only_when_it_ran_in_the_phone_runtime():
     torch = _paths("torch", "mobile")
     assert torch[2]["paths"]["executorch"] == {"status": "works", "weight": 3.0, "credit": 3.0}
-    assert torch[2]["paths"]["torchscript"] == {"status": "python_only", "weight": 1.0, "credit": 0.5}
+    assert torch[2]["paths"]["torchscript"] == {"status": "python_only", "weight": 0.0, "credit": 0.0}
     assert "ran in the target's runtime: ExecuTorch in executorch (3)" in torch[1]
+
+
+@pytest.mark.parametrize("target", ["none", "server", "mobile", "browser", "edge"])
+def test_torchscript_a_deprecated_route_earns_no_points_for_any_target(target):
+    # Issue 26: TorchScript is deprecated in favour of torch.export (PyTorch 2.11), and the Lite
+    # Interpreter that ran it on phones is unsupported; the probe still shows it, as a legacy route.
+    torch = _paths("torch", target)
+    assert torch[2]["paths"]["torchscript"]["weight"] == 0.0
+    assert torch[2]["paths"]["torchscript"]["credit"] == 0.0
 
 
 def test_torch_export_alone_is_an_intermediate_format_that_no_phone_runs():
