@@ -24,6 +24,9 @@ class Budget:
     option_models: tuple[str, ...] | None = None  # the models a named option measures; None: `models`
     parallel_children: int = 1  # probes after the timed rounds (accuracy, ease, debugging, export) at once
     scale_processes: int = 3  # fresh scale processes per variant, interleaved, after speed's rounds
+    # The debugging probe's steps after a bug's default run (the framework's detector, a print in the model,
+    # the eager switch: probes/kinds/debug_steps.py); False: the default run only.
+    debugging_steps: bool = True
     # How long a whole run of this budget takes on the 2-core dev VM (`time advisor probe --budget X`),
     # for the questionnaire's "measuring takes about..." and the progress bar's first estimate.
     typical_s: float | None = None

@@ -119,6 +119,27 @@ class DebuggingFacts(Facts):
     planted_effect: str | None = None  # what shows the bug was planted when nothing was raised
     traceback_filtering: bool | None = None  # the framework's own traceback filtering was on
     note: str | None = None
+    # What the user saw besides an error, and whether it named the cause (probes/kinds/debugging.py)
+    warnings: tuple[str, ...] | None = None  # the warnings the default run raised, "Category: first line"
+    warning: str | None = None  # ... the first that names the bug's cause
+    names_cause: bool | None = None  # the error or a warning names the cause (the bug's own words)
+    prevented: bool | None = None  # the framework's idiom cannot make this bug: nothing was planted or run
+    prevented_why: str | None = None
+    # What the user does next when the default run did not say what went wrong (probes/kinds/debug_steps.py)
+    found_by: str | None = None  # default | detector | print | print_eager | none | prevented; None: not tried
+    steps_to_find: int | None = None  # 0 the default run said it, 1 a detector or a print, 2 a print made eager
+    next_steps: str | None = None  # why the steps after the default run were not tried
+    detector: str | None = None  # the framework's detector, as the user turns it on
+    detector_found: bool | None = None
+    detector_error: str | None = None  # what the detector raised
+    detector_surfaced_at: str | None = None
+    print_reveals: bool | None = None  # this run's print of the outputs gave the bug away
+    print_excerpt: str | None = None  # what that print showed, first characters
+    print_mode: str | None = None  # the mode the print ran in (the framework's default)
+    print_found: bool | None = None  # a print of the outputs in the default mode gave the bug away
+    eager_switch: str | None = None  # the framework's switch from a traced step to eager Python
+    print_eager_found: bool | None = None  # ... the same print after that switch
+    print_eager_excerpt: str | None = None
 
 
 @dataclass(frozen=True)
