@@ -26,6 +26,11 @@ from probes.variants import VARIANTS
 BUG_POINTS = 10.0  # the most one planted bug earns: the sum of knowledge/measured_scores.yaml's points
 EASE_FIGURES = ("total_lines", "api_calls", "device_statements", "model_lines", "train_lines")  # in the score's figures
 TRIED = ("ok", "failed", "crashed", "timeout")  # export statuses of a path that was attempted
+STEP_WORDS = {  # probes/kinds/debug_steps.py's stages after the default run
+    "detector": "by the framework's detector (one step)",
+    "print": "by a print of the outputs (one step)",
+    "print_eager": "by a print after the eager switch (two steps)",
+}
 PHASE_WORDS = {
     "build": "while building the model",
     "compile": "at compile",
@@ -109,20 +114,39 @@ def bug_results(evidence: Evidence, candidate: str) -> dict[str, ProbeResult]:
 
 
 def bug_points(bug: str, facts: DebuggingFacts) -> tuple[float, str]:
-    """What one planted bug earns (0-10) and how it showed, in words."""
+    """What one planted bug earns (0-10) and how it showed, in words: what its default run showed, or, if
+    more, what the first next step that found it earns (knowledge/measured_scores.yaml, debugging)."""
     table = rules()["debugging"]
-    points = {name: float(entry["points"]) for name, entry in table["points"].items()}
     if bug == PRINT_BUG:
         prints, steps = _number(facts.print_count) or 0, _number(facts.steps) or 0
         key = "every_step" if steps and prints >= steps else "some_steps" if prints else "never"
         return BUG_POINTS * float(table["print"][key]), f"the print ran {prints:g} times in {steps:g} steps"
+    if facts.prevented:
+        return BUG_POINTS * float(table["cannot_happen"]["share"]), "prevented: the framework's idiom cannot make it"
     if facts.absorbed:
         return BUG_POINTS * float(table["absorbed"]["share"]), "no error: the framework absorbed it"
+    earned, shown = default_points(facts, table)
+    later = table.get("next_steps") or {}
+    if facts.found_by in STEP_WORDS and facts.found_by in later:
+        if BUG_POINTS * float(later[facts.found_by]) > earned:
+            earned = BUG_POINTS * float(later[facts.found_by])
+        shown += f"; found {STEP_WORDS[facts.found_by]}"
+    elif facts.found_by == "none":
+        shown += "; not found by the detector or a print either"
+    return earned, shown
+
+
+def default_points(facts: DebuggingFacts, table: Mapping[str, Any]) -> tuple[float, str]:
+    """What a bug earns for what its default run showed: an error, a warning naming the cause, a NaN, nothing."""
+    points = {name: float(entry["points"]) for name, entry in table["points"].items()}
     surfaced = str(facts.surfaced_at or "none")
     raised = surfaced in PHASE_WORDS or bool(facts.exception_type)  # the probe's phases are those of an error
     if raised:
         loud, phase = "exception", surfaced
         shown = f"{facts.exception_type or 'an error'} {PHASE_WORDS.get(surfaced, surfaced)}"
+    elif surfaced == "warning":
+        loud, phase = "warning", "first_step"
+        shown = "no error; a warning that names the cause"
     elif surfaced == "silent_nan":
         first = _number(facts.first_nan_step)
         loud, phase = "silent_nan", "first_step" if first == 1 else "later_step"
@@ -133,10 +157,12 @@ def bug_points(bug: str, facts: DebuggingFacts) -> tuple[float, str]:
     earned = points["loud"] * float(table["loud"].get(loud, 0.0))
     if earned > 0 and phase is not None:
         earned += points["early"] * float(table["early"].get(phase, 0.0))
+    if loud == "warning":
+        earned += points["message"]
     if raised:
-        named = facts.names_shapes is True or facts.names_dtypes is True
+        named = facts.names_shapes is True or facts.names_dtypes is True or facts.names_cause is True
         earned += points["message"] if named else 0.0
-        shown += ", names the shapes" if facts.names_shapes else ", names the dtypes" if named else ""
+        shown += _named_words(facts)
         if facts.points_at_planted_line:
             earned += points["line"] * float(table["line"]["planted_line"])
             shown += ", points at the planted line"
@@ -146,6 +172,14 @@ def bug_points(bug: str, facts: DebuggingFacts) -> tuple[float, str]:
         else:
             shown += ", not at the planted line"
     return earned, shown
+
+
+def _named_words(facts: DebuggingFacts) -> str:
+    if facts.names_shapes:
+        return ", names the shapes"
+    if facts.names_dtypes:
+        return ", names the dtypes"
+    return ", names the cause" if facts.names_cause else ""
 
 
 def score_debugging(evidence: Evidence, candidates: Sequence[str], profile: Profile) -> Scored:
@@ -168,9 +202,14 @@ def score_debugging(evidence: Evidence, candidates: Sequence[str], profile: Prof
         # Points, and what showed only for the print (which mode counted): what each error looked like
         # is the debugging section's table, not repeated in every score.
         basis += ": " + "; ".join(
-            f"{bug.replace('_', ' ')} {p:g}" + (f" ({shown})" if bug == "print_in_forward" else "")
+            f"{bug.replace('_', ' ')} {p:g}"
+            + (f" ({shown})" if bug == "print_in_forward" or shown.startswith("prevented") else "")
             for bug, (p, shown) in per.items()
         )
+        later = [f"{bug.replace('_', ' ')} {shown.rpartition('; ')[2]}" for bug, (_, shown) in per.items()]
+        later = [said for said in later if " found by " in said]
+        if later:
+            basis += ". Not said by the default run, " + "; ".join(later)
         figures = {
             "points": round(totals[candidate], 3),
             "out_of": BUG_POINTS * len(common),

@@ -104,6 +104,43 @@ def test_a_planted_bug_earns_points_for_what_the_user_sees(bug, facts, points):
     assert bug_points(bug, DebuggingFacts.from_json(facts))[0] == pytest.approx(points)
 
 
+SILENT = {"surfaced_at": "none", "exception_type": None}
+
+
+@pytest.mark.parametrize(
+    ("bug", "facts", "points"),
+    [
+        ("missing_zero_grad", {"surfaced_at": "prevented", "prevented": True, "found_by": "prevented"}, 10),
+        ("target_broadcast", {"surfaced_at": "warning", "names_cause": True, "found_by": "default"}, 3 + 1.5 + 2),
+        ("nan_custom_op", {**SILENT, "found_by": "detector"}, 6),
+        ("softmax_before_loss", {**SILENT, "found_by": "print"}, 6),
+        ("logits_as_probabilities", {**SILENT, "found_by": "print_eager"}, 4),
+        ("missing_zero_grad", {**SILENT, "found_by": "none"}, 0),
+        ("nan_custom_op", {"surfaced_at": "silent_nan", "first_nan_step": 1, "found_by": "none"}, 2 + 1.5),
+        ("float64_input", {**RAISED, "names_shapes": None, "names_dtypes": True, "found_by": "default"}, 4 + 1.5 + 2),
+    ],
+)
+def test_a_silent_bug_earns_by_the_first_step_that_found_it_and_a_prevented_one_earns_all(bug, facts, points):
+    assert bug_points(bug, DebuggingFacts.from_json(facts))[0] == pytest.approx(points)
+
+
+def test_a_next_step_never_lowers_what_the_default_run_earned():
+    loud_nan = {"surfaced_at": "silent_nan", "first_nan_step": 1, "found_by": "print_eager"}  # 3.5 by default
+    assert bug_points("nan_custom_op", DebuggingFacts.from_json(loud_nan))[0] == pytest.approx(4)
+    raised = {**RAISED, "names_shapes": False, "surfaced_at": "first_step", "found_by": "detector"}  # 5.5
+    assert bug_points("wrong_input_size", DebuggingFacts.from_json(raised))[0] == pytest.approx(6)
+
+
+def test_the_basis_says_which_step_found_a_bug_the_default_run_did_not_name():
+    run = s.evidence(
+        s.debugging("torch", "softmax_before_loss", **SILENT, found_by="print"),
+        s.debugging("keras-tensorflow", "softmax_before_loss", surfaced_at="warning", names_cause=True),
+    )
+    scores = score_debugging(run, ["torch", "keras-tensorflow"], profile())
+    assert "softmax before loss found by a print of the outputs (one step)" in scores["torch"][1]
+    assert scores["keras-tensorflow"][0] == pytest.approx(10) and scores["torch"][0] < 10
+
+
 def _bugs(variant, **overrides):
     """The four error and NaN bugs surfacing loudly at the planted line, unless overridden per bug."""
     results = []
