@@ -69,6 +69,7 @@ BUDGETS: dict[str, Budget] = {
             child_timeout_s=120,
             parallel_children=2,
             typical_s=46,
+            debugging_steps=False,  # each bug's default run only: a traced framework's next steps double its time
         ),
         Budget(
             "standard",
@@ -89,6 +90,7 @@ BUDGETS: dict[str, Budget] = {
             option_processes=3,
             option_models=("mlp", "cnn"),  # what one switch gives, within five minutes on two cores
             parallel_children=2,
+            debugging_steps=False,  # the detector, print and eager-switch runs are thorough's
             typical_s=290,  # 290 and 288 s in two runs on the quiet 2-core VM (326 and 324 s with 5 processes)
         ),
         Budget(
