@@ -186,6 +186,16 @@ class ExportFacts(Facts):
     int8_max_abs_diff: float | None = None  # int8 against the original outputs on the probe's batch
     int8_call_ms: float | None = None
     int8_error: str | None = None
+    int8_calibration_images: int | None = None  # training images the calibrated int8 method observed
+    # An ExecuTorch .pte: how much of the lowered graph XNNPACK took (executorch's get_delegation_info);
+    # what it leaves runs in ExecuTorch's portable reference kernels, many times slower for a convolution.
+    xnnpack_nodes: int | None = None
+    portable_nodes: int | None = None  # outside XNNPACK, bookkeeping (getitem, sym_size) left out
+    portable_ops: tuple[str, ...] | None = None  # those nodes' operators, "aten_convolution_default x2"
+    # The batch dimension the exported file takes: "open" (any batch) or the fixed size it was traced with,
+    # as checked by the reload feeding it another batch size (batch_check says what happened).
+    batch: str | None = None
+    batch_check: str | None = None
 
     def works(self, ok: bool) -> bool:
         """Exported, reloaded in a fresh process, and the same outputs within PARITY (`ok`: the result's status)."""

@@ -105,15 +105,15 @@ def _litert_int8(model: Any, backend: str) -> export_paths.Quantize | None:
     return quantize
 
 
-def _executorch(model: Any, backend: str) -> Callable[[Path], None]:
+def _executorch(model: Any, backend: str) -> Callable[[Path], dict[str, Any]]:
     """Keras on PyTorch: model.export(format="torch") gives a torch.export program; ExecuTorch lowers it."""
 
-    def lower(path: Path) -> None:
+    def lower(path: Path) -> dict[str, Any]:
         import torch
 
         program = path.with_suffix(".pt2")
         _export(model, program, "torch", "executorch", backend)
-        torch_runtime.lower_to_executorch(torch.export.load(program), path)
+        return torch_runtime.lower_to_executorch(torch.export.load(program), path)
 
     return lower
 

@@ -42,7 +42,7 @@ Quantize = Callable[[Path, Path], str]  # (float artifact, int8 artifact to writ
 class ExportPath:
     id: str
     file_name: str  # artifact name in the temporary folder (a folder for SavedModel, TF.js)
-    export: Callable[[Path], None]  # writes the artifact
+    export: Callable[[Path], dict[str, Any] | None]  # writes the artifact; may return facts about it
     needs: Sequence[str] = ()  # optional modules, checked without importing them
     int8: Quantize | None = None  # post-training int8 quantisation the path offers (else QUANTIZERS')
 
@@ -284,11 +284,11 @@ def run_path(workspace: Workspace, path: ExportPath, variant: str) -> dict[str, 
     artifact = workspace.folder / path.file_name
     start = time.perf_counter()
     try:
-        path.export(artifact)
+        made = path.export(artifact) or {}
     except Exception as exc:  # noqa: BLE001 - a failed export is the finding
         facts.update(export_s=round(time.perf_counter() - start, 3), error=exception_line(exc))
         return {"status": "failed", "reason": f"export failed: {facts['error']}", "facts": facts}
-    facts.update(export_s=round(time.perf_counter() - start, 3), size_bytes=size_bytes(artifact))
+    facts.update(made, export_s=round(time.perf_counter() - start, 3), size_bytes=size_bytes(artifact))
     reply = workspace.reload(path.id, artifact)
     facts.update(
         reload_ok=bool(reply.get("reload_ok")),
@@ -297,7 +297,7 @@ def run_path(workspace: Workspace, path: ExportPath, variant: str) -> dict[str, 
         reload_s=round(reply["reload_s"], 3) if reply.get("reload_s") is not None else None,
         error=reply.get("error"),
     )
-    for key in ("default_load_ok", "default_load_error", "without_class_error", "runtime"):
+    for key in ("default_load_ok", "default_load_error", "without_class_error", "runtime", "batch", "batch_check"):
         if key in reply:
             facts[key] = reply[key]
     if reply.get("call_ms") is not None:

@@ -26,6 +26,7 @@ VARIANT = "torch"
 PATHS = ("state_dict", "torch_save_full", "torchscript", "torch_export", "onnx", "executorch")
 BATCH = 16
 CALIBRATION_BATCHES = 4  # training batches the int8 quantizer observes
+MAX_BATCH = 1024  # the largest batch an open-batch export takes
 
 _state: dict[str, Any] = {}
 
@@ -57,6 +58,14 @@ def _trained(settings: dict[str, Any]) -> tuple[Any, Any, export_paths.Workspace
         workspace = export_paths.Workspace("pytorch", batch.numpy(), expected, (test_x.numpy(), test_y.numpy()))
         _state.update(model=model, example=batch, calibration=calibration, workspace=workspace)
     return _state["model"], _state["example"], _state["workspace"]
+
+
+def open_batch() -> tuple[dict[int, Any]]:
+    """torch.export's way to leave the batch open (dynamic_shapes); without it the example's 16 is fixed.
+    ExecuTorch needs an upper bound for the memory it plans, so the dimension has one."""
+    import torch
+
+    return ({0: torch.export.Dim("batch", min=1, max=MAX_BATCH)},)
 
 
 def _executorch_int8(model: Any, example: Any, calibration: Any) -> export_paths.Quantize:
@@ -93,13 +102,15 @@ def _paths(model: Any, example: Any, calibration: Any = None) -> dict[str, expor
         torch.jit.script(model).save(str(path))
 
     def exported(path: Path) -> None:
-        torch.export.save(torch.export.export(model, (example,)), path)
+        torch.export.save(torch.export.export(model, (example,), dynamic_shapes=open_batch()), path)
 
     def onnx(path: Path) -> None:
-        torch.onnx.export(model, (example,), str(path), dynamo=True, external_data=False, verbose=False)
+        torch.onnx.export(
+            model, (example,), str(path), dynamo=True, external_data=False, verbose=False, dynamic_shapes=open_batch()
+        )
 
-    def executorch(path: Path) -> None:
-        lower_to_executorch(torch.export.export(model, (example,)), path)
+    def executorch(path: Path) -> dict[str, Any]:
+        return lower_to_executorch(torch.export.export(model, (example,), dynamic_shapes=open_batch()), path)
 
     return {
         "state_dict": export_paths.ExportPath("state_dict", "cnn.pt", state_dict),
