@@ -79,7 +79,9 @@ def _trained(settings: dict[str, Any]) -> tuple[Any, export_paths.Workspace]:
         model.fit(x_train, y_train, batch_size=64, epochs=1, verbose=0)
         batch = x_test[:BATCH]
         expected = model.predict_on_batch(batch)
-        _state.update(model=model, workspace=export_paths.Workspace("keras", batch, expected, (x_test, y_test)))
+        calibration = x_train[: BATCH * export_paths.CALIBRATION_BATCHES]
+        workspace = export_paths.Workspace("keras", batch, expected, (x_test, y_test), calibration)
+        _state.update(model=model, workspace=workspace)
     return _state["model"], _state["workspace"]
 
 
@@ -92,15 +94,23 @@ def _export(model: Any, path: Path, format: str, case: str, backend: str, **opti
 
 
 def _litert_int8(model: Any, backend: str) -> export_paths.Quantize | None:
-    """LiteRT's dynamic-range int8 (weights int8) through model.export's converter options, on TensorFlow."""
+    """LiteRT's calibrated static int8 through model.export's converter options, on TensorFlow."""
     if backend != "tensorflow":
         return None  # on PyTorch, litert-torch quantises (not installed here, see knowledge/export_paths.yaml)
 
-    def quantize(source: Path, target: Path) -> str:
+    def quantize(source: Path, target: Path, calibration: export_paths.Calibration) -> str:
         import tensorflow as tf
 
-        _export(model, target, "litert", "tflite", backend, optimizations=[tf.lite.Optimize.DEFAULT])
-        return "dynamic range (TFLiteConverter, Optimize.DEFAULT: int8 weights)"
+        _export(
+            model,
+            target,
+            "litert",
+            "tflite",
+            backend,
+            optimizations=[tf.lite.Optimize.DEFAULT],
+            representative_dataset=lambda: ([batch] for batch in calibration),
+        )
+        return tensorflow_runtime.litert_static_int8(calibration)
 
     return quantize
 

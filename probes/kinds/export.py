@@ -9,8 +9,10 @@ batch. A Python reload is not what a phone or a browser runs, so a file that has
 runtime (knowledge/export_paths.yaml's `runtimes`) is also timed there: the reload process runs
 ONNX Runtime, LiteRT's interpreter and ExecuTorch themselves, and a browser runtime runs it in a
 page in headless Chromium (probes/kinds/browser.py). Where the path offers post-training int8
-quantisation (ExportPath.int8, or QUANTIZERS for a format every exporter shares), the int8 file is
-sized and both files predict the digits test set in the same runtime. Artifacts live in one
+quantisation (ExportPath.int8, or QUANTIZERS for a format every exporter shares), it is the same
+method on every route: calibrated static int8 (weights and activations), calibrated on the same
+CALIBRATION_BATCHES of training images (the Workspace's); the int8 file is sized and both files
+predict the digits test set in the same runtime. Artifacts live in one
 tempfile.TemporaryDirectory per child, deleted when the child ends; nothing else is loaded.
 """
 
@@ -35,7 +37,10 @@ from probes.kinds import browser
 from probes.kinds.reload import EXPORT_FOLDER_PREFIX, exception_line
 
 RELOAD_TIMEOUT_S = 120.0
-Quantize = Callable[[Path, Path], str]  # (float artifact, int8 artifact to write) -> the method's name
+CALIBRATION_BATCHES = 4  # batches of training images every calibrated int8 method observes
+Calibration = Sequence[np.ndarray]  # those batches, in the model's input layout
+# (float artifact, int8 artifact to write, calibration batches) -> the method's name
+Quantize = Callable[[Path, Path, Calibration], str]
 
 
 @dataclass(frozen=True)
@@ -47,12 +52,34 @@ class ExportPath:
     int8: Quantize | None = None  # post-training int8 quantisation the path offers (else QUANTIZERS')
 
 
-def quantize_onnx(source: Path, target: Path) -> str:
-    """ONNX Runtime's own post-training quantisation, the same for every exporter's file."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+def quantize_onnx(source: Path, target: Path, calibration: Calibration) -> str:
+    """ONNX Runtime's own calibrated static int8, the same for every exporter's file."""
+    import onnxruntime
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
 
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8)
-    return "quantize_dynamic (ONNX Runtime, int8 weights)"
+    name = onnxruntime.InferenceSession(str(source), providers=["CPUExecutionProvider"]).get_inputs()[0].name
+
+    class Batches(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.left = iter(calibration)
+
+        def get_next(self) -> dict[str, np.ndarray] | None:
+            batch = next(self.left, None)
+            return None if batch is None else {name: batch}
+
+    quantize_static(
+        str(source),
+        str(target),
+        Batches(),
+        quant_format=QuantFormat.QDQ,
+        activation_type=QuantType.QInt8,
+        weight_type=QuantType.QInt8,
+    )
+    return f"static int8 (ONNX Runtime quantize_static, QDQ, calibrated on {images(calibration)} training images)"
+
+
+def images(calibration: Calibration) -> int:
+    return sum(len(batch) for batch in calibration)
 
 
 QUANTIZERS: dict[str, Quantize] = {"onnx": quantize_onnx}  # by path, whichever framework exported the file
@@ -103,6 +130,7 @@ class Workspace:
         batch: np.ndarray,
         expected: np.ndarray,
         test: tuple[np.ndarray, np.ndarray] | None = None,
+        calibration: np.ndarray | None = None,
     ):
         self.framework = framework  # whose export module holds the loaders of its own formats
         self._folder = tempfile.TemporaryDirectory(prefix=EXPORT_FOLDER_PREFIX)
@@ -117,6 +145,10 @@ class Workspace:
             self.test_x_path = self.folder / "test_x.npy"
             np.save(self.test_x_path, np.ascontiguousarray(test[0], dtype=np.float32))
             self.test_y = np.asarray(test[1])
+        # The training images every calibrated int8 method observes, in batches of the probe's batch size.
+        rows = len(self.batch)
+        train = np.ascontiguousarray(calibration, dtype=np.float32) if calibration is not None else self.batch[:0]
+        self.calibration = [train[i : i + rows] for i in range(0, len(train) - rows + 1, rows)][:CALIBRATION_BATCHES]
         self._process: subprocess.Popen | None = None
         self.died = ""  # why the reload process last died
         atexit.register(self.close)
@@ -243,10 +275,14 @@ def quantized(workspace: Workspace, path: ExportPath, artifact: Path) -> dict[st
         return {}
     target = artifact.with_name(f"{artifact.stem}-int8{artifact.suffix}")
     try:
-        method = quantize(artifact, target)
+        method = quantize(artifact, target, workspace.calibration)
     except Exception as exc:  # noqa: BLE001 - a failed quantisation is the finding
         return {"int8_error": f"quantisation failed: {exception_line(exc)}"}
-    facts: dict[str, Any] = {"int8_method": method, "int8_size_bytes": size_bytes(target)}
+    facts: dict[str, Any] = {
+        "int8_method": method,
+        "int8_size_bytes": size_bytes(target),
+        "int8_calibration_images": images(workspace.calibration),
+    }
     base, int8 = workspace.evaluate(path.id, artifact), workspace.evaluate(path.id, target)
     if not (base.get("ok") and int8.get("ok")):
         return facts | {"int8_error": f"the int8 file did not run: {int8.get('error') or base.get('error')}"}

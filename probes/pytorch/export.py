@@ -25,7 +25,6 @@ from probes.variants import Variant
 VARIANT = "torch"
 PATHS = ("state_dict", "torch_save_full", "torchscript", "torch_export", "onnx", "executorch")
 BATCH = 16
-CALIBRATION_BATCHES = 4  # training batches the int8 quantizer observes
 MAX_BATCH = 1024  # the largest batch an open-batch export takes
 
 _state: dict[str, Any] = {}
@@ -54,9 +53,11 @@ def _trained(settings: dict[str, Any]) -> tuple[Any, Any, export_paths.Workspace
         batch = test_x[:BATCH]
         with torch.no_grad():
             expected = model(batch).numpy()
-        calibration = ref.to_tensors(x_train[: BATCH * CALIBRATION_BATCHES], y_train[:1])[0]
-        workspace = export_paths.Workspace("pytorch", batch.numpy(), expected, (test_x.numpy(), test_y.numpy()))
-        _state.update(model=model, example=batch, calibration=calibration, workspace=workspace)
+        calibration = ref.to_tensors(x_train[: BATCH * export_paths.CALIBRATION_BATCHES], y_train[:1])[0]
+        workspace = export_paths.Workspace(
+            "pytorch", batch.numpy(), expected, (test_x.numpy(), test_y.numpy()), calibration.numpy()
+        )
+        _state.update(model=model, example=batch, workspace=workspace)
     return _state["model"], _state["example"], _state["workspace"]
 
 
@@ -68,8 +69,8 @@ def open_batch() -> tuple[dict[int, Any]]:
     return ({0: torch.export.Dim("batch", min=1, max=MAX_BATCH)},)
 
 
-def _executorch_int8(model: Any, example: Any, calibration: Any) -> export_paths.Quantize:
-    def quantize(source: Path, target: Path) -> str:
+def _executorch_int8(model: Any, example: Any) -> export_paths.Quantize:
+    def quantize(source: Path, target: Path, calibration: export_paths.Calibration) -> str:
         import torch
         from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
             XNNPACKQuantizer,
@@ -80,16 +81,16 @@ def _executorch_int8(model: Any, example: Any, calibration: Any) -> export_paths
         quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config())
         prepared = prepare_pt2e(torch.export.export(model, (example,)).module(), quantizer)
         with torch.no_grad():
-            for chunk in calibration.split(len(example)):
-                if len(chunk) == len(example):
-                    prepared(chunk)
+            for chunk in calibration:
+                prepared(torch.from_numpy(chunk))
         lower_to_executorch(torch.export.export(convert_pt2e(prepared), (example,)), target)
-        return "XNNPACKQuantizer (pt2e, static int8, calibrated on training images)"
+        images = export_paths.images(calibration)
+        return f"static int8 (ExecuTorch XNNPACKQuantizer, pt2e, calibrated on {images} training images)"
 
     return quantize
 
 
-def _paths(model: Any, example: Any, calibration: Any = None) -> dict[str, export_paths.ExportPath]:
+def _paths(model: Any, example: Any) -> dict[str, export_paths.ExportPath]:
     import torch
 
     def state_dict(path: Path) -> None:
@@ -119,14 +120,14 @@ def _paths(model: Any, example: Any, calibration: Any = None) -> dict[str, expor
         "torch_export": export_paths.ExportPath("torch_export", "cnn.pt2", exported),
         "onnx": export_paths.ExportPath("onnx", "cnn.onnx", onnx, ("onnx", "onnxscript", "onnxruntime")),
         "executorch": export_paths.ExportPath(
-            "executorch", "cnn.pte", executorch, ("executorch",), _executorch_int8(model, example, calibration)
+            "executorch", "cnn.pte", executorch, ("executorch",), _executorch_int8(model, example)
         ),
     }
 
 
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     model, example, workspace = _trained(settings)
-    return export_paths.run_path(workspace, _paths(model, example, _state["calibration"])[case], VARIANT)
+    return export_paths.run_path(workspace, _paths(model, example)[case], VARIANT)
 
 
 # --- reloading, in the fresh reload process (probes/kinds/reload.py): artifacts from our own folder only

@@ -1,15 +1,16 @@
 """Deploy low-level TensorFlow: train the reference CNN briefly, then export the tf.Module by each TF path.
 
-The exports follow TensorFlow's guides: a serving tf.function with an input signature (batch
-left open) is attached to the module, tf.saved_model.save writes it (and, as the only signed
-function, it becomes the serving_default signature TF Serving calls), the reload is
-tf.saved_model.load with no Python class; LiteRT converts the same call traced with the probe's
-fixed batch (tf.lite.TFLiteConverter.from_concrete_functions, still in TensorFlow 2.21; the
-interpreter moved to ai-edge-litert; LiteRT.js refuses an open batch), and its int8 file is the
-converter's dynamic-range quantisation; ONNX converts the same function with tf2onnx; a tf.train.Checkpoint saves the
-weights only, for a program that rebuilds the model from its code. Artifacts live in a
-TemporaryDirectory (probes/kinds/export.py). LOADERS reload the SavedModel and the checkpoint in
-the fresh reload process (probes/kinds/reload.py); LiteRT and ONNX reload in their runtimes there.
+The exports follow TensorFlow's guides: a serving tf.function with an input signature (batch left
+open) is attached to the module, tf.saved_model.save writes it (and, as the only signed function, it
+becomes the serving_default signature TF Serving calls), the reload is tf.saved_model.load with no
+Python class; LiteRT converts the same call traced with the probe's fixed batch
+(tf.lite.TFLiteConverter.from_concrete_functions, still in TensorFlow 2.21; the interpreter moved to
+ai-edge-litert; LiteRT.js refuses an open batch), and its int8 file is the converter's calibrated
+static int8 (a representative_dataset of the probe's calibration batches); ONNX converts the same
+function with tf2onnx; a tf.train.Checkpoint saves the weights only, for a program that rebuilds the
+model from its code. Artifacts live in a TemporaryDirectory (probes/kinds/export.py). LOADERS reload
+the SavedModel and the checkpoint in the fresh reload process (probes/kinds/reload.py); LiteRT and
+ONNX reload in their runtimes there.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from probes.common.tensorflow_runtime import load_saved_model
+from probes.common.tensorflow_runtime import litert_static_int8, load_saved_model
 from probes.kinds import export as export_paths
 from probes.variants import Variant
 
@@ -55,7 +56,8 @@ def _trained(settings: dict[str, Any]) -> tuple[Any, Any, export_paths.Workspace
         expected = model(tf.constant(batch)).numpy()
         spec = tf.TensorSpec([None, *MODELS["cnn"].input_shape], tf.float32)
         model.serve = tf.function(model.__call__, input_signature=[spec])
-        workspace = export_paths.Workspace("tensorflow", batch, expected, (x_test, y_test))
+        calibration = x_train[: BATCH * export_paths.CALIBRATION_BATCHES]
+        workspace = export_paths.Workspace("tensorflow", batch, expected, (x_test, y_test), calibration)
         _state.update(model=model, spec=spec, workspace=workspace)
     return _state["model"], _state["spec"], _state["workspace"]
 
@@ -77,11 +79,12 @@ def _paths(model: Any, spec: Any) -> dict[str, export_paths.ExportPath]:
     def litert(path: Path) -> None:
         path.write_bytes(converter().convert())
 
-    def litert_int8(source: Path, target: Path) -> str:
+    def litert_int8(source: Path, target: Path, calibration: export_paths.Calibration) -> str:
         quantizing = converter()
         quantizing.optimizations = [tf.lite.Optimize.DEFAULT]
+        quantizing.representative_dataset = lambda: ([batch] for batch in calibration)
         target.write_bytes(quantizing.convert())
-        return "dynamic range (TFLiteConverter, Optimize.DEFAULT: int8 weights)"
+        return litert_static_int8(calibration)
 
     def onnx(path: Path) -> None:
         import tf2onnx
