@@ -81,6 +81,26 @@ def lower_to_executorch(program: Any, path: Path) -> dict[str, Any]:
     return facts
 
 
+def xnnpack_int8(module: Any, example: Any, calibration: Any, target: Path) -> str:
+    """ExecuTorch's calibrated static int8: XNNPACK's quantizer (pt2e: prepare, calibrate, convert), then
+    the same lowering. `module` is the model or a torch.export program's module(); `calibration` numpy batches."""
+    import torch
+    from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
+        XNNPACKQuantizer,
+        get_symmetric_quantization_config,
+    )
+    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
+
+    quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config())
+    prepared = prepare_pt2e(torch.export.export(module, (example,)).module(), quantizer)
+    with torch.no_grad():
+        for chunk in calibration:
+            prepared(torch.from_numpy(chunk))
+    lower_to_executorch(torch.export.export(convert_pt2e(prepared), (example,)), target)
+    images = sum(len(chunk) for chunk in calibration)
+    return f"static int8 (ExecuTorch XNNPACKQuantizer, pt2e, calibrated on {images} training images)"
+
+
 def delegation_facts(graph_module: Any) -> dict[str, Any]:
     """Nodes XNNPACK took, nodes left to the portable kernels, and those nodes' operators."""
     from executorch.devtools.backend_debug import get_delegation_info

@@ -128,6 +128,21 @@ def _executorch(model: Any, backend: str) -> Callable[[Path], dict[str, Any]]:
     return lower
 
 
+def _executorch_int8(model: Any, backend: str) -> export_paths.Quantize | None:
+    """ExecuTorch's calibrated static int8 on the program Keras exports (the same quantizer as PyTorch's)."""
+    if backend != "torch":
+        return None
+
+    def quantize(source: Path, target: Path, calibration: export_paths.Calibration) -> str:
+        import torch
+
+        program = torch.export.load(source.with_suffix(".pt2"))
+        example = torch.from_numpy(np.ascontiguousarray(calibration[0]))
+        return torch_runtime.xnnpack_int8(program.module(), example, calibration, target)
+
+    return quantize
+
+
 def _paths(model: Any, backend: str) -> dict[str, export_paths.ExportPath]:
     def native(path: Path) -> None:
         model.save(path)
@@ -158,7 +173,13 @@ def _paths(model: Any, backend: str) -> dict[str, export_paths.ExportPath]:
             needs.get("tflite", ()),
             _litert_int8(model, backend),
         ),
-        "executorch": ep("executorch", "cnn.pte", _executorch(model, backend), needs.get("executorch", ())),
+        "executorch": ep(
+            "executorch",
+            "cnn.pte",
+            _executorch(model, backend),
+            needs.get("executorch", ()),
+            _executorch_int8(model, backend),
+        ),
         "onnx": ep("onnx", "cnn.onnx", via_export("onnx", "onnx"), needs.get("onnx", ())),
         "torch_export": ep("torch_export", "cnn.pt2", via_export("torch", "torch_export")),
         "tfjs": ep("tfjs", "cnn-tfjs", tfjs, ("tensorflowjs",)),

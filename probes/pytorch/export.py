@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from probes.common.torch_runtime import load_torch_export, lower_to_executorch, open_executorch
+from probes.common.torch_runtime import load_torch_export, lower_to_executorch, open_executorch, xnnpack_int8
 from probes.kinds import export as export_paths
 from probes.variants import Variant
 
@@ -70,24 +70,7 @@ def open_batch() -> tuple[dict[int, Any]]:
 
 
 def _executorch_int8(model: Any, example: Any) -> export_paths.Quantize:
-    def quantize(source: Path, target: Path, calibration: export_paths.Calibration) -> str:
-        import torch
-        from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
-            XNNPACKQuantizer,
-            get_symmetric_quantization_config,
-        )
-        from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
-
-        quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config())
-        prepared = prepare_pt2e(torch.export.export(model, (example,)).module(), quantizer)
-        with torch.no_grad():
-            for chunk in calibration:
-                prepared(torch.from_numpy(chunk))
-        lower_to_executorch(torch.export.export(convert_pt2e(prepared), (example,)), target)
-        images = export_paths.images(calibration)
-        return f"static int8 (ExecuTorch XNNPACKQuantizer, pt2e, calibrated on {images} training images)"
-
-    return quantize
+    return lambda source, target, calibration: xnnpack_int8(model, example, calibration, target)
 
 
 def _paths(model: Any, example: Any) -> dict[str, export_paths.ExportPath]:
