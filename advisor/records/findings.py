@@ -148,6 +148,8 @@ class Route:
     credit: float  # the share of the weight it earned
     why: str  # for all but "works": why not, or what to install
     runtime: str | None = None  # the runtime the target ships it in, for a browser, mobile or edge target
+    call_ms: float | None = None  # a call on the probe's batch in that runtime (else in the file's own runtime)
+    slowdown: float | None = None  # set when it works but is many times slower than the fastest route: how many
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -159,6 +161,8 @@ class Route:
             "credit": self.credit,
             "why": self.why,
             "runtime": self.runtime,
+            "call_ms": self.call_ms,
+            "slowdown": self.slowdown,
         }
 
     @classmethod
@@ -176,7 +180,13 @@ class Route:
             float(data["credit"]),
             str(data["why"]),
             str(runtime) if runtime is not None else None,
+            _optional_float(data.get("call_ms")),
+            _optional_float(data.get("slowdown")),
         )
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 @dataclass(frozen=True)

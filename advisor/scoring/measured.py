@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -22,10 +23,12 @@ from probes.evidence import EXPORT_PARITY, Evidence, ProbeResult, export_works
 from probes.facts import DebuggingFacts, EaseFacts
 from probes.kinds.debugging import BUG_TITLES, PRINT_BUG, split_case
 from probes.variants import VARIANTS
+from probes.variants import label as variant_label
 
 BUG_POINTS = 10.0  # the most one planted bug earns: the sum of knowledge/measured_scores.yaml's points
 EASE_FIGURES = ("total_lines", "api_calls", "device_statements", "model_lines", "train_lines")  # in the score's figures
 TRIED = ("ok", "failed", "crashed", "timeout")  # export statuses of a path that was attempted
+DEPLOYED_MODEL = "cnn"  # the model the routes are credited for; other models' exports are findings beside it
 STEP_WORDS = {  # probes/kinds/debug_steps.py's stages after the default run
     "detector": "by the framework's detector (one step)",
     "print": "by a print of the outputs (one step)",
@@ -289,6 +292,16 @@ def _in_runtime(result: ProbeResult, needed: str | None) -> tuple[str, str]:
     return "python_only", ""
 
 
+def _call_ms(result: ProbeResult, needed: str | None) -> float | None:
+    """Milliseconds a call in the target's runtime, or in the file's own runtime where the target needs none."""
+    facts = result.facts
+    if needed is not None and needed == facts.browser_runtime:
+        return facts.browser_call_ms
+    if facts.runtime and needed in (None, facts.runtime):
+        return facts.call_ms
+    return None
+
+
 def path_credits(evidence: Evidence, candidate: str, target: str) -> list[Route]:
     """Per export path the candidate offers: its weight for the target, status, credit and why.
 
@@ -299,7 +312,9 @@ def path_credits(evidence: Evidence, candidate: str, target: str) -> list[Route]
     weights = path_weights(target)
     share = float(rules()["deployment"]["not_tried"]["share"])
     in_runtime, python_share = runtime_rule(target)
-    results = {r.case: r for r in evidence.of_kind("export") if r.variant == candidate and r.case}
+    results = {
+        r.case: r for r in evidence.of_kind("export") if r.variant == candidate and r.case and r.model == DEPLOYED_MODEL
+    }
     offered = [p for p, info in paths.items() if candidate in (info.get("variants") or [])]
     offered += [p for p in results if p not in offered]
     routes = []
@@ -309,6 +324,7 @@ def path_credits(evidence: Evidence, candidate: str, target: str) -> list[Route]
         result = results.get(path)
         needed = (info.get("runtimes") or {}).get(target) if in_runtime else None
         label = short_label(str(info.get("label", path)))
+        call_ms = None
         if result is None or result.status not in TRIED:
             why = "not in this run" if result is None else result.reason or result.status
             hint = _install_hint(result, info) if result is not None and result.status == "not_installed" else ""
@@ -318,21 +334,56 @@ def path_credits(evidence: Evidence, candidate: str, target: str) -> list[Route]
             credit = {"works": weight, "python_only": weight * python_share}.get(status, 0.0)
             if status == "python_only":
                 why = _runtime_words(result.facts, needed, target)
+            call_ms = _call_ms(result, needed) if status == "works" else None
         else:
             diff = result.facts.max_abs_diff
             error = result.facts.error or result.reason or result.status
             if result.ok and diff is not None:
                 error = f"outputs differ by {float(diff):.1e} (over {EXPORT_PARITY:g})"
             status, credit, why = "failed", 0.0, str(error).splitlines()[0][:120]
-        routes.append(Route(candidate, path, label, weight, status, credit, why, needed))
+        routes.append(Route(candidate, path, label, weight, status, credit, why, needed, call_ms))
     return routes
+
+
+def slower_routes(routes: Sequence[Route]) -> list[Route]:
+    """The routes, a working one many times slower than the fastest working route (of any variant) earning
+    less (knowledge/measured_scores.yaml, deployment.latency): its slowdown and why say by how much."""
+    rule = rules()["deployment"]["latency"]
+    timed = [r for r in routes if r.status == "works" and r.call_ms]
+    if not timed:
+        return list(routes)
+    fastest = min(timed, key=lambda r: float(r.call_ms or 0))
+    best = float(fastest.call_ms or 0)
+    slowed = []
+    for route in routes:
+        if route in timed and float(route.call_ms or 0) > float(rule["slower_than_best"]) * best:
+            times = float(route.call_ms or 0) / best
+            why = (
+                f"{route.call_ms:.3g} ms a call, {times:.0f} times the fastest route's {best:.3g} ms "
+                f"({fastest.label}, {variant_label(fastest.variant)})"
+            )
+            route = replace(route, credit=route.credit * float(rule["share"]), slowdown=round(times, 1), why=why)
+        slowed.append(route)
+    return slowed
+
+
+def all_routes(evidence: Evidence, target: str) -> list[Route]:
+    """Every variant's routes to the target, credited, the slow ones with less (slower_routes)."""
+    variants = dict.fromkeys(r.variant for r in evidence.of_kind("export") if r.case)
+    return slower_routes([route for v in variants for route in path_credits(evidence, v, target)])
 
 
 def deployment_findings(evidence: Evidence | None, target: str) -> DeploymentFindings:
     """What each export path weighs for the target, and the routes of every variant the export probe ran."""
-    variants = dict.fromkeys(r.variant for r in evidence.of_kind("export")) if evidence is not None else {}
-    routes = tuple(route for v in variants for route in path_credits(evidence, v, target))  # type: ignore[arg-type]
+    routes = tuple(all_routes(evidence, target)) if evidence is not None else ()
     return DeploymentFindings(target, runtime_rule(target)[0] is not None, path_weights(target), routes)
+
+
+def _route_figures(route: Route) -> dict[str, Any]:
+    figures: dict[str, Any] = {"status": route.status, "weight": route.weight, "credit": route.credit}
+    if route.slowdown is not None:
+        figures["slowdown"] = route.slowdown
+    return figures
 
 
 def score_deployment(evidence: Evidence, candidates: Sequence[str], profile: Profile) -> Scored:
@@ -341,10 +392,11 @@ def score_deployment(evidence: Evidence, candidates: Sequence[str], profile: Pro
     target = profile.answers.deployment_target or "none"
     yours = f'your answer "{profile.answers.words("deployment_target")}"'
     rows: dict[str, list[Route]] = {}
+    routes = all_routes(evidence, target)
     for candidate in candidates:
         tried = [r for r in evidence.of_kind("export") if r.variant == candidate and r.case and r.status in TRIED]
         if tried:
-            rows[candidate] = path_credits(evidence, candidate, target)
+            rows[candidate] = [route for route in routes if route.variant == candidate]
     totals = {c: sum(row.credit for row in per) for c, per in rows.items()}
     share = float(rules()["deployment"]["not_tried"]["share"])
     scores: Scored = {}
@@ -352,7 +404,7 @@ def score_deployment(evidence: Evidence, candidates: Sequence[str], profile: Pro
         per = rows[candidate]
         possible = sum(row.weight for row in per)
         parts = []
-        works = [row for row in per if row.status == "works"]
+        works = [row for row in per if row.status == "works" and row.slowdown is None]
         in_runtime, python_share = runtime_rule(target)
         if works and in_runtime:
             parts.append(
@@ -361,6 +413,13 @@ def score_deployment(evidence: Evidence, candidates: Sequence[str], profile: Pro
             )
         elif works:
             parts.append("works: " + ", ".join(f"{row.label} ({row.weight:g})" for row in works))
+        slow = [row for row in per if row.slowdown is not None]
+        if slow:
+            parts.append(
+                f"works but more than {rules()['deployment']['latency']['slower_than_best']:g} times slower than "
+                "the fastest route, so less credit: "
+                + ", ".join(f"{row.label} ({row.credit:g} of {row.weight:g}; {row.why})" for row in slow)
+            )
         python_only = [row for row in per if row.status == "python_only" and row.weight > 0]
         if python_only:
             parts.append(
@@ -386,7 +445,7 @@ def score_deployment(evidence: Evidence, candidates: Sequence[str], profile: Pro
             "points": round(totals[candidate], 3),
             "possible": possible,
             "parity_tolerance": EXPORT_PARITY,
-            "paths": {row.path: {"status": row.status, "weight": row.weight, "credit": row.credit} for row in per},
+            "paths": {row.path: _route_figures(row) for row in per},
             "runtime_rule": bool(in_runtime),
         }
         scores[candidate] = (score, basis, figures)

@@ -287,6 +287,39 @@ def test_for_a_runtime_target_not_trying_a_path_never_beats_a_python_reload():
     assert "not tried, so 0.25 of the weight: TF Lite / LiteRT (0.75 of 3" in keras[1]
 
 
+def _timed(torch_ms, keras_ms, target="mobile"):
+    """PyTorch's .pte and Keras's .tflite working in the phone runtimes, each call taking the time given."""
+    torch = _exports("torch", executorch={**RUNTIME_FACTS["executorch"], "call_ms": torch_ms})
+    keras = [
+        s.export("keras-tensorflow", "tflite", **OK, **RUNTIME_FACTS["tflite"], call_ms=keras_ms),
+        s.export("keras-tensorflow", "keras_native", **OK),
+    ]
+    return score_deployment(
+        s.evidence(*torch, *keras), ["torch", "keras-tensorflow"], profile(deployment_target=target)
+    )
+
+
+def test_a_route_many_times_slower_than_the_fastest_route_to_the_target_earns_half_its_weight():
+    keras = _timed(torch_ms=0.3, keras_ms=40.0)["keras-tensorflow"]
+    assert keras[2]["paths"]["tflite"] == {"status": "works", "weight": 3.0, "credit": 1.5, "slowdown": 133.3}
+    assert "more than 10 times slower than the fastest route, so less credit: TF Lite / LiteRT (1.5 of 3; " in keras[1]
+    assert "40 ms a call, 133 times the fastest route's 0.3 ms (ExecuTorch, PyTorch)" in keras[1]
+
+
+def test_a_route_less_than_ten_times_slower_than_the_fastest_keeps_its_full_weight():
+    keras = _timed(torch_ms=0.3, keras_ms=2.9)["keras-tensorflow"]
+    assert keras[2]["paths"]["tflite"] == {"status": "works", "weight": 3.0, "credit": 3.0}
+
+
+def test_a_route_keeps_its_call_time_and_slowdown_in_the_scorecard():
+    from advisor.records.findings import Route
+
+    route = Route(
+        "keras-torch", "executorch", "ExecuTorch", 3.0, "works", 1.5, "71.6 ms a call", "executorch", 71.6, 265.0
+    )
+    assert Route.from_json(route.to_json()) == route
+
+
 @pytest.mark.parametrize("how", ["failed", "parity"])
 def test_a_failed_path_counts_nothing_and_the_basis_names_it(how):
     torch = _paths("torch", "server", torch_export=how)
