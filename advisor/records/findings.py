@@ -134,6 +134,12 @@ class SpeedFindings:
 
 
 ROUTE_STATUSES = ("works", "python_only", "not_tried", "failed")
+DEPLOYED_MODEL = "cnn"  # the model the routes are credited for; other models' exports are findings beside it
+
+
+def short_label(label: str) -> str:
+    """An export path's short name: 'TorchScript' for 'TorchScript (torch.jit.script)'."""
+    return label.split(" (")[0].split(", ")[0]
 
 
 @dataclass(frozen=True)

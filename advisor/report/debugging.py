@@ -92,6 +92,11 @@ class DebuggingView:
     not_run: NotRun | None = None
     message_chars: int = MESSAGE_CHARS  # how much of each message the page shows, as its summary says
 
+    @property
+    def found_column(self) -> bool:
+        """Whether any bug had next steps to show: a run without them (quick, standard) has no such column."""
+        return any(cell.found not in ("", "–") or cell.found_detail for row in self.rows for cell in row.cells)
+
 
 class Planted:
     """The planted-bug cases of the scorecard's findings, looked up by a result's case."""

@@ -34,7 +34,7 @@ from advisor.report.findings import (
     size_text,
     variant_gaps,
 )
-from probes.evidence import Evidence, ProbeResult
+from probes.evidence import Evidence, ProbeResult, first_line
 from probes.variants import label as variant_label
 
 MATTERS_WEIGHT = 2.0  # a path weighing this much for the target is one of its main routes
@@ -130,12 +130,33 @@ def _cell(result: ProbeResult | None, variant: str, info: dict) -> ExportCell:
         figures = (  # one line, the table's caption names the figures; "works" means it reloaded, fresh
             f"{cells['size']} · {cells['export_s']} s · max |Δ| {cells['max_abs_diff']}"
             + (" · needs its Python class" if cells["needs_class"] == "yes" else ""),
+            *_file_lines(result.facts),
         )
         return ExportCell("works", True, cells["mark"], figures, label)
     status = cells["mark"].removeprefix("✗ ")
     if cells.get("install"):
         return ExportCell(status, False, cells["mark"], (f"install: {cells['install']}",), label)
     return ExportCell(status, False, cells["mark"], (cells["error"] or result.reason or "no reason recorded",), label)
+
+
+def _file_lines(f: Any) -> tuple[str, ...]:
+    """The file's batch (open, or the size it is fixed at), for a .pte how much XNNPACK took, and its int8 file
+    (the same calibrated static method on every route that offers one) against the float file."""
+    lines = [f"batch {f.batch}"] if f.batch else []
+    if f.portable_nodes is not None:
+        left = f"{f.portable_nodes} left to ExecuTorch's portable kernels"
+        ops = ", ".join(str(op).removeprefix("aten_").replace("_default x", " x") for op in f.portable_ops or ())
+        lines.append(f"XNNPACK took {f.xnnpack_nodes} nodes, {left}" + (f" ({ops})" if ops else ""))
+    if f.int8_size_bytes and f.size_bytes:
+        int8 = f"{str(f.int8_method).split(' (')[0]}: {100 * f.int8_size_bytes / f.size_bytes:.0f}% size"
+        if f.int8_accuracy is not None:
+            int8 += f", {_percent(f.int8_accuracy)} right (float {_percent(f.float_accuracy)})"
+        if f.int8_call_ms is not None and f.call_ms is not None:
+            int8 += f", {float(f.int8_call_ms):.2f} ms (float {float(f.call_ms):.2f})"
+        lines.append(int8)
+    elif f.int8_error:
+        lines.append(f"int8: {first_line(str(f.int8_error))[:100]}")
+    return tuple(lines)
 
 
 def _percent(value: float | None) -> str:
@@ -176,6 +197,8 @@ def _runtime_row(
     else:
         size = "–"
     where = " in the page" if in_browser else ""
+    if credit is not None and credit.slowdown is not None:
+        where += f", {credit.slowdown:.0f} times the fastest route: half credit"
     words = {"works": "yes", "python_only": "no: verified only by a Python reload"}.get(str(status), "no")
     if status != "works" and why:
         words = f"no: {why}"

@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 import knowledge
-from advisor.records.findings import DeploymentFindings, PlantedCase, Route
+from advisor.records.findings import DEPLOYED_MODEL, DeploymentFindings, PlantedCase, Route, short_label
 from advisor.records.profile import Profile
 from advisor.scoring.relative import Scored, relative_over_models, relative_to_best
 from probes.evidence import EXPORT_PARITY, Evidence, ProbeResult, export_works
@@ -28,7 +28,6 @@ from probes.variants import label as variant_label
 BUG_POINTS = 10.0  # the most one planted bug earns: the sum of knowledge/measured_scores.yaml's points
 EASE_FIGURES = ("total_lines", "api_calls", "device_statements", "model_lines", "train_lines")  # in the score's figures
 TRIED = ("ok", "failed", "crashed", "timeout")  # export statuses of a path that was attempted
-DEPLOYED_MODEL = "cnn"  # the model the routes are credited for; other models' exports are findings beside it
 STEP_WORDS = {  # probes/kinds/debug_steps.py's stages after the default run
     "detector": "by the framework's detector (one step)",
     "print": "by a print of the outputs (one step)",
@@ -250,11 +249,6 @@ def path_weights(target: str | None) -> dict[str, float]:
     return {
         path: float((info.get("weights") or {}).get(key, 0.0)) for path, info in load("export_paths")["paths"].items()
     }
-
-
-def short_label(label: str) -> str:
-    """'TorchScript' for 'TorchScript (torch.jit.script)'."""
-    return label.split(" (")[0].split(", ")[0]
 
 
 def _install_hint(result: ProbeResult | None, info: Mapping[str, Any]) -> str:

@@ -147,6 +147,11 @@ def test_the_found_by_column_gives_the_step_that_found_a_silent_bug_and_what_it_
     assert hidden.found == "not found" and "set_detect_anomaly(True)" in hidden.found_detail
 
 
+def test_the_found_by_column_is_there_only_when_a_bug_has_a_next_step_to_show():
+    assert debugging_view(ladder_run()).found_column is True
+    assert standard().found_column is False  # evidence from before the next steps were measured
+
+
 def test_the_summary_counts_warnings_prevented_bugs_and_what_the_next_steps_found():
     summaries = {v.label: v.summary for v in debugging_view(ladder_run()).variants}
     assert summaries["PyTorch"] == (
@@ -201,7 +206,7 @@ def test_the_section_renders_a_row_per_bug_and_a_sentence_per_framework(standard
     html = rerender(standard_run).folder.report.read_text()
     section = html[html.index('id="debugging"') : html.index('id="deployment"')]
     assert section.count("<tr>") == 2 + 6  # two header rows, six bugs
-    assert '<th scope="colgroup" colspan="4" class="group">Keras 3 on PyTorch</th>' in section
+    assert '<th scope="colgroup" colspan="3" class="group">Keras 3 on PyTorch</th>' in section  # no next steps
     assert "TensorFlow (low-level) pointed at the planted line in 3 of 4 bugs" in section
     assert '<span class="mark yes">✓ yes</span>' in section and '<span class="mark no">✗ no</span>' in section
     assert "not installed</span> Keras 3 on JAX: jax is not installed" in section
