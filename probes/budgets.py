@@ -27,6 +27,9 @@ class Budget:
     # The debugging probe's steps after a bug's default run (the framework's detector, a print in the model,
     # the eager switch: probes/kinds/debug_steps.py); False: the default run only.
     debugging_steps: bool = True
+    # The models the export probe exports on every path: the CNN, whose routes the deployment score credits;
+    # the LSTM and the transformer (where converters fail in practice) and the MLP only in thorough.
+    export_models: tuple[str, ...] = ("cnn",)
     # How long a whole run of this budget takes on the 2-core dev VM (`time advisor probe --budget X`),
     # for the questionnaire's "measuring takes about..." and the progress bar's first estimate.
     typical_s: float | None = None
@@ -109,6 +112,7 @@ BUDGETS: dict[str, Budget] = {
             option_processes=5,
             parallel_children=2,
             typical_s=1500,  # 900 s before the scale probe joined, plus the scale budget's rounds
+            export_models=("mlp", "cnn", "rnn", "transformer"),
         ),
         Budget(
             "scale",

@@ -1,4 +1,4 @@
-"""Deploy Keras 3: train the reference CNN briefly, then export it by each of Keras's paths.
+"""Deploy Keras 3: train a reference model briefly, then export it by each of Keras's paths.
 
 The paths differ by backend (PATHS); .keras and .weights.h5 are Keras's own files on every
 backend. SavedModel, LiteRT, ONNX and (on PyTorch) the torch.export program go through
@@ -64,32 +64,36 @@ def cases(models: list[str], variant: Variant) -> list[tuple[str, str]]:
     return export_paths.export_cases(models, PATHS[variant.backend])
 
 
-def _trained(settings: dict[str, Any]) -> tuple[Any, export_paths.Workspace]:
-    """The reference CNN after one epoch of the reference's own fit on digits, and the shared workspace."""
-    if "workspace" not in _state:
+def _trained(name: str, settings: dict[str, Any]) -> tuple[Any, export_paths.Workspace]:
+    """The reference model after one epoch of the reference's own fit on digits, and its workspace."""
+    if name not in _state:
         import keras
 
         from probes.keras import reference as ref
         from probes.specs import digits_split
 
+        export_paths.close_all(workspace for _, workspace in _state.values())  # one model's files at a time
+        _state.clear()
         keras.utils.set_random_seed(settings.get("seed", 0))
-        x_train, y_train, x_test, y_test = digits_split("cnn")
-        model = ref.build_model("cnn")
+        x_train, y_train, x_test, y_test = digits_split(name)
+        model = ref.build_model(name)
         ref.compile_model(model)
+        dtype = model.inputs[0].dtype  # token ids as the model declares them (int32), images float32
+        x_train, x_test = np.asarray(x_train, dtype=dtype), np.asarray(x_test, dtype=dtype)
         model.fit(x_train, y_train, batch_size=64, epochs=1, verbose=0)
         batch = x_test[:BATCH]
         expected = model.predict_on_batch(batch)
         calibration = x_train[: BATCH * export_paths.CALIBRATION_BATCHES]
-        workspace = export_paths.Workspace("keras", batch, expected, (x_test, y_test), calibration)
-        _state.update(model=model, workspace=workspace)
-    return _state["model"], _state["workspace"]
+        _state[name] = (model, export_paths.Workspace("keras", batch, expected, (x_test, y_test), calibration, name))
+    return _state[name]
 
 
 def _export(model: Any, path: Path, format: str, case: str, backend: str, **options: Any) -> None:
     import keras
 
     if (backend == "torch" and case in FIXED_BATCH_ON_TORCH) or case in FIXED_BATCH:
-        options["input_signature"] = [keras.InputSpec(shape=(BATCH, *model.input_shape[1:]), dtype="float32")]
+        dtype = model.inputs[0].dtype
+        options["input_signature"] = [keras.InputSpec(shape=(BATCH, *model.input_shape[1:]), dtype=dtype)]
     model.export(str(path), format=format, verbose=False, **options)
 
 
@@ -143,7 +147,7 @@ def _executorch_int8(model: Any, backend: str) -> export_paths.Quantize | None:
     return quantize
 
 
-def _paths(model: Any, backend: str) -> dict[str, export_paths.ExportPath]:
+def _paths(name: str, model: Any, backend: str) -> dict[str, export_paths.ExportPath]:
     def native(path: Path) -> None:
         model.save(path)
 
@@ -161,28 +165,31 @@ def _paths(model: Any, backend: str) -> dict[str, export_paths.ExportPath]:
     needs = NEEDS.get(backend, {})
     ep = export_paths.ExportPath
     return {
-        "keras_native": ep("keras_native", "cnn.keras", native),
-        "weights_h5": ep("weights_h5", "cnn.weights.h5", weights),
+        "keras_native": ep("keras_native", f"{name}.keras", native),
+        "weights_h5": ep("weights_h5", f"{name}.weights.h5", weights),
         "saved_model": ep(
-            "saved_model", "cnn-savedmodel", via_export("tf_saved_model", "saved_model"), needs.get("saved_model", ())
+            "saved_model",
+            f"{name}-savedmodel",
+            via_export("tf_saved_model", "saved_model"),
+            needs.get("saved_model", ()),
         ),
         "tflite": ep(
             "tflite",
-            "cnn.tflite",
+            f"{name}.tflite",
             via_export("litert", "tflite"),
             needs.get("tflite", ()),
             _litert_int8(model, backend),
         ),
         "executorch": ep(
             "executorch",
-            "cnn.pte",
+            f"{name}.pte",
             _executorch(model, backend),
             needs.get("executorch", ()),
             _executorch_int8(model, backend),
         ),
-        "onnx": ep("onnx", "cnn.onnx", via_export("onnx", "onnx"), needs.get("onnx", ())),
-        "torch_export": ep("torch_export", "cnn.pt2", via_export("torch", "torch_export")),
-        "tfjs": ep("tfjs", "cnn-tfjs", tfjs, ("tensorflowjs",)),
+        "onnx": ep("onnx", f"{name}.onnx", via_export("onnx", "onnx"), needs.get("onnx", ())),
+        "torch_export": ep("torch_export", f"{name}.pt2", via_export("torch", "torch_export")),
+        "tfjs": ep("tfjs", f"{name}-tfjs", tfjs, ("tensorflowjs",)),
     }
 
 
@@ -190,8 +197,8 @@ def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[
     import keras
 
     backend = keras.backend.backend()
-    model, workspace = _trained(settings)
-    return export_paths.run_path(workspace, _paths(model, backend)[case], f"keras-{backend}")
+    model, workspace = _trained(model_name, settings)
+    return export_paths.run_path(workspace, _paths(model_name, model, backend)[case], f"keras-{backend}")
 
 
 # --- reloading, in the fresh reload process (probes/kinds/reload.py): artifacts from our own folder only
@@ -205,8 +212,9 @@ def load_keras_native(path: str, batch: np.ndarray) -> np.ndarray:
 
 def load_weights_h5(path: str, batch: np.ndarray) -> np.ndarray:
     from probes.keras.reference import build_model
+    from probes.kinds.reload import model_of
 
-    model = build_model("cnn")
+    model = build_model(model_of(path))
     model.load_weights(path)
     return np.asarray(model.predict_on_batch(batch))
 

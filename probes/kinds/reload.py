@@ -181,6 +181,12 @@ def _own_artifact(path: str) -> bool:
 OTHER_BATCH = 5  # rows fed to a reloaded file to see whether its batch is open
 
 
+def model_of(artifact: str) -> str:
+    """The reference model an artifact holds: export files are named after it ("rnn.pte", "cnn-savedmodel"),
+    so a loader that rebuilds the model from its code knows which to build."""
+    return os.path.basename(artifact.rstrip(os.sep)).split(".")[0].split("-")[0]
+
+
 def batch_facts(loader: Loader, artifact: str, batch: np.ndarray) -> dict[str, Any]:
     """The batch facts: "open" when the file also takes OTHER_BATCH rows, else the size it was traced with."""
     try:

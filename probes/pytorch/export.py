@@ -1,4 +1,4 @@
-"""Deploy PyTorch: train the reference CNN briefly, then export it by each of PyTorch's paths.
+"""Deploy PyTorch: train a reference model briefly, then export it by each of PyTorch's paths.
 
 torch_save_full pickles the whole model; its reload records what the default torch.load
 (weights_only=True since PyTorch 2.6) does with it, then reloads it the only way that works,
@@ -34,18 +34,20 @@ def cases(models: list[str], variant: Variant) -> list[tuple[str, str]]:
     return export_paths.export_cases(models, PATHS)
 
 
-def _trained(settings: dict[str, Any]) -> tuple[Any, Any, export_paths.Workspace]:
-    """The reference CNN after one epoch of the reference's own loop on digits, and the shared workspace."""
-    if "workspace" not in _state:
+def _trained(name: str, settings: dict[str, Any]) -> tuple[Any, Any, export_paths.Workspace]:
+    """The reference model after one epoch of the reference's own loop on digits, and its workspace."""
+    if name not in _state:
         import torch
         from torch import nn
 
         from probes.pytorch import reference as ref
         from probes.specs import digits_split
 
+        export_paths.close_all(workspace for *_, workspace in _state.values())  # one model's files at a time
+        _state.clear()
         torch.manual_seed(settings.get("seed", 0))
-        x_train, y_train, x_test, y_test = digits_split("cnn")
-        model = ref.build_model("cnn")
+        x_train, y_train, x_test, y_test = digits_split(name)
+        model = ref.build_model(name)
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
         ref.train_epoch(model, ref.make_loader(x_train, y_train, 64), optimizer, nn.CrossEntropyLoss(), "cpu")
         model.eval()
@@ -55,10 +57,10 @@ def _trained(settings: dict[str, Any]) -> tuple[Any, Any, export_paths.Workspace
             expected = model(batch).numpy()
         calibration = ref.to_tensors(x_train[: BATCH * export_paths.CALIBRATION_BATCHES], y_train[:1])[0]
         workspace = export_paths.Workspace(
-            "pytorch", batch.numpy(), expected, (test_x.numpy(), test_y.numpy()), calibration.numpy()
+            "pytorch", batch.numpy(), expected, (test_x.numpy(), test_y.numpy()), calibration.numpy(), name
         )
-        _state.update(model=model, example=batch, workspace=workspace)
-    return _state["model"], _state["example"], _state["workspace"]
+        _state[name] = (model, batch, workspace)
+    return _state[name]
 
 
 def open_batch() -> tuple[dict[int, Any]]:
@@ -73,7 +75,7 @@ def _executorch_int8(model: Any, example: Any) -> export_paths.Quantize:
     return lambda source, target, calibration: xnnpack_int8(model, example, calibration, target)
 
 
-def _paths(model: Any, example: Any) -> dict[str, export_paths.ExportPath]:
+def _paths(name: str, model: Any, example: Any) -> dict[str, export_paths.ExportPath]:
     import torch
 
     def state_dict(path: Path) -> None:
@@ -97,20 +99,20 @@ def _paths(model: Any, example: Any) -> dict[str, export_paths.ExportPath]:
         return lower_to_executorch(torch.export.export(model, (example,), dynamic_shapes=open_batch()), path)
 
     return {
-        "state_dict": export_paths.ExportPath("state_dict", "cnn.pt", state_dict),
-        "torch_save_full": export_paths.ExportPath("torch_save_full", "cnn-full.pt", whole),
-        "torchscript": export_paths.ExportPath("torchscript", "cnn-script.pt", script),
-        "torch_export": export_paths.ExportPath("torch_export", "cnn.pt2", exported),
-        "onnx": export_paths.ExportPath("onnx", "cnn.onnx", onnx, ("onnx", "onnxscript", "onnxruntime")),
+        "state_dict": export_paths.ExportPath("state_dict", f"{name}.pt", state_dict),
+        "torch_save_full": export_paths.ExportPath("torch_save_full", f"{name}-full.pt", whole),
+        "torchscript": export_paths.ExportPath("torchscript", f"{name}-script.pt", script),
+        "torch_export": export_paths.ExportPath("torch_export", f"{name}.pt2", exported),
+        "onnx": export_paths.ExportPath("onnx", f"{name}.onnx", onnx, ("onnx", "onnxscript", "onnxruntime")),
         "executorch": export_paths.ExportPath(
-            "executorch", "cnn.pte", executorch, ("executorch",), _executorch_int8(model, example)
+            "executorch", f"{name}.pte", executorch, ("executorch",), _executorch_int8(model, example)
         ),
     }
 
 
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
-    model, example, workspace = _trained(settings)
-    return export_paths.run_path(workspace, _paths(model, example)[case], VARIANT)
+    model, example, workspace = _trained(model_name, settings)
+    return export_paths.run_path(workspace, _paths(model_name, model, example)[case], VARIANT)
 
 
 # --- reloading, in the fresh reload process (probes/kinds/reload.py): artifacts from our own folder only
@@ -127,9 +129,10 @@ def _torch_eval(model: Any, batch: np.ndarray) -> np.ndarray:
 def load_state_dict(path: str, batch: np.ndarray) -> np.ndarray:
     import torch
 
+    from probes.kinds.reload import model_of
     from probes.pytorch.reference import build_model
 
-    model = build_model("cnn")
+    model = build_model(model_of(path))
     model.load_state_dict(torch.load(path))  # weights_only=True, the default: tensors only
     return _torch_eval(model, batch)
 
