@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -310,3 +311,25 @@ def test_a_route_many_times_slower_than_the_fastest_says_so_beside_its_latency()
     slow = found[("Keras 3 on PyTorch", "ExecuTorch → ExecuTorch runtime")]
     assert slow.latency == "71.60 ms, 239 times the fastest route: half credit"
     assert found[("PyTorch", "ExecuTorch → ExecuTorch runtime")].latency == "0.30 ms"
+
+
+def test_another_models_exports_get_a_table_of_their_own_and_leave_the_cnns_cells_alone():
+    failed = s.export("torch", "onnx", "failed", error="SymbolicValueError: Failed to export")
+    lstm_failed = dataclasses.replace(failed, model="rnn")
+    view = deployment_view(s.evidence(s.export("torch", "onnx", **OK), lstm_failed), "server")
+    onnx = next(r for r in view.rows if r.path == "onnx")
+    assert onnx.cells[0].mark == "✓ works"  # the CNN's, though the LSTM's ONNX export failed
+    (lstm,) = view.other_models
+    assert lstm.model == "LSTM on token sequences"
+    lstm_onnx = next(r for r in lstm.rows if r.path == "onnx")
+    assert (lstm_onnx.cells[0].mark, lstm_onnx.cells[0].lines) == (
+        "✗ failed",
+        ("SymbolicValueError: Failed to export",),
+    )
+
+
+def test_the_section_says_which_budget_exports_which_models():
+    view = deployment_view(exported(), "server")
+    assert (
+        view.budget_words == "the standard budget exports cnn; the thorough budget exports mlp, cnn, rnn, transformer"
+    )

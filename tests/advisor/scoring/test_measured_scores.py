@@ -375,3 +375,12 @@ def test_one_framework_measured_alone_is_not_the_best_of_anything():
     card = scored(profile(), run)
     assert card.scores["debugging"]["torch"].source == "literature"
     assert card.scores["deployment"]["torch"].source == "literature"
+
+
+def test_only_the_cnns_routes_earn_deployment_points_the_other_models_exports_are_findings():
+    import dataclasses
+
+    lstm_failed = dataclasses.replace(s.export("torch", "onnx", "failed", error="unsupported operator"), model="rnn")
+    run = s.evidence(*_exports("torch"), *_exports("keras-tensorflow"), lstm_failed)
+    torch = score_deployment(run, ["torch", "keras-tensorflow"], profile(deployment_target="server"))["torch"]
+    assert torch[2]["paths"]["onnx"] == {"status": "works", "weight": 3.0, "credit": 3.0}
