@@ -203,6 +203,8 @@ class DeploymentFindings:
     in_runtime: bool = False  # a browser, mobile or edge target: a route counts once it ran in the target's runtime
     weights: Mapping[str, float] = field(default_factory=dict)  # path -> its weight for the target
     routes: tuple[Route, ...] = ()  # per variant whose export probe ran, per path it offers or ran
+    # budget -> the models its export probe exports (probes/budgets.py): the report says which budget measures what
+    exported_models: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def route(self, variant: str, path: str) -> Route | None:
         return next((r for r in self.routes if (r.variant, r.path) == (variant, path)), None)
@@ -213,6 +215,7 @@ class DeploymentFindings:
             "in_runtime": self.in_runtime,
             "weights": dict(self.weights),
             "routes": [r.to_json() for r in self.routes],
+            "exported_models": {budget: list(models) for budget, models in self.exported_models.items()},
         }
 
     @classmethod
@@ -222,6 +225,7 @@ class DeploymentFindings:
             bool(data["in_runtime"]),
             {str(k): float(v) for k, v in data["weights"].items()},
             tuple(Route.from_json(r) for r in data.get("routes") or ()),
+            {str(b): tuple(str(m) for m in models) for b, models in (data.get("exported_models") or {}).items()},
         )
 
 

@@ -35,7 +35,6 @@ from advisor.report.findings import (
     size_text,
     variant_gaps,
 )
-from probes.budgets import BUDGETS
 from probes.evidence import Evidence, ProbeResult, first_line
 from probes.specs import MODELS
 from probes.variants import label as variant_label
@@ -296,7 +295,7 @@ def build_deployment_view(
         not_run=missing,
         runtime_rows=tuple(runtime_rows(evidence, found)) if results else (),
         other_models=tuple(other_models(results, variants, weights)),
-        budget_words=budget_words() if results else "",
+        budget_words=budget_words(found.exported_models) if results else "",
     )
 
 
@@ -324,12 +323,11 @@ def other_models(results: list[ProbeResult], variants: list[str], weights: Mappi
     return tables
 
 
-def budget_words() -> str:
-    """Which budgets export the CNN and which the other models (probes/budgets.py, export_models)."""
+def budget_words(exported_models: Mapping[str, tuple[str, ...]]) -> str:
+    """Which budgets export the CNN and which the other models (the scorecard's, from probes/budgets.py)."""
     by_models: dict[tuple[str, ...], list[str]] = {}
-    for budget in BUDGETS.values():
-        if "export" in budget.kinds:
-            by_models.setdefault(budget.export_models, []).append(budget.name)
+    for budget, models in exported_models.items():
+        by_models.setdefault(tuple(models), []).append(budget)
     return "; ".join(
         f"the {' and '.join(names)} budget{'' if len(names) == 1 else 's'} export{'s' if len(names) == 1 else ''} "
         + ", ".join(models)

@@ -19,6 +19,7 @@ import knowledge
 from advisor.records.findings import DEPLOYED_MODEL, DeploymentFindings, PlantedCase, Route, short_label
 from advisor.records.profile import Profile
 from advisor.scoring.relative import Scored, relative_over_models, relative_to_best
+from probes.budgets import BUDGETS
 from probes.evidence import EXPORT_PARITY, Evidence, ProbeResult, export_works
 from probes.facts import DebuggingFacts, EaseFacts
 from probes.kinds.debugging import BUG_TITLES, PRINT_BUG, split_case
@@ -370,7 +371,8 @@ def all_routes(evidence: Evidence, target: str) -> list[Route]:
 def deployment_findings(evidence: Evidence | None, target: str) -> DeploymentFindings:
     """What each export path weighs for the target, and the routes of every variant the export probe ran."""
     routes = tuple(all_routes(evidence, target)) if evidence is not None else ()
-    return DeploymentFindings(target, runtime_rule(target)[0] is not None, path_weights(target), routes)
+    exported = {name: budget.export_models for name, budget in BUDGETS.items() if "export" in budget.kinds}
+    return DeploymentFindings(target, runtime_rule(target)[0] is not None, path_weights(target), routes, exported)
 
 
 def _route_figures(route: Route) -> dict[str, Any]:
