@@ -24,6 +24,12 @@ class Budget:
     option_models: tuple[str, ...] | None = None  # the models a named option measures; None: `models`
     parallel_children: int = 1  # probes after the timed rounds (accuracy, ease, debugging, export) at once
     scale_processes: int = 3  # fresh scale processes per variant, interleaved, after speed's rounds
+    # The debugging probe's steps after a bug's default run (the framework's detector, a print in the model,
+    # the eager switch: probes/kinds/debug_steps.py); False: the default run only.
+    debugging_steps: bool = True
+    # The models the export probe exports on every path: the CNN, whose routes the deployment score credits;
+    # the LSTM and the transformer (where converters fail in practice) and the MLP only in thorough.
+    export_models: tuple[str, ...] = ("cnn",)
     # How long a whole run of this budget takes on the 2-core dev VM (`time advisor probe --budget X`),
     # for the questionnaire's "measuring takes about..." and the progress bar's first estimate.
     typical_s: float | None = None
@@ -66,6 +72,7 @@ BUDGETS: dict[str, Budget] = {
             child_timeout_s=120,
             parallel_children=2,
             typical_s=46,
+            debugging_steps=False,  # each bug's default run only: a traced framework's next steps double its time
         ),
         Budget(
             "standard",
@@ -86,6 +93,7 @@ BUDGETS: dict[str, Budget] = {
             option_processes=3,
             option_models=("mlp", "cnn"),  # what one switch gives, within five minutes on two cores
             parallel_children=2,
+            debugging_steps=False,  # the detector, print and eager-switch runs are thorough's
             typical_s=290,  # 290 and 288 s in two runs on the quiet 2-core VM (326 and 324 s with 5 processes)
         ),
         Budget(
@@ -104,6 +112,7 @@ BUDGETS: dict[str, Budget] = {
             option_processes=5,
             parallel_children=2,
             typical_s=1500,  # 900 s before the scale probe joined, plus the scale budget's rounds
+            export_models=("mlp", "cnn", "rnn", "transformer"),
         ),
         Budget(
             "scale",

@@ -119,6 +119,27 @@ class DebuggingFacts(Facts):
     planted_effect: str | None = None  # what shows the bug was planted when nothing was raised
     traceback_filtering: bool | None = None  # the framework's own traceback filtering was on
     note: str | None = None
+    # What the user saw besides an error, and whether it named the cause (probes/kinds/debugging.py)
+    warnings: tuple[str, ...] | None = None  # the warnings the default run raised, "Category: first line"
+    warning: str | None = None  # ... the first that names the bug's cause
+    names_cause: bool | None = None  # the error or a warning names the cause (the bug's own words)
+    prevented: bool | None = None  # the framework's idiom cannot make this bug: nothing was planted or run
+    prevented_why: str | None = None
+    # What the user does next when the default run did not say what went wrong (probes/kinds/debug_steps.py)
+    found_by: str | None = None  # default | detector | print | print_eager | none | prevented; None: not tried
+    steps_to_find: int | None = None  # 0 the default run said it, 1 a detector or a print, 2 a print made eager
+    next_steps: str | None = None  # why the steps after the default run were not tried
+    detector: str | None = None  # the framework's detector, as the user turns it on
+    detector_found: bool | None = None
+    detector_error: str | None = None  # what the detector raised
+    detector_surfaced_at: str | None = None
+    print_reveals: bool | None = None  # this run's print of the outputs gave the bug away
+    print_excerpt: str | None = None  # what that print showed, first characters
+    print_mode: str | None = None  # the mode the print ran in (the framework's default)
+    print_found: bool | None = None  # a print of the outputs in the default mode gave the bug away
+    eager_switch: str | None = None  # the framework's switch from a traced step to eager Python
+    print_eager_found: bool | None = None  # ... the same print after that switch
+    print_eager_excerpt: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +186,16 @@ class ExportFacts(Facts):
     int8_max_abs_diff: float | None = None  # int8 against the original outputs on the probe's batch
     int8_call_ms: float | None = None
     int8_error: str | None = None
+    int8_calibration_images: int | None = None  # training images the calibrated int8 method observed
+    # An ExecuTorch .pte: how much of the lowered graph XNNPACK took (executorch's get_delegation_info);
+    # what it leaves runs in ExecuTorch's portable reference kernels, many times slower for a convolution.
+    xnnpack_nodes: int | None = None
+    portable_nodes: int | None = None  # outside XNNPACK, bookkeeping (getitem, sym_size) left out
+    portable_ops: tuple[str, ...] | None = None  # those nodes' operators, "aten_convolution_default x2"
+    # The batch dimension the exported file takes: "open" (any batch) or the fixed size it was traced with,
+    # as checked by the reload feeding it another batch size (batch_check says what happened).
+    batch: str | None = None
+    batch_check: str | None = None
 
     def works(self, ok: bool) -> bool:
         """Exported, reloaded in a fresh process, and the same outputs within PARITY (`ok`: the result's status)."""

@@ -115,7 +115,7 @@ def survey(plan: ProbePlan, missing_requirement: Callable[[Variant], str | None]
                 skipped[(variant_id, kind)] = ("not_installed", reason) if reason else no_probe
                 continue
             try:
-                cases[(variant_id, kind)] = tuple(expected_cases(variant, kind, _models(plan, variant)))
+                cases[(variant_id, kind)] = tuple(expected_cases(variant, kind, _models(plan, variant, kind)))
             except Exception as exc:  # noqa: BLE001 - a broken probe module is a finding, not a crash
                 skipped[(variant_id, kind)] = ("failed", f"probe module unusable: {type(exc).__name__}: {exc}")
                 continue
@@ -127,10 +127,12 @@ def survey(plan: ProbePlan, missing_requirement: Callable[[Variant], str | None]
     return Survey(cases, skipped, missing, runnable)
 
 
-def _models(plan: ProbePlan, variant: Variant) -> tuple[str, ...]:
-    """The plan's models, or those of them a named option measures."""
+def _models(plan: ProbePlan, variant: Variant, kind: str) -> tuple[str, ...]:
+    """The plan's models, or those of them a named option measures, or the budget exports."""
     if variant.option_of and plan.budget.option_models:
         return tuple(m for m in plan.models if m in plan.budget.option_models)
+    if kind == "export":  # the models the budget exports (probes/budgets.py, export_models)
+        return tuple(m for m in plan.models if m in plan.budget.export_models)
     return plan.models
 
 

@@ -134,6 +134,12 @@ class SpeedFindings:
 
 
 ROUTE_STATUSES = ("works", "python_only", "not_tried", "failed")
+DEPLOYED_MODEL = "cnn"  # the model the routes are credited for; other models' exports are findings beside it
+
+
+def short_label(label: str) -> str:
+    """An export path's short name: 'TorchScript' for 'TorchScript (torch.jit.script)'."""
+    return label.split(" (")[0].split(", ")[0]
 
 
 @dataclass(frozen=True)
@@ -148,6 +154,8 @@ class Route:
     credit: float  # the share of the weight it earned
     why: str  # for all but "works": why not, or what to install
     runtime: str | None = None  # the runtime the target ships it in, for a browser, mobile or edge target
+    call_ms: float | None = None  # a call on the probe's batch in that runtime (else in the file's own runtime)
+    slowdown: float | None = None  # set when it works but is many times slower than the fastest route: how many
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -159,6 +167,8 @@ class Route:
             "credit": self.credit,
             "why": self.why,
             "runtime": self.runtime,
+            "call_ms": self.call_ms,
+            "slowdown": self.slowdown,
         }
 
     @classmethod
@@ -176,7 +186,13 @@ class Route:
             float(data["credit"]),
             str(data["why"]),
             str(runtime) if runtime is not None else None,
+            _optional_float(data.get("call_ms")),
+            _optional_float(data.get("slowdown")),
         )
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 @dataclass(frozen=True)
@@ -187,6 +203,8 @@ class DeploymentFindings:
     in_runtime: bool = False  # a browser, mobile or edge target: a route counts once it ran in the target's runtime
     weights: Mapping[str, float] = field(default_factory=dict)  # path -> its weight for the target
     routes: tuple[Route, ...] = ()  # per variant whose export probe ran, per path it offers or ran
+    # budget -> the models its export probe exports (probes/budgets.py): the report says which budget measures what
+    exported_models: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def route(self, variant: str, path: str) -> Route | None:
         return next((r for r in self.routes if (r.variant, r.path) == (variant, path)), None)
@@ -197,6 +215,7 @@ class DeploymentFindings:
             "in_runtime": self.in_runtime,
             "weights": dict(self.weights),
             "routes": [r.to_json() for r in self.routes],
+            "exported_models": {budget: list(models) for budget, models in self.exported_models.items()},
         }
 
     @classmethod
@@ -206,6 +225,7 @@ class DeploymentFindings:
             bool(data["in_runtime"]),
             {str(k): float(v) for k, v in data["weights"].items()},
             tuple(Route.from_json(r) for r in data.get("routes") or ()),
+            {str(b): tuple(str(m) for m in models) for b, models in (data.get("exported_models") or {}).items()},
         )
 
 

@@ -11,6 +11,7 @@ table, one sentence per framework sums it up.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from advisor.records.findings import PlantedCase
 from advisor.report.findings import (
@@ -33,6 +34,8 @@ from probes.variants import label as variant_label
 MODE_WORDS = {"eager": "eager", "traced": "traced / compiled", "default": ""}
 
 MESSAGE_CHARS = 150  # of each error message on the page; evidence.json holds up to 400 of it
+WARNING_CHARS = 110  # of a warning or a detector's report in a cell
+PRINT_CHARS = 70  # of what a print showed, in a cell
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,10 @@ class DebugCell:
     pointed: bool | None = None  # for the mark's style only: the words carry the meaning
     innermost: str = ""  # the innermost frame of the user's code
     mode: str = ""  # how the framework ran it, as the probe recorded
+    prevented: str = ""  # the framework's idiom cannot make this bug: why (the cell says only that)
+    found: str = ""  # how the user found the bug: the default run, the detector, a print, or not at all
+    found_detail: str = ""  # ... what that step was (the switch, what the print showed)
+    steps: int | None = None  # the steps it took, for the mark's style only: the words carry the meaning
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,11 @@ class DebuggingView:
     not_run: NotRun | None = None
     message_chars: int = MESSAGE_CHARS  # how much of each message the page shows, as its summary says
 
+    @property
+    def found_column(self) -> bool:
+        """Whether any bug had next steps to show: a run without them (quick, standard) has no such column."""
+        return any(cell.found not in ("", "–") or cell.found_detail for row in self.rows for cell in row.cells)
+
 
 class Planted:
     """The planted-bug cases of the scorecard's findings, looked up by a result's case."""
@@ -119,6 +131,8 @@ def _cell(variant: str, result: ProbeResult | None, planted: Planted) -> DebugCe
     cells = debugging_cells(result)
     if not result.ok:
         return DebugCell(label, outcome=f"not measured: {cells['outcome']}")
+    if result.facts.prevented:
+        return DebugCell(label, prevented=str(result.facts.prevented_why or "the framework's idiom cannot make it"))
     mode = str(result.facts.mode or "")
     if planted.of(result).printed:
         count, steps = result.facts.print_count, value_or(result.facts.steps, "?")
@@ -131,8 +145,13 @@ def _cell(variant: str, result: ProbeResult | None, planted: Planted) -> DebugCe
         message.append(f"names the shapes: {yes_no(f.names_shapes)}")
     elif f.names_dtypes is not None:
         message.append(f"names the dtypes: {yes_no(f.names_dtypes)}")
+    elif f.names_cause is not None and (raised or f.warning):
+        message.append(f"names the cause: {yes_no(f.names_cause)}")
+    if f.warning and not raised:
+        message.append(f"warning: {shortened(str(f.warning), WARNING_CHARS)}")
     if cells["frames"] != "–":
         message.append(f"frames: {cells['frames']}")
+    found, detail = found_words(f)
     return DebugCell(
         label,
         surfaced=cells["surfaced_short"],
@@ -143,7 +162,39 @@ def _cell(variant: str, result: ProbeResult | None, planted: Planted) -> DebugCe
         pointed=bool(result.facts.points_at_planted_line) if raised else None,
         innermost=cells["innermost"],
         mode=mode,
+        found=found,
+        found_detail=detail,
+        steps=f.steps_to_find,
     )
+
+
+STEP_NAMES = {
+    "default": "the default run (0 steps)",
+    "detector": "the detector (1 step)",
+    "print": "a print in the model (1 step)",
+    "print_eager": "a print after the eager switch (2 steps)",
+    "none": "not found",
+}
+
+
+def found_words(f: Any) -> tuple[str, str]:
+    """(how the user found the bug, what that step was) from the probe's steps after the default run."""
+    if f.found_by is None:
+        return ("–", str(f.next_steps or "")) if f.next_steps else ("–", "")
+    found = STEP_NAMES.get(str(f.found_by), str(f.found_by))
+    if f.found_by == "detector":
+        return found, f"{f.detector}: {shortened(str(f.detector_error or ''), WARNING_CHARS)}"
+    if f.found_by == "print":
+        return found, shortened(str(f.print_excerpt or ""), PRINT_CHARS)
+    if f.found_by == "print_eager":
+        return found, f"{f.eager_switch}, then: {shortened(str(f.print_eager_excerpt or ''), PRINT_CHARS)}"
+    if f.found_by == "none":
+        printed = str(f.print_excerpt or "")
+        said = f"tried {f.detector}" if f.detector else ""
+        if printed.startswith("not run"):
+            return found, f"{said}; {printed.removeprefix('not run: ')}"
+        return found, f"{said}, a print of the outputs" + (f" and {f.eager_switch}" if f.eager_switch else "")
+    return found, ""
 
 
 def _times(n: int) -> str:
@@ -154,20 +205,29 @@ def summary_sentence(variant: str, results: list[ProbeResult], planted: Planted)
     """One sentence: how often the framework pointed at the planted line, raised, stayed silent, printed."""
     label = variant_label(variant)
     bugs = [r for r in results if not planted.of(r).printed]
-    measured = [r for r in bugs if r.ok]
+    prevented = [r for r in bugs if r.ok and r.facts.prevented]
+    measured = [r for r in bugs if r.ok and not r.facts.prevented]
     parts = []
     if measured:
         pointed = sum(1 for r in measured if r.facts.points_at_planted_line)
         raised = sum(1 for r in measured if r.facts.exception_type)
+        warned = sum(1 for r in measured if not r.facts.exception_type and r.facts.surfaced_at == "warning")
         n = len(measured)
         parts.append(f"{label} pointed at the planted line in {pointed} of {n} bug{'s' if n != 1 else ''}")
-        silent = n - raised
+        silent = n - raised - warned
         parts.append(
             f"{raised} raised an error"
+            + (f", {warned} warned with the cause" if warned else "")
             + (f" and {silent} passed without one (NaN, or no effect seen)" if silent else "")
         )
+        later = [r for r in measured if r.facts.found_by in ("detector", "print", "print_eager")]
+        unfound = [r for r in measured if r.facts.found_by == "none"]
+        if later or unfound:
+            parts.append(f"a next step found {len(later)} of the {len(later) + len(unfound)} the default run hid")
     else:
         parts.append(f"{label}: no planted bug was measured")
+    if prevented:
+        parts.append(f"{len(prevented)} its idiom cannot make (prevented)")
     failed = [r for r in bugs if not r.ok]
     if failed:
         parts.append(f"{len(failed)} not measured ({', '.join(dict.fromkeys(status_words(r.status) for r in failed))})")

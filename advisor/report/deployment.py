@@ -19,12 +19,13 @@ command that measures it again.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import knowledge
 from advisor.records.answers import questions_by_key
-from advisor.records.findings import DeploymentFindings, Route
+from advisor.records.findings import DEPLOYED_MODEL, DeploymentFindings, Route
 from advisor.report.findings import (
     NotRun,
     VariantGap,
@@ -34,7 +35,8 @@ from advisor.report.findings import (
     size_text,
     variant_gaps,
 )
-from probes.evidence import Evidence, ProbeResult
+from probes.evidence import Evidence, ProbeResult, first_line
+from probes.specs import MODELS
 from probes.variants import label as variant_label
 
 MATTERS_WEIGHT = 2.0  # a path weighing this much for the target is one of its main routes
@@ -86,6 +88,14 @@ class ExportRow:
 
 
 @dataclass(frozen=True)
+class ModelExports:
+    """Another reference model exported on every path (the thorough budget): where converters fail in practice."""
+
+    model: str  # its title: "LSTM on sequences"
+    rows: tuple[ExportRow, ...]  # the paths any shown variant tried for it, weights as for the CNN
+
+
+@dataclass(frozen=True)
 class DeploymentView:
     target: str
     target_words: str  # "mobile", "your own machine": what the rows that matter are marked for
@@ -96,6 +106,8 @@ class DeploymentView:
     gaps: tuple[VariantGap, ...] = ()  # variants whose export probe did not run at all
     not_run: NotRun | None = None  # set when no export probe ran: then there are no rows
     runtime_rows: tuple[RuntimeRow, ...] = ()  # for a browser, mobile or edge target: each route in its runtime
+    other_models: tuple[ModelExports, ...] = ()  # the other reference models' exports, where this run made them
+    budget_words: str = ""  # which budgets export which models
 
     @property
     def runtime_finding(self) -> str:
@@ -130,12 +142,33 @@ def _cell(result: ProbeResult | None, variant: str, info: dict) -> ExportCell:
         figures = (  # one line, the table's caption names the figures; "works" means it reloaded, fresh
             f"{cells['size']} · {cells['export_s']} s · max |Δ| {cells['max_abs_diff']}"
             + (" · needs its Python class" if cells["needs_class"] == "yes" else ""),
+            *_file_lines(result.facts),
         )
         return ExportCell("works", True, cells["mark"], figures, label)
     status = cells["mark"].removeprefix("✗ ")
     if cells.get("install"):
         return ExportCell(status, False, cells["mark"], (f"install: {cells['install']}",), label)
     return ExportCell(status, False, cells["mark"], (cells["error"] or result.reason or "no reason recorded",), label)
+
+
+def _file_lines(f: Any) -> tuple[str, ...]:
+    """The file's batch (open, or the size it is fixed at), for a .pte how much XNNPACK took, and its int8 file
+    (the same calibrated static method on every route that offers one) against the float file."""
+    lines = [f"batch {f.batch}"] if f.batch else []
+    if f.portable_nodes is not None:
+        left = f"{f.portable_nodes} left to ExecuTorch's portable kernels"
+        ops = ", ".join(str(op).removeprefix("aten_").replace("_default x", " x") for op in f.portable_ops or ())
+        lines.append(f"XNNPACK took {f.xnnpack_nodes} nodes, {left}" + (f" ({ops})" if ops else ""))
+    if f.int8_size_bytes and f.size_bytes:
+        int8 = f"{str(f.int8_method).split(' (')[0]}: {100 * f.int8_size_bytes / f.size_bytes:.0f}% size"
+        if f.int8_accuracy is not None:
+            int8 += f", {_percent(f.int8_accuracy)} right (float {_percent(f.float_accuracy)})"
+        if f.int8_call_ms is not None and f.call_ms is not None:
+            int8 += f", {float(f.int8_call_ms):.2f} ms (float {float(f.call_ms):.2f})"
+        lines.append(int8)
+    elif f.int8_error:
+        lines.append(f"int8: {first_line(str(f.int8_error))[:100]}")
+    return tuple(lines)
 
 
 def _percent(value: float | None) -> str:
@@ -176,6 +209,8 @@ def _runtime_row(
     else:
         size = "–"
     where = " in the page" if in_browser else ""
+    if credit is not None and credit.slowdown is not None:
+        where += f", {credit.slowdown:.0f} times the fastest route: half credit"
     words = {"works": "yes", "python_only": "no: verified only by a Python reload"}.get(str(status), "no")
     if status != "works" and why:
         words = f"no: {why}"
@@ -198,7 +233,7 @@ def runtime_rows(evidence: Evidence | None, found: DeploymentFindings) -> list[R
         return []
     results = evidence.of_kind("export")
     paths = knowledge.load("export_paths")["paths"]
-    by_key = {(r.variant, r.case): r for r in results}
+    by_key = {(r.variant, r.case): r for r in results if r.model == DEPLOYED_MODEL}
     rows = []
     for variant in measured_variants(results):
         for path, info in sorted(paths.items(), key=lambda p: -found.weights.get(p[0], 0.0)):
@@ -240,13 +275,8 @@ def build_deployment_view(
     variants = measured_variants(results)
     paths = knowledge.load("export_paths")["paths"]
     weights = found.weights
-    by_key = {(r.variant, r.case): r for r in results}
-    rows = []
-    for path, info in sorted(paths.items(), key=lambda p: -weights.get(p[0], 0.0)):
-        cells = tuple(_cell(by_key.get((v, path)), v, info) for v in variants)
-        if any(cell.status != "not offered" for cell in cells):
-            weight = weights.get(path, 0.0)
-            rows.append(ExportRow(path, str(info.get("label", path)), weight, weight >= MATTERS_WEIGHT, cells))
+    by_key = {(r.variant, r.case): r for r in results if r.model == DEPLOYED_MODEL}
+    rows = export_rows(by_key, variants, weights)
     notes = []
     for variant in variants:
         for path, info in paths.items():
@@ -264,4 +294,42 @@ def build_deployment_view(
         gaps=tuple(variant_gaps(results)),
         not_run=missing,
         runtime_rows=tuple(runtime_rows(evidence, found)) if results else (),
+        other_models=tuple(other_models(results, variants, weights)),
+        budget_words=budget_words(found.exported_models) if results else "",
+    )
+
+
+def export_rows(
+    by_key: dict[tuple[str, str | None], ProbeResult], variants: list[str], weights: Mapping[str, float]
+) -> list[ExportRow]:
+    """One row per path some shown variant offers, heaviest for the target first; a cell per variant."""
+    paths = knowledge.load("export_paths")["paths"]
+    rows = []
+    for path, info in sorted(paths.items(), key=lambda p: -weights.get(p[0], 0.0)):
+        cells = tuple(_cell(by_key.get((v, path)), v, info) for v in variants)
+        if any(cell.status != "not offered" for cell in cells):
+            weight = weights.get(path, 0.0)
+            rows.append(ExportRow(path, str(info.get("label", path)), weight, weight >= MATTERS_WEIGHT, cells))
+    return rows
+
+
+def other_models(results: list[ProbeResult], variants: list[str], weights: Mapping[str, float]) -> list[ModelExports]:
+    """The other reference models' export tables, in the specs' order, for the models this run exported."""
+    exported = {r.model for r in results if r.case and r.model != DEPLOYED_MODEL}
+    tables = []
+    for model in (m for m in MODELS if m in exported):
+        by_key = {(r.variant, r.case): r for r in results if r.model == model}
+        tables.append(ModelExports(MODELS[model].title, tuple(export_rows(by_key, variants, weights))))
+    return tables
+
+
+def budget_words(exported_models: Mapping[str, tuple[str, ...]]) -> str:
+    """Which budgets export the CNN and which the other models (the scorecard's, from probes/budgets.py)."""
+    by_models: dict[tuple[str, ...], list[str]] = {}
+    for budget, models in exported_models.items():
+        by_models.setdefault(tuple(models), []).append(budget)
+    return "; ".join(
+        f"the {' and '.join(names)} budget{'' if len(names) == 1 else 's'} export{'s' if len(names) == 1 else ''} "
+        + ", ".join(models)
+        for models, names in by_models.items()
     )

@@ -49,6 +49,7 @@ SURFACED_SHORT = {
     "later_step": "later step",
     "silent_nan": "silent NaN",
     "silent_wrong": "silent: same output for every input",
+    "warning": "a warning",
     "none": "never",
 }
 

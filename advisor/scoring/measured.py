@@ -11,21 +11,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
 import knowledge
-from advisor.records.findings import DeploymentFindings, PlantedCase, Route
+from advisor.records.findings import DEPLOYED_MODEL, DeploymentFindings, PlantedCase, Route, short_label
 from advisor.records.profile import Profile
 from advisor.scoring.relative import Scored, relative_over_models, relative_to_best
+from probes.budgets import BUDGETS
 from probes.evidence import EXPORT_PARITY, Evidence, ProbeResult, export_works
 from probes.facts import DebuggingFacts, EaseFacts
 from probes.kinds.debugging import BUG_TITLES, PRINT_BUG, split_case
 from probes.variants import VARIANTS
+from probes.variants import label as variant_label
 
 BUG_POINTS = 10.0  # the most one planted bug earns: the sum of knowledge/measured_scores.yaml's points
 EASE_FIGURES = ("total_lines", "api_calls", "device_statements", "model_lines", "train_lines")  # in the score's figures
 TRIED = ("ok", "failed", "crashed", "timeout")  # export statuses of a path that was attempted
+STEP_WORDS = {  # probes/kinds/debug_steps.py's stages after the default run
+    "detector": "by the framework's detector (one step)",
+    "print": "by a print of the outputs (one step)",
+    "print_eager": "by a print after the eager switch (two steps)",
+}
 PHASE_WORDS = {
     "build": "while building the model",
     "compile": "at compile",
@@ -109,20 +117,39 @@ def bug_results(evidence: Evidence, candidate: str) -> dict[str, ProbeResult]:
 
 
 def bug_points(bug: str, facts: DebuggingFacts) -> tuple[float, str]:
-    """What one planted bug earns (0-10) and how it showed, in words."""
+    """What one planted bug earns (0-10) and how it showed, in words: what its default run showed, or, if
+    more, what the first next step that found it earns (knowledge/measured_scores.yaml, debugging)."""
     table = rules()["debugging"]
-    points = {name: float(entry["points"]) for name, entry in table["points"].items()}
     if bug == PRINT_BUG:
         prints, steps = _number(facts.print_count) or 0, _number(facts.steps) or 0
         key = "every_step" if steps and prints >= steps else "some_steps" if prints else "never"
         return BUG_POINTS * float(table["print"][key]), f"the print ran {prints:g} times in {steps:g} steps"
+    if facts.prevented:
+        return BUG_POINTS * float(table["cannot_happen"]["share"]), "prevented: the framework's idiom cannot make it"
     if facts.absorbed:
         return BUG_POINTS * float(table["absorbed"]["share"]), "no error: the framework absorbed it"
+    earned, shown = default_points(facts, table)
+    later = table.get("next_steps") or {}
+    if facts.found_by in STEP_WORDS and facts.found_by in later:
+        if BUG_POINTS * float(later[facts.found_by]) > earned:
+            earned = BUG_POINTS * float(later[facts.found_by])
+        shown += f"; found {STEP_WORDS[facts.found_by]}"
+    elif facts.found_by == "none":
+        shown += "; not found by the detector or a print either"
+    return earned, shown
+
+
+def default_points(facts: DebuggingFacts, table: Mapping[str, Any]) -> tuple[float, str]:
+    """What a bug earns for what its default run showed: an error, a warning naming the cause, a NaN, nothing."""
+    points = {name: float(entry["points"]) for name, entry in table["points"].items()}
     surfaced = str(facts.surfaced_at or "none")
     raised = surfaced in PHASE_WORDS or bool(facts.exception_type)  # the probe's phases are those of an error
     if raised:
         loud, phase = "exception", surfaced
         shown = f"{facts.exception_type or 'an error'} {PHASE_WORDS.get(surfaced, surfaced)}"
+    elif surfaced == "warning":
+        loud, phase = "warning", "first_step"
+        shown = "no error; a warning that names the cause"
     elif surfaced == "silent_nan":
         first = _number(facts.first_nan_step)
         loud, phase = "silent_nan", "first_step" if first == 1 else "later_step"
@@ -133,10 +160,12 @@ def bug_points(bug: str, facts: DebuggingFacts) -> tuple[float, str]:
     earned = points["loud"] * float(table["loud"].get(loud, 0.0))
     if earned > 0 and phase is not None:
         earned += points["early"] * float(table["early"].get(phase, 0.0))
+    if loud == "warning":
+        earned += points["message"]
     if raised:
-        named = facts.names_shapes is True or facts.names_dtypes is True
+        named = facts.names_shapes is True or facts.names_dtypes is True or facts.names_cause is True
         earned += points["message"] if named else 0.0
-        shown += ", names the shapes" if facts.names_shapes else ", names the dtypes" if named else ""
+        shown += _named_words(facts)
         if facts.points_at_planted_line:
             earned += points["line"] * float(table["line"]["planted_line"])
             shown += ", points at the planted line"
@@ -155,6 +184,14 @@ def prevented_points(candidate: str, bug: str) -> tuple[float, str] | None:
     if bug not in (rule.get("bugs") or ()):
         return None
     return BUG_POINTS * float(rule["share"]), f"prevented: {rule['shown']}"
+
+
+def _named_words(facts: DebuggingFacts) -> str:
+    if facts.names_shapes:
+        return ", names the shapes"
+    if facts.names_dtypes:
+        return ", names the dtypes"
+    return ", names the cause" if facts.names_cause else ""
 
 
 def score_debugging(evidence: Evidence, candidates: Sequence[str], profile: Profile) -> Scored:
@@ -183,6 +220,10 @@ def score_debugging(evidence: Evidence, candidates: Sequence[str], profile: Prof
             + (f" ({shown})" if bug == "print_in_forward" or shown.startswith("prevented") else "")
             for bug, (p, shown) in per.items()
         )
+        later = [f"{bug.replace('_', ' ')} {shown.rpartition('; ')[2]}" for bug, (_, shown) in per.items()]
+        later = [said for said in later if " found by " in said]
+        if later:
+            basis += ". Not said by the default run, " + "; ".join(later)
         figures = {
             "points": round(totals[candidate], 3),
             "out_of": BUG_POINTS * len(common),
@@ -222,11 +263,6 @@ def path_weights(target: str | None) -> dict[str, float]:
     }
 
 
-def short_label(label: str) -> str:
-    """'TorchScript' for 'TorchScript (torch.jit.script)'."""
-    return label.split(" (")[0].split(", ")[0]
-
-
 def _install_hint(result: ProbeResult | None, info: Mapping[str, Any]) -> str:
     hint = (result.facts.install_hint if result is not None else None) or info.get("install") or ""
     first, _, caveat = " ".join(str(hint).split()).partition(" -- ")
@@ -262,6 +298,16 @@ def _in_runtime(result: ProbeResult, needed: str | None) -> tuple[str, str]:
     return "python_only", ""
 
 
+def _call_ms(result: ProbeResult, needed: str | None) -> float | None:
+    """Milliseconds a call in the target's runtime, or in the file's own runtime where the target needs none."""
+    facts = result.facts
+    if needed is not None and needed == facts.browser_runtime:
+        return facts.browser_call_ms
+    if facts.runtime and needed in (None, facts.runtime):
+        return facts.call_ms
+    return None
+
+
 def path_credits(evidence: Evidence, candidate: str, target: str) -> list[Route]:
     """Per export path the candidate offers: its weight for the target, status, credit and why.
 
@@ -272,7 +318,9 @@ def path_credits(evidence: Evidence, candidate: str, target: str) -> list[Route]
     weights = path_weights(target)
     share = float(rules()["deployment"]["not_tried"]["share"])
     in_runtime, python_share = runtime_rule(target)
-    results = {r.case: r for r in evidence.of_kind("export") if r.variant == candidate and r.case}
+    results = {
+        r.case: r for r in evidence.of_kind("export") if r.variant == candidate and r.case and r.model == DEPLOYED_MODEL
+    }
     offered = [p for p, info in paths.items() if candidate in (info.get("variants") or [])]
     offered += [p for p in results if p not in offered]
     routes = []
@@ -282,6 +330,7 @@ def path_credits(evidence: Evidence, candidate: str, target: str) -> list[Route]
         result = results.get(path)
         needed = (info.get("runtimes") or {}).get(target) if in_runtime else None
         label = short_label(str(info.get("label", path)))
+        call_ms = None
         if result is None or result.status not in TRIED:
             why = "not in this run" if result is None else result.reason or result.status
             hint = _install_hint(result, info) if result is not None and result.status == "not_installed" else ""
@@ -291,21 +340,57 @@ def path_credits(evidence: Evidence, candidate: str, target: str) -> list[Route]
             credit = {"works": weight, "python_only": weight * python_share}.get(status, 0.0)
             if status == "python_only":
                 why = _runtime_words(result.facts, needed, target)
+            call_ms = _call_ms(result, needed) if status == "works" else None
         else:
             diff = result.facts.max_abs_diff
             error = result.facts.error or result.reason or result.status
             if result.ok and diff is not None:
                 error = f"outputs differ by {float(diff):.1e} (over {EXPORT_PARITY:g})"
             status, credit, why = "failed", 0.0, str(error).splitlines()[0][:120]
-        routes.append(Route(candidate, path, label, weight, status, credit, why, needed))
+        routes.append(Route(candidate, path, label, weight, status, credit, why, needed, call_ms))
     return routes
+
+
+def slower_routes(routes: Sequence[Route]) -> list[Route]:
+    """The routes, a working one many times slower than the fastest working route (of any variant) earning
+    less (knowledge/measured_scores.yaml, deployment.latency): its slowdown and why say by how much."""
+    rule = rules()["deployment"]["latency"]
+    timed = [r for r in routes if r.status == "works" and r.call_ms]
+    if not timed:
+        return list(routes)
+    fastest = min(timed, key=lambda r: float(r.call_ms or 0))
+    best = float(fastest.call_ms or 0)
+    slowed = []
+    for route in routes:
+        if route in timed and float(route.call_ms or 0) > float(rule["slower_than_best"]) * best:
+            times = float(route.call_ms or 0) / best
+            why = (
+                f"{route.call_ms:.3g} ms a call, {times:.0f} times the fastest route's {best:.3g} ms "
+                f"({fastest.label}, {variant_label(fastest.variant)})"
+            )
+            route = replace(route, credit=route.credit * float(rule["share"]), slowdown=round(times, 1), why=why)
+        slowed.append(route)
+    return slowed
+
+
+def all_routes(evidence: Evidence, target: str) -> list[Route]:
+    """Every variant's routes to the target, credited, the slow ones with less (slower_routes)."""
+    variants = dict.fromkeys(r.variant for r in evidence.of_kind("export") if r.case)
+    return slower_routes([route for v in variants for route in path_credits(evidence, v, target)])
 
 
 def deployment_findings(evidence: Evidence | None, target: str) -> DeploymentFindings:
     """What each export path weighs for the target, and the routes of every variant the export probe ran."""
-    variants = dict.fromkeys(r.variant for r in evidence.of_kind("export")) if evidence is not None else {}
-    routes = tuple(route for v in variants for route in path_credits(evidence, v, target))  # type: ignore[arg-type]
-    return DeploymentFindings(target, runtime_rule(target)[0] is not None, path_weights(target), routes)
+    routes = tuple(all_routes(evidence, target)) if evidence is not None else ()
+    exported = {name: budget.export_models for name, budget in BUDGETS.items() if "export" in budget.kinds}
+    return DeploymentFindings(target, runtime_rule(target)[0] is not None, path_weights(target), routes, exported)
+
+
+def _route_figures(route: Route) -> dict[str, Any]:
+    figures: dict[str, Any] = {"status": route.status, "weight": route.weight, "credit": route.credit}
+    if route.slowdown is not None:
+        figures["slowdown"] = route.slowdown
+    return figures
 
 
 def score_deployment(evidence: Evidence, candidates: Sequence[str], profile: Profile) -> Scored:
@@ -314,10 +399,11 @@ def score_deployment(evidence: Evidence, candidates: Sequence[str], profile: Pro
     target = profile.answers.deployment_target or "none"
     yours = f'your answer "{profile.answers.words("deployment_target")}"'
     rows: dict[str, list[Route]] = {}
+    routes = all_routes(evidence, target)
     for candidate in candidates:
         tried = [r for r in evidence.of_kind("export") if r.variant == candidate and r.case and r.status in TRIED]
         if tried:
-            rows[candidate] = path_credits(evidence, candidate, target)
+            rows[candidate] = [route for route in routes if route.variant == candidate]
     totals = {c: sum(row.credit for row in per) for c, per in rows.items()}
     share = float(rules()["deployment"]["not_tried"]["share"])
     scores: Scored = {}
@@ -325,7 +411,7 @@ def score_deployment(evidence: Evidence, candidates: Sequence[str], profile: Pro
         per = rows[candidate]
         possible = sum(row.weight for row in per)
         parts = []
-        works = [row for row in per if row.status == "works"]
+        works = [row for row in per if row.status == "works" and row.slowdown is None]
         in_runtime, python_share = runtime_rule(target)
         if works and in_runtime:
             parts.append(
@@ -334,6 +420,13 @@ def score_deployment(evidence: Evidence, candidates: Sequence[str], profile: Pro
             )
         elif works:
             parts.append("works: " + ", ".join(f"{row.label} ({row.weight:g})" for row in works))
+        slow = [row for row in per if row.slowdown is not None]
+        if slow:
+            parts.append(
+                f"works but more than {rules()['deployment']['latency']['slower_than_best']:g} times slower than "
+                "the fastest route, so less credit: "
+                + ", ".join(f"{row.label} ({row.credit:g} of {row.weight:g}; {row.why})" for row in slow)
+            )
         python_only = [row for row in per if row.status == "python_only" and row.weight > 0]
         if python_only:
             parts.append(
@@ -359,7 +452,7 @@ def score_deployment(evidence: Evidence, candidates: Sequence[str], profile: Pro
             "points": round(totals[candidate], 3),
             "possible": possible,
             "parity_tolerance": EXPORT_PARITY,
-            "paths": {row.path: {"status": row.status, "weight": row.weight, "credit": row.credit} for row in per},
+            "paths": {row.path: _route_figures(row) for row in per},
             "runtime_rule": bool(in_runtime),
         }
         scores[candidate] = (score, basis, figures)

@@ -2,14 +2,16 @@
 
 Threads, the device and what float32 means on it, the GPU memory peak, the tf.data pipeline over
 record shards (the scale probe's `stream`), TF_CONFIG for tf.distribute's workers, how a traced
-tf.function wraps an error, and reloading a SavedModel. TensorFlow is imported inside each function:
-the parent reads the framework folders without importing any framework.
+tf.function wraps an error, reloading a SavedModel, and the LiteRT int8 method's name. TensorFlow is
+imported inside each function: the parent reads the framework folders without importing any
+framework.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from probes.kinds.debugging import MessageWrapper
@@ -131,3 +133,9 @@ def load_saved_model(path: str, batch: np.ndarray) -> np.ndarray:
 
     loaded = tf.saved_model.load(path)  # kept in a name: its variables die with the object
     return loaded.serve(tf.constant(batch)).numpy()
+
+
+def litert_static_int8(calibration: Sequence[np.ndarray]) -> str:
+    """The calibrated static int8 method's name, in the same words for Keras's and TensorFlow's LiteRT files."""
+    images = sum(len(batch) for batch in calibration)
+    return f"static int8 (TFLiteConverter, Optimize.DEFAULT with a representative_dataset of {images} training images)"

@@ -65,12 +65,57 @@ def precision(used: str) -> str:
 # --- the export probe: torch.export programs and ExecuTorch, whichever front end traced the model
 
 
-def lower_to_executorch(program: Any, path: Path) -> None:
-    """A torch.export program to an ExecuTorch .pte, its operators delegated to XNNPACK where it can."""
+def lower_to_executorch(program: Any, path: Path) -> dict[str, Any]:
+    """A torch.export program to an ExecuTorch .pte, its operators delegated to XNNPACK where it can.
+
+    Returns how much XNNPACK took (the xnnpack_*/portable_* export facts): an operator it refuses runs
+    in ExecuTorch's portable reference kernels, which is what makes one .pte many times slower than
+    another of the same model (a convolution whose weight is computed at run time, not a constant).
+    """
     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
     from executorch.exir import to_edge_transform_and_lower
 
-    path.write_bytes(to_edge_transform_and_lower(program, partitioner=[XnnpackPartitioner()]).to_executorch().buffer)
+    lowered = to_edge_transform_and_lower(program, partitioner=[XnnpackPartitioner()])
+    facts = delegation_facts(lowered.exported_program().graph_module)
+    path.write_bytes(lowered.to_executorch().buffer)
+    return facts
+
+
+def xnnpack_int8(module: Any, example: Any, calibration: Any, target: Path) -> str:
+    """ExecuTorch's calibrated static int8: XNNPACK's quantizer (pt2e: prepare, calibrate, convert), then
+    the same lowering. `module` is the model or a torch.export program's module(); `calibration` numpy batches."""
+    import torch
+    from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
+        XNNPACKQuantizer,
+        get_symmetric_quantization_config,
+    )
+    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
+
+    quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config())
+    prepared = prepare_pt2e(torch.export.export(module, (example,)).module(), quantizer)
+    with torch.no_grad():
+        for chunk in calibration:
+            prepared(torch.from_numpy(chunk))
+    lower_to_executorch(torch.export.export(convert_pt2e(prepared), (example,)), target)
+    images = sum(len(chunk) for chunk in calibration)
+    return f"static int8 (ExecuTorch XNNPACKQuantizer, pt2e, calibrated on {images} training images)"
+
+
+def delegation_facts(graph_module: Any) -> dict[str, Any]:
+    """Nodes XNNPACK took, nodes left to the portable kernels, and those nodes' operators."""
+    from executorch.devtools.backend_debug import get_delegation_info
+
+    info = get_delegation_info(graph_module)
+    left = {
+        op: breakdown.non_delegated
+        for op, breakdown in info.delegation_by_operator.items()
+        if breakdown.non_delegated and op not in ("getitem", "sym_size")
+    }
+    return {
+        "xnnpack_nodes": info.num_delegated_nodes,
+        "portable_nodes": sum(left.values()),
+        "portable_ops": tuple(f"{op} x{count}" for op, count in sorted(left.items())),
+    }
 
 
 def load_torch_export(path: str, batch: np.ndarray) -> np.ndarray:

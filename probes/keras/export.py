@@ -1,4 +1,4 @@
-"""Deploy Keras 3: train the reference CNN briefly, then export it by each of Keras's paths.
+"""Deploy Keras 3: train a reference model briefly, then export it by each of Keras's paths.
 
 The paths differ by backend (PATHS); .keras and .weights.h5 are Keras's own files on every
 backend. SavedModel, LiteRT, ONNX and (on PyTorch) the torch.export program go through
@@ -64,61 +64,90 @@ def cases(models: list[str], variant: Variant) -> list[tuple[str, str]]:
     return export_paths.export_cases(models, PATHS[variant.backend])
 
 
-def _trained(settings: dict[str, Any]) -> tuple[Any, export_paths.Workspace]:
-    """The reference CNN after one epoch of the reference's own fit on digits, and the shared workspace."""
-    if "workspace" not in _state:
+def _trained(name: str, settings: dict[str, Any]) -> tuple[Any, export_paths.Workspace]:
+    """The reference model after one epoch of the reference's own fit on digits, and its workspace."""
+    if name not in _state:
         import keras
 
         from probes.keras import reference as ref
         from probes.specs import digits_split
 
+        export_paths.close_all(workspace for _, workspace in _state.values())  # one model's files at a time
+        _state.clear()
         keras.utils.set_random_seed(settings.get("seed", 0))
-        x_train, y_train, x_test, y_test = digits_split("cnn")
-        model = ref.build_model("cnn")
+        x_train, y_train, x_test, y_test = digits_split(name)
+        model = ref.build_model(name)
         ref.compile_model(model)
+        dtype = model.inputs[0].dtype  # token ids as the model declares them (int32), images float32
+        x_train, x_test = np.asarray(x_train, dtype=dtype), np.asarray(x_test, dtype=dtype)
         model.fit(x_train, y_train, batch_size=64, epochs=1, verbose=0)
         batch = x_test[:BATCH]
         expected = model.predict_on_batch(batch)
-        _state.update(model=model, workspace=export_paths.Workspace("keras", batch, expected, (x_test, y_test)))
-    return _state["model"], _state["workspace"]
+        calibration = x_train[: BATCH * export_paths.CALIBRATION_BATCHES]
+        _state[name] = (model, export_paths.Workspace("keras", batch, expected, (x_test, y_test), calibration, name))
+    return _state[name]
 
 
 def _export(model: Any, path: Path, format: str, case: str, backend: str, **options: Any) -> None:
     import keras
 
     if (backend == "torch" and case in FIXED_BATCH_ON_TORCH) or case in FIXED_BATCH:
-        options["input_signature"] = [keras.InputSpec(shape=(BATCH, *model.input_shape[1:]), dtype="float32")]
+        dtype = model.inputs[0].dtype
+        options["input_signature"] = [keras.InputSpec(shape=(BATCH, *model.input_shape[1:]), dtype=dtype)]
     model.export(str(path), format=format, verbose=False, **options)
 
 
 def _litert_int8(model: Any, backend: str) -> export_paths.Quantize | None:
-    """LiteRT's dynamic-range int8 (weights int8) through model.export's converter options, on TensorFlow."""
+    """LiteRT's calibrated static int8 through model.export's converter options, on TensorFlow."""
     if backend != "tensorflow":
         return None  # on PyTorch, litert-torch quantises (not installed here, see knowledge/export_paths.yaml)
 
-    def quantize(source: Path, target: Path) -> str:
+    def quantize(source: Path, target: Path, calibration: export_paths.Calibration) -> str:
         import tensorflow as tf
 
-        _export(model, target, "litert", "tflite", backend, optimizations=[tf.lite.Optimize.DEFAULT])
-        return "dynamic range (TFLiteConverter, Optimize.DEFAULT: int8 weights)"
+        _export(
+            model,
+            target,
+            "litert",
+            "tflite",
+            backend,
+            optimizations=[tf.lite.Optimize.DEFAULT],
+            representative_dataset=lambda: ([batch] for batch in calibration),
+        )
+        return tensorflow_runtime.litert_static_int8(calibration)
 
     return quantize
 
 
-def _executorch(model: Any, backend: str) -> Callable[[Path], None]:
+def _executorch(model: Any, backend: str) -> Callable[[Path], dict[str, Any]]:
     """Keras on PyTorch: model.export(format="torch") gives a torch.export program; ExecuTorch lowers it."""
 
-    def lower(path: Path) -> None:
+    def lower(path: Path) -> dict[str, Any]:
         import torch
 
         program = path.with_suffix(".pt2")
         _export(model, program, "torch", "executorch", backend)
-        torch_runtime.lower_to_executorch(torch.export.load(program), path)
+        return torch_runtime.lower_to_executorch(torch.export.load(program), path)
 
     return lower
 
 
-def _paths(model: Any, backend: str) -> dict[str, export_paths.ExportPath]:
+def _executorch_int8(model: Any, backend: str) -> export_paths.Quantize | None:
+    """ExecuTorch's calibrated static int8 on the program Keras exports (the same quantizer as PyTorch's)."""
+    if backend != "torch":
+        return None
+
+    def quantize(source: Path, target: Path, calibration: export_paths.Calibration) -> str:
+        import torch
+
+        program = torch.export.load(source.with_suffix(".pt2"))
+        example = torch.from_numpy(np.ascontiguousarray(calibration[0]))
+        return torch_runtime.xnnpack_int8(program.module(), example, calibration, target)
+
+    return quantize
+
+
+def _paths(name: str, model: Any, backend: str) -> dict[str, export_paths.ExportPath]:
     def native(path: Path) -> None:
         model.save(path)
 
@@ -136,22 +165,31 @@ def _paths(model: Any, backend: str) -> dict[str, export_paths.ExportPath]:
     needs = NEEDS.get(backend, {})
     ep = export_paths.ExportPath
     return {
-        "keras_native": ep("keras_native", "cnn.keras", native),
-        "weights_h5": ep("weights_h5", "cnn.weights.h5", weights),
+        "keras_native": ep("keras_native", f"{name}.keras", native),
+        "weights_h5": ep("weights_h5", f"{name}.weights.h5", weights),
         "saved_model": ep(
-            "saved_model", "cnn-savedmodel", via_export("tf_saved_model", "saved_model"), needs.get("saved_model", ())
+            "saved_model",
+            f"{name}-savedmodel",
+            via_export("tf_saved_model", "saved_model"),
+            needs.get("saved_model", ()),
         ),
         "tflite": ep(
             "tflite",
-            "cnn.tflite",
+            f"{name}.tflite",
             via_export("litert", "tflite"),
             needs.get("tflite", ()),
             _litert_int8(model, backend),
         ),
-        "executorch": ep("executorch", "cnn.pte", _executorch(model, backend), needs.get("executorch", ())),
-        "onnx": ep("onnx", "cnn.onnx", via_export("onnx", "onnx"), needs.get("onnx", ())),
-        "torch_export": ep("torch_export", "cnn.pt2", via_export("torch", "torch_export")),
-        "tfjs": ep("tfjs", "cnn-tfjs", tfjs, ("tensorflowjs",)),
+        "executorch": ep(
+            "executorch",
+            f"{name}.pte",
+            _executorch(model, backend),
+            needs.get("executorch", ()),
+            _executorch_int8(model, backend),
+        ),
+        "onnx": ep("onnx", f"{name}.onnx", via_export("onnx", "onnx"), needs.get("onnx", ())),
+        "torch_export": ep("torch_export", f"{name}.pt2", via_export("torch", "torch_export")),
+        "tfjs": ep("tfjs", f"{name}-tfjs", tfjs, ("tensorflowjs",)),
     }
 
 
@@ -159,8 +197,8 @@ def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[
     import keras
 
     backend = keras.backend.backend()
-    model, workspace = _trained(settings)
-    return export_paths.run_path(workspace, _paths(model, backend)[case], f"keras-{backend}")
+    model, workspace = _trained(model_name, settings)
+    return export_paths.run_path(workspace, _paths(model_name, model, backend)[case], f"keras-{backend}")
 
 
 # --- reloading, in the fresh reload process (probes/kinds/reload.py): artifacts from our own folder only
@@ -174,8 +212,9 @@ def load_keras_native(path: str, batch: np.ndarray) -> np.ndarray:
 
 def load_weights_h5(path: str, batch: np.ndarray) -> np.ndarray:
     from probes.keras.reference import build_model
+    from probes.kinds.reload import model_of
 
-    model = build_model("cnn")
+    model = build_model(model_of(path))
     model.load_weights(path)
     return np.asarray(model.predict_on_batch(batch))
 

@@ -78,7 +78,7 @@ var open = async (modelUrl, shape) => {
   const session = await ort.InferenceSession.create(modelUrl, {executionProviders: ['wasm']});
   const name = session.inputNames[0], out = session.outputNames[0];
   return async (data) => {
-    const result = await session.run({[name]: new ort.Tensor('float32', data, shape)});
+    const result = await session.run({[name]: new ort.Tensor(dtype, data, shape)});
     return {data: result[out].data, shape: result[out].dims};
   };
 };
@@ -115,6 +115,8 @@ var open = async (modelUrl, shape) => {
 )
 
 RUNTIMES = {r.id: r for r in (ORT_WEB, LITERT_JS)}
+# The page's typed array for each input type the batch may have: images are float32, token ids int32 or int64.
+TYPED_ARRAYS = {"float32": "Float32Array", "int32": "Int32Array", "int64": "BigInt64Array"}
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>runtime check</title>{head}</head><body>
 <script type="module">
@@ -125,7 +127,8 @@ window.addEventListener('unhandledrejection',
 try {{
 {script}
   const shape = {shape};
-  const data = new Float32Array(await (await fetch('/batch')).arrayBuffer());
+  const dtype = '{dtype}';
+  const data = new {array}(await (await fetch('/batch')).arrayBuffer());
   let t0 = performance.now();
   const run = await open('/model', shape);
   const loadMs = performance.now() - t0;
@@ -224,6 +227,8 @@ def _routes(runtime: WebRuntime, artifact: Path, batch: np.ndarray) -> dict[str,
         head=runtime.head,
         script=runtime.script,
         shape=json.dumps(list(batch.shape)),
+        dtype=batch.dtype.name,
+        array=TYPED_ARRAYS[batch.dtype.name],
         warmup=WARMUP_CALLS,
         timed=TIMED_CALLS,
     )
@@ -240,7 +245,7 @@ def run_in_browser(runtime_id: str, artifact: Path, batch: np.ndarray) -> dict[s
     why = missing(runtime)
     if why:
         return {"ok": False, "not_installed": True, "error": why, "install_hint": SETUP_HINT}
-    batch = np.ascontiguousarray(batch, dtype=np.float32)
+    batch = np.ascontiguousarray(batch, dtype=batch.dtype if batch.dtype.name in TYPED_ARRAYS else np.float32)
     done = threading.Event()
     server = _Server(_routes(runtime, artifact, batch), done)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -14,6 +14,15 @@ the planted line defines (`self.fc1(x)` for `self.fc1 = nn.Linear(63, 128)`): bo
 faulty layer. When a framework replaces the frames by a copy of the user's stack inside its
 message (a traced function's quoted block, say), the innermost location quoted
 there counts, and `pointed_by` says so.
+
+Besides the bugs that raise, each framework plants the silent ones its users lose days to (a
+forgotten `optimizer.zero_grad()`, a softmax before a loss that applies its own, a loss that reads
+logits as probabilities, an (N, 1) output against (N,) targets, float64 NumPy input, a model
+trained in eval mode): what a user sees of them by default includes the warnings the run raised.
+A bug the framework's idiom cannot make is not forced in: the framework lists it with `prevented`,
+the reason, and the probe records that instead of a run. What the user does next, when the default
+run did not say what went wrong (turn the framework's detector on, print inside the model, switch
+a traced step to eager), is probes/kinds/debug_steps.py.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import math
 import re
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
@@ -42,6 +52,7 @@ class Edit:
     lines: tuple[str, ...]  # new lines, indented like the anchor (relative indentation kept)
     within: str | None = None  # the top-level def or class the anchor must be inside
     planted: int | None = None  # index in `lines` of the planted line, if this edit has it
+    after: str | None = None  # the stripped text of a line (once in `within`) the anchor comes after
 
 
 @dataclass(frozen=True)
@@ -49,11 +60,20 @@ class PlantedBug:
     id: str
     model: str
     title: str
-    expect: str  # what shows the bug: error | nan | print
+    expect: str  # what shows the bug: error | nan | print | silent (it trains, wrongly)
     edits: tuple[Edit, ...]
     shapes: tuple[tuple[str, ...], ...] = ()  # the message names the shapes if it has one of each group
     dtypes: tuple[tuple[str, ...], ...] = ()
     note: str = ""
+    # What the user's own script does differently (the data, the loss, the task), as (name, value) pairs
+    # the framework's user script reads: ("inputs", "float64"), ("loss", "nll"), ("task", "regression").
+    script: tuple[tuple[str, str], ...] = ()
+    script_line: str = ""  # the planted line when the bug is in the user's script, not the reference
+    cause: tuple[str, ...] = ()  # words of a message or warning that name the cause (whole words, any case)
+    prevented: str = ""  # why this framework's idiom cannot make the bug: recorded, never run
+
+    def option(self, name: str, default: str = "") -> str:
+        return dict(self.script).get(name, default)
 
 
 PRINT_BUG = "print_in_forward"  # the print-and-counter case: counted, not raised
@@ -62,17 +82,40 @@ BUG_TITLES = {
     "wrong_flatten": "Wrong flatten size in the CNN",
     "dtype_mismatch": "A float64 layer among float32 ones",
     "nan_custom_op": "A custom operation that makes NaN (log of ReLU outputs)",
+    "float64_input": "Float64 NumPy data fed as it is",
+    "softmax_before_loss": "A softmax before a loss that applies its own",
+    "logits_as_probabilities": "A loss that reads the model's logits as probabilities",
+    "target_broadcast": "(N, 1) outputs against (N,) targets in a regression loss",
+    "missing_zero_grad": "Gradients never reset between steps",
+    "eval_mode_training": "Training with dropout switched off (eval mode)",
     "print_in_forward": "A print and a counter inside forward() / call()",
 }
 INPUT_SHAPES = (("63",), ("64",))
 FLATTEN_SHAPES = (("400", "16 * 5 * 5"), ("576", "6, 6, 16", "6x6x16", "(6, 6, 16)"))
 DTYPES = (("float64", "double", "Double"), ("float32", "float", "Float"))
 PRINT = 'print("PROBE-PRINT", tuple(x.shape))'
+# The words that name each silent bug's cause in a message, a warning or a detector's report.
+CAUSES = {
+    "nan_custom_op": ("log",),
+    "softmax_before_loss": ("softmax",),
+    "logits_as_probabilities": ("logits", "from_logits", "probabilities", "log_softmax"),
+    "target_broadcast": ("broadcast", "broadcasting", "target size"),
+    "missing_zero_grad": ("zero_grad", "accumulate", "accumulated"),
+    "eval_mode_training": ("eval", "training"),
+}
+FLOAT64_DATA = (("inputs", "float64"),)
+REGRESSION = (("task", "regression"),)
 
 
 def bug(bug_id: str, model: str, expect: str, *edits: Edit, **extra: Any) -> PlantedBug:
     """A planted bug, titled from BUG_TITLES so every framework's version of it reads the same."""
+    extra.setdefault("cause", CAUSES.get(bug_id, ()))
     return PlantedBug(bug_id, model, BUG_TITLES[bug_id], expect, edits, **extra)
+
+
+def prevented(bug_id: str, model: str, why: str) -> PlantedBug:
+    """A bug this framework's idiom cannot make: listed so every framework answers for every bug, never run."""
+    return PlantedBug(bug_id, model, BUG_TITLES[bug_id], "prevented", (), prevented=why)
 
 
 PRINT_MARKER = "PROBE-PRINT"
@@ -80,6 +123,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 QUOTED_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
 STEPS = 8
 BATCH_SIZE = 16
+MAX_WARNINGS = 3  # recorded per run
 
 
 class PlantError(ValueError):
@@ -96,6 +140,8 @@ class Planted:
 
     @property
     def planted_text(self) -> str:
+        if self.planted_line == 0:
+            return self.bug.script_line or self.bug.prevented
         return self.source.splitlines()[self.planted_line - 1].strip()
 
 
@@ -120,6 +166,12 @@ class Progress:
     def prints_in_training(self) -> int:
         text = self.output.getvalue()[self.train_output_at :] if self.phase == "train" else ""
         return sum(1 for line in text.splitlines() if line.startswith(PRINT_MARKER))
+
+    def printed(self) -> str:
+        """What the prints marked PRINT_MARKER wrote, from the start of training (a print may span lines)."""
+        text = self.output.getvalue()[self.train_output_at :] if self.phase == "train" else ""
+        start = text.find(PRINT_MARKER)
+        return text[start:] if start >= 0 else ""
 
 
 def bug_by_id(bugs: Sequence[PlantedBug], bug_id: str) -> PlantedBug:
@@ -162,8 +214,19 @@ def planted_case(bugs: Sequence[PlantedBug], reference: Path, case: str, seed: i
     bug_id, mode = split_case(case)
     bug = bug_by_id(bugs, bug_id)
     planted = plant(reference.read_text(encoding="utf-8"), bug)
-    x, y = make_data(bug.model, STEPS * BATCH_SIZE, seed)
+    x, y = user_data(bug, *make_data(bug.model, STEPS * BATCH_SIZE, seed))
     return PlantedCase(bug, mode, planted, x, y)
+
+
+def user_data(bug: PlantedBug, x: Any, y: Any) -> tuple[Any, Any]:
+    """The data as the bug's user script has it: NumPy's float64, or the class as a number to regress on."""
+    import numpy as np
+
+    if bug.option("inputs") == "float64":
+        x = x.astype(np.float64)  # what np.loadtxt, pandas and most NumPy arithmetic give
+    if bug.option("task") == "regression":
+        y = y.astype(np.float32)  # one number per sample, shape (N,)
+    return x, y
 
 
 def split_case(case: str) -> tuple[str, str]:
@@ -178,7 +241,15 @@ def split_case(case: str) -> tuple[str, str]:
 
 
 def plant(source: str, bug: PlantedBug) -> Planted:
-    """Apply the bug's edits to `source`; return the new source, the planted line and its use sites."""
+    """Apply the bug's edits to `source`; return the new source, the planted line and its use sites.
+
+    A bug planted only in the user's script (its data or its loss: `script`) leaves the reference as it
+    is and has no planted line in it (0).
+    """
+    if not bug.edits:
+        if not bug.script and not bug.prevented:
+            raise PlantError(f"planted bug {bug.id} has neither edits nor script changes")
+        return Planted(bug, source, 0, frozenset())
     lines = source.splitlines()
     planted_marker: tuple[int, int] | None = None  # (index of the edit's first new line, offset)
     # Apply edits bottom-up so earlier rows keep their numbers; record the planted row afterwards.
@@ -228,7 +299,14 @@ def _find_anchor(source: str, lines: list[str], edit: Edit) -> int:
         if span is None:
             raise PlantError(f"no top-level {edit.within!r} in the reference (anchor {edit.anchor!r})")
         rows = range(span[0] - 1, span[1])
+    if edit.after:
+        marks = [i for i in rows if lines[i].strip() == edit.after]
+        if len(marks) != 1:
+            raise PlantError(f"line {edit.after!r} found {len(marks)} times in the reference; expected once")
+        rows = range(marks[0] + 1, rows.stop)
     found = [i for i in rows if lines[i].strip() == edit.anchor]
+    if edit.after and found:
+        found = found[:1]  # the first after the mark
     if len(found) != 1:
         where = f" inside {edit.within}" if edit.within else ""
         raise PlantError(f"anchor {edit.anchor!r} found {len(found)} times{where} in the reference; expected once")
@@ -299,17 +377,22 @@ def observe(
     predict: Callable[[Any], Any] | None = None,
     effect: Callable[[Any], str | None] | None = None,
     wrappers: Sequence[MessageWrapper] = (),
+    targets: Any = None,
 ) -> dict[str, Any]:
     """Run the user script over the planted module and classify what the user would see.
 
     `predict(model)` gives the trained model's outputs on a batch (an array), to tell a model that
     silently collapsed to one output for every input from one that trained. `effect(model)` reads
     the planted change off a model that raised nothing (e.g. "the Dense layer's weights are
-    float64"), to show that the bug was planted and the framework absorbed it.
+    float64", "the gradients add up over the steps"), to show that the bug was planted and took
+    effect, or that the framework absorbed it; it runs before `predict`, which may change the
+    model's mode. `targets` are the batch's targets, for the effects read off the outputs.
+    Warnings the run raised are caught and recorded: they are part of what the user sees.
     """
     progress = Progress()
     error: BaseException | None = None
-    with redirect_stdout(progress.output):
+    with redirect_stdout(progress.output), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         try:
             run(progress)
         except Exception as exc:  # noqa: BLE001 - the planted bug's error is the finding
@@ -318,13 +401,61 @@ def observe(
     outputs = None
     seen_effect = None
     if error is None and progress.model is not None:
-        with redirect_stdout(io.StringIO()):
-            outputs = predict(progress.model) if predict is not None else None
+        with redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             seen_effect = effect(progress.model) if effect is not None else None
-    facts = classify(planted, progress, error, frames, user_file, user_functions, outputs, wrappers)
+            outputs = predict(progress.model) if predict is not None else None
+        seen_effect = seen_effect or output_effect(planted.bug, outputs, targets)
+    said = warning_lines(caught)
+    facts = classify(planted, progress, error, frames, user_file, user_functions, outputs, wrappers, said)
     if seen_effect:
-        facts.update(absorbed=True, planted_effect=seen_effect, detected=True)
+        facts.update(planted_effect=seen_effect, detected=True)
+        if planted.bug.expect == "error":
+            facts["absorbed"] = True  # it should have raised, and the framework made it harmless
     return facts
+
+
+def warning_lines(caught: Sequence[warnings.WarningMessage]) -> tuple[str, ...]:
+    """The warnings a run raised, each as "Category: its first line", once each, in order."""
+    lines = []
+    for item in caught:
+        text = " ".join(str(item.message).split())
+        line = f"{item.category.__name__}: {text}"[:240]
+        if line not in lines:
+            lines.append(line)
+    return tuple(lines[:MAX_WARNINGS])
+
+
+def names_cause(bug: PlantedBug, texts: Sequence[str]) -> bool:
+    """Whether a message, warning or report names the bug's cause: one of its `cause` words, whole."""
+    pattern = cause_pattern(bug.cause)
+    return pattern is not None and any(pattern.search(text) for text in texts)
+
+
+def cause_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    return re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(w) for w in words) + r")(?![a-z])", re.IGNORECASE)
+
+
+def output_effect(bug: PlantedBug, outputs: Any, targets: Any) -> str | None:
+    """The planted change as the trained model's outputs show it, for the bugs that show there."""
+    if outputs is None:
+        return None
+    import numpy as np
+
+    values = np.asarray(outputs, dtype=np.float64)
+    if not np.all(np.isfinite(values)) or values.ndim != 2:
+        return None
+    if bug.id == "softmax_before_loss" and values.min() >= 0 and np.allclose(values.sum(axis=1), 1.0, atol=1e-3):
+        return "the model's outputs are probabilities (each row sums to 1), and the loss applies a softmax again"
+    if bug.id == "logits_as_probabilities" and (values.min() < 0 or values.max() > 1):
+        return f"the loss read outputs from {values.min():.2f} to {values.max():.2f} as probabilities"
+    if bug.option("task") == "regression" and targets is not None:
+        if values.shape[1:] == (1,) and np.ndim(targets) == 1:
+            n = values.shape[0]
+            return f"outputs of shape ({n}, 1) against targets of shape ({n},): the loss compares all ({n}, {n}) pairs"
+    return None
 
 
 def classify(
@@ -336,8 +467,13 @@ def classify(
     user_functions: frozenset[tuple[str, str]],
     outputs: Any = None,
     wrappers: Sequence[MessageWrapper] = (),
+    said: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The debugging facts of one planted bug (the contract's names), from what the run left behind."""
+    """The debugging facts of one planted bug (the contract's names), from what the run left behind.
+
+    `said` are the warnings the run raised ("Category: first line"); one that names the bug's cause
+    makes a run with no error surface as "warning".
+    """
     bug = planted.bug
     steps_done = len(progress.losses)
     facts: dict[str, Any] = {
@@ -346,6 +482,8 @@ def classify(
         "planted_text": planted.planted_text,
         "steps": steps_done,
         "print_count": progress.prints_in_training() if bug.expect == "print" else None,
+        "warnings": tuple(said) or None,
+        "warning": next((line for line in said if names_cause(bug, [line])), None),
     }
     if error is not None:
         message = ANSI.sub("", str(error))
@@ -371,6 +509,7 @@ def classify(
             points_at_planted_line=pointed_by is not None,
             points_at_planted_statement=in_statement or pointed_by is not None,
             pointed_by=pointed_by,
+            names_cause=names_cause(bug, [message, *said]) or bool(facts["warning"]),
         )
     else:
         nan_steps = [i for i, loss in enumerate(progress.losses, start=1) if not math.isfinite(loss)]
@@ -380,6 +519,8 @@ def classify(
         surfaced = "silent_nan" if nan_steps or nonfinite_outputs else "none"
         if surfaced == "none" and collapsed and bug.expect == "nan":
             surfaced = "silent_wrong"  # no NaN to see, but the model answers the same for every input
+        if facts["warning"]:
+            surfaced = "warning"  # no error, but a warning that names the cause
         facts.update(
             surfaced_at=surfaced,
             outputs_collapsed=collapsed,
@@ -390,18 +531,62 @@ def classify(
             framework_frames=0 if silent else None,
             points_at_planted_line=False if silent else None,
             first_nan_step=nan_steps[0] if nan_steps else None,
+            names_cause=bool(facts["warning"]),
         )
+    if bug.expect != "print":
+        printed = progress.printed()
+        facts["print_reveals"] = reveals(bug, printed) if printed else None
+        facts["print_excerpt"] = " ".join(printed.split())[:PRINT_EXCERPT] or None
     facts["detected"] = detected(bug.expect, facts)
     return facts
 
 
 def detected(expect: str, facts: dict[str, Any]) -> bool:
-    """Whether the planted bug took effect: an error, a NaN or collapsed model, a print that ran."""
+    """Whether the planted bug took effect: an error, a warning, a NaN or collapsed model, a print that ran.
+
+    A silent bug that shows none of these is detected by its effect on the model (observe's `effect`).
+    """
     if expect == "print":
         return bool(facts.get("print_count"))
-    if expect == "nan":
-        return facts["surfaced_at"] in ("silent_nan", "silent_wrong") or facts.get("exception_type") is not None
+    if expect in ("nan", "silent"):
+        shown = ("silent_nan", "silent_wrong", "warning")
+        return facts["surfaced_at"] in shown or facts.get("exception_type") is not None
     return facts.get("exception_type") is not None
+
+
+# --- what a print of the model's outputs (probes/kinds/debug_steps.py) shows of each bug
+
+NUMBER = re.compile(r"(?<![\w.])-?\d+\.\d*(?:e[-+]?\d+)?", re.IGNORECASE)  # 0.25, -1.5e-03; not a shape's 16
+PRINT_EXCERPT = 240
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(n) for n in NUMBER.findall(text)]
+
+
+def _probabilities(text: str) -> bool:
+    """The print names a softmax (PyTorch's grad_fn, TensorFlow's op name) or shows only values in [0, 1]."""
+    values = _numbers(text)
+    return "softmax" in text.lower() or (len(values) >= 10 and all(0.0 <= v <= 1.0 for v in values))
+
+
+def _not_probabilities(text: str) -> bool:
+    return any(v < 0.0 or v > 1.0 for v in _numbers(text))
+
+
+REVEALS: dict[str, Callable[[str], bool]] = {
+    "nan_custom_op": lambda text: re.search(r"\bnan\b", text, re.IGNORECASE) is not None,
+    "softmax_before_loss": _probabilities,
+    "logits_as_probabilities": _not_probabilities,
+    "float64_input": lambda text: re.search(r"float64|double", text, re.IGNORECASE) is not None,
+    "dtype_mismatch": lambda text: re.search(r"float64|double", text, re.IGNORECASE) is not None,
+}
+
+
+def reveals(bug: PlantedBug, printed: str) -> bool:
+    """Whether what a print of the model's outputs showed gives the bug away (REVEALS; False for the rest)."""
+    rule = REVEALS.get(bug.id)
+    return bool(rule and rule(printed))
 
 
 def outputs_collapsed(outputs: Any) -> bool | None:

@@ -9,8 +9,10 @@ batch. A Python reload is not what a phone or a browser runs, so a file that has
 runtime (knowledge/export_paths.yaml's `runtimes`) is also timed there: the reload process runs
 ONNX Runtime, LiteRT's interpreter and ExecuTorch themselves, and a browser runtime runs it in a
 page in headless Chromium (probes/kinds/browser.py). Where the path offers post-training int8
-quantisation (ExportPath.int8, or QUANTIZERS for a format every exporter shares), the int8 file is
-sized and both files predict the digits test set in the same runtime. Artifacts live in one
+quantisation (ExportPath.int8, or QUANTIZERS for a format every exporter shares), it is the same
+method on every route: calibrated static int8 (weights and activations), calibrated on the same
+CALIBRATION_BATCHES of training images (the Workspace's); the int8 file is sized and both files
+predict the digits test set in the same runtime. Artifacts live in one
 tempfile.TemporaryDirectory per child, deleted when the child ends; nothing else is loaded.
 """
 
@@ -35,31 +37,61 @@ from probes.kinds import browser
 from probes.kinds.reload import EXPORT_FOLDER_PREFIX, exception_line
 
 RELOAD_TIMEOUT_S = 120.0
-Quantize = Callable[[Path, Path], str]  # (float artifact, int8 artifact to write) -> the method's name
+CALIBRATION_BATCHES = 4  # batches of training images every calibrated int8 method observes
+# The models whose int8 files are made and compared: the CNN, on every route. Not the LSTM: LiteRT's calibrated
+# converter (TensorFlow 2.21) kills the process on the Keras LSTM, which would take the child's other paths with it.
+INT8_MODELS = ("cnn",)
+Calibration = Sequence[np.ndarray]  # those batches, in the model's input layout
+# (float artifact, int8 artifact to write, calibration batches) -> the method's name
+Quantize = Callable[[Path, Path, Calibration], str]
 
 
 @dataclass(frozen=True)
 class ExportPath:
     id: str
     file_name: str  # artifact name in the temporary folder (a folder for SavedModel, TF.js)
-    export: Callable[[Path], None]  # writes the artifact
+    export: Callable[[Path], dict[str, Any] | None]  # writes the artifact; may return facts about it
     needs: Sequence[str] = ()  # optional modules, checked without importing them
     int8: Quantize | None = None  # post-training int8 quantisation the path offers (else QUANTIZERS')
 
 
-def quantize_onnx(source: Path, target: Path) -> str:
-    """ONNX Runtime's own post-training quantisation, the same for every exporter's file."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+def quantize_onnx(source: Path, target: Path, calibration: Calibration) -> str:
+    """ONNX Runtime's own calibrated static int8, the same for every exporter's file."""
+    import onnxruntime
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
 
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8)
-    return "quantize_dynamic (ONNX Runtime, int8 weights)"
+    name = onnxruntime.InferenceSession(str(source), providers=["CPUExecutionProvider"]).get_inputs()[0].name
+
+    class Batches(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.left = iter(calibration)
+
+        def get_next(self) -> dict[str, np.ndarray] | None:
+            batch = next(self.left, None)
+            return None if batch is None else {name: batch}
+
+    quantize_static(
+        str(source),
+        str(target),
+        Batches(),
+        quant_format=QuantFormat.QDQ,
+        activation_type=QuantType.QInt8,
+        weight_type=QuantType.QInt8,
+    )
+    return f"static int8 (ONNX Runtime quantize_static, QDQ, calibrated on {images(calibration)} training images)"
+
+
+def images(calibration: Calibration) -> int:
+    return sum(len(batch) for batch in calibration)
 
 
 QUANTIZERS: dict[str, Quantize] = {"onnx": quantize_onnx}  # by path, whichever framework exported the file
 
 
 def export_cases(models: Sequence[str], paths: Sequence[str]) -> list[tuple[str, str]]:
-    return [("cnn", path) for path in paths] if "cnn" in models else []
+    """Every path for every model the run exports (the budget's export_models: the CNN in standard, the
+    LSTM and the transformer too in thorough, probes/budgets.py)."""
+    return [(model, path) for model in models for path in paths]
 
 
 def path_info(path_id: str, variant: str | None = None) -> dict[str, Any]:
@@ -74,6 +106,12 @@ def path_info(path_id: str, variant: str | None = None) -> dict[str, Any]:
     info["install"] = (info.get("install_by_variant") or {}).get(variant) or info.get("install")
     info["note"] = (info.get("notes") or {}).get(variant)
     return info
+
+
+def as_input(array: Any) -> np.ndarray:
+    """A model input as the runtimes take it: float32 images and features, token ids in their integer type."""
+    array = np.asarray(array)
+    return np.ascontiguousarray(array, dtype=array.dtype if array.dtype.kind in "iu" else np.float32)
 
 
 def missing_modules(names: Sequence[str]) -> list[str]:
@@ -103,11 +141,14 @@ class Workspace:
         batch: np.ndarray,
         expected: np.ndarray,
         test: tuple[np.ndarray, np.ndarray] | None = None,
+        calibration: np.ndarray | None = None,
+        model: str = "cnn",
     ):
         self.framework = framework  # whose export module holds the loaders of its own formats
+        self.model = model  # the reference model the files hold
         self._folder = tempfile.TemporaryDirectory(prefix=EXPORT_FOLDER_PREFIX)
         self.folder = Path(self._folder.name)
-        self.batch = np.ascontiguousarray(batch, dtype=np.float32)
+        self.batch = as_input(batch)
         self.batch_path = self.folder / "batch.npy"
         np.save(self.batch_path, self.batch)
         self.expected = np.asarray(expected, dtype=np.float32)
@@ -115,8 +156,12 @@ class Workspace:
         self.test_y: np.ndarray | None = None
         if test is not None:  # the digits test set in the model's input layout, for the int8 check
             self.test_x_path = self.folder / "test_x.npy"
-            np.save(self.test_x_path, np.ascontiguousarray(test[0], dtype=np.float32))
+            np.save(self.test_x_path, as_input(test[0]))
             self.test_y = np.asarray(test[1])
+        # The training images every calibrated int8 method observes, in batches of the probe's batch size.
+        rows = len(self.batch)
+        train = as_input(calibration) if calibration is not None else self.batch[:0]
+        self.calibration = [train[i : i + rows] for i in range(0, len(train) - rows + 1, rows)][:CALIBRATION_BATCHES]
         self._process: subprocess.Popen | None = None
         self.died = ""  # why the reload process last died
         atexit.register(self.close)
@@ -157,6 +202,8 @@ class Workspace:
         got = np.load(outputs)
         if got.shape != self.expected.shape:
             return None, f"outputs have shape {got.shape}, expected {self.expected.shape}"
+        if not np.all(np.isfinite(got)):
+            return None, f"outputs are not finite ({int(np.sum(~np.isfinite(got)))} NaN or infinite values)"
         return float(np.max(np.abs(got - self.expected))), None
 
     def reload(self, path_id: str, artifact: Path) -> dict[str, Any]:
@@ -216,6 +263,12 @@ class Workspace:
         self._folder.cleanup()
 
 
+def close_all(workspaces: Any) -> None:
+    """Close the workspaces of models already exported: a child keeps one model's files and reload process."""
+    for workspace in list(workspaces):
+        workspace.close()
+
+
 def run_in_browser(workspace: Workspace, runtime: str, artifact: Path) -> dict[str, Any]:
     """The browser_* facts of the artifact run in headless Chromium against the original outputs."""
     result = browser.run_in_browser(runtime, artifact, workspace.batch)
@@ -228,6 +281,8 @@ def run_in_browser(workspace: Workspace, runtime: str, artifact: Path) -> dict[s
     got = np.asarray(result["outputs"], dtype=np.float32)
     if got.size != workspace.expected.size:
         return facts | {"browser_ok": False, "browser_error": f"the page gave {got.size} outputs"}
+    if not np.all(np.isfinite(got)):
+        return facts | {"browser_ok": False, "browser_error": "the page gave NaN or infinite outputs"}
     return facts | {
         "browser_ok": True,
         "browser_max_abs_diff": float(np.max(np.abs(got.reshape(workspace.expected.shape) - workspace.expected))),
@@ -239,14 +294,18 @@ def run_in_browser(workspace: Workspace, runtime: str, artifact: Path) -> dict[s
 def quantized(workspace: Workspace, path: ExportPath, artifact: Path) -> dict[str, Any]:
     """The int8_* facts: quantise the float file, run both in the runtime on the test set, compare."""
     quantize = path.int8 or QUANTIZERS.get(path.id)
-    if quantize is None:
+    if quantize is None or workspace.model not in INT8_MODELS:
         return {}
     target = artifact.with_name(f"{artifact.stem}-int8{artifact.suffix}")
     try:
-        method = quantize(artifact, target)
+        method = quantize(artifact, target, workspace.calibration)
     except Exception as exc:  # noqa: BLE001 - a failed quantisation is the finding
         return {"int8_error": f"quantisation failed: {exception_line(exc)}"}
-    facts: dict[str, Any] = {"int8_method": method, "int8_size_bytes": size_bytes(target)}
+    facts: dict[str, Any] = {
+        "int8_method": method,
+        "int8_size_bytes": size_bytes(target),
+        "int8_calibration_images": images(workspace.calibration),
+    }
     base, int8 = workspace.evaluate(path.id, artifact), workspace.evaluate(path.id, target)
     if not (base.get("ok") and int8.get("ok")):
         return facts | {"int8_error": f"the int8 file did not run: {int8.get('error') or base.get('error')}"}
@@ -284,11 +343,11 @@ def run_path(workspace: Workspace, path: ExportPath, variant: str) -> dict[str, 
     artifact = workspace.folder / path.file_name
     start = time.perf_counter()
     try:
-        path.export(artifact)
+        made = path.export(artifact) or {}
     except Exception as exc:  # noqa: BLE001 - a failed export is the finding
         facts.update(export_s=round(time.perf_counter() - start, 3), error=exception_line(exc))
         return {"status": "failed", "reason": f"export failed: {facts['error']}", "facts": facts}
-    facts.update(export_s=round(time.perf_counter() - start, 3), size_bytes=size_bytes(artifact))
+    facts.update(made, export_s=round(time.perf_counter() - start, 3), size_bytes=size_bytes(artifact))
     reply = workspace.reload(path.id, artifact)
     facts.update(
         reload_ok=bool(reply.get("reload_ok")),
@@ -297,7 +356,7 @@ def run_path(workspace: Workspace, path: ExportPath, variant: str) -> dict[str, 
         reload_s=round(reply["reload_s"], 3) if reply.get("reload_s") is not None else None,
         error=reply.get("error"),
     )
-    for key in ("default_load_ok", "default_load_error", "without_class_error", "runtime"):
+    for key in ("default_load_ok", "default_load_error", "without_class_error", "runtime", "batch", "batch_check"):
         if key in reply:
             facts[key] = reply[key]
     if reply.get("call_ms") is not None:

@@ -178,6 +178,26 @@ def _own_artifact(path: str) -> bool:
     return not parts[0].startswith("..") and parts[0].startswith(EXPORT_FOLDER_PREFIX)
 
 
+OTHER_BATCH = 5  # rows fed to a reloaded file to see whether its batch is open
+
+
+def model_of(artifact: str) -> str:
+    """The reference model an artifact holds: export files are named after it ("rnn.pte", "cnn-savedmodel"),
+    so a loader that rebuilds the model from its code knows which to build."""
+    return os.path.basename(artifact.rstrip(os.sep)).split(".")[0].split("-")[0]
+
+
+def batch_facts(loader: Loader, artifact: str, batch: np.ndarray) -> dict[str, Any]:
+    """The batch facts: "open" when the file also takes OTHER_BATCH rows, else the size it was traced with."""
+    try:
+        got = np.asarray(loader(artifact, np.ascontiguousarray(batch[:OTHER_BATCH])))
+    except Exception as exc:  # noqa: BLE001 - a refused batch size is the finding
+        return {"batch": f"fixed at {len(batch)}", "batch_check": f"{OTHER_BATCH} rows: {exception_line(exc)}"}
+    if got.shape[:1] != (OTHER_BATCH,):
+        return {"batch": f"fixed at {len(batch)}", "batch_check": f"{OTHER_BATCH} rows gave outputs of {got.shape}"}
+    return {"batch": "open", "batch_check": f"{OTHER_BATCH} rows gave {OTHER_BATCH} outputs"}
+
+
 def reload(request: dict[str, Any]) -> dict[str, Any]:
     """Reload one artifact, first without the original class, then with it; save the outputs."""
     if not _own_artifact(request["artifact"]):
@@ -209,6 +229,7 @@ def reload(request: dict[str, Any]) -> dict[str, Any]:
         if not hide:
             reply["without_class_error"] = errors[0]
         reply.pop("traceback_tail", None)
+        reply.update(batch_facts(loader, request["artifact"], batch))
         return reply
     reply.update(reload_ok=False, needs_python_class=None, error=errors[-1], without_class_error=errors[0])
     return reply

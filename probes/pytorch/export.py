@@ -1,4 +1,4 @@
-"""Deploy PyTorch: train the reference CNN briefly, then export it by each of PyTorch's paths.
+"""Deploy PyTorch: train a reference model briefly, then export it by each of PyTorch's paths.
 
 torch_save_full pickles the whole model; its reload records what the default torch.load
 (weights_only=True since PyTorch 2.6) does with it, then reloads it the only way that works,
@@ -18,14 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from probes.common.torch_runtime import load_torch_export, lower_to_executorch, open_executorch
+from probes.common.torch_runtime import load_torch_export, lower_to_executorch, open_executorch, xnnpack_int8
 from probes.kinds import export as export_paths
 from probes.variants import Variant
 
 VARIANT = "torch"
 PATHS = ("state_dict", "torch_save_full", "torchscript", "torch_export", "onnx", "executorch")
 BATCH = 16
-CALIBRATION_BATCHES = 4  # training batches the int8 quantizer observes
+MAX_BATCH = 1024  # the largest batch an open-batch export takes
 
 _state: dict[str, Any] = {}
 
@@ -34,18 +34,20 @@ def cases(models: list[str], variant: Variant) -> list[tuple[str, str]]:
     return export_paths.export_cases(models, PATHS)
 
 
-def _trained(settings: dict[str, Any]) -> tuple[Any, Any, export_paths.Workspace]:
-    """The reference CNN after one epoch of the reference's own loop on digits, and the shared workspace."""
-    if "workspace" not in _state:
+def _trained(name: str, settings: dict[str, Any]) -> tuple[Any, Any, export_paths.Workspace]:
+    """The reference model after one epoch of the reference's own loop on digits, and its workspace."""
+    if name not in _state:
         import torch
         from torch import nn
 
         from probes.pytorch import reference as ref
         from probes.specs import digits_split
 
+        export_paths.close_all(workspace for *_, workspace in _state.values())  # one model's files at a time
+        _state.clear()
         torch.manual_seed(settings.get("seed", 0))
-        x_train, y_train, x_test, y_test = digits_split("cnn")
-        model = ref.build_model("cnn")
+        x_train, y_train, x_test, y_test = digits_split(name)
+        model = ref.build_model(name)
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
         ref.train_epoch(model, ref.make_loader(x_train, y_train, 64), optimizer, nn.CrossEntropyLoss(), "cpu")
         model.eval()
@@ -53,34 +55,27 @@ def _trained(settings: dict[str, Any]) -> tuple[Any, Any, export_paths.Workspace
         batch = test_x[:BATCH]
         with torch.no_grad():
             expected = model(batch).numpy()
-        calibration = ref.to_tensors(x_train[: BATCH * CALIBRATION_BATCHES], y_train[:1])[0]
-        workspace = export_paths.Workspace("pytorch", batch.numpy(), expected, (test_x.numpy(), test_y.numpy()))
-        _state.update(model=model, example=batch, calibration=calibration, workspace=workspace)
-    return _state["model"], _state["example"], _state["workspace"]
-
-
-def _executorch_int8(model: Any, example: Any, calibration: Any) -> export_paths.Quantize:
-    def quantize(source: Path, target: Path) -> str:
-        import torch
-        from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
-            XNNPACKQuantizer,
-            get_symmetric_quantization_config,
+        calibration = ref.to_tensors(x_train[: BATCH * export_paths.CALIBRATION_BATCHES], y_train[:1])[0]
+        workspace = export_paths.Workspace(
+            "pytorch", batch.numpy(), expected, (test_x.numpy(), test_y.numpy()), calibration.numpy(), name
         )
-        from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
-
-        quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config())
-        prepared = prepare_pt2e(torch.export.export(model, (example,)).module(), quantizer)
-        with torch.no_grad():
-            for chunk in calibration.split(len(example)):
-                if len(chunk) == len(example):
-                    prepared(chunk)
-        lower_to_executorch(torch.export.export(convert_pt2e(prepared), (example,)), target)
-        return "XNNPACKQuantizer (pt2e, static int8, calibrated on training images)"
-
-    return quantize
+        _state[name] = (model, batch, workspace)
+    return _state[name]
 
 
-def _paths(model: Any, example: Any, calibration: Any = None) -> dict[str, export_paths.ExportPath]:
+def open_batch() -> tuple[dict[int, Any]]:
+    """torch.export's way to leave the batch open (dynamic_shapes); without it the example's 16 is fixed.
+    ExecuTorch needs an upper bound for the memory it plans, so the dimension has one."""
+    import torch
+
+    return ({0: torch.export.Dim("batch", min=1, max=MAX_BATCH)},)
+
+
+def _executorch_int8(model: Any, example: Any) -> export_paths.Quantize:
+    return lambda source, target, calibration: xnnpack_int8(model, example, calibration, target)
+
+
+def _paths(name: str, model: Any, example: Any) -> dict[str, export_paths.ExportPath]:
     import torch
 
     def state_dict(path: Path) -> None:
@@ -93,29 +88,31 @@ def _paths(model: Any, example: Any, calibration: Any = None) -> dict[str, expor
         torch.jit.script(model).save(str(path))
 
     def exported(path: Path) -> None:
-        torch.export.save(torch.export.export(model, (example,)), path)
+        torch.export.save(torch.export.export(model, (example,), dynamic_shapes=open_batch()), path)
 
     def onnx(path: Path) -> None:
-        torch.onnx.export(model, (example,), str(path), dynamo=True, external_data=False, verbose=False)
+        torch.onnx.export(
+            model, (example,), str(path), dynamo=True, external_data=False, verbose=False, dynamic_shapes=open_batch()
+        )
 
-    def executorch(path: Path) -> None:
-        lower_to_executorch(torch.export.export(model, (example,)), path)
+    def executorch(path: Path) -> dict[str, Any]:
+        return lower_to_executorch(torch.export.export(model, (example,), dynamic_shapes=open_batch()), path)
 
     return {
-        "state_dict": export_paths.ExportPath("state_dict", "cnn.pt", state_dict),
-        "torch_save_full": export_paths.ExportPath("torch_save_full", "cnn-full.pt", whole),
-        "torchscript": export_paths.ExportPath("torchscript", "cnn-script.pt", script),
-        "torch_export": export_paths.ExportPath("torch_export", "cnn.pt2", exported),
-        "onnx": export_paths.ExportPath("onnx", "cnn.onnx", onnx, ("onnx", "onnxscript", "onnxruntime")),
+        "state_dict": export_paths.ExportPath("state_dict", f"{name}.pt", state_dict),
+        "torch_save_full": export_paths.ExportPath("torch_save_full", f"{name}-full.pt", whole),
+        "torchscript": export_paths.ExportPath("torchscript", f"{name}-script.pt", script),
+        "torch_export": export_paths.ExportPath("torch_export", f"{name}.pt2", exported),
+        "onnx": export_paths.ExportPath("onnx", f"{name}.onnx", onnx, ("onnx", "onnxscript", "onnxruntime")),
         "executorch": export_paths.ExportPath(
-            "executorch", "cnn.pte", executorch, ("executorch",), _executorch_int8(model, example, calibration)
+            "executorch", f"{name}.pte", executorch, ("executorch",), _executorch_int8(model, example)
         ),
     }
 
 
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
-    model, example, workspace = _trained(settings)
-    return export_paths.run_path(workspace, _paths(model, example, _state["calibration"])[case], VARIANT)
+    model, example, workspace = _trained(model_name, settings)
+    return export_paths.run_path(workspace, _paths(model_name, model, example)[case], VARIANT)
 
 
 # --- reloading, in the fresh reload process (probes/kinds/reload.py): artifacts from our own folder only
@@ -132,9 +129,10 @@ def _torch_eval(model: Any, batch: np.ndarray) -> np.ndarray:
 def load_state_dict(path: str, batch: np.ndarray) -> np.ndarray:
     import torch
 
+    from probes.kinds.reload import model_of
     from probes.pytorch.reference import build_model
 
-    model = build_model("cnn")
+    model = build_model(model_of(path))
     model.load_state_dict(torch.load(path))  # weights_only=True, the default: tensors only
     return _torch_eval(model, batch)
 

@@ -13,7 +13,7 @@ import pytest
 
 from probes.contract import framework_probe
 from probes.keras.debugging import WRAPPERS as KERAS_WRAPPERS  # Keras's own and TensorFlow's
-from probes.kinds import debugging
+from probes.kinds import debug_steps, debugging
 from probes.schedule import expected_cases, implements
 from probes.variants import VARIANTS, missing_requirement
 from tests.support.probe_children import run_probe
@@ -24,9 +24,11 @@ DEBUGGED = [v for v in VARIANTS if implements(VARIANTS[v], "debugging") and VARI
 MODELS = ("mlp", "cnn")
 
 
-@pytest.mark.parametrize(
-    ("framework", "bug"), [pytest.param(f, b, id=f"{f}-{b.id}") for f, bugs in BUGS.items() for b in bugs]
-)
+def _params(keep) -> list:
+    return [pytest.param(f, b, id=f"{f}-{b.id}") for f, bugs in BUGS.items() for b in bugs if keep(b)]
+
+
+@pytest.mark.parametrize(("framework", "bug"), _params(lambda b: b.edits))
 def test_every_bug_plants_into_its_reference_at_one_named_line(framework, bug):
     reference = framework_probe(framework).reference_path()
     source = reference.read_text(encoding="utf-8")
@@ -34,6 +36,49 @@ def test_every_bug_plants_into_its_reference_at_one_named_line(framework, bug):
     assert planted.source != source
     assert planted.planted_line in planted.site_lines
     compile(planted.source, str(reference), "exec")  # still Python
+
+
+@pytest.mark.parametrize(("framework", "bug"), _params(lambda b: b.script and not b.edits))
+def test_a_bug_in_the_users_script_leaves_the_reference_as_it_is_and_names_the_scripts_line(framework, bug):
+    source = framework_probe(framework).reference_path().read_text(encoding="utf-8")
+    planted = debugging.plant(source, bug)
+    assert planted.source == source and planted.planted_line == 0
+    assert planted.planted_text == bug.script_line != ""
+
+
+@pytest.mark.parametrize(("framework", "bug"), _params(lambda b: b.prevented))
+def test_a_bug_the_frameworks_idiom_cannot_make_says_why_and_is_never_planted(framework, bug):
+    assert bug.expect == "prevented" and not bug.edits and not bug.script
+    assert len(bug.prevented) > 40  # a reason, not a word
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_every_framework_answers_for_every_standard_bug_once(framework):
+    ids = [b.id for b in BUGS[framework]]
+    assert sorted(ids) == sorted(debugging.BUG_TITLES)
+
+
+def test_a_silent_bug_names_the_words_that_would_name_its_cause():
+    for framework, bugs in BUGS.items():
+        for bug in bugs:
+            if bug.expect in ("silent", "nan"):
+                assert bug.cause, (framework, bug.id)
+
+
+@pytest.mark.parametrize(
+    ("bug_id", "text", "named"),
+    [
+        ("target_broadcast", "UserWarning: This will likely lead to incorrect results due to broadcasting.", True),
+        ("softmax_before_loss", "the `output` argument was produced by a Softmax activation", True),
+        ("nan_custom_op", 'Detected Infinity or NaN in output 0 of graph op "Log"', True),
+        ("nan_custom_op", "Function 'LogSoftmaxBackward0' returned nan values in its 0th output.", False),
+        ("nan_custom_op", "Anomaly Detection has been enabled.", False),
+        ("missing_zero_grad", "a gradient that was accumulated", True),
+    ],
+)
+def test_a_message_names_the_cause_only_with_one_of_the_bugs_own_words_whole(bug_id, text, named):
+    bug = debugging.bug_by_id(BUGS["pytorch"], bug_id)
+    assert debugging.names_cause(bug, [text]) is named
 
 
 TRACED_TF_MESSAGE = """in user code:
@@ -88,12 +133,19 @@ def test_every_planted_bug_is_detected_as_planted(variant, case):
     facts = entry["facts"]
     framework = VARIANTS[variant].framework
     bug = debugging.bug_by_id(BUGS[framework], debugging.split_case(case)[0])
+    if bug.prevented:
+        assert facts["prevented"] is True and facts["surfaced_at"] == "prevented" and facts["prevented_why"]
+        return
     assert facts["detected"] is True, facts
     source = framework_probe(framework).reference_path().read_text(encoding="utf-8")
     assert facts["planted_text"] == debugging.plant(source, bug).planted_text
     if bug.expect == "error" and not facts.get("absorbed"):  # Keras casts a float64 layer's inputs: absorbed
         assert facts["exception_type"] and facts["surfaced_at"] in ("build", "compile", "first_step", "later_step")
         assert not any(wrapper.opening.match(facts["error"]) for wrapper in KERAS_WRAPPERS)
+    if bug.expect == "silent" and facts["surfaced_at"] != "warning":
+        assert facts["planted_effect"], facts  # the bug took effect, and the probe read it off the model
+    if bug.expect != "print":  # the steps after the default run: a test run measures them all
+        assert facts["found_by"] in debug_steps.STAGES + ("none",) or facts.get("absorbed"), facts
 
 
 @pytest.mark.frameworks

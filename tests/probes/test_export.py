@@ -131,7 +131,14 @@ def test_a_file_for_a_phone_or_a_browser_runs_in_those_runtimes_or_says_why(vari
 @pytest.mark.frameworks
 @pytest.mark.parametrize(
     ("variant", "case"),
-    [("torch", "onnx"), ("torch", "executorch"), ("keras-tensorflow", "tflite"), ("tensorflow", "tflite")],
+    [
+        ("torch", "onnx"),
+        ("torch", "executorch"),
+        ("keras-tensorflow", "tflite"),
+        ("keras-tensorflow", "onnx"),
+        ("tensorflow", "tflite"),
+        ("tensorflow", "onnx"),
+    ],
 )
 def test_the_int8_file_is_smaller_and_predicts_the_digits_about_as_well_as_the_float_one(variant, case):
     missing = missing_requirement(VARIANTS[variant])
@@ -144,6 +151,31 @@ def test_the_int8_file_is_smaller_and_predicts_the_digits_about_as_well_as_the_f
     assert facts.get("int8_error") is None and facts["int8_method"]
     assert facts["int8_size_bytes"] < 0.6 * facts["size_bytes"]
     assert abs(facts["int8_accuracy"] - facts["float_accuracy"]) <= 0.05 and facts["int8_agreement"] >= 0.9
+    # one method on every route: calibrated static int8 on the same training images
+    assert facts["int8_method"].startswith("static int8") and facts["int8_calibration_images"] == 64
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize("case", ["torch_export", "onnx", "executorch"])
+def test_pytorchs_deployable_files_take_any_batch(case):
+    if missing_requirement(VARIANTS["torch"]):
+        pytest.skip("torch is not installed")
+    entry = export_run("torch")[case]
+    if entry["status"] != "ok":
+        pytest.skip(f"torch {case} is {entry['status']}")
+    assert entry["facts"]["batch"] == "open", entry["facts"]["batch_check"]
+
+
+@pytest.mark.frameworks
+def test_keras_on_pytorch_leaves_its_convolutions_outside_xnnpack_which_is_why_its_pte_is_slow():
+    if missing_requirement(VARIANTS["keras-torch"]):
+        pytest.skip("keras or torch is not installed")
+    entry = export_run("keras-torch")["executorch"]
+    if entry["status"] != "ok":
+        pytest.skip(f"keras-torch executorch is {entry['status']}")
+    assert any(op.startswith("aten_convolution") for op in entry["facts"]["portable_ops"])
+    torch = export_run("torch")["executorch"]["facts"]
+    assert not any(op.startswith("aten_convolution") for op in torch["portable_ops"])
 
 
 def test_a_runtime_is_timed_twenty_times_or_fewer_when_each_call_is_slow(monkeypatch):

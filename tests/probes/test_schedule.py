@@ -132,3 +132,12 @@ def test_the_survey_skips_a_kind_the_framework_has_no_probe_for():
     result = survey(plan(variants=("torch",), kinds=("speed", "telepathy")), lambda variant: None)
     assert result.skipped[("torch", "telepathy")] == ("skipped", "no telepathy probe for PyTorch yet")
     assert not result.will_run("torch", "telepathy") and result.will_run("torch", "speed")
+
+
+def test_the_export_probe_exports_the_models_its_budget_names():
+    def exported(budget):
+        the_plan = make_plan(BUDGETS[budget], variants=("torch",), threads=2)
+        return {model for model, _ in survey(the_plan, lambda variant: None).cases[("torch", "export")]}
+
+    assert exported("standard") == {"cnn"}  # the routes the deployment score credits, within five minutes
+    assert exported("thorough") == {"mlp", "cnn", "rnn", "transformer"}

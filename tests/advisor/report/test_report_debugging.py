@@ -90,6 +90,77 @@ def test_the_summary_counts_from_synthetic_evidence():
     assert view.variants[1].summary.startswith("Keras 3 on TensorFlow pointed at the planted line in 0 of 4 bugs")
 
 
+def ladder_run():
+    silent = {"surfaced_at": "none", "exception_type": None, "model": "mlp"}
+    return s.evidence(
+        s.debugging("torch", "missing_zero_grad", **silent, found_by="none", detector="set_detect_anomaly(True)"),
+        s.debugging(
+            "keras-tensorflow", "missing_zero_grad", surfaced_at="prevented", prevented=True, prevented_why="fit()"
+        ),
+        s.debugging(
+            "torch",
+            "target_broadcast",
+            surfaced_at="warning",
+            names_cause=True,
+            warning="UserWarning: Using a target size (torch.Size([16])) ... due to broadcasting.",
+            found_by="default",
+        ),
+        s.debugging("keras-tensorflow", "target_broadcast", surfaced_at="prevented", prevented=True),
+        s.debugging(
+            "torch", "logits_as_probabilities", **silent, found_by="print", print_excerpt="tensor([[ 0.10, -0.05]])"
+        ),
+        s.debugging(
+            "keras-tensorflow",
+            "logits_as_probabilities",
+            **silent,
+            found_by="print_eager",
+            eager_switch="model.run_eagerly = True",
+            print_eager_excerpt="tf.Tensor([[ 0.10, -0.05]])",
+        ),
+    )
+
+
+def test_a_bug_the_framework_cannot_make_is_a_prevented_cell_with_the_reason():
+    prevented = cell(debugging_view(ladder_run()), "missing_zero_grad", "Keras 3 on TensorFlow")
+    assert prevented.prevented == "fit()" and prevented.surfaced == "" and prevented.found == ""
+
+
+def test_a_warning_that_names_the_cause_is_shown_with_the_message_facts():
+    warned = cell(debugging_view(ladder_run()), "target_broadcast", "PyTorch")
+    assert warned.surfaced == "a warning" and warned.exception == ""
+    assert warned.message[0] == "names the cause: yes" and warned.message[1].startswith("warning: UserWarning: Using")
+    assert warned.found == "the default run (0 steps)"
+
+
+def test_the_found_by_column_gives_the_step_that_found_a_silent_bug_and_what_it_showed():
+    view = debugging_view(ladder_run())
+    printed = cell(view, "logits_as_probabilities", "PyTorch")
+    assert (printed.found, printed.found_detail, printed.steps) == (
+        "a print in the model (1 step)",
+        "tensor([[ 0.10, -0.05]])",
+        None,
+    )
+    eager = cell(view, "logits_as_probabilities", "Keras 3 on TensorFlow")
+    assert eager.found == "a print after the eager switch (2 steps)"
+    assert eager.found_detail.startswith("model.run_eagerly = True, then: tf.Tensor")
+    hidden = cell(view, "missing_zero_grad", "PyTorch")
+    assert hidden.found == "not found" and "set_detect_anomaly(True)" in hidden.found_detail
+
+
+def test_the_found_by_column_is_there_only_when_a_bug_has_a_next_step_to_show():
+    assert debugging_view(ladder_run()).found_column is True
+    assert standard().found_column is False  # evidence from before the next steps were measured
+
+
+def test_the_summary_counts_warnings_prevented_bugs_and_what_the_next_steps_found():
+    summaries = {v.label: v.summary for v in debugging_view(ladder_run()).variants}
+    assert summaries["PyTorch"] == (
+        "PyTorch pointed at the planted line in 0 of 3 bugs; 0 raised an error, 1 warned with the cause and 2 passed"
+        " without one (NaN, or no effect seen); a next step found 1 of the 2 the default run hid."
+    )
+    assert "2 its idiom cannot make (prevented)" in summaries["Keras 3 on TensorFlow"]
+
+
 def test_a_bug_that_was_not_measured_says_so_with_its_reason():
     crashed = ProbeResult("torch", "mlp", "debugging", "crashed", "killed by SIGSEGV", case="dtype_mismatch")
     view = debugging_view(s.evidence(s.debugging("torch", "wrong_input_size", surfaced_at="first_step"), crashed))
@@ -135,7 +206,7 @@ def test_the_section_renders_a_row_per_bug_and_a_sentence_per_framework(standard
     html = rerender(standard_run).folder.report.read_text()
     section = html[html.index('id="debugging"') : html.index('id="deployment"')]
     assert section.count("<tr>") == 2 + 6  # two header rows, six bugs
-    assert '<th scope="colgroup" colspan="3" class="group">Keras 3 on PyTorch</th>' in section
+    assert '<th scope="colgroup" colspan="3" class="group">Keras 3 on PyTorch</th>' in section  # no next steps
     assert "TensorFlow (low-level) pointed at the planted line in 3 of 4 bugs" in section
     assert '<span class="mark yes">✓ yes</span>' in section and '<span class="mark no">✗ no</span>' in section
     assert "not installed</span> Keras 3 on JAX: jax is not installed" in section

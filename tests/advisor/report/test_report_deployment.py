@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -279,4 +280,56 @@ def test_the_routes_finding_names_the_routes_that_did_not_run_in_the_target_runt
     assert view.runtime_finding == (
         "8 of 9 routes to mobile ran in the target's runtime; "
         "not TF Lite / LiteRT → LiteRT interpreter (Keras 3 on PyTorch)."
+    )
+
+
+def test_a_working_cell_says_whether_the_batch_is_open_and_how_much_xnnpack_took():
+    pte = {"runtime": "executorch", "call_ms": 70.0, "batch": "fixed at 16", "xnnpack_nodes": 25, "portable_nodes": 6}
+    pte["portable_ops"] = ("aten_convolution_default x2",)
+    row = next(
+        r for r in deployment_view(s.evidence(s.export("keras-torch", "executorch", **OK, **pte)), "mobile").rows
+    )
+    assert row.cells[0].lines[1:] == (
+        "batch fixed at 16",
+        "XNNPACK took 25 nodes, 6 left to ExecuTorch's portable kernels (convolution x2)",
+    )
+
+
+def test_a_working_cell_gives_its_int8_file_against_the_float_one():
+    int8 = {**IN_BROWSER, "int8_method": "static int8 (ONNX Runtime quantize_static)", "int8_call_ms": 0.2}
+    rows = deployment_view(s.evidence(s.export("torch", "onnx", **OK, **int8)), "server").rows
+    row = next(r for r in rows if r.path == "onnx")
+    assert row.cells[0].lines[-1] == "static int8: 45% size, 86.0% right (float 87.0%), 0.20 ms (float 0.40)"
+
+
+def test_a_route_many_times_slower_than_the_fastest_says_so_beside_its_latency():
+    found = routes(
+        "mobile",
+        s.export("torch", "executorch", **OK, runtime="executorch", call_ms=0.3),
+        s.export("keras-torch", "executorch", **OK, runtime="executorch", call_ms=71.6),
+    )
+    slow = found[("Keras 3 on PyTorch", "ExecuTorch → ExecuTorch runtime")]
+    assert slow.latency == "71.60 ms, 239 times the fastest route: half credit"
+    assert found[("PyTorch", "ExecuTorch → ExecuTorch runtime")].latency == "0.30 ms"
+
+
+def test_another_models_exports_get_a_table_of_their_own_and_leave_the_cnns_cells_alone():
+    failed = s.export("torch", "onnx", "failed", error="SymbolicValueError: Failed to export")
+    lstm_failed = dataclasses.replace(failed, model="rnn")
+    view = deployment_view(s.evidence(s.export("torch", "onnx", **OK), lstm_failed), "server")
+    onnx = next(r for r in view.rows if r.path == "onnx")
+    assert onnx.cells[0].mark == "✓ works"  # the CNN's, though the LSTM's ONNX export failed
+    (lstm,) = view.other_models
+    assert lstm.model == "LSTM on token sequences"
+    lstm_onnx = next(r for r in lstm.rows if r.path == "onnx")
+    assert (lstm_onnx.cells[0].mark, lstm_onnx.cells[0].lines) == (
+        "✗ failed",
+        ("SymbolicValueError: Failed to export",),
+    )
+
+
+def test_the_section_says_which_budget_exports_which_models():
+    view = deployment_view(exported(), "server")
+    assert (
+        view.budget_words == "the standard budget exports cnn; the thorough budget exports mlp, cnn, rnn, transformer"
     )

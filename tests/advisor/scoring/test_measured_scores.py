@@ -104,6 +104,43 @@ def test_a_planted_bug_earns_points_for_what_the_user_sees(bug, facts, points):
     assert bug_points(bug, DebuggingFacts.from_json(facts))[0] == pytest.approx(points)
 
 
+SILENT = {"surfaced_at": "none", "exception_type": None}
+
+
+@pytest.mark.parametrize(
+    ("bug", "facts", "points"),
+    [
+        ("missing_zero_grad", {"surfaced_at": "prevented", "prevented": True, "found_by": "prevented"}, 10),
+        ("target_broadcast", {"surfaced_at": "warning", "names_cause": True, "found_by": "default"}, 3 + 1.5 + 2),
+        ("nan_custom_op", {**SILENT, "found_by": "detector"}, 6),
+        ("softmax_before_loss", {**SILENT, "found_by": "print"}, 6),
+        ("logits_as_probabilities", {**SILENT, "found_by": "print_eager"}, 4),
+        ("missing_zero_grad", {**SILENT, "found_by": "none"}, 0),
+        ("nan_custom_op", {"surfaced_at": "silent_nan", "first_nan_step": 1, "found_by": "none"}, 2 + 1.5),
+        ("float64_input", {**RAISED, "names_shapes": None, "names_dtypes": True, "found_by": "default"}, 4 + 1.5 + 2),
+    ],
+)
+def test_a_silent_bug_earns_by_the_first_step_that_found_it_and_a_prevented_one_earns_all(bug, facts, points):
+    assert bug_points(bug, DebuggingFacts.from_json(facts))[0] == pytest.approx(points)
+
+
+def test_a_next_step_never_lowers_what_the_default_run_earned():
+    loud_nan = {"surfaced_at": "silent_nan", "first_nan_step": 1, "found_by": "print_eager"}  # 3.5 by default
+    assert bug_points("nan_custom_op", DebuggingFacts.from_json(loud_nan))[0] == pytest.approx(4)
+    raised = {**RAISED, "names_shapes": False, "surfaced_at": "first_step", "found_by": "detector"}  # 5.5
+    assert bug_points("wrong_input_size", DebuggingFacts.from_json(raised))[0] == pytest.approx(6)
+
+
+def test_the_basis_says_which_step_found_a_bug_the_default_run_did_not_name():
+    run = s.evidence(
+        s.debugging("torch", "softmax_before_loss", **SILENT, found_by="print"),
+        s.debugging("keras-tensorflow", "softmax_before_loss", surfaced_at="warning", names_cause=True),
+    )
+    scores = score_debugging(run, ["torch", "keras-tensorflow"], profile())
+    assert "softmax before loss found by a print of the outputs (one step)" in scores["torch"][1]
+    assert scores["keras-tensorflow"][0] == pytest.approx(10) and scores["torch"][0] < 10
+
+
 def _bugs(variant, **overrides):
     """The four error and NaN bugs surfacing loudly at the planted line, unless overridden per bug."""
     results = []
@@ -272,6 +309,39 @@ def test_for_a_runtime_target_not_trying_a_path_never_beats_a_python_reload():
     assert "not tried, so 0.25 of the weight: TF Lite / LiteRT (0.75 of 3" in keras[1]
 
 
+def _timed(torch_ms, keras_ms, target="mobile"):
+    """PyTorch's .pte and Keras's .tflite working in the phone runtimes, each call taking the time given."""
+    torch = _exports("torch", executorch={**RUNTIME_FACTS["executorch"], "call_ms": torch_ms})
+    keras = [
+        s.export("keras-tensorflow", "tflite", **OK, **RUNTIME_FACTS["tflite"], call_ms=keras_ms),
+        s.export("keras-tensorflow", "keras_native", **OK),
+    ]
+    return score_deployment(
+        s.evidence(*torch, *keras), ["torch", "keras-tensorflow"], profile(deployment_target=target)
+    )
+
+
+def test_a_route_many_times_slower_than_the_fastest_route_to_the_target_earns_half_its_weight():
+    keras = _timed(torch_ms=0.3, keras_ms=40.0)["keras-tensorflow"]
+    assert keras[2]["paths"]["tflite"] == {"status": "works", "weight": 3.0, "credit": 1.5, "slowdown": 133.3}
+    assert "more than 10 times slower than the fastest route, so less credit: TF Lite / LiteRT (1.5 of 3; " in keras[1]
+    assert "40 ms a call, 133 times the fastest route's 0.3 ms (ExecuTorch, PyTorch)" in keras[1]
+
+
+def test_a_route_less_than_ten_times_slower_than_the_fastest_keeps_its_full_weight():
+    keras = _timed(torch_ms=0.3, keras_ms=2.9)["keras-tensorflow"]
+    assert keras[2]["paths"]["tflite"] == {"status": "works", "weight": 3.0, "credit": 3.0}
+
+
+def test_a_route_keeps_its_call_time_and_slowdown_in_the_scorecard():
+    from advisor.records.findings import Route
+
+    route = Route(
+        "keras-torch", "executorch", "ExecuTorch", 3.0, "works", 1.5, "71.6 ms a call", "executorch", 71.6, 265.0
+    )
+    assert Route.from_json(route.to_json()) == route
+
+
 @pytest.mark.parametrize("how", ["failed", "parity"])
 def test_a_failed_path_counts_nothing_and_the_basis_names_it(how):
     torch = _paths("torch", "server", torch_export=how)
@@ -327,3 +397,12 @@ def test_one_framework_measured_alone_is_not_the_best_of_anything():
     card = scored(profile(), run)
     assert card.scores["debugging"]["torch"].source == "literature"
     assert card.scores["deployment"]["torch"].source == "literature"
+
+
+def test_only_the_cnns_routes_earn_deployment_points_the_other_models_exports_are_findings():
+    import dataclasses
+
+    lstm_failed = dataclasses.replace(s.export("torch", "onnx", "failed", error="unsupported operator"), model="rnn")
+    run = s.evidence(*_exports("torch"), *_exports("keras-tensorflow"), lstm_failed)
+    torch = score_deployment(run, ["torch", "keras-tensorflow"], profile(deployment_target="server"))["torch"]
+    assert torch[2]["paths"]["onnx"] == {"status": "works", "weight": 3.0, "credit": 3.0}
