@@ -19,6 +19,15 @@ from rich.text import Text
 from typer.core import TyperCommand
 
 from advisor.errors import AdvisorError
+from advisor.own_model import (
+    ModelBatchOpt,
+    ModelCodeOpt,
+    ModelInputOpt,
+    ModelLossOpt,
+    ModelOpt,
+    UnsafeModelOpt,
+    model_from_options,
+)
 from advisor.questionnaire.questions import load_questions
 from advisor.team.commands import onboard_after_advise, team_for_advise
 from advisor.team.commands import register as register_team_commands
@@ -173,7 +182,12 @@ OpenOpt = Annotated[
 
 
 def _plan(
-    budget: str, variant: list[str] | None, threads: int | None, device: str, child_timeout: float | None
+    budget: str,
+    variant: list[str] | None,
+    threads: int | None,
+    device: str,
+    child_timeout: float | None,
+    model: Any = None,
 ) -> ProbePlan:
     from dataclasses import replace
 
@@ -186,7 +200,7 @@ def _plan(
         chosen = get_budget(budget)
         if child_timeout is not None:
             chosen = replace(chosen, child_timeout_s=child_timeout)
-        return make_plan(chosen, variants=variant or None, threads=threads, device=device)
+        return make_plan(chosen, variants=variant or None, threads=threads, device=device, model=model)
     except ValueError as error:  # probes/ says what is wrong; the edge makes it one line and exit 2
         raise AdvisorError(str(error)) from None
 
@@ -282,6 +296,12 @@ def advise(
             rich_help_panel=RUN_PANEL,
         ),
     ] = None,
+    model: ModelOpt = None,
+    model_input: ModelInputOpt = None,
+    model_loss: ModelLossOpt = None,
+    model_batch: ModelBatchOpt = None,
+    model_code: ModelCodeOpt = None,
+    unsafe_model: UnsafeModelOpt = False,
     **question_values: str | None,
 ) -> None:
     """Ask, measure, score and write the report.
@@ -296,7 +316,8 @@ def advise(
     from advisor.runs import advise as run_advise
     from probes.runner import ProbesInterrupted
 
-    plan = _plan(budget, variant, threads, device, child_timeout)
+    own = model_from_options(model, model_input, model_loss, model_batch, model_code, unsafe_model)
+    plan = _plan(budget, variant, threads, device, child_timeout, own)
     team = None
     if team_decision is not None:
         team, plan = team_for_advise(team_decision, plan, variants_given=bool(variant))
@@ -451,12 +472,20 @@ def probe(
             rich_help_panel=RUN_PANEL,
         ),
     ] = None,
+    model: ModelOpt = None,
+    model_input: ModelInputOpt = None,
+    model_loss: ModelLossOpt = None,
+    model_batch: ModelBatchOpt = None,
+    model_code: ModelCodeOpt = None,
+    unsafe_model: UnsafeModelOpt = False,
 ) -> None:
     """Only measure: run the probes and write evidence.json.
 
     Example: advisor probe --budget standard --out runs/laptop
 
     The scale probe beside it, in the same report: advisor probe --budget scale --add-to runs/laptop
+
+    Your own model too: advisor probe --model model.keras   (or --model net.py:build_model)
     """
     from advisor.fileio import default_run_dir
     from advisor.runs import probe as run_probe
@@ -465,7 +494,8 @@ def probe(
 
     if add_to is not None and out is not None:
         raise AdvisorError("options --add-to and --out: give one (--add-to adds to a folder, --out makes a new one)")
-    plan = _plan(budget, variant, threads, device, child_timeout)
+    own = model_from_options(model, model_input, model_loss, model_batch, model_code, unsafe_model)
+    plan = _plan(budget, variant, threads, device, child_timeout, own)
     folder = add_to or out or default_run_dir()
     progress = _progress(plan)
     try:

@@ -34,6 +34,7 @@ from advisor.scoring import Scorecard, score
 from advisor.scoring.score import RULES
 from probes.environment import collect_environment
 from probes.evidence import Evidence, added_to, same_machine
+from probes.plan import for_target
 from probes.runner import ProbePlan, ProbesInterrupted, ProgressEvent, run_probes
 
 # Every file a run writes into its folder, in flow order: the one list that writing, --force and
@@ -142,6 +143,7 @@ def advise(
     records and report made from it, and ProbesInterrupted is raised again for the caller.
     """
     profile = build_profile(answers)
+    plan = for_target(plan, answers.deployment_target)  # the user's model takes the routes to the target
     folder = prepare_run_folder(out, force=force)
     write_text_atomic(folder.answers, answers_file_text(answers))
     write_json_atomic(folder.profile, profile.to_json())

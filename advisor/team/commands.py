@@ -13,6 +13,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from advisor.own_model import (
+    ModelBatchOpt,
+    ModelCodeOpt,
+    ModelInputOpt,
+    ModelLossOpt,
+    ModelOpt,
+    UnsafeModelOpt,
+    model_from_options,
+    with_model_measured,
+)
+
 if TYPE_CHECKING:  # for annotations only: these load when a command runs, never at CLI startup
     from advisor.runs import AdviceRun
     from advisor.team.folders import TeamRecord
@@ -52,6 +63,12 @@ def team(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Write into --out even if it holds files already.")] = False,
+    model: ModelOpt = None,
+    model_input: ModelInputOpt = None,
+    model_loss: ModelLossOpt = None,
+    model_batch: ModelBatchOpt = None,
+    model_code: ModelCodeOpt = None,
+    unsafe_model: UnsafeModelOpt = False,
 ) -> None:
     """One decision for a team: combined weights, each member's pick, what splits them, a path for each.
 
@@ -59,6 +76,8 @@ def team(
     Measures nothing: pass the evidence of the machines the team uses (advisor probe on each).
 
     Example: advisor team alice.yaml bob.yaml runs/carol --evidence runs/laptop --evidence runs/gpu-server --out team
+
+    The team's own model, measured here beside every member's answers: advisor team a.yaml b.yaml --model net.keras
     """
     from advisor.fileio import default_run_dir
     from advisor.team.decision import decide
@@ -70,7 +89,14 @@ def team(
         from advisor.errors import AdvisorError
 
         raise AdvisorError("option --title must be one line of at most 120 characters. Received: " + repr(title[:60]))
+    own = model_from_options(model, model_input, model_loss, model_batch, model_code, unsafe_model)
     team_members, machines = load_team(members, evidence or [], label or [])
+    if own is not None:
+        progress = _progress()
+        try:
+            machines = with_model_measured(own, machines, progress)
+        finally:
+            progress.close()
     decision = decide(team_members, machines, title)
     folder = write_team_folder(decision, out or default_run_dir(TEAMS_ROOT), force=force)
     card = decision.scorecard
@@ -130,6 +156,14 @@ def compare(
         )
     if page:
         typer.echo(f"Page: {page}")
+
+
+def _progress() -> Any:
+    from rich.console import Console
+
+    from advisor.progress import ProgressDisplay
+
+    return ProgressDisplay(Console(stderr=True, highlight=False))
 
 
 def register(app: typer.Typer, handle_errors: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
