@@ -89,9 +89,8 @@ def _spread(result: ProbeResult, metric: str, fmt: str, scale: float = 1.0) -> s
         return "–"
     summary = result.summary(metric)
     median = summary.median * scale if summary else values[0]
-    if len(values) == 1:
-        return fmt.format(median)
-    return f"{fmt.format(median)} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+    low, high = fmt.format(min(values)), fmt.format(max(values))
+    return fmt.format(median) if low == high else f"{fmt.format(median)} ({low}–{high})"
 
 
 def _row(result: ProbeResult, regimes: dict[tuple[str, str], str]) -> OwnRow:
@@ -208,7 +207,8 @@ def _finding(found: OwnModelFindings, trained: list[ProbeResult], sentences: lis
 
 def _scoring_words(found: OwnModelFindings) -> str:
     if found.scored:
-        words = ", ".join(CRITERION_WORDS.get(c, c) for c in found.scored)
+        named = [CRITERION_WORDS.get(c, c) for c in found.scored]
+        words = " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
         return (
             f"The {words} scores use your model where it was measured (it counts {found.share:.0%}, the reference"
             " models the rest), and the reference models elsewhere."

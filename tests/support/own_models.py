@@ -33,7 +33,7 @@ class Scale(keras.layers.Layer):
         return x * self.factor
 '''
 
-SAVE_CUSTOM = '''
+SAVE_CUSTOM = """
 import sys
 import keras
 sys.path.insert(0, sys.argv[2])
@@ -43,16 +43,16 @@ inputs = keras.Input((12,))
 hidden = keras.layers.Dense(16, activation="relu")(Scale()(inputs))
 outputs = keras.layers.Dense(4)(hidden)
 keras.Model(inputs, outputs).save(sys.argv[1])
-'''
+"""
 
-SAVE_LAMBDA = '''
+SAVE_LAMBDA = """
 import sys
 import keras
 
 inputs = keras.Input((12,))
 doubled = keras.layers.Lambda(lambda t: t * 2.0)(inputs)
 keras.Model(inputs, keras.layers.Dense(4)(doubled)).save(sys.argv[1])
-'''
+"""
 
 DYNAMIC_BRANCH = '''
 import torch
