@@ -1,6 +1,7 @@
 """The questionnaire's record: the weighting rules of knowledge/weights.yaml applied to the answers.
 
 build_profile(answers) -> Profile   (advisor/records/profile.py)
+profile_from_json(saved profile.json) -> Profile: its answers kept, its weights derived again
 """
 
 from __future__ import annotations
@@ -61,3 +62,9 @@ def build_profile(answers: Answers) -> Profile:
         for key in criteria
     }
     return Profile(answers=answers, weights=weights, fired_rules=tuple(fired))
+
+
+def profile_from_json(data: Mapping[str, Any], origin: str) -> Profile:
+    """A saved profile read back: its answers with their origins, its weights derived again from today's
+    rules, never trusted from disk."""
+    return build_profile(Profile.answers_from_json(data, origin))

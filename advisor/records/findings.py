@@ -2,7 +2,9 @@
 
 The report shows more than each framework's score: which claims moved a score and which way, each
 speed comparison with its interval, where every export route stands for the user's deployment
-target, and the planted bugs in the order the debugging probe plants them. Scoring works these out
+target, the planted bugs in the order the debugging probe plants them, the batch curves and where
+each one's fixed cost stops dominating, which framework needs the fewest lines per model, and the
+reference scripts the ease probe counted, with whether each is still the one installed. Scoring works these out
 once from the evidence (advisor/scoring/) and the scorecard stores them (advisor/records/scorecard.py);
 the report reads them and computes none of them again. The user's own model (--model) has findings of
 its own: its backends or options compared, the regime each ran in, its routes credited for the target.
@@ -345,12 +347,168 @@ class OwnModelFindings:
 
 
 @dataclass(frozen=True)
+class BatchPoint:
+    """One point of a framework's batch curve: its training throughput at one batch size, over processes."""
+
+    variant: str
+    model: str
+    batch: int
+    median: float  # samples/s
+    q1: float
+    q3: float
+    n: int  # processes
+
+    def to_json(self) -> list[Any]:
+        return [self.variant, self.model, self.batch, self.median, self.q1, self.q3, self.n]
+
+    @classmethod
+    def from_json(cls, data: Any) -> BatchPoint:
+        variant, model, batch, median, q1, q3, n = data
+        return cls(str(variant), str(model), int(batch), float(median), float(q1), float(q3), int(n))
+
+
+@dataclass(frozen=True)
+class Knee:
+    """Where a framework's fixed cost per step stops dominating on one model: the smallest batch that
+    reaches `share` of its best throughput."""
+
+    variant: str
+    model: str
+    smallest: int  # the curve's smallest batch
+    best: int  # the batch of its best throughput
+    best_samples_per_s: float
+    knee: int
+    rise: float  # best throughput over the smallest batch's
+    share: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "variant": self.variant,
+            "model": self.model,
+            "smallest": self.smallest,
+            "best": self.best,
+            "best_samples_per_s": self.best_samples_per_s,
+            "knee": self.knee,
+            "rise": self.rise,
+            "share": self.share,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Knee:
+        return cls(
+            str(data["variant"]),
+            str(data["model"]),
+            int(data["smallest"]),
+            int(data["best"]),
+            float(data["best_samples_per_s"]),
+            int(data["knee"]),
+            float(data["rise"]),
+            float(data["share"]),
+        )
+
+
+@dataclass(frozen=True)
+class ScaleFindings:
+    """The scale probe's batch curves (its batch-N cases, read once), and the knee of each curve."""
+
+    curve: tuple[BatchPoint, ...] = ()  # per model, per framework in the evidence's order, batches ascending
+    knees: tuple[Knee, ...] = ()  # per framework with two points or more on a model's curve
+
+    def of_model(self, model: str) -> tuple[tuple[BatchPoint, ...], tuple[Knee, ...]]:
+        return tuple(p for p in self.curve if p.model == model), tuple(k for k in self.knees if k.model == model)
+
+    def point(self, variant: str, model: str, batch: int) -> BatchPoint | None:
+        return next((p for p in self.curve if (p.variant, p.model, p.batch) == (variant, model, batch)), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"curve": [p.to_json() for p in self.curve], "knees": [k.to_json() for k in self.knees]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ScaleFindings:
+        return cls(
+            tuple(BatchPoint.from_json(p) for p in data.get("curve") or ()),
+            tuple(Knee.from_json(k) for k in data.get("knees") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class FewestLines:
+    """Which frameworks need the fewest logical lines in total for one model, and which the most."""
+
+    model: str
+    fewest: tuple[str, ...]  # variants, in the tool's order of variants
+    low: int
+    most: tuple[str, ...]
+    high: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "fewest": list(self.fewest),
+            "low": self.low,
+            "most": list(self.most),
+            "high": self.high,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FewestLines:
+        return cls(
+            str(data["model"]),
+            tuple(str(v) for v in data["fewest"]),
+            int(data["low"]),
+            tuple(str(v) for v in data["most"]),
+            int(data["high"]),
+        )
+
+
+@dataclass(frozen=True)
+class CountedScript:
+    """A reference script the ease probe counted, the results that counted it, and whether this
+    installation's copy is still the one counted (advisor/records/scripts.py)."""
+
+    path: str  # probes/<framework>/reference.py
+    counted_by: tuple[tuple[str, str], ...]  # (variant, model) of each ease result, in the evidence's order
+    changed: bool  # the installed file differs from every digest the results recorded
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "counted_by": [list(c) for c in self.counted_by], "changed": self.changed}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CountedScript:
+        counted_by = tuple((str(variant), str(model)) for variant, model in data["counted_by"])
+        return cls(str(data["path"]), counted_by, bool(data["changed"]))
+
+
+@dataclass(frozen=True)
+class EaseFindings:
+    """The ease probe's counts compared per model, and the reference scripts they were counted from."""
+
+    fewest: tuple[FewestLines, ...] = ()  # per model where two frameworks or more recorded a total
+    scripts: tuple[CountedScript, ...] = ()
+
+    def fewest_of(self, model: str) -> FewestLines | None:
+        return next((f for f in self.fewest if f.model == model), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"fewest": [f.to_json() for f in self.fewest], "scripts": [c.to_json() for c in self.scripts]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> EaseFindings:
+        return cls(
+            tuple(FewestLines.from_json(f) for f in data.get("fewest") or ()),
+            tuple(CountedScript.from_json(c) for c in data.get("scripts") or ()),
+        )
+
+
+@dataclass(frozen=True)
 class Findings:
     """What scoring found in the evidence besides the scores (each score's claims are on the score itself)."""
 
     speed: SpeedFindings = field(default_factory=SpeedFindings)
     deployment: DeploymentFindings = field(default_factory=DeploymentFindings)
     planted: tuple[PlantedCase, ...] = ()
+    scale: ScaleFindings = field(default_factory=ScaleFindings)
+    ease: EaseFindings = field(default_factory=EaseFindings)
     own_model: OwnModelFindings | None = None  # the user's own model, when the run measured one
 
     def planted_case(self, case: str) -> PlantedCase | None:
@@ -361,6 +519,8 @@ class Findings:
             "speed": self.speed.to_json(),
             "deployment": self.deployment.to_json(),
             "planted": [p.to_json() for p in self.planted],
+            "scale": self.scale.to_json(),
+            "ease": self.ease.to_json(),
         }
         if self.own_model is not None:
             found["own_model"] = self.own_model.to_json()
@@ -372,5 +532,7 @@ class Findings:
             SpeedFindings.from_json(data["speed"]),
             DeploymentFindings.from_json(data["deployment"]),
             tuple(PlantedCase.from_json(p) for p in data.get("planted") or ()),
+            ScaleFindings.from_json(data["scale"]),
+            EaseFindings.from_json(data["ease"]),
             OwnModelFindings.from_json(data["own_model"]) if data.get("own_model") else None,
         )

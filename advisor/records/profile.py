@@ -82,14 +82,13 @@ class Profile:
             ],
         }
 
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any], origin: str) -> Profile:
-        """Rebuild a profile from its saved answers: weights are re-derived, never trusted from disk."""
-        from advisor.questionnaire.profile import build_profile
-
+    @staticmethod
+    def answers_from_json(data: Mapping[str, Any], origin: str) -> Answers:
+        """A saved profile's answers, with their origins; its weights are the questionnaire's to derive
+        again (advisor/questionnaire/profile.py `profile_from_json`), never trusted from disk."""
         if data.get("format") != PROFILE_FORMAT:
             raise RecordError(f"{origin}: 'format' must be {PROFILE_FORMAT}. Received: {data.get('format')!r}")
-        return build_profile(Answers.from_json(data.get("answers") or {}, origin))
+        return Answers.from_json(data.get("answers") or {}, origin)
 
 
 def load_criteria() -> dict[str, Criterion]:

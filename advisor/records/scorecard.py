@@ -20,6 +20,10 @@ Format history:
                        intervals, the devices, the deployment routes with their credit and the planted
                        bugs ("findings", advisor/records/findings.py). A scorecard of an earlier format
                        is scored again, as a stale one is.
+  advisor-scorecard/5  the scale probe's batch curves and the knee of each ("findings.scale"); the ease
+                       probe's fewest and most lines per model and the reference scripts it counted,
+                       each with whether the installed one changed since ("findings.ease"); the digest of
+                       the installed reference scripts among the inputs ("inputs.scripts").
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from typing import Any
 
 from advisor.records.findings import ClaimEffect, Findings
 
-SCORECARD_FORMAT = "advisor-scorecard/4"
+SCORECARD_FORMAT = "advisor-scorecard/5"
 NEAR_TIE_POINTS = 0.25  # a lead smaller than this (on the 0-10 scale) is a near tie
 NEAR_TIE_KEPT = 0.60  # ... and so is a lead that 40% or more of perturbed weightings overturn
 CLEAR_KEPT = 0.90  # a pick that survives this share of perturbations is called clear

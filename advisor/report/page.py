@@ -13,6 +13,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -158,8 +159,8 @@ def build_view(
         facts=build_facts_view(answers, scorecard),
         speed=build_speed_view(evidence, found.speed),
         own_model=build_own_model_view(evidence, found.own_model),
-        scale=build_scale_view(evidence, run_dir),
-        ease=build_ease_view(evidence, run_dir, answers.data_kind),
+        scale=build_scale_view(evidence, found.scale, run_dir),
+        ease=build_ease_view(evidence, found.ease, run_dir, answers.data_kind),
         debugging=build_debugging_view(evidence, found.planted, run_dir),
         deployment=build_deployment_view(evidence, found.deployment, answers.origins.get("deployment_target"), run_dir),
         madr=build_madr_view(
@@ -379,21 +380,14 @@ CSS_PLACE = "<advisor-css>"  # where the stylesheet goes; typed text is escaped,
 def render_page(template_name: str, **context: Any) -> str:
     """Render a page of reports/ with the report's Jinja setup (autoescape on), its CSS inlined as `css`:
     only the rules whose classes the page uses, so a page without a code view carries none of its rules."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from advisor.report.templates import environment
 
-    templates = resources.files("reports")
-    env = Environment(
-        loader=FileSystemLoader(str(templates)),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    html = env.get_template(template_name).render(css=Markup(CSS_PLACE), **context)
+    html = environment().get_template(template_name).render(css=Markup(CSS_PLACE), **context)
     head, _, body = html.partition(CSS_PLACE)
     return head + used_rules(_inline_css(), body) + body
 
 
+@cache
 def _inline_css() -> str:
     """report.css without its comments and indentation: the page carries the rules, the file keeps the notes."""
     text = resources.files("reports").joinpath("report.css").read_text(encoding="utf-8")

@@ -8,7 +8,8 @@ contribution visible (advisor/scoring/robustness.py ranks and tests it); the sco
 carries what the report says next: the answers that would change the pick, the tensions between
 answers, whether Keras 3 on PyTorch combines what the user weighs most (whatif.py), and the findings
 the report puts in words without working them out again: each score's claims with their effect, the
-speed comparisons with their intervals, the deployment routes with their credit, the planted bugs
+speed comparisons with their intervals, the deployment routes with their credit, the planted bugs,
+the batch curves and their knees, the fewest lines per model and the scripts counted
 (advisor/records/findings.py).
 """
 
@@ -18,12 +19,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from advisor.records.digests import digest, evidence_digest, knowledge_digest
+from advisor.records.digests import digest, evidence_digest, knowledge_digest, scripts_digest
 from advisor.records.findings import ClaimEffect, Findings
 from advisor.records.profile import Profile, load_criteria
 from advisor.records.scorecard import Caveat, CriterionScore, Scorecard
 from advisor.records.verdicts import Verdicts
 from advisor.scoring.caveats import evidence_caveats
+from advisor.scoring.ease import ease_findings
 from advisor.scoring.hardware import DEVICE_WORDS, HARDWARE_WORDS, HardwareMatch, hardware_match
 from advisor.scoring.literature import literature_scores, place
 from advisor.scoring.measured import (
@@ -35,7 +37,7 @@ from advisor.scoring.measured import (
 )
 from advisor.scoring.own_model import criteria_it_entered, own_model_findings, with_own_model
 from advisor.scoring.robustness import Scores, rank
-from advisor.scoring.scale import score_dataset_scale
+from advisor.scoring.scale import scale_findings, score_dataset_scale
 from advisor.scoring.speed import (
     SPEED_CRITERIA,
     device_notes,
@@ -45,13 +47,15 @@ from advisor.scoring.speed import (
     speed_findings,
 )
 from advisor.scoring.tensions import find_tensions
+from advisor.scoring.whatif import answer_flips, keras_on_torch, keras_on_torch_untested
 from probes.evidence import Evidence
 from probes.variants import VARIANTS
 from probes.variants import label as variant_label
 
 # The frameworks a user chooses between; Keras on other backends joins when this run measured it.
 CORE_CANDIDATES = ("torch", "keras-tensorflow", "tensorflow")
-RULES = ("weights", "literature", "measured_scores", "export_paths", "questions", "tensions")  # knowledge/ it reads
+# The knowledge/ files it reads (onboarding.yaml: each framework's reference script, for older evidence).
+RULES = ("weights", "literature", "measured_scores", "export_paths", "questions", "tensions", "onboarding")
 
 # EVIDENCE_SCORERS maps a criterion to a function(evidence, candidates, profile) that returns
 # {candidate: (score 0-10, basis sentence, figures dict)} for the candidates it could measure;
@@ -78,12 +82,7 @@ def score(profile: Profile, evidence: Evidence | None, verdicts: Verdicts, *, wh
     hardware = hardware_match(profile.answers.hardware, evidence)
     scores = criterion_scores(profile, evidence, verdicts, candidates, hardware)
     card = rank(candidates, profile.weight_vector(), scores)
-    inputs = {
-        "profile": digest(profile.to_json()),
-        "evidence": evidence_digest(evidence),
-        "verdicts": digest(verdicts.to_json()),
-        "rules": knowledge_digest(*RULES),
-    }
+    inputs = scored_from(profile, evidence, verdicts)
     caveats = evidence_caveats(evidence, candidates)
     if hardware.matches is False:
         caveats = (*caveats, Caveat("hardware_mismatch", False, hardware.sentence()))
@@ -91,19 +90,32 @@ def score(profile: Profile, evidence: Evidence | None, verdicts: Verdicts, *, wh
         speed=speed_findings(evidence),
         deployment=deployment_findings(evidence, profile.answers.deployment_target),
         planted=planted_cases(evidence),
+        scale=scale_findings(evidence),
+        ease=ease_findings(evidence),
         own_model=own_model_findings(evidence, profile.answers.deployment_target, criteria_it_entered(scores)),
     )
     card = replace(card, tensions=find_tensions(profile.answers), inputs=inputs, caveats=caveats, findings=findings)
     if not what_if:
         return card
-    from advisor.scoring.whatif import answer_flips, keras_on_torch, keras_on_torch_untested
-
     return replace(
         card,
-        answer_flips=tuple(answer_flips(profile, evidence, verdicts, card.leader)),
+        answer_flips=tuple(
+            answer_flips(profile, card.leader, lambda other: score(other, evidence, verdicts, what_if=False))
+        ),
         combination=keras_on_torch(card),
         untested_combination=keras_on_torch_untested(card),
     )
+
+
+def scored_from(profile: Profile, evidence: Evidence | None, verdicts: Verdicts) -> dict[str, str | None]:
+    """The digests of what a scorecard is scored from: a saved one whose inputs differ is scored again."""
+    return {
+        "profile": digest(profile.to_json()),
+        "evidence": evidence_digest(evidence),
+        "verdicts": digest(verdicts.to_json()),
+        "rules": knowledge_digest(*RULES),
+        "scripts": scripts_digest(),
+    }
 
 
 def candidates_for(evidence: Evidence | None) -> tuple[str, ...]:

@@ -9,14 +9,13 @@ this run measured it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from advisor.questionnaire.profile import build_profile
 from advisor.records.answers import load_questions
 from advisor.records.profile import Profile, load_criteria
 from advisor.records.scorecard import AnswerFlip, Combination, Scorecard
-from advisor.records.verdicts import Verdicts
-from probes.evidence import Evidence
 from probes.variants import label
 
 # Criteria about the API a user writes (Keras's strength) versus the engine that runs it.
@@ -25,10 +24,12 @@ COMBINE_TOLERANCE = 1.0  # within this many points of the best counts as "as goo
 TOP_CRITERIA = 3
 
 
-def answer_flips(profile: Profile, evidence: Evidence | None, verdicts: Verdicts, leader: str) -> list[AnswerFlip]:
-    """Every single-answer change (choice questions) that changes the first place, by question, largest lead first."""
-    from advisor.scoring.score import score
+def answer_flips(profile: Profile, leader: str, rescore: Callable[[Profile], Scorecard]) -> list[AnswerFlip]:
+    """Every single-answer change (choice questions) that changes the first place, by question, largest lead first.
 
+    `rescore` scores another profile on the same evidence and verdicts, without what-ifs of its own
+    (advisor/scoring/score.py hands it in: this module is one of the steps of scoring, not its caller).
+    """
     flips = []
     given = profile.answers.values
     for question in load_questions():
@@ -38,7 +39,7 @@ def answer_flips(profile: Profile, evidence: Evidence | None, verdicts: Verdicts
             if value == given[question.key]:
                 continue
             other = build_profile(replace(profile.answers, **{question.key: value}))
-            card = score(other, evidence, verdicts, what_if=False)
+            card = rescore(other)
             if card.leader != leader:
                 flips.append(AnswerFlip(question.key, value, str(given[question.key]), card.leader, card.margin))
     return sorted(flips, key=lambda f: (f.question, -f.margin))

@@ -160,11 +160,11 @@ def evaluate(request: dict[str, Any]) -> dict[str, Any]:
     return reply
 
 
-def first_line(exc: BaseException) -> str:
-    import re
-
-    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()
-    line = text.splitlines()[0] if text else ""
+def exception_line(exc: BaseException) -> str:
+    """An exception in one line for a record: its type and its message's first line that says something,
+    terminal colour codes removed, at most 300 characters. The export child and this process both use it."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
     return f"{type(exc).__name__}: {line}"[:300] if line else type(exc).__name__
 
 
@@ -199,7 +199,7 @@ def reload(request: dict[str, Any]) -> dict[str, Any]:
             else:
                 outputs = loader(request["artifact"], batch)
         except Exception as exc:  # noqa: BLE001 - a failed reload is the finding
-            errors.append(first_line(exc))
+            errors.append(exception_line(exc))
             reply["traceback_tail"] = traceback.format_exc(limit=-3)[-1500:]
             continue
         np.save(request["outputs"], np.asarray(outputs, dtype=np.float32))
@@ -225,7 +225,7 @@ def main() -> int:
         try:
             reply = evaluate(request) if request.get("op") == "evaluate" else reload(request)
         except Exception as exc:  # noqa: BLE001 - never die on one artifact
-            reply = {"reload_ok": False, "error": first_line(exc)}
+            reply = {"reload_ok": False, "error": exception_line(exc)}
         replies.write(json.dumps(reply) + "\n")
     return 0
 

@@ -156,12 +156,12 @@ def default_torch_load(path: str) -> dict[str, Any]:
     """What plain torch.load(path) does today with a pickled model (weights_only=True by default)."""
     import torch
 
-    from probes.kinds.reload import first_line
+    from probes.kinds.reload import exception_line
 
     try:
         torch.load(path)
     except Exception as exc:  # noqa: BLE001 - the refusal is the finding
-        return {"default_load_ok": False, "default_load_error": first_line(exc)}
+        return {"default_load_ok": False, "default_load_error": exception_line(exc)}
     return {"default_load_ok": True, "default_load_error": None}
 
 

@@ -79,7 +79,7 @@ def test_an_existing_out_folder_is_refused_before_any_question(tmp_path, monkeyp
 def test_answers_typed_before_a_failed_run_are_saved_where_the_message_says(tmp_path, monkeypatch):
     import dataclasses
 
-    from advisor.cli import _with_answers_kept
+    from advisor.cli.advise import with_answers_kept as _with_answers_kept
     from advisor.errors import OutputError
     from advisor.questionnaire.questions import collect_answers
 

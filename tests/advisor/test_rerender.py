@@ -8,9 +8,8 @@ import json
 import pytest
 
 from advisor import runs
-from advisor.questionnaire.profile import build_profile
+from advisor.questionnaire.profile import build_profile, profile_from_json
 from advisor.questionnaire.questions import collect_answers
-from advisor.records.profile import Profile
 from advisor.records.scorecard import SCORECARD_FORMAT
 
 
@@ -33,7 +32,7 @@ def test_a_saved_profile_read_back_keeps_where_each_answer_came_from():
     answers = collect_answers(
         flag_values={"goal": "research"}, file_values={"hardware": "nvidia_gpu"}, use_defaults=True
     )
-    again = Profile.from_json(json.loads(json.dumps(build_profile(answers).to_json())), "profile.json")
+    again = profile_from_json(json.loads(json.dumps(build_profile(answers).to_json())), "profile.json")
     assert again.answers == answers
     assert (again.answers.origins["goal"], again.answers.origins["hardware"]) == ("flag", "file")
     assert again.answers.origins["priority"] == "default"
@@ -45,7 +44,7 @@ def test_a_saved_profile_with_an_unknown_origin_is_refused_naming_the_answer():
     data = build_profile(collect_answers(use_defaults=True)).to_json()
     data["answers"]["origins"]["goal"] = "rumour"
     with pytest.raises(AnswersError, match=r"'answers\.origins\.goal' must be one of flag, file, prompt, default"):
-        Profile.from_json(data, "profile.json")
+        profile_from_json(data, "profile.json")
 
 
 def test_a_scorecard_of_an_earlier_format_is_scored_again_and_the_message_says_so(saved_run):
@@ -56,3 +55,15 @@ def test_a_scorecard_of_an_earlier_format_is_scored_again_and_the_message_says_s
     again = runs.rerender(saved_run)
     assert any(note.startswith("scorecard.json: could not be used") for note in again.remade)
     assert json.loads((saved_run / "scorecard.json").read_text(encoding="utf-8"))["format"] == SCORECARD_FORMAT
+
+
+def test_a_scorecard_scored_with_other_reference_scripts_installed_is_scored_again(saved_run):
+    """Whether each counted script is still the one installed is a finding: a new installation re-scores."""
+    runs.rerender(saved_run)
+    scorecard = json.loads((saved_run / "scorecard.json").read_text(encoding="utf-8"))
+    current = scorecard["inputs"]["scripts"]
+    scorecard["inputs"]["scripts"] = "0" * len(current)
+    (saved_run / "scorecard.json").write_text(json.dumps(scorecard), encoding="utf-8")
+    again = runs.rerender(saved_run)
+    assert "scorecard.json: made from other records or rules; scored again" in again.remade
+    assert json.loads((saved_run / "scorecard.json").read_text(encoding="utf-8"))["inputs"]["scripts"] == current

@@ -5,7 +5,9 @@ Whatever the report shows that takes working out (a comparison's interval, a rou
 weight flip, the claims behind a score) is a typed finding the scoring stage stored in the scorecard
 (advisor/records/findings.py). Each module of advisor/report/ is parsed, every import in it (at module
 level or inside a function) is checked against what a renderer may use, and anything else fails here,
-with the module and the name.
+with the module and the name. Rendering libraries are Jinja2 and MarkupSafe for the pages and Rich for
+the terminal's tables (`advisor compare`): a table printed is a page drawn in characters. Writing files
+is the edge's (advisor/runs.py, advisor/teams.py), never the report's.
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ import sys
 
 from tests.conftest import ROOT
 
-RENDERING = ("jinja2", "markupsafe")  # templates and safe markup
+RENDERING = ("jinja2", "markupsafe", "rich")  # templates, safe markup, terminal tables
 DATA = ("knowledge",)  # the knowledge files, read as data
 RECORDS = ("advisor.records",)  # the records the stages hand each other: any module of it
 OWN = ("advisor.report",)
 # From probes/, only what names and holds: the evidence record's classes, the tables of variants and models,
-# and constants. status_words and label are the lookups of two such tables (STATUS_WORDS, VARIANTS).
+# and constants. status_words and label are the lookups of two such tables (STATUS_WORDS, VARIANTS), and
+# first_line how a recorded message is cut to the line a table cell shows.
 PROBES = {
-    "probes.evidence": {"Evidence", "ProbeResult", "METRIC_CASES", "status_words"},
+    "probes.evidence": {"Evidence", "ProbeResult", "METRIC_CASES", "status_words", "first_line"},
     "probes.variants": {"VARIANTS", "label"},
     "probes.specs": {"MODELS"},
     "probes.stats": {"NOISY_IQR_RATIO"},
@@ -74,6 +77,7 @@ def test_the_check_refuses_a_stage_computation_and_a_probe_helper():
             "from probes.evidence import Evidence, process_interval",
             "from probes.kinds.debugging import BUG_TITLES",
             "import probes.devices",
+            "from advisor.fileio import write_text_atomic",
             "def later():\n    from advisor.scoring.whatif import answer_flips",
         ]
     )
@@ -84,6 +88,7 @@ def test_the_check_refuses_a_stage_computation_and_a_probe_helper():
         "probes.evidence.process_interval",
         "probes.kinds.debugging.BUG_TITLES",
         "probes.devices",
+        "advisor.fileio.write_text_atomic",
         "advisor.scoring.whatif.answer_flips",
     ]
 
@@ -96,6 +101,7 @@ def test_the_check_lets_records_data_and_rendering_through():
             "import knowledge",
             "from advisor.records.scorecard import Scorecard",
             "from advisor.report.charts import bar_chart",
+            "from rich.table import Table",
             "from probes.evidence import Evidence, ProbeResult",
         ]
     )

@@ -202,9 +202,9 @@ def test_building_a_team_report_and_comparing_machines_import_no_framework(tmp_p
 
     code = (
         "from pathlib import Path\n"
-        "from advisor.team.inputs import load_team\n"
-        "from advisor.team.decision import decide\n"
-        "from advisor.team.folders import write_team_folder\n"
+        "from advisor.team_inputs import load_team\n"
+        "from advisor.scoring.team import decide\n"
+        "from advisor.teams import write_team_folder\n"
         f"members, machines = load_team([Path(p) for p in {TEAM!r}], [Path({A!r}), Path({B!r})])\n"
         f"write_team_folder(decide(members, machines), Path({str(tmp_path / 'team')!r}))\n"
     )

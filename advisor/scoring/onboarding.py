@@ -1,105 +1,24 @@
 """An onboarding path: what one member learns first for the framework the team chose, and why.
 
 The material is data (knowledge/onboarding.yaml); this module only picks from it by the member's
-answers, orders it by prerequisites, and adds the debugging and deployment findings of the chosen
-framework from the evidence, naming the machine they were measured on (or saying they were not),
-in the same words as the report's debugging and deployment sections (advisor/report/findings.py).
+answers, orders it by prerequisites, and adds the debugging and export results of the chosen
+framework from the evidence of the first machine that has any (advisor/records/onboarding.py); the
+pages put them in the report's words (advisor/report/onboarding.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import knowledge
 from advisor.questionnaire.profile import rule_matches
 from advisor.records.answers import Answers, questions_by_key
-from advisor.report.findings import debugging_cells, export_cells
-from advisor.team.inputs import Machine
-from probes.evidence import ProbeResult
+from advisor.records.onboarding import Findings, OnboardingPath, Step
+from advisor.records.team import Machine
 from probes.variants import VARIANTS
-from probes.variants import label as variant_label
 
 FAMILY_LABELS = {"pytorch": "PyTorch", "keras": "Keras", "tensorflow": "TensorFlow", "jax": "JAX"}
-
-
-@dataclass(frozen=True)
-class Step:
-    concept: str
-    label: str
-    why: str
-    because: tuple[str, ...]  # which of the member's answers put it on their path
-    how: tuple[str, ...]
-    references: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One debugging or export probe result of the chosen framework, as the onboarding shows it."""
-
-    case: str
-    ok: bool
-    cells: Mapping[str, str]
-
-
-@dataclass(frozen=True)
-class Findings:
-    kind: str  # debugging | export
-    relevant: bool  # does this member's role call for it
-    machine: str | None  # where it was measured; None when not measured anywhere
-    rows: tuple[Finding, ...]
-    note: str  # what was shown and why, or why nothing was
-
-
-@dataclass(frozen=True)
-class OnboardingPath:
-    member: str
-    variant: str
-    family: str
-    knows_chosen: bool
-    roles: tuple[str, ...]
-    steps: tuple[Step, ...]
-    start: str
-    reference_file: str
-    debugging: Findings
-    export: Findings
-
-    @property
-    def framework(self) -> str:
-        return variant_label(self.variant)
-
-    def to_json(self) -> dict[str, Any]:
-        def findings(f: Findings) -> dict[str, Any]:
-            return {
-                "relevant": f.relevant,
-                "machine": f.machine,
-                "note": f.note,
-                "rows": [{"case": r.case, "ok": r.ok, **r.cells} for r in f.rows],
-            }
-
-        return {
-            "member": self.member,
-            "variant": self.variant,
-            "family": self.family,
-            "knows_chosen": self.knows_chosen,
-            "roles": list(self.roles),
-            "start": self.start,
-            "reference_file": self.reference_file,
-            "steps": [
-                {
-                    "concept": s.concept,
-                    "label": s.label,
-                    "why": s.why,
-                    "because": list(s.because),
-                    "how": list(s.how),
-                    "references": list(s.references),
-                }
-                for s in self.steps
-            ],
-            "debugging": findings(self.debugging),
-            "export": findings(self.export),
-        }
 
 
 def plan_onboarding(member: str, answers: Answers, variant: str, machines: Sequence[Machine]) -> OnboardingPath:
@@ -183,26 +102,12 @@ def _said(key: str, value: Any, family: str, known: list[str]) -> str:
 
 def _findings(kind: str, variant: str, machines: Sequence[Machine], relevant: bool, cases: list[str]) -> Findings:
     """This kind's results for the variant from the first machine that has any, filtered to `cases`."""
-    label = variant_label(variant)
+    searched = tuple(m.label for m in machines)
     for machine in machines:
         results = [r for r in machine.evidence.of_kind(kind) if r.variant == variant]
         if not results:
             continue
         chosen = [r for r in results if any(r.case == c or r.case.startswith(c + "_") for c in cases)]
         chosen.sort(key=lambda r: next(i for i, c in enumerate(cases) if r.case == c or r.case.startswith(c + "_")))
-        chosen = chosen or results
-        note = f"{len(chosen)} of {len(results)} {kind} results for {label}, measured on {machine.label}" + (
-            ": the ones that matter to this member's role." if len(chosen) < len(results) else "."
-        )
-        rows = tuple(_debugging_row(r) if kind == "debugging" else _export_row(r) for r in chosen)
-        return Findings(kind, relevant, machine.label, rows, note)
-    where = ", ".join(m.label for m in machines) or "any machine (no evidence was given)"
-    return Findings(kind, relevant, None, (), f"Not measured: no {kind} probe result for {label} on {where}.")
-
-
-def _debugging_row(result: ProbeResult) -> Finding:
-    return Finding(result.case, result.ok, debugging_cells(result))
-
-
-def _export_row(result: ProbeResult) -> Finding:
-    return Finding(result.case, result.ok, export_cells(result))
+        return Findings(kind, relevant, machine.label, tuple(chosen or results), len(results), searched)
+    return Findings(kind, relevant, None, (), 0, searched)

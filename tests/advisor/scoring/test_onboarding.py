@@ -6,10 +6,12 @@ from dataclasses import replace
 
 import knowledge
 from advisor.questionnaire.questions import collect_answers
-from advisor.report.findings import reference_code
+from advisor.records.scripts import reference_code
+from advisor.records.team import Machine
+from advisor.report.findings import debugging_cells, export_cells
+from advisor.report.onboarding import path_view
 from advisor.runs import load_evidence
-from advisor.team.inputs import Machine
-from advisor.team.onboarding import plan_onboarding
+from advisor.scoring.onboarding import plan_onboarding
 from probes.evidence import ProbeResult
 from probes.variants import VARIANTS
 from tests.conftest import FIXTURES, ROOT
@@ -72,8 +74,9 @@ def test_findings_say_not_measured_when_the_evidence_has_none():
     path = plan_onboarding("Ed", answers(goal="product", deployment_target="mobile"), "torch", [machine()])
     assert path.export.relevant
     assert path.export.rows == () and path.export.machine is None
-    assert path.export.note.startswith("Not measured: no export probe result for PyTorch on laptop")
-    assert path.debugging.note.startswith("Not measured")
+    shown = path_view(path)
+    assert shown.export.note.startswith("Not measured: no export probe result for PyTorch on laptop")
+    assert shown.debugging.note.startswith("Not measured")
 
 
 def test_findings_for_the_members_role_come_from_the_machine_that_measured_them():
@@ -107,14 +110,14 @@ def test_findings_for_the_members_role_come_from_the_machine_that_measured_them(
     learning = plan_onboarding("Fay", learner, "torch", machines)
     assert learning.debugging.machine == "gpu"
     assert [r.case for r in learning.debugging.rows] == ["wrong_flatten"]  # a learner's bugs: shapes
-    assert learning.debugging.rows[0].cells["surfaced"] == "at the first training step"
-    assert learning.debugging.rows[0].cells["names_shapes"] == "yes"
+    assert debugging_cells(learning.debugging.rows[0])["surfaced"] == "at the first training step"
+    assert debugging_cells(learning.debugging.rows[0])["names_shapes"] == "yes"
     assert not learning.export.relevant
 
     shipping = plan_onboarding("Gus", shipper, "torch", machines)
     assert [r.case for r in shipping.export.rows] == ["torch_export", "onnx"]  # mobile paths, in that order
-    assert shipping.export.rows[0].cells["size"] == "45 KB"
-    assert not shipping.export.rows[1].ok and "pip install onnx" in shipping.export.rows[1].cells["outcome"]
+    assert export_cells(shipping.export.rows[0])["size"] == "45 KB"
+    assert not shipping.export.rows[1].ok and "pip install onnx" in export_cells(shipping.export.rows[1])["outcome"]
 
 
 def test_the_curated_list_is_consistent():
@@ -131,9 +134,9 @@ def test_the_curated_list_is_consistent():
 
 
 def test_the_team_report_shows_measured_findings_in_tables(tmp_path):
-    from advisor.team.decision import decide
-    from advisor.team.folders import write_team_folder
-    from advisor.team.inputs import load_team
+    from advisor.scoring.team import decide
+    from advisor.team_inputs import load_team
+    from advisor.teams import write_team_folder
     from tests.conftest import TESTS
 
     bug = ProbeResult(
@@ -169,4 +172,6 @@ def test_an_export_path_that_cannot_run_here_says_why_and_what_would_fix_it():
     )
     path = plan_onboarding("Ann", answers(deployment_target="server"), "keras-torch", [machine(blocked)])
     (row,) = [r for r in path.export.rows if r.case == "saved_model"]
-    assert row.cells["outcome"] == ("not installed: pip install torch_xla (torch_xla has no release for torch 2.13.)")
+    assert export_cells(row)["outcome"] == (
+        "not installed: pip install torch_xla (torch_xla has no release for torch 2.13.)"
+    )

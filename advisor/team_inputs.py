@@ -2,51 +2,26 @@
 
 A member is an answers file (YAML or JSON) or a run folder written by `advisor advise` (its
 answers.yaml, or its profile.json, and its evidence.json). A machine is an evidence file (or a
-run folder holding one), labelled by the hostname it recorded unless a label is given.
+run folder holding one), labelled by the hostname it recorded unless a label is given. Both are
+records (advisor/records/team.py) that team scoring and the machine comparison take.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.errors import AdvisorError, AnswersError, RecordError
 from advisor.fileio import read_json, read_record
-from advisor.questionnaire.profile import build_profile
+from advisor.questionnaire.profile import build_profile, profile_from_json
 from advisor.questionnaire.questions import collect_answers, read_answers_file
 from advisor.records.answers import Answers
-from advisor.records.profile import Profile
+from advisor.records.team import Machine, Member
 from probes.evidence import Evidence
 
 
 class TeamInputError(AdvisorError):
     """One or more member or evidence files are invalid; the message names each file and field."""
-
-
-@dataclass(frozen=True)
-class Member:
-    name: str
-    source: str  # the file or folder it was read from, as given
-    answers_file: str  # the file the answers came from
-    profile: Profile
-    evidence_file: str | None = None  # a run folder's evidence.json, when it has one
-
-    @property
-    def answers(self) -> Answers:
-        return self.profile.answers
-
-
-@dataclass(frozen=True)
-class Machine:
-    label: str
-    source: str
-    evidence: Evidence
-    brought_by: str | None = None  # the member whose run folder held it
-
-    @property
-    def hostname(self) -> str:
-        return str(self.evidence.environment.get("hostname") or "")
 
 
 def load_member(path: Path) -> tuple[Answers, str, str | None]:
@@ -63,7 +38,7 @@ def load_member(path: Path) -> tuple[Answers, str, str | None]:
                 evidence,
             )
         if profile_json.exists():
-            profile = Profile.from_json(read_json(profile_json, "profile"), str(profile_json))
+            profile = profile_from_json(read_json(profile_json, "profile"), str(profile_json))
             return profile.answers, str(profile_json), evidence
         raise AnswersError(
             f"{path}: no answers.yaml or profile.json here. Expected an answers file or a run folder written by "

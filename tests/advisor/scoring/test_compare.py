@@ -9,8 +9,10 @@ from dataclasses import replace
 import pytest
 
 from advisor.errors import OutputError
-from advisor.team.compare import compare, view_rows, write_compare_page
-from advisor.team.inputs import load_machines
+from advisor.report.compare import Cell, view_rows
+from advisor.scoring.compare import compare
+from advisor.team_inputs import load_machines
+from advisor.teams import write_compare_page
 from tests.conftest import FIXTURES
 
 A = FIXTURES / "run_quick" / "evidence.json"
@@ -40,12 +42,12 @@ def test_a_framework_missing_on_one_machine_is_missing_not_zero(two):
 def test_missing_figures_show_as_missing_with_the_reason(two):
     row = next(
         r
-        for r in view_rows(two)["figures"]
-        if (r["where"], r["metric"], r["framework"]) == ("mlp", "train_samples_per_s", "Keras 3 on TensorFlow")
+        for r in view_rows(two).figures
+        if (r.where, r.metric, r.framework) == ("mlp", "train_samples_per_s", "Keras 3 on TensorFlow")
     )
-    vm, ci = row["cells"]
-    assert not vm["missing"] and vm["text"].endswith("samples/s")
-    assert ci == {"text": "missing", "missing": True, "reason": "not installed: tensorflow is not installed"}
+    vm, ci = row.cells
+    assert not vm.missing and vm.text.endswith("samples/s")
+    assert ci == Cell("missing", missing=True, reason="not installed: tensorflow is not installed")
 
 
 def test_a_figure_one_machine_did_not_record_is_missing_there_only():
@@ -114,11 +116,11 @@ def test_a_ratio_between_a_gpu_and_a_cpu_result_on_one_machine_says_it_is_not_li
     comparison = compare(machines)
     key = (*THROUGHPUT, "keras-tensorflow")
     assert comparison.mixed_devices(key, "vm") == "the CPU against the GPU"
-    row = next(r for r in view_rows(comparison)["ratios"] if r["metric"] == THROUGHPUT[3] and r["where"] == "mlp")
-    assert row["cells"][0]["text"].endswith("(the CPU against the GPU: not like for like)")
+    row = next(r for r in view_rows(comparison).ratios if r.metric == THROUGHPUT[3] and r.where == "mlp")
+    assert row.cells[0].text.endswith("(the CPU against the GPU: not like for like)")
     record = next(r for r in comparison.to_json()["ratios_to_baseline"] if r["variant"] == "keras-tensorflow")
     assert record["not_like_for_like"] == {"vm": "the CPU against the GPU"}
 
 
 def test_ratios_between_results_on_one_device_carry_no_device_note(two):
-    assert all(not cell["text"].endswith("not like for like)") for r in view_rows(two)["ratios"] for cell in r["cells"])
+    assert all(not cell.text.endswith("not like for like)") for r in view_rows(two).ratios for cell in r.cells)

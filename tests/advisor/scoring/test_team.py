@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from advisor.team.decision import decide, geometric_mean_weights
-from advisor.team.inputs import TeamInputError, load_team
+from advisor.scoring.team import decide, geometric_mean_weights
+from advisor.team_inputs import TeamInputError, load_team
 from tests.conftest import FIXTURES, TESTS
 
 TEAM = sorted((TESTS / "teams").glob("*.yaml"))

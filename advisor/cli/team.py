@@ -1,57 +1,48 @@
-"""The `team` and `compare` commands, and what `advise --team-decision` adds: thin layers over advisor.team.
-
-Registered on the CLI app by advisor/cli.py; like it, this module imports nothing heavy at import
-time (pandas and numpy load when a command runs).
-"""
+"""`advisor team` and `advisor compare`, and what `advise --team-decision` adds: thin layers over the team code."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from advisor.own_model import (
-    ModelBatchOpt,
-    ModelCodeOpt,
-    ModelInputOpt,
-    ModelLossOpt,
-    ModelOpt,
-    UnsafeModelOpt,
-    model_from_options,
-    with_model_measured,
-)
+from advisor.cli.app import app, handle_errors
+from advisor.cli.groups import GroupedCommand
+from advisor.cli.measuring import progress_shown
+from advisor.cli.options import MODEL, LabelOpt
 
 if TYPE_CHECKING:  # for annotations only: these load when a command runs, never at CLI startup
+    from advisor.records.team import TeamDecision
     from advisor.runs import AdviceRun
-    from advisor.team.folders import TeamRecord
+    from advisor.teams import TeamRecord
     from probes.runner import ProbePlan
 
 TEAMS_ROOT = Path("advisor-teams")
 
-EvidenceOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--evidence",
-        help="An evidence.json (or a folder holding one) from a machine the team uses; repeatable. "
-        "The first is the primary machine, where the decision is scored; the others are scored too and "
-        "shown as agreeing or not.",
-    ),
-]
-LabelOpt = Annotated[
-    list[str] | None,
-    typer.Option("--label", help="A name for each evidence file's machine, in order (default: its hostname)."),
-]
+
+class TeamCommand(GroupedCommand):
+    groups = (MODEL,)
 
 
+@app.command("team", cls=TeamCommand)
+@handle_errors
 def team(
+    ctx: typer.Context,
     members: Annotated[
         list[Path],
         typer.Argument(help="Each member's answers file (YAML or JSON) or run folder written by advisor advise."),
     ],
-    evidence: EvidenceOpt = None,
+    evidence: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--evidence",
+            help="An evidence.json (or a folder holding one) from a machine the team uses; repeatable. "
+            "The first is the primary machine, where the decision is scored; the others are scored too and "
+            "shown as agreeing or not.",
+        ),
+    ] = None,
     label: LabelOpt = None,
     title: Annotated[
         str | None, typer.Option("--title", help="The report's title (default: the members' project name).")
@@ -63,12 +54,6 @@ def team(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Write into --out even if it holds files already.")] = False,
-    model: ModelOpt = None,
-    model_input: ModelInputOpt = None,
-    model_loss: ModelLossOpt = None,
-    model_batch: ModelBatchOpt = None,
-    model_code: ModelCodeOpt = None,
-    unsafe_model: UnsafeModelOpt = False,
 ) -> None:
     """One decision for a team: combined weights, each member's pick, what splits them, a path for each.
 
@@ -79,46 +64,53 @@ def team(
 
     The team's own model, measured here beside every member's answers: advisor team a.yaml b.yaml --model net.keras
     """
+    from advisor.errors import AdvisorError
     from advisor.fileio import default_run_dir
-    from advisor.team.decision import decide
-    from advisor.team.folders import write_team_folder
-    from advisor.team.inputs import load_team
-    from probes.variants import label as variant_label
+    from advisor.scoring.team import decide
+    from advisor.team_inputs import load_team
+    from advisor.teams import write_team_folder
 
     if title is not None and (len(title) > 120 or any(ord(ch) < 32 for ch in title)):
-        from advisor.errors import AdvisorError
-
         raise AdvisorError("option --title must be one line of at most 120 characters. Received: " + repr(title[:60]))
-    own = model_from_options(model, model_input, model_loss, model_batch, model_code, unsafe_model)
+    own = MODEL.of(ctx).user_model()
     team_members, machines = load_team(members, evidence or [], label or [])
     if own is not None:
-        progress = _progress()
-        try:
-            machines = with_model_measured(own, machines, progress)
-        finally:
-            progress.close()
+        from advisor.own_model import model_plan, with_model_measured
+
+        plan = model_plan(own)
+        with progress_shown(plan) as progress:
+            machines = with_model_measured(plan, machines, progress)
     decision = decide(team_members, machines, title)
     folder = write_team_folder(decision, out or default_run_dir(TEAMS_ROOT), force=force)
-    card = decision.scorecard
-    runner_up = variant_label(card.ranking[1]) if len(card.ranking) > 1 else "none"
-    agree = sum(1 for i in range(len(team_members)) if decision.member_pick(i).leader == card.leader)
-    if card.near_tie:
-        typer.echo(f"Near tie: {variant_label(card.leader)} and {runner_up} ({card.margin:.2f} points apart of 10)")
-    else:
-        typer.echo(
-            f"Team pick: {variant_label(card.leader)}, {card.margin:.2f} points ahead of {runner_up}; "
-            f"first in {card.kept_under_perturbation:.0%} of ±30% weightings"
-        )
-    where = f" on {decision.primary.label}" if decision.primary.label else " (nothing measured)"
-    same = sum(1 for ms in decision.per_machine if ms.scorecard.leader == card.leader)
-    typer.echo(
-        f"{agree} of {len(team_members)} members pick it on their own; scored{where}"
-        + (f", same pick on {same} of {len(decision.per_machine)} machines" if len(machines) > 1 else "")
-    )
+    for line in _team_summary(decision, len(machines)):
+        typer.echo(line)
     typer.echo(f"Team report: {folder.report}")
     typer.echo(f"Decision record (Markdown): {folder.report.parent / 'decision.md'}")
 
 
+def _team_summary(decision: TeamDecision, machines_given: int) -> list[str]:
+    from probes.variants import label as variant_label
+
+    card = decision.scorecard
+    runner_up = variant_label(card.ranking[1]) if len(card.ranking) > 1 else "none"
+    if card.near_tie:
+        headline = f"Near tie: {variant_label(card.leader)} and {runner_up} ({card.margin:.2f} points apart of 10)"
+    else:
+        headline = (
+            f"Team pick: {variant_label(card.leader)}, {card.margin:.2f} points ahead of {runner_up}; "
+            f"first in {card.kept_under_perturbation:.0%} of ±30% weightings"
+        )
+    agree = sum(1 for i in range(len(decision.members)) if decision.member_pick(i).leader == card.leader)
+    where = f" on {decision.primary.label}" if decision.primary.label else " (nothing measured)"
+    same = sum(1 for ms in decision.per_machine if ms.scorecard.leader == card.leader)
+    agreement = f"{agree} of {len(decision.members)} members pick it on their own; scored{where}" + (
+        f", same pick on {same} of {len(decision.per_machine)} machines" if machines_given > 1 else ""
+    )
+    return [headline, agreement]
+
+
+@app.command("compare")
+@handle_errors
 def compare(
     evidence: Annotated[
         list[Path], typer.Argument(help="evidence.json files, or run folders holding one, from different machines.")
@@ -141,9 +133,10 @@ def compare(
     """
     from rich.console import Console
 
-    from advisor.team.compare import compare as compare_machines
-    from advisor.team.compare import print_comparison, write_compare_page
-    from advisor.team.inputs import load_machines
+    from advisor.report.compare import print_comparison
+    from advisor.scoring.compare import compare as compare_machines
+    from advisor.team_inputs import load_machines
+    from advisor.teams import write_compare_page
 
     comparison = compare_machines(load_machines(evidence, label or []), baseline)
     page = write_compare_page(comparison, out, force=force) if out else None
@@ -158,25 +151,12 @@ def compare(
         typer.echo(f"Page: {page}")
 
 
-def _progress() -> Any:
-    from rich.console import Console
-
-    from advisor.progress import ProgressDisplay
-
-    return ProgressDisplay(Console(stderr=True, highlight=False))
-
-
-def register(app: typer.Typer, handle_errors: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
-    app.command("team")(handle_errors(team))
-    app.command("compare")(handle_errors(compare))
-
-
 # --- advise --team-decision
 
 
 def team_for_advise(team_dir: Path, plan: ProbePlan, variants_given: bool) -> tuple[TeamRecord, ProbePlan]:
     """Read the team decision before anything is measured; make sure the team's framework is measured."""
-    from advisor.team.folders import load_team_record
+    from advisor.teams import load_team_record
 
     record = load_team_record(team_dir)
     if not variants_given and record.variant not in plan.variants:
@@ -185,6 +165,6 @@ def team_for_advise(team_dir: Path, plan: ProbePlan, variants_given: bool) -> tu
 
 
 def onboard_after_advise(run: AdviceRun, record: TeamRecord) -> Path:
-    from advisor.team.folders import write_onboarding
+    from advisor.teams import write_onboarding
 
     return write_onboarding(run.folder.path, record, run.profile.answers, run.evidence, run.scorecard)

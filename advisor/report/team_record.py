@@ -8,9 +8,9 @@ of the members').
 from __future__ import annotations
 
 from advisor.records.profile import load_criteria
+from advisor.records.team import TeamDecision
 from advisor.report.decision import PERTURBATION, MadrView, madr_options
 from advisor.report.markdown import DecisionRecord, ScoreTable
-from advisor.team.decision import TeamDecision
 from probes.variants import label
 
 SOURCE_WORDS = {"measured": "measured here", "answers": "answers", "literature": "articles"}

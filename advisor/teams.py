@@ -1,8 +1,11 @@
-"""The team folder and the onboarding page: everything made in memory first, then written atomically.
+"""A team folder, a joiner's onboarding page and a machines page, as advisor/runs.py is a person's run folder.
 
-A team folder holds team.html, team.json, each member's answers (members/*.yaml) and each
-machine's evidence (machines/*.json), so the decision can be re-made and a later member can be
-onboarded from it (`advisor advise --team-decision FOLDER`).
+The team's decision is scored in advisor/scoring/team.py and shown by advisor/report/team.py, machines
+are compared in advisor/scoring/compare.py and shown by advisor/report/compare.py; here everything is
+made in memory first, then written atomically. A team folder holds team.html,
+team.json, each member's answers (members/*.yaml) and each machine's evidence (machines/*.json), so
+the decision can be re-made and a later member can be onboarded from it
+(`advisor advise --team-decision FOLDER`).
 """
 
 from __future__ import annotations
@@ -15,18 +18,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import RecordError
+from advisor.errors import OutputError, RecordError
 from advisor.fileio import prepare_output_dir, read_json, read_record, write_json_atomic, write_text_atomic
 from advisor.questionnaire.questions import answers_file_text
 from advisor.records.answers import Answers
+from advisor.records.compare import Comparison
+from advisor.records.onboarding import OnboardingPath
 from advisor.records.scorecard import Scorecard
+from advisor.records.team import TEAM_FORMAT, Machine, TeamDecision
+from advisor.report.compare import compare_page
 from advisor.report.markdown import render_markdown
+from advisor.report.onboarding import onboarding_view, path_data
 from advisor.report.page import embedded_json, render_page
-from advisor.team.decision import TEAM_FORMAT, TeamDecision
-from advisor.team.inputs import Machine
-from advisor.team.onboarding import OnboardingPath, plan_onboarding
-from advisor.team.pages import onboarding_view, team_view
-from advisor.team.record import team_decision_record
+from advisor.report.team import team_view
+from advisor.report.team_record import team_decision_record
+from advisor.scoring.compare import compare
+from advisor.scoring.onboarding import plan_onboarding
 from probes.evidence import Evidence
 from probes.variants import VARIANTS
 
@@ -80,14 +87,15 @@ def write_team_folder(decision: TeamDecision, out: Path, *, force: bool = False)
     record = {
         **decision.to_json(),
         "created_at": created_at,
-        "onboarding": [p.to_json() for p in paths],
+        "onboarding": [path_data(p) for p in paths],
         "files": {
             "members": [{"name": n, "file": f} for n, f in member_files.items()],
             "machines": [{"label": label, "file": f} for label, f in machine_files.items()],
         },
         "reproduce": shlex.join(command),
     }
-    view = team_view(decision, paths, created_at, shlex.join(command))
+    comparison = compare(decision.machines) if decision.machines else None
+    view = team_view(decision, paths, comparison, created_at, shlex.join(command))
     html = render_page("team.html", view=view, data_json=embedded_json(record))
     markdown = render_markdown(team_decision_record(decision, created_at))
     earlier = _earlier_inputs(Path(out)) if force else []
@@ -151,16 +159,33 @@ def write_onboarding(
     name = answers.name or "you"
     path = plan_onboarding(name, answers, team.variant, [here, *team.machines])
     machines: Sequence[Machine] = [here, *team.machines]
-    view = onboarding_view(team.data, str(team.path), path, own, machines, created_at)
+    view = onboarding_view(team.data, str(team.path), path, own, machines, compare(machines), created_at)
     record = {
         "format": "advisor-onboarding/1",
         "created_at": created_at,
         "team_folder": str(team.path),
         "team_decision": team.data["decision"],
         "own_pick": own.leader,
-        "onboarding": path.to_json(),
+        "onboarding": path_data(path),
     }
     html = render_page("onboarding.html", view=view, data_json=embedded_json(record))
     write_json_atomic(Path(folder) / "onboarding.json", record)
     write_text_atomic(Path(folder) / "onboarding.html", html)
     return Path(folder) / "onboarding.html"
+
+
+def write_compare_page(comparison: Comparison, out: Path, *, force: bool = False) -> Path:
+    """compare.html (self-contained) at `out`, and the same data as JSON beside it (out with .json)."""
+    out = Path(out)
+    data_path = out.with_suffix(".json")
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise OutputError(f"option --out must name an .html file. Received: {str(out)!r}")
+    for path in (out, data_path):
+        if path.exists() and not force:
+            raise OutputError(f"{path}: exists already; choose another --out or add --force to overwrite")
+    if not out.parent.is_dir():
+        raise OutputError(f"{out.parent}: no such folder for --out")
+    html, data = compare_page(comparison)
+    write_json_atomic(data_path, data)
+    write_text_atomic(out, html)
+    return out
