@@ -62,3 +62,31 @@ def test_advise_reports_the_users_model_first_among_the_evidence_with_the_answer
         r["case"] for r in json.loads((out / "evidence.json").read_text())["results"] if r["kind"] == "own_export"
     }
     assert routes == {"onnx"}  # a server ships ONNX; LiteRT and ExecuTorch weigh less than 1 there
+
+
+def test_team_measures_the_users_model_here_beside_every_members_answers(fake_installed, tmp_path):
+    from tests.conftest import TESTS
+
+    members = [str(p) for p in sorted((TESTS / "teams").glob("*.yaml"))[:2]]
+    out = tmp_path / "team"
+    result = runner.invoke(app, ["team", *members, "--model", str(tmp_path / "net.keras"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (machine,) = (out / "machines").iterdir()
+    evidence = json.loads(machine.read_text())
+    assert {r["variant"] for r in evidence["results"] if r["kind"] == "own_model"} == {
+        "keras-tensorflow",
+        "keras-torch",
+        "keras-jax",
+    }
+    assert {r["model"] for r in evidence["results"]} == {"own"}  # the model alone: no reference model measured
+
+
+def test_team_refuses_a_model_measured_here_beside_evidence_from_another_machine(fake_installed, tmp_path):
+    from tests.conftest import FIXTURES, TESTS
+
+    members = [str(p) for p in sorted((TESTS / "teams").glob("*.yaml"))[:2]]
+    other = str(FIXTURES / "machine_b" / "evidence.json")
+    result = runner.invoke(app, ["team", *members, "--evidence", other, "--model", str(tmp_path / "net.keras")])
+    assert result.exit_code == 2
+    assert "no --evidence file is from it: run advisor probe --model PATH --add-to FOLDER" in result.output
+    assert not fake_installed.exists()  # refused before anything was measured
