@@ -81,6 +81,18 @@ def test_team_measures_the_users_model_here_beside_every_members_answers(fake_in
     assert {r["model"] for r in evidence["results"]} == {"own"}  # the model alone: no reference model measured
 
 
+def test_the_team_report_shows_the_users_model_after_the_machines(fake_installed, tmp_path):
+    from tests.conftest import TESTS
+
+    members = [str(p) for p in sorted((TESTS / "teams").glob("*.yaml"))[:2]]
+    out = tmp_path / "team"
+    result = runner.invoke(app, ["team", *members, "--model", str(tmp_path / "net.keras"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    html = (out / "team.html").read_text()
+    assert html.index('id="machines"') < html.index('id="your-model"') < html.index('id="onboarding"')
+    assert f"Evidence: your model, {tmp_path / 'net.keras'}" in html
+
+
 def test_team_refuses_a_model_measured_here_beside_evidence_from_another_machine(fake_installed, tmp_path):
     from tests.conftest import FIXTURES, TESTS
 
