@@ -2,6 +2,7 @@
 
     python -m benchmarks.own_model MODEL [--model-input SHAPE] [--model-code FILE.py] [--budget quick]
                                     [--target TARGET] [--out FOLDER]
+    python -m benchmarks.own_model MODEL --evidence FOLDER/evidence.json [--target TARGET]
 
 MODEL is what --model takes (a .keras file, or FILE.py:FUNCTION returning an nn.Module). Only the
 user's model is measured (no reference model), in probe children exactly as a run measures it:
@@ -37,7 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", default=None, help="deployment target: routes weighing 1 or more for it")
     parser.add_argument("--threads", type=int)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--evidence", type=Path, help="print a saved evidence.json's figures; measure nothing")
     args = parser.parse_args(argv)
+    if args.evidence is not None:
+        saved = Evidence.from_json(json.loads(args.evidence.read_text()))
+        print("\n".join(report_lines(saved, args.target or "none")))
+        return 0
     from probes.budgets import get_budget
     from probes.plan import make_plan
     from probes.runner import run_probes
@@ -79,7 +85,7 @@ def report_lines(evidence: Evidence, target: str) -> list[str]:
             f" {c.processes[0]}+{c.processes[1]} processes{noise}"
         )
     lines += ["", f"Routes (target: {target}):"]
-    credited = {(r.variant, r.case): r for r in own_routes(evidence, target)}
+    credited = {(r.variant, r.path): r for r in own_routes(evidence, target)}
     for result in evidence.of_kind("own_export"):
         route = credited.get((result.variant, result.case))
         lines.append(route_line(result, route.status if route is not None else ""))
