@@ -83,11 +83,13 @@ def own_cases(models: Sequence[str], cases: Sequence[str]) -> list[tuple[str, st
 
 
 def import_user_file(path: str, what: str) -> ModuleType:
-    """Import a .py file of the user's (its folder first on the path, so it imports its neighbours)."""
+    """Import a .py file of the user's (its folder first on the path, so it imports its neighbours), once."""
     file = Path(path)
     if not file.is_file():
         raise OwnModelError(f"{what}: no such file: {file}")
     name = f"advisor_user_{abs(hash(str(file))):x}"
+    if name in sys.modules:  # imported once per child: a case after the first reuses it
+        return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, file)
     if spec is None or spec.loader is None:
         raise OwnModelError(f"{what}: not a Python file: {file}")

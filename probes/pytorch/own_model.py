@@ -63,6 +63,20 @@ def build(model: UserModel) -> Any:
     return module
 
 
+def parameters_on_meta(model: UserModel) -> int | None:
+    """The module's parameter count, built on the meta device (no memory for weights), so a model too large
+    for the memory left is refused before it is built for real; None when it cannot be built there (a
+    function that loads a checkpoint, say): then it is counted once built."""
+    import torch
+
+    try:
+        with torch.device("meta"):
+            module = user_function(model)()
+        return sum(p.numel() for p in module.parameters() if p.requires_grad)
+    except Exception:  # noqa: BLE001 - the real build says what is wrong, in one line
+        return None
+
+
 def read_input(module: Any, model: UserModel) -> tuple[tuple[int, ...], str, str, int | None]:
     """(shape, dtype, where it came from, vocabulary): --model-input, else the first layer when it is a Linear."""
     from torch import nn
@@ -168,6 +182,9 @@ def prepare(model: UserModel, settings: dict) -> dict[str, Any]:
 
     import torch
 
+    planned = parameters_on_meta(model)
+    if planned is not None:
+        check_memory(planned)
     torch.manual_seed(settings.get("seed", 0))
     start = time.perf_counter()
     module = build(model)

@@ -118,3 +118,14 @@ def test_a_module_file_that_raises_on_import_is_the_models_failure_with_its_erro
         "failed",
         "raises.py raised on import: RuntimeError: the config server is down",
     )
+
+
+def test_a_module_too_large_for_the_memory_left_is_refused_before_it_is_built(models):
+    huge = own_models.torch_module_file(
+        models, "from torch import nn\n\n\ndef build():\n    return nn.Linear(1_000_000, 1_000_000)\n", "huge.py"
+    )
+    entry = measured("torch", "own_model", user_model(f"{huge}:build"), cases=("eager",))["eager"]
+    assert entry["status"] == "failed"
+    assert entry["reason"].startswith(
+        "too large for the memory left: 1,000,001,000,000 parameters need about 14901.2 GB"
+    )
