@@ -20,6 +20,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", default="quick")
     parser.add_argument("--target", default=None, help="deployment target: routes weighing 1 or more for it")
     parser.add_argument("--threads", type=int)
+    parser.add_argument("--child-timeout", type=float, help="seconds before a child is killed (a model that hangs)")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--evidence", type=Path, help="print a saved evidence.json's figures; measure nothing")
     args = parser.parse_args(argv)
@@ -56,8 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
+    budget = get_budget(args.budget)
+    if args.child_timeout is not None:
+        budget = replace(budget, child_timeout_s=args.child_timeout)
     routed = model.for_target(args.target)
-    plan = make_plan(get_budget(args.budget), threads=args.threads, device="cpu", model=routed, only_model=True)
+    plan = make_plan(budget, threads=args.threads, device="cpu", model=routed, only_model=True)
     started = time.monotonic()
     evidence = run_probes(plan, lambda event: None)
     took_s = time.monotonic() - started
