@@ -102,3 +102,22 @@ def test_team_refuses_a_model_measured_here_beside_evidence_from_another_machine
     assert result.exit_code == 2
     assert "no --evidence file is from it: run advisor probe --model PATH --add-to FOLDER" in result.output
     assert not fake_installed.exists()  # refused before anything was measured
+
+
+def test_progress_names_the_users_model_in_words_not_by_its_kind():
+    import io
+
+    from rich.console import Console
+
+    from advisor.progress import ProgressDisplay
+    from probes.runner import ProgressEvent
+
+    out = io.StringIO()
+    display = ProgressDisplay(Console(file=out, width=200))
+    display(ProgressEvent("plan", "", 0, 0, total=2))
+    display(ProgressEvent("start", "keras-jax", 2, 3, kind="own_model", models=("own",)))
+    display(ProgressEvent("finish", "torch", 1, 1, detail="2/2 cases", kind="own_export", models=("own",)))
+    assert out.getvalue().splitlines() == [
+        "Measuring Keras 3 on JAX your model, round 2/3…",
+        "  [1/2] PyTorch (your model's deployment routes), round 1/1: 2/2 cases",
+    ]
