@@ -63,6 +63,13 @@ def build(model: UserModel) -> Any:
     return module
 
 
+def trainable_parameters(module: Any) -> int:
+    """Trainable parameters, leaving out a lazy layer's (sized on its first call, counted then by nobody)."""
+    from torch.nn.parameter import UninitializedParameter
+
+    return sum(p.numel() for p in module.parameters() if p.requires_grad and not isinstance(p, UninitializedParameter))
+
+
 def parameters_on_meta(model: UserModel) -> int | None:
     """The module's parameter count, built on the meta device (no memory for weights), so a model too large
     for the memory left is refused before it is built for real; None when it cannot be built there (a
@@ -72,7 +79,7 @@ def parameters_on_meta(model: UserModel) -> int | None:
     try:
         with torch.device("meta"):
             module = user_function(model)()
-        return sum(p.numel() for p in module.parameters() if p.requires_grad)
+        return trainable_parameters(module)
     except Exception:  # noqa: BLE001 - the real build says what is wrong, in one line
         return None
 
@@ -189,7 +196,7 @@ def prepare(model: UserModel, settings: dict) -> dict[str, Any]:
     start = time.perf_counter()
     module = build(model)
     build_s = time.perf_counter() - start
-    params = sum(p.numel() for p in module.parameters() if p.requires_grad)
+    params = trainable_parameters(module)
     check_memory(params)
     shape, dtype, read_from, vocabulary = read_input(module, model)
     probe = torch.from_numpy(make_inputs(shape, dtype, 2, settings.get("seed", 0), vocabulary))

@@ -129,3 +129,21 @@ def test_a_module_too_large_for_the_memory_left_is_refused_before_it_is_built(mo
     assert entry["reason"].startswith(
         "too large for the memory left: 1,000,001,000,000 parameters need about 14901.2 GB"
     )
+
+
+def test_a_module_whose_input_shape_cannot_be_read_asks_for_model_input(models):
+    convolutional = own_models.torch_convolutional(models)
+    entry = measured("torch", "own_model", user_model(f"{convolutional}:build"), cases=("eager",))["eager"]
+    assert (entry["status"], entry["reason"]) == (
+        "failed",
+        "no readable input shape: a torch.nn.Module does not say what it takes, and its first layer is Conv2d;"
+        " pass --model-input with one sample's shape, such as 3x32x32 or 128:int64",
+    )
+
+
+def test_the_same_module_trains_once_model_input_gives_its_shape_and_channels_last_applies(models):
+    convolutional = own_models.torch_convolutional(models)
+    model = user_model(f"{convolutional}:build", "3x16x16")
+    found = measured("torch", "own_model", model, cases=("channels_last",))
+    assert found["channels_last"]["status"] == "ok", found["channels_last"].get("reason")
+    assert found["channels_last"]["facts"]["input_from"] == "--model-input"

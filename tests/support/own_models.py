@@ -6,6 +6,7 @@
 - `torch_with_dynamic_branch`: an nn.Module whose forward branches on the data (Python control flow
   on a tensor's value), which trains eagerly but which torch.export cannot trace;
 - `torch_module_file`: any module source written as FILE.py with a `build` function;
+- `torch_convolutional`: a module starting with a convolution, whose input shape --model-input must give;
 - broken files: a .keras that is not a zip, a .py that raises on import or imports a missing package.
 """
 
@@ -110,6 +111,20 @@ def torch_module_file(folder: Path, source: str, name: str = "net.py") -> Path:
 
 def torch_with_dynamic_branch(folder: Path) -> Path:
     return torch_module_file(folder, DYNAMIC_BRANCH, "gated.py")
+
+
+CONVOLUTIONAL = """
+from torch import nn
+
+
+def build():
+    return nn.Sequential(nn.Conv2d(3, 8, 3), nn.Flatten(), nn.LazyLinear(4))
+"""
+
+
+def torch_convolutional(folder: Path) -> Path:
+    """A module whose first layer is a convolution (and whose last is lazy): its input shape cannot be read."""
+    return torch_module_file(folder, CONVOLUTIONAL, "conv.py")
 
 
 def broken_keras_file(folder: Path) -> Path:
