@@ -111,6 +111,15 @@ def test_a_module_torch_export_cannot_trace_fails_its_executorch_route_with_the_
     assert facts.get("reload_ok") is not True
 
 
+def test_its_onnx_route_fails_naming_the_data_dependent_branch_not_only_the_exporters_step(models):
+    model = user_model(f"{own_models.torch_with_dynamic_branch(models)}:build")
+    entry = measured("torch", "own_export", model, cases=("onnx",))["onnx"]
+    if entry["status"] == "not_installed":
+        pytest.skip(entry["reason"])
+    assert entry["status"] == "failed"
+    assert "Caused by" in entry["facts"]["error"] and "data-dependent" in entry["facts"]["error"]
+
+
 def test_a_module_file_that_raises_on_import_is_the_models_failure_with_its_error(models):
     model = user_model(f"{own_models.raises_on_import(models)}:build")
     entry = measured("torch", "own_model", model, cases=("eager",))["eager"]

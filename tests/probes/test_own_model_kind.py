@@ -87,3 +87,24 @@ def test_a_function_the_file_does_not_have_is_named(tmp_path):
     path = own_models.torch_module_file(tmp_path, "def make():\n    return None\n")
     with pytest.raises(OwnModelError, match=r"^net\.py has no function 'build'$"):
         user_function(user_model(f"{path}:build"))
+
+
+def test_a_converter_error_that_only_introduces_its_cause_is_recorded_with_the_cause():
+    from probes.kinds.reload import exception_line
+
+    class TorchExportError(RuntimeError):
+        pass
+
+    class GuardOnDataDependentSymNode(RuntimeError):
+        pass
+
+    try:
+        try:
+            raise GuardOnDataDependentSymNode("Could not guard on data-dependent expression Eq(u0, 1)")
+        except GuardOnDataDependentSymNode as cause:
+            raise TorchExportError("Failed to export. This is step 1/3. Next steps:\n- read the report") from cause
+    except TorchExportError as exc:
+        assert exception_line(exc) == (
+            "TorchExportError: Failed to export. This is step 1/3. Caused by"
+            " GuardOnDataDependentSymNode: Could not guard on data-dependent expression Eq(u0, 1)"
+        )
