@@ -105,3 +105,53 @@ def test_the_check_refuses_a_record_importing_a_stage_or_a_probe_computation():
         ]
     )
     assert refused_for_records(source) == ["advisor.questionnaire.profile", "probes.runner"]
+
+
+# What the report may read besides records: the probes' record types and word tables, and from probes.stats one
+# constant, the noise threshold the speed table's footnote names (none of its computations).
+REPORT_MAY_READ_FROM_PROBES = PROBE_RECORDS + ("probes.devices",)
+REPORT_MAY_READ_NAMES = {"probes.stats": {"NOISY_IQR_RATIO"}}
+
+
+def refused_for_report(source: str) -> list[str]:
+    """What a report module imports besides records, the report itself, the knowledge and the shared small modules."""
+    allowed = ("advisor.records", "advisor.report", "advisor.fileio", "advisor.errors", "knowledge")
+    constants = [
+        node.module
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom)
+        and node.module in REPORT_MAY_READ_NAMES
+        and {alias.name for alias in node.names} <= REPORT_MAY_READ_NAMES[node.module]
+    ]
+    refused = [
+        m
+        for m in imported_modules(source)
+        if (_within(m, ("advisor", "knowledge")) and not _within(m, allowed))
+        or (_within(m, ("probes",)) and not _within(m, REPORT_MAY_READ_FROM_PROBES))
+    ]
+    for module in constants:
+        refused.remove(module)
+    return refused
+
+
+def test_the_report_imports_records_only_no_scoring_claims_or_probe_computation():
+    offenders = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in _modules("advisor.report")
+        for module in refused_for_report(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_report_check_refuses_scoring_claims_and_probe_computations():
+    source = "\n".join(
+        [
+            "from advisor.scoring.measured import path_credits",
+            "def late():\n    from advisor.claims.rules import process_interval",
+            "from probes.stats import interval",
+            "from probes.stats import NOISY_IQR_RATIO",
+            "from advisor.records.findings import Route",
+            "from probes.evidence import Evidence",
+        ]
+    )
+    assert sorted(refused_for_report(source)) == ["advisor.claims.rules", "advisor.scoring.measured", "probes.stats"]
