@@ -25,6 +25,10 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+# The user's model's kinds in words (its one "model" is the user's, so it is not listed).
+KIND_WORDS = {"own_model": "your model", "own_export": "your model's deployment routes"}
+
+
 class ProgressDisplay:
     """Called with each ProgressEvent of a run; `close()` (also on Ctrl-C) leaves the terminal clean."""
 
@@ -72,10 +76,11 @@ class ProgressDisplay:
             self._line(f"  skipped {name}: {event.detail}")
             return
         key = (event.variant, event.kind, event.round)
+        kind_words = KIND_WORDS.get(event.kind, event.kind)
         if event.event == "start":
-            models = ", ".join(event.models)
-            what = f"{name} {event.kind}" + (f" ({models})" if models else "")
-            if event.kind == "speed":
+            models = ", ".join(m for m in event.models if event.kind not in KIND_WORDS)
+            what = f"{name} {kind_words}" + (f" ({models})" if models else "")
+            if event.kind in ("speed", "own_model"):
                 what += f", round {event.round}/{event.rounds}"
             self.running[key] = what
             if self.progress is None:
@@ -83,7 +88,7 @@ class ProgressDisplay:
         elif event.event == "finish":
             self.running.pop(key, None)
             self.done += 1
-            kind = "" if event.kind == "speed" else f" ({event.kind})"
+            kind = "" if event.kind == "speed" else f" ({kind_words})"
             self._line(f"  [{self.done}/{self.total}] {name}{kind}, round {event.round}/{event.rounds}: {event.detail}")
         self._refresh()
 

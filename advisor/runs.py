@@ -245,9 +245,11 @@ def advise(
     probes were cut short, with the records and report made from it) and RunInterrupted says what the
     folder holds; interrupted before, the run leaves nothing and the KeyboardInterrupt goes on.
     """
+    from probes.plan import for_target
     from probes.runner import ProbesInterrupted
 
     profile = build_profile(answers)
+    plan = for_target(plan, answers.deployment_target)  # the user's model takes the routes to the target
     with new_run_folder(out, force=force) as folder:
         write_text_atomic(folder.answers, answers_file_text(answers))
         write_json_atomic(folder.profile, profile.to_json())

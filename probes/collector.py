@@ -18,11 +18,17 @@ from probes import folding
 from probes.children import ChildOutcome
 from probes.evidence import Evidence, ProbeResult
 from probes.facts import facts_class
-from probes.kinds import scale, speed
+from probes.kinds import own_model, scale, speed
 from probes.plan import ProbePlan
 from probes.schedule import TIMED_KINDS, Job, Survey
 
-FILINGS = {"speed": speed.FILING, "scale": scale.FILING}  # each kind's own; every other kind files the shared way
+# Each kind's own; every other kind files the shared way.
+FILINGS = {
+    "speed": speed.FILING,
+    "scale": scale.FILING,
+    "own_model": own_model.FILING,
+    "own_export": own_model.EXPORT_FILING,
+}
 CHILD_TAIL_CHARS = 2000  # of each child's output, kept in the evidence
 
 
@@ -104,7 +110,7 @@ class Collector:
 
     def evidence(self, complete: bool) -> Evidence:
         """Every expected result, measured or not; incomplete ones say the run was interrupted."""
-        results = [result for variant_id in self.plan.variants for result in self._results(variant_id)]
+        results = [result for variant_id in self.plan.measured_variants for result in self._results(variant_id)]
         environment = dict(self.environment)
         if self.competition is not None:
             environment["competition"] = self.competition
@@ -115,11 +121,11 @@ class Collector:
 
     def _results(self, variant_id: str) -> list[ProbeResult]:
         results = []
-        for kind in self.plan.kinds:
+        for kind in self.plan.kinds_of(variant_id):
             pair = (variant_id, kind)
             if pair in self.found.skipped and pair not in self.found.cases:  # no cases known: one per model
                 status, reason = self.found.skipped[pair]
-                results += [ProbeResult(variant_id, model, kind, status, reason) for model in self.plan.models]
+                results += [ProbeResult(variant_id, model, kind, status, reason) for model in self.plan.models_of(kind)]
                 continue
             for model, case in self.found.cases.get(pair, ()):
                 results += self._case_results(variant_id, kind, model, case)

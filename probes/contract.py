@@ -2,9 +2,10 @@
 
 A framework folder (probes/pytorch/, probes/keras/, probes/tensorflow/) holds its reference script
 (`reference.py`, the code users would write and the report shows), and one module per probe kind
-it measures (`speed.py`, `debugging.py`, `export.py`, `scale.py`), each written in that framework's
-idiom and each implementing its kind's Protocol below (SpeedProbe, DebuggingProbe, ExportProbe,
-ScaleProbe; the folder itself is the EaseProbe). Its `__init__.py` exposes `PROBE`, an object with
+it measures (`speed.py`, `debugging.py`, `export.py`, `scale.py`, and `own_model.py`, `own_export.py` for
+the user's own model), each written in that framework's idiom and each implementing its kind's Protocol
+below (SpeedProbe, DebuggingProbe, ExportProbe, ScaleProbe, OwnModelProbe, OwnExportProbe; the folder
+itself is the EaseProbe). Its `__init__.py` exposes `PROBE`, an object with
 the methods of FrameworkProbe. The generic probe kinds (probes/kinds/) hold the measuring protocol
 and no framework's names; they, the runner and the worker reach a framework's code only through
 this contract (`framework_probe(name).implementation(kind)`), never by a name they compose.
@@ -25,6 +26,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from probes.user_model import OWN_KINDS
 from probes.variants import Variant
 
 if TYPE_CHECKING:
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 
     from probes.kinds.debugging import PlantedBug
 
-KINDS = ("speed", "ease", "debugging", "export", "scale")
+KINDS = ("speed", "ease", "debugging", "export", "scale", "own_model", "own_export")
 PER_MODEL_KINDS = ("speed", "ease")  # one case per model; the others name their cases (a bug, an export path)
 FRAMEWORK_FREE_KINDS = ("ease",)  # read source: the child never imports the framework
 FOLDER_KINDS = ("ease",)  # implemented by the folder itself (PROBE), not by a module of its own
@@ -107,12 +109,30 @@ class ScaleProbe(CaseProbe, Protocol):
         ...
 
 
+@runtime_checkable
+class OwnModelProbe(CaseProbe, Protocol):
+    """probes/<framework>/own_model.py: the user's model (probes/user_model.py) loaded and trained in its idiom,
+    one case per named option (OPTIONS: case -> what it switches on), timed by probes/kinds/own_model.py."""
+
+    OPTIONS: Mapping[str, str]
+
+
+@runtime_checkable
+class OwnExportProbe(CaseProbe, Protocol):
+    """probes/<framework>/own_export.py: the user's model through the deployment routes (ROUTES, per Keras
+    backend where they differ) with its export module's code for each path."""
+
+    ROUTES: Mapping[str, Sequence[str]]  # "" (or the Keras backend) -> the export paths it can take
+
+
 KIND_PROTOCOLS: dict[str, type] = {
     "speed": SpeedProbe,
     "ease": EaseProbe,
     "debugging": DebuggingProbe,
     "export": ExportProbe,
     "scale": ScaleProbe,
+    "own_model": OwnModelProbe,
+    "own_export": OwnExportProbe,
 }
 
 
@@ -239,7 +259,8 @@ def scale_probe(framework: str) -> ScaleProbe:
     return framework_probe(framework).implementation("scale")
 
 
-def variant_kinds(variant: Variant) -> tuple[str, ...]:
-    """The kinds a variant runs: its own list, or every kind its framework implements."""
+def variant_kinds(variant: Variant, own_model: bool = False) -> tuple[str, ...]:
+    """The kinds a variant runs: its own list, or every kind its framework implements; the user's model's
+    kinds (probes/user_model.py OWN_KINDS) only with `own_model`, since they measure nothing else."""
     implemented = framework_probe(variant.framework).kinds
-    return tuple(k for k in (variant.kinds or KINDS) if k in implemented)
+    return tuple(k for k in (variant.kinds or KINDS) if k in implemented and (own_model or k not in OWN_KINDS))

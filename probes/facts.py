@@ -232,8 +232,39 @@ class ScaleFacts(SpeedFacts):
     note: str | None = None
 
 
+@dataclass(frozen=True)
+class OwnModelFacts(SpeedFacts):
+    """How the user's own model was trained and timed (probes/kinds/own_model.py): the speed facts, and how it
+    was fed (its input, the generic loss) and counted."""
+
+    KIND: ClassVar[str] = "own_model"
+    model_source: str | None = None  # as the user named it: "net.keras", "models.py:build"
+    model_kind: str | None = None  # keras | pytorch
+    option: str | None = None  # the named option this case switches on, in words ("channels_last memory format")
+    loss: str | None = None  # classification | regression | sum: the generic loss it was trained with
+    loss_reason: str | None = None  # why that loss (the user named it, or what the outputs looked like)
+    input_shape: tuple[int, ...] | None = None  # one sample, without the batch
+    input_dtype: str | None = None
+    input_from: str | None = None  # where the shape came from: the model, or --model-input
+    output_shape: tuple[int, ...] | None = None  # one sample's output, without the batch
+    vocabulary: int | None = None  # integer inputs: drawn from [0, vocabulary)
+    flops_counted_by: str | None = None  # how train_flops_per_sample was counted on this backend
+    safe_mode: bool | None = None  # a .keras file: loaded with safe_mode on
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class OwnExportFacts(ExportFacts):
+    """One deployment route of the user's model (probes/kinds/own_model.py runs the export probe's code for it)."""
+
+    KIND: ClassVar[str] = "own_export"
+    model_source: str | None = None
+    parity_inputs: str | None = None  # what both sides ran on, and what int8 "accuracy" means without labels
+
+
 FACTS: dict[str, type[Facts]] = {
-    cls.KIND: cls for cls in (SpeedFacts, EaseFacts, DebuggingFacts, ExportFacts, ScaleFacts)
+    cls.KIND: cls
+    for cls in (SpeedFacts, EaseFacts, DebuggingFacts, ExportFacts, ScaleFacts, OwnModelFacts, OwnExportFacts)
 }
 
 

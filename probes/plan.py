@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from probes.budgets import Budget
+from probes.user_model import OWN_KINDS, OWN_MODEL, UserModel, model_variants
 from probes.variants import VARIANTS
 
 
@@ -23,9 +24,26 @@ class ProbePlan:
     threads: int
     device: str = "auto"  # auto: a GPU when one is found; cpu: never
     seed: int = 0
+    model: UserModel | None = None  # the user's own model (--model): its kinds join `kinds`
+
+    @property
+    def measured_variants(self) -> tuple[str, ...]:
+        """Every variant a child starts for: the plan's, then those only the user's model runs on."""
+        return model_variants(self.model, self.variants)
+
+    def kinds_of(self, variant_id: str) -> tuple[str, ...]:
+        """The kinds a variant measures: the plan's for its own variants, the user model's where it runs."""
+        own = self.model is not None and variant_id in self.model.variants
+        planned = variant_id in self.variants
+        return tuple(k for k in self.kinds if (k in OWN_KINDS and own) or (k not in OWN_KINDS and planned))
+
+    def models_of(self, kind: str) -> tuple[str, ...]:
+        """The models a kind measures: the user's for its own kinds, the reference models for the others."""
+        return (OWN_MODEL,) if kind in OWN_KINDS else self.models
 
     def settings(self) -> dict[str, Any]:
         b = self.budget
+        own = {"own_model": self.model.to_json()} if self.model is not None else {}
         return {
             "budget": b.name,
             "variants": list(self.variants),
@@ -52,6 +70,7 @@ class ProbePlan:
             "data": "generated: standard-normal inputs, labels from a fixed random linear teacher (probes/specs.py)",
             "precision": "float32 weights and data; on a GPU each speed result's facts say whether its matmuls"
             " and convolutions ran in TF32 (the frameworks' defaults differ)",
+            **own,
         }
 
 
@@ -65,12 +84,17 @@ def make_plan(
     models: Sequence[str] | None = None,
     threads: int | None = None,
     device: str = "auto",
+    model: UserModel | None = None,
+    only_model: bool = False,
 ) -> ProbePlan:
+    """The plan of a run; with `only_model`, the user's model alone (no reference model, no other kind)."""
     chosen = (
         tuple(dict.fromkeys(variants))  # a variant named twice is measured once
         if variants
         else (budget.variants or tuple(v for v in VARIANTS if not VARIANTS[v].on_request))
     )
+    if only_model and model is not None:
+        return ProbePlan(budget, (), (), OWN_KINDS, threads or default_threads(), device, model=model)
     unknown = [v for v in chosen if v not in VARIANTS]
     if unknown:
         raise ValueError(f"option --variant must be one of {', '.join(VARIANTS)}. Received: {unknown[0]!r}")
@@ -84,7 +108,13 @@ def make_plan(
         )
     if threads is None:
         threads = default_threads()
-    return ProbePlan(budget, chosen, tuple(dict.fromkeys(models or budget.models)), budget.kinds, threads, device)
+    kinds = budget.kinds + (OWN_KINDS if model is not None else ())
+    return ProbePlan(budget, chosen, tuple(dict.fromkeys(models or budget.models)), kinds, threads, device, model=model)
+
+
+def for_target(plan: ProbePlan, target: str | None) -> ProbePlan:
+    """The plan with the user's model routed to the deployment target the answers name (no model: as it is)."""
+    return replace(plan, model=plan.model.for_target(target)) if plan.model is not None else plan
 
 
 def default_threads() -> int:

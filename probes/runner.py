@@ -81,7 +81,8 @@ def run_probes(
     found = survey(plan, missing_requirement)
     for variant_id, reason in found.missing.items():
         notify(ProgressEvent("skip", variant_id, 0, plan.budget.processes, reason))
-    peak = matmul_peak(plan, environment) if "speed" in plan.kinds and found.runnable else {}
+    timed = "speed" in plan.kinds or "own_model" in plan.kinds  # their utilisation is over this peak
+    peak = matmul_peak(plan, environment) if timed and found.runnable else {}
     if peak:
         environment["matmul_peak"] = peak
     collector = Collector(plan, found, environment, created_at, started)

@@ -22,8 +22,11 @@ from probes.variants import VARIANTS, Variant
 
 # Kinds whose figures are timings compared between frameworks: each runs in interleaved rounds of fresh
 # processes, one figure per process; scale's rounds (budget.scale_processes) follow speed's.
-TIMED_KINDS = ("speed", "scale")
-LONGEST_FIRST = ("export", "accuracy", "debugging", "ease")  # the untimed children, by their usual length
+TIMED_KINDS = ("speed", "own_model", "scale")
+# The user's model (own_model) runs `processes` rounds as the reference models do; scale its own count.
+ROUNDS_OF = {"speed": "processes", "own_model": "processes", "scale": "scale_processes"}
+# The untimed children, by their usual length: the user's model's routes first (its size is the user's).
+LONGEST_FIRST = ("own_export", "export", "accuracy", "debugging", "ease")
 
 Pair = tuple[str, str]  # (variant, kind), or (model, case)
 
@@ -104,10 +107,10 @@ def survey(plan: ProbePlan, missing_requirement: Callable[[Variant], str | None]
     cases: dict[Pair, tuple[Pair, ...]] = {}
     skipped: dict[Pair, Pair] = {}
     missing: dict[str, str] = {}
-    for variant_id in plan.variants:
+    for variant_id in plan.measured_variants:
         variant = VARIANTS[variant_id]
         reason = missing_requirement(variant)
-        for kind in plan.kinds:
+        for kind in plan.kinds_of(variant_id):
             if variant.kinds is not None and kind not in variant.kinds:
                 continue  # a named option (torch.compile, say) measures only what it changes
             if not implements(variant, kind):
@@ -115,7 +118,10 @@ def survey(plan: ProbePlan, missing_requirement: Callable[[Variant], str | None]
                 skipped[(variant_id, kind)] = ("not_installed", reason) if reason else no_probe
                 continue
             try:
-                cases[(variant_id, kind)] = tuple(expected_cases(variant, kind, _models(plan, variant, kind)))
+                found = expected_cases(variant, kind, _models(plan, variant, kind))
+                if kind == "own_export" and plan.model is not None:  # the routes that matter for the target
+                    found = [pair for pair in found if pair[1] in plan.model.routes]
+                cases[(variant_id, kind)] = tuple(found)
             except Exception as exc:  # noqa: BLE001 - a broken probe module is a finding, not a crash
                 skipped[(variant_id, kind)] = ("failed", f"probe module unusable: {type(exc).__name__}: {exc}")
                 continue
@@ -123,17 +129,18 @@ def survey(plan: ProbePlan, missing_requirement: Callable[[Variant], str | None]
                 skipped[(variant_id, kind)] = ("not_installed", reason)
         if reason:
             missing[variant_id] = reason
-    runnable = tuple(v for v in plan.variants if v not in missing)
+    runnable = tuple(v for v in plan.measured_variants if v not in missing)
     return Survey(cases, skipped, missing, runnable)
 
 
 def _models(plan: ProbePlan, variant: Variant, kind: str) -> tuple[str, ...]:
-    """The plan's models, or those of them a named option measures, or the budget exports."""
+    """The kind's models (the user's own for its kinds), or those of them a named option measures, or the budget
+    exports."""
     if variant.option_of and plan.budget.option_models:
-        return tuple(m for m in plan.models if m in plan.budget.option_models)
+        return tuple(m for m in plan.models_of(kind) if m in plan.budget.option_models)
     if kind == "export":  # the models the budget exports (probes/budgets.py, export_models)
-        return tuple(m for m in plan.models if m in plan.budget.export_models)
-    return plan.models
+        return tuple(m for m in plan.models_of(kind) if m in plan.budget.export_models)
+    return plan.models_of(kind)
 
 
 def schedule(plan: ProbePlan, found: Survey) -> Schedule:
@@ -141,7 +148,7 @@ def schedule(plan: ProbePlan, found: Survey) -> Schedule:
     budget = plan.budget
     rounds = []
     for kind in (k for k in TIMED_KINDS if k in plan.kinds):
-        count = budget.processes if kind == "speed" else budget.scale_processes
+        count = getattr(budget, ROUNDS_OF[kind])
         for round_index in range(count):
             order = found.runnable if round_index % 2 == 0 else tuple(reversed(found.runnable))
             for variant_id in order:

@@ -18,7 +18,7 @@ import typer
 from advisor.cli.app import app, handle_errors, interrupted_exit_code
 from advisor.cli.groups import GroupedCommand, OptionGroup
 from advisor.cli.measuring import interruption_reported, progress_shown, stderr_console
-from advisor.cli.options import MEASURING, RUN_PANEL, OpenOpt
+from advisor.cli.options import MEASURING, MODEL, RUN_PANEL, OpenOpt
 from advisor.cli.outcome import exit_if_nothing_measured, print_outcome
 from advisor.errors import AdvisorError
 
@@ -61,7 +61,7 @@ ANSWERS = OptionGroup("answers", answer_flags)
 
 
 class AdviseCommand(GroupedCommand):
-    groups = (MEASURING, ANSWERS)
+    groups = (MEASURING, MODEL, ANSWERS)
 
 
 @app.command("advise", cls=AdviseCommand)
@@ -107,7 +107,7 @@ def advise(
     from advisor.runs import advise as run_advise
 
     measuring = MEASURING.of(ctx)
-    plan = measuring.plan()
+    plan = measuring.plan(MODEL.of(ctx).user_model())
     team = None
     if team_decision is not None:
         team, plan = team_for_advise(team_decision, plan, variants_given=bool(measuring.variants))

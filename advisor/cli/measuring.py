@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # for annotations only: these load when a command runs, never
 
     from advisor.progress import ProgressDisplay
     from probes.runner import ProbePlan
+    from probes.user_model import UserModel
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,9 @@ class Measuring:
     device: str
     child_timeout: float | None
 
-    def plan(self) -> ProbePlan:
-        """The probe plan these options ask for, or one line saying which option is wrong."""
+    def plan(self, model: UserModel | None = None) -> ProbePlan:
+        """The probe plan these options ask for (with the user's model, if given), or one line saying which
+        option is wrong."""
         from probes.budgets import get_budget
         from probes.runner import make_plan
 
@@ -47,7 +49,9 @@ class Measuring:
             chosen = get_budget(self.budget)
             if self.child_timeout is not None:
                 chosen = replace(chosen, child_timeout_s=self.child_timeout)
-            return make_plan(chosen, variants=list(self.variants) or None, threads=self.threads, device=self.device)
+            return make_plan(
+                chosen, variants=list(self.variants) or None, threads=self.threads, device=self.device, model=model
+            )
         except ValueError as error:  # probes/ says what is wrong; the edge makes it one line and exit 2
             raise AdvisorError(str(error)) from None
 

@@ -13,6 +13,7 @@ import typer
 
 from advisor.cli.groups import OptionGroup
 from advisor.cli.measuring import Measuring
+from advisor.own_model import ModelOptions
 
 RUN_PANEL = "Run options"
 
@@ -102,3 +103,82 @@ def measuring_options(
 
 
 MEASURING = OptionGroup("measuring", lambda: measuring_options)
+
+
+# --- the user's own model: probe, advise and team take these, as one group
+
+MODEL_PANEL = "Your model"
+
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        metavar="PATH",
+        help="Also measure your own model: a Keras file (model.keras), measured on every Keras backend installed, or"
+        " FILE.py:FUNCTION returning a PyTorch nn.Module, measured eager and with torch.compile, channels_last and"
+        " fused Adam. Its training, inference, memory and deployment routes lead the report.",
+        rich_help_panel=MODEL_PANEL,
+    ),
+]
+ModelInputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model-input",
+        metavar="SHAPE[:DTYPE]",
+        help="One sample's input shape (and dtype), when the model does not say: 3x32x32, 128:int64."
+        "  [default: read from the model]",
+        rich_help_panel=MODEL_PANEL,
+    ),
+]
+ModelLossOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model-loss",
+        metavar="[auto|classification|regression|sum]",
+        help="The generic loss it trains with: integer labels, a target of the output's shape, or the outputs' sum."
+        "  [default: auto, from the outputs]",
+        rich_help_panel=MODEL_PANEL,
+    ),
+]
+ModelBatchOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--model-batch",
+        metavar="N",
+        help="Your batch size, for training and for the batch inference.  [default: the budget's]",
+        rich_help_panel=MODEL_PANEL,
+    ),
+]
+ModelCodeOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--model-code",
+        metavar="FILE.py",
+        help="A .py file that registers the custom layers of a .keras file, imported before it is loaded.",
+        rich_help_panel=MODEL_PANEL,
+    ),
+]
+UnsafeModelOpt = Annotated[
+    bool,
+    typer.Option(
+        "--unsafe-model",
+        help="Load a .keras file with safe_mode=False: a Lambda layer then runs Python code stored in the file."
+        " Only for a file you trust.",
+        rich_help_panel=MODEL_PANEL,
+    ),
+]
+
+
+def model_options(
+    model: ModelOpt = None,
+    model_input: ModelInputOpt = None,
+    model_loss: ModelLossOpt = None,
+    model_batch: ModelBatchOpt = None,
+    model_code: ModelCodeOpt = None,
+    unsafe_model: UnsafeModelOpt = False,
+) -> ModelOptions:
+    """The user's own model, as given; checked when the command runs (ModelOptions.user_model)."""
+    return ModelOptions(model, model_input, model_loss, model_batch, model_code, unsafe_model)
+
+
+MODEL = OptionGroup("model", lambda: model_options)

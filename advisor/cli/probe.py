@@ -10,12 +10,12 @@ import typer
 from advisor.cli.app import EXIT_NOTHING_MEASURED, app, handle_errors
 from advisor.cli.groups import GroupedCommand
 from advisor.cli.measuring import interruption_reported, progress_shown
-from advisor.cli.options import MEASURING, RUN_PANEL
+from advisor.cli.options import MEASURING, MODEL, RUN_PANEL
 from advisor.errors import AdvisorError
 
 
 class ProbeCommand(GroupedCommand):
-    groups = (MEASURING,)
+    groups = (MEASURING, MODEL)
 
 
 @app.command("probe", cls=ProbeCommand)
@@ -37,6 +37,8 @@ def probe(
     Example: advisor probe --budget standard --out runs/laptop
 
     The scale probe beside it, in the same report: advisor probe --budget scale --add-to runs/laptop
+
+    Your own model too: advisor probe --model model.keras   (or --model net.py:build_model)
     """
     from advisor.fileio import default_run_dir
     from advisor.runs import probe as run_probe
@@ -45,7 +47,7 @@ def probe(
     measuring = MEASURING.of(ctx)
     if add_to is not None and measuring.out is not None:
         raise AdvisorError("options --add-to and --out: give one (--add-to adds to a folder, --out makes a new one)")
-    plan = measuring.plan()
+    plan = measuring.plan(MODEL.of(ctx).user_model())
     folder = run_folder_of(add_to) if add_to is not None else measuring.out or default_run_dir()
     with interruption_reported(folder, advise=False, added=add_to is not None), progress_shown(plan) as progress:
         if add_to is not None:

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from advisor.cli.app import app, handle_errors
-from advisor.cli.options import LabelOpt
+from advisor.cli.groups import GroupedCommand
+from advisor.cli.measuring import progress_shown
+from advisor.cli.options import MODEL, LabelOpt
 
 if TYPE_CHECKING:  # for annotations only: these load when a command runs, never at CLI startup
     from advisor.records.team import TeamDecision
@@ -20,9 +22,14 @@ if TYPE_CHECKING:  # for annotations only: these load when a command runs, never
 TEAMS_ROOT = Path("advisor-teams")
 
 
-@app.command("team")
+class TeamCommand(GroupedCommand):
+    groups = (MODEL,)
+
+
+@app.command("team", cls=TeamCommand)
 @handle_errors
 def team(
+    ctx: typer.Context,
     members: Annotated[
         list[Path],
         typer.Argument(help="Each member's answers file (YAML or JSON) or run folder written by advisor advise."),
@@ -54,6 +61,8 @@ def team(
     Measures nothing: pass the evidence of the machines the team uses (advisor probe on each).
 
     Example: advisor team alice.yaml bob.yaml runs/carol --evidence runs/laptop --evidence runs/gpu-server --out team
+
+    The team's own model, measured here beside every member's answers: advisor team a.yaml b.yaml --model net.keras
     """
     from advisor.errors import AdvisorError
     from advisor.fileio import default_run_dir
@@ -63,7 +72,14 @@ def team(
 
     if title is not None and (len(title) > 120 or any(ord(ch) < 32 for ch in title)):
         raise AdvisorError("option --title must be one line of at most 120 characters. Received: " + repr(title[:60]))
+    own = MODEL.of(ctx).user_model()
     team_members, machines = load_team(members, evidence or [], label or [])
+    if own is not None:
+        from advisor.own_model import model_plan, with_model_measured
+
+        plan = model_plan(own)
+        with progress_shown(plan) as progress:
+            machines = with_model_measured(plan, machines, progress)
     decision = decide(team_members, machines, title)
     folder = write_team_folder(decision, out or default_run_dir(TEAMS_ROOT), force=force)
     for line in _team_summary(decision, len(machines)):

@@ -6,7 +6,8 @@ target, the planted bugs in the order the debugging probe plants them, the batch
 each one's fixed cost stops dominating, which framework needs the fewest lines per model, and the
 reference scripts the ease probe counted, with whether each is still the one installed. Scoring works these out
 once from the evidence (advisor/scoring/) and the scorecard stores them (advisor/records/scorecard.py);
-the report reads them and computes none of them again.
+the report reads them and computes none of them again. The user's own model (--model) has findings of
+its own: its backends or options compared, the regime each ran in, its routes credited for the target.
 """
 
 from __future__ import annotations
@@ -254,6 +255,117 @@ class PlantedCase:
         )
 
 
+# --- the user's own model (--model): scoring compares its backends or options, names the regime each ran in,
+# credits its deployment routes for the target as the reference routes are, and says which scores it entered
+# (advisor/scoring/own_model.py)
+
+
+@dataclass(frozen=True)
+class OwnComparison:
+    """One way of training the user's model against another: the ratio of their throughputs with its interval."""
+
+    a: str  # variant of the faster
+    a_case: str  # its case: "fit" (Keras), "eager", "compile", "channels_last", "fused_adam" (PyTorch)
+    b: str
+    b_case: str
+    ratio: float
+    low: float
+    high: float
+    processes: tuple[int, int]
+    option: bool  # a named option against the default of the same framework, never two frameworks
+
+    @property
+    def within_noise(self) -> bool:
+        return self.low <= 1.0 <= self.high
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "a": [self.a, self.a_case],
+            "b": [self.b, self.b_case],
+            "ratio": self.ratio,
+            "low": self.low,
+            "high": self.high,
+            "processes": list(self.processes),
+            "option": self.option,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> OwnComparison:
+        (a, a_case), (b, b_case) = data["a"], data["b"]
+        n_a, n_b = data["processes"]
+        return cls(
+            str(a),
+            str(a_case),
+            str(b),
+            str(b_case),
+            float(data["ratio"]),
+            float(data["low"]),
+            float(data["high"]),
+            (int(n_a), int(n_b)),
+            bool(data["option"]),
+        )
+
+
+@dataclass(frozen=True)
+class OwnRegime:
+    """Where one way of training the model spends its time: its median share of the machine's matmul peak."""
+
+    variant: str
+    case: str
+    utilisation: float
+    regime: str  # overhead-bound | mixed | compute-bound (advisor/scoring/own_model.py REGIMES)
+
+    def to_json(self) -> list[Any]:
+        return [self.variant, self.case, self.utilisation, self.regime]
+
+    @classmethod
+    def from_json(cls, data: Any) -> OwnRegime:
+        variant, case, utilisation, regime = data
+        return cls(str(variant), str(case), float(utilisation), str(regime))
+
+
+@dataclass(frozen=True)
+class OwnModelFindings:
+    """The user's model: its comparisons, regimes and routes, and what the scores made of it."""
+
+    source: str  # as the user named it
+    kind: str  # keras | pytorch
+    comparisons: tuple[OwnComparison, ...] = ()  # the fastest against each other variant, then options
+    regimes: tuple[OwnRegime, ...] = ()
+    routes: tuple[Route, ...] = ()  # its deployment routes, credited for the target
+    target: str = "none"
+    scored: tuple[str, ...] = ()  # the criteria whose scores it entered
+    not_scored: str = ""  # why it entered none, when it did not
+    share: float = 0.0  # what it counts for in a score it entered, beside the reference models
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "kind": self.kind,
+            "comparisons": [c.to_json() for c in self.comparisons],
+            "regimes": [r.to_json() for r in self.regimes],
+            "routes": [r.to_json() for r in self.routes],
+            "target": self.target,
+            "scored": list(self.scored),
+            "not_scored": self.not_scored,
+            "share": self.share,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> OwnModelFindings:
+        return cls(
+            str(data["source"]),
+            str(data["kind"]),
+            tuple(OwnComparison.from_json(c) for c in data.get("comparisons") or ()),
+            tuple(OwnRegime.from_json(r) for r in data.get("regimes") or ()),
+            tuple(Route.from_json(r) for r in data.get("routes") or ()),
+            str(data.get("target") or "none"),
+            tuple(str(c) for c in data.get("scored") or ()),
+            str(data.get("not_scored") or ""),
+            float(data.get("share") or 0.0),
+        )
+
+
 @dataclass(frozen=True)
 class BatchPoint:
     """One point of a framework's batch curve: its training throughput at one batch size, over processes."""
@@ -417,18 +529,22 @@ class Findings:
     planted: tuple[PlantedCase, ...] = ()
     scale: ScaleFindings = field(default_factory=ScaleFindings)
     ease: EaseFindings = field(default_factory=EaseFindings)
+    own_model: OwnModelFindings | None = None  # the user's own model, when the run measured one
 
     def planted_case(self, case: str) -> PlantedCase | None:
         return next((p for p in self.planted if p.case == case), None)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        found = {
             "speed": self.speed.to_json(),
             "deployment": self.deployment.to_json(),
             "planted": [p.to_json() for p in self.planted],
             "scale": self.scale.to_json(),
             "ease": self.ease.to_json(),
         }
+        if self.own_model is not None:
+            found["own_model"] = self.own_model.to_json()
+        return found
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Findings:
@@ -438,4 +554,5 @@ class Findings:
             tuple(PlantedCase.from_json(p) for p in data.get("planted") or ()),
             ScaleFindings.from_json(data["scale"]),
             EaseFindings.from_json(data["ease"]),
+            OwnModelFindings.from_json(data["own_model"]) if data.get("own_model") else None,
         )

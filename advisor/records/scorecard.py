@@ -24,6 +24,9 @@ Format history:
                        probe's fewest and most lines per model and the reference scripts it counted,
                        each with whether the installed one changed since ("findings.ease"); the digest of
                        the installed reference scripts among the inputs ("inputs.scripts").
+  advisor-scorecard/6  the user's own model given with --model ("findings.own_model", absent without one):
+                       its backends or options compared with their intervals, the regime each ran in,
+                       its routes credited for the target, and the scores it entered.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from typing import Any
 
 from advisor.records.findings import ClaimEffect, Findings
 
-SCORECARD_FORMAT = "advisor-scorecard/5"
+SCORECARD_FORMAT = "advisor-scorecard/6"
 NEAR_TIE_POINTS = 0.25  # a lead smaller than this (on the 0-10 scale) is a near tie
 NEAR_TIE_KEPT = 0.60  # ... and so is a lead that 40% or more of perturbed weightings overturn
 CLEAR_KEPT = 0.90  # a pick that survives this share of perturbations is called clear

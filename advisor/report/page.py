@@ -30,6 +30,7 @@ from advisor.report.ease import build_ease_view
 from advisor.report.facts import build_facts_view
 from advisor.report.findings import status_words
 from advisor.report.markdown import DecisionRecord, ScoreTable, render_markdown
+from advisor.report.own_model import build_own_model_view
 from advisor.report.scale import build_scale_view
 from advisor.report.speed import build_speed_view
 from probes.evidence import METRIC_CASES, Evidence
@@ -84,6 +85,7 @@ class ReportView:
     deployment: Any = None  # advisor/report/deployment.py
     facts: Any = None  # advisor/report/facts.py
     scale: Any = None  # advisor/report/scale.py
+    own_model: Any = None  # advisor/report/own_model.py: the user's own model, leading the evidence
 
 
 def build_view(
@@ -156,6 +158,7 @@ def build_view(
         claims=build_claims_view(verdicts.verdicts),
         facts=build_facts_view(answers, scorecard),
         speed=build_speed_view(evidence, found.speed),
+        own_model=build_own_model_view(evidence, found.own_model),
         scale=build_scale_view(evidence, found.scale, run_dir),
         ease=build_ease_view(evidence, found.ease, run_dir, answers.data_kind),
         debugging=build_debugging_view(evidence, found.planted, run_dir),

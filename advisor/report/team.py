@@ -17,6 +17,7 @@ from advisor.records.scorecard import Scorecard
 from advisor.records.team import MACHINES_RULE, METHOD, Split, TeamDecision
 from advisor.report.compare import CompareView, page_view
 from advisor.report.onboarding import PathView, Pick, Reference, machine_notes, path_view
+from advisor.report.own_model import OwnModelView, build_own_model_view
 from advisor.report.page import SOURCE_LABELS
 from probes.variants import label as variant_label
 
@@ -154,6 +155,7 @@ class TeamView:
     paths: list[PathView]
     reference: Reference | None
     reproduce: str
+    own_model: OwnModelView | None = None  # the model given with --model, measured on the primary machine
 
 
 def team_view(
@@ -187,6 +189,9 @@ def team_view(
         paths=[path_view(p) for p in paths],
         reference=Reference.of(paths[0]) if paths else None,
         reproduce=reproduce,
+        own_model=build_own_model_view(
+            decision.machines[0].evidence if decision.machines else None, card.findings.own_model
+        ),
     )
 
 

@@ -35,6 +35,7 @@ from advisor.scoring.measured import (
     score_deployment,
     score_ease_of_use,
 )
+from advisor.scoring.own_model import criteria_it_entered, own_model_findings, with_own_model
 from advisor.scoring.robustness import Scores, rank
 from advisor.scoring.scale import scale_findings, score_dataset_scale
 from advisor.scoring.speed import (
@@ -60,13 +61,14 @@ RULES = ("weights", "literature", "measured_scores", "export_paths", "questions"
 # {candidate: (score 0-10, basis sentence, figures dict)} for the candidates it could measure;
 # candidates it leaves out fall back to the literature. Probes of new kinds register here.
 EvidenceScorer = Callable[[Evidence, Sequence[str], Profile], dict[str, tuple[float, str, dict]]]
+# Speed, memory and deployment use the user's own model where two or more candidates ran it (own_model.py).
 EVIDENCE_SCORERS: dict[str, EvidenceScorer] = {
-    "training_speed": score_training_speed,
+    "training_speed": with_own_model("training_speed", score_training_speed),
     "startup_time": score_startup_time,
-    "memory": score_memory,
+    "memory": with_own_model("memory", score_memory),
     "ease_of_use": score_ease_of_use,
     "debugging": score_debugging,
-    "deployment": score_deployment,
+    "deployment": with_own_model("deployment", score_deployment),
     "dataset_scale": score_dataset_scale,
 }
 
@@ -90,6 +92,7 @@ def score(profile: Profile, evidence: Evidence | None, verdicts: Verdicts, *, wh
         planted=planted_cases(evidence),
         scale=scale_findings(evidence),
         ease=ease_findings(evidence),
+        own_model=own_model_findings(evidence, profile.answers.deployment_target, criteria_it_entered(scores)),
     )
     card = replace(card, tensions=find_tensions(profile.answers), inputs=inputs, caveats=caveats, findings=findings)
     if not what_if:

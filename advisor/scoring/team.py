@@ -21,12 +21,14 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from advisor.claims import check
 from advisor.records.answers import load_questions
 from advisor.records.scorecard import CriterionScore, Scorecard
 from advisor.records.team import Machine, MachineScore, Member, Split, TeamDecision
+from advisor.scoring.own_model import criteria_it_entered, own_model_findings
 from advisor.scoring.score import rank_scores, score
 
 
@@ -89,7 +91,17 @@ def score_team_on(members: Sequence[Member], machine: Machine | None, weights: M
     verdicts = check(evidence)
     cards = tuple(score(m.profile, evidence, verdicts, what_if=False) for m in members)
     scores = team_scores(members, cards, machine.label if machine else None)
-    return MachineScore(machine.label if machine else None, rank_scores(cards[0].candidates, weights, scores), cards)
+    card = rank_scores(cards[0].candidates, weights, scores)
+    own = own_model_findings(evidence, team_target(members), criteria_it_entered(scores))
+    if own is not None:  # the model given with --model: its routes credited for the team's target
+        card = replace(card, findings=replace(card.findings, own_model=own))
+    return MachineScore(machine.label if machine else None, card, cards)
+
+
+def team_target(members: Sequence[Member]) -> str:
+    """The deployment target most members name (the first member's among equals)."""
+    targets = [m.profile.answers.deployment_target or "none" for m in members]
+    return max(targets, key=lambda t: (targets.count(t), -targets.index(t)))
 
 
 def decide(members: Sequence[Member], machines: Sequence[Machine], title: str | None = None) -> TeamDecision:

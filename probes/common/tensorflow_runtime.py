@@ -139,3 +139,18 @@ def litert_static_int8(calibration: Sequence[np.ndarray]) -> str:
     """The calibrated static int8 method's name, in the same words for Keras's and TensorFlow's LiteRT files."""
     images = sum(len(batch) for batch in calibration)
     return f"static int8 (TFLiteConverter, Optimize.DEFAULT with a representative_dataset of {images} training images)"
+
+
+# --- the user's own model (probes/kinds/own_model.py): its FLOPs, counted by TensorFlow's profiler
+
+
+def graph_flops(call: Any, x: np.ndarray) -> float | None:
+    """Float operations of `call` on x's shape, as TensorFlow's profiler counts a traced graph; None if none."""
+    import tensorflow as tf
+    from tensorflow.python.profiler import model_analyzer, option_builder
+
+    concrete = tf.function(call).get_concrete_function(tf.TensorSpec(x.shape, tf.as_dtype(x.dtype)))
+    options = option_builder.ProfileOptionBuilder.float_operation()
+    options["output"] = "none"
+    total = model_analyzer.profile(graph=concrete.graph, options=options).total_float_ops
+    return float(total) if total > 0 else None

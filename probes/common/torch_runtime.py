@@ -133,3 +133,19 @@ def open_executorch(path: str) -> Callable[[np.ndarray], np.ndarray]:
 
     method = Runtime.get().load_program(path).load_method("forward")
     return lambda batch: method.execute([torch.from_numpy(batch)])[0].numpy()
+
+
+# --- the user's own model (probes/kinds/own_model.py): its FLOPs, counted by PyTorch's own counter
+
+
+def counted_flops(run: Callable[[], Any]) -> float | None:
+    """FLOPs of the matmuls and convolutions `run` makes (torch.utils.flop_counter), or None when it cannot count."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    try:
+        with FlopCounterMode(display=False) as counter:
+            run()
+    except Exception:  # noqa: BLE001 - a model the counter cannot follow has no utilisation, and says so
+        return None
+    total = counter.get_total_flops()
+    return float(total) if total > 0 else None

@@ -23,7 +23,7 @@ def backend() -> str:
 
 class Keras(FrameworkFolder):
     name = "keras"
-    kinds = ("speed", "ease", "debugging", "export", "scale")
+    kinds = ("speed", "ease", "debugging", "export", "scale", "own_model", "own_export")
     api_packages = frozenset({"keras"})
     device_apis = ("keras.device",)
 

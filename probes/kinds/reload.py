@@ -162,9 +162,15 @@ def evaluate(request: dict[str, Any]) -> dict[str, Any]:
 
 def exception_line(exc: BaseException) -> str:
     """An exception in one line for a record: its type and its message's first line that says something,
-    terminal colour codes removed, at most 300 characters. The export child and this process both use it."""
+    terminal colour codes removed, at most 300 characters. The export child and this process both use it.
+
+    A first line that ends in a colon only introduces what follows (torch.onnx's "Next steps:"): its
+    last sentence gives way to the exception it was raised from, which says what went wrong."""
     text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))
     line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    if line.endswith(":") and exc.__cause__ is not None:
+        kept = line[: line.rfind(". ") + 1] if ". " in line else line.rstrip(":")
+        return f"{type(exc).__name__}: {kept} Caused by {exception_line(exc.__cause__)}"[:300]
     return f"{type(exc).__name__}: {line}"[:300] if line else type(exc).__name__
 
 

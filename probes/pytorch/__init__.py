@@ -18,7 +18,7 @@ from probes.contract import FrameworkFolder
 
 class PyTorch(FrameworkFolder):
     name = "pytorch"
-    kinds = ("speed", "ease", "debugging", "export", "scale")
+    kinds = ("speed", "ease", "debugging", "export", "scale", "own_model", "own_export")
     api_packages = frozenset({"torch"})
     device_apis = ("torch.device", "torch.cuda.")
 

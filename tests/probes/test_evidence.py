@@ -28,7 +28,7 @@ def test_facts_not_recorded_read_as_none_and_are_left_out_of_the_json():
 
 
 def test_every_kind_has_a_record_and_every_record_names_its_kind():
-    assert set(FACTS) == {"speed", "ease", "debugging", "export", "scale"}
+    assert set(FACTS) == {"speed", "ease", "debugging", "export", "scale", "own_model", "own_export"}
     assert all(cls.KIND == kind for kind, cls in FACTS.items())
 
 

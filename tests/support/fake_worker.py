@@ -2,6 +2,7 @@
 
 The behaviour per variant comes from the environment: FAKE_<VARIANT>=ok|crash|segfault|hang|
 flood|import_error|partial|killed|finish_first_then_hang. Each start is appended to FAKE_LOG, so tests can check order.
+The user's own model (kinds own_model, own_export) gets speed figures and routes that work.
 FAKE_SPEED_<VARIANT> scales its throughput; FAKE_SPREAD_<VARIANT> makes its processes disagree (each
 round's figure that share above or below the variant's own, alternately). A model's figures depend on
 the model, never on its place in the child's cases (the runner rotates that).
@@ -39,6 +40,10 @@ def model_result(model, case, factor, first):
             "samples": {"test_accuracy": [0.9], "accuracy_check_s": [0.1]},
             "facts": {"digits_epochs": 5, "learned_accuracy": 0.8},
         }
+    if request["kind"] == "own_export":  # the user's model's route: works in its runtime
+        runtime = {"onnx": "onnxruntime", "tflite": "litert"}.get(case, case)
+        facts = {"label": case, "reload_ok": True, "max_abs_diff": 0.0, "size_bytes": 2048, "runtime": runtime}
+        return {"status": "ok", "facts": {**facts, "call_ms": 0.5}}
     index = MODEL_INDEX.get(model, 1)
     steady = 1000.0 * index * factor
     if request["kind"] == "scale":
@@ -58,7 +63,11 @@ def model_result(model, case, factor, first):
     }
     if first:
         samples["train_memory_mb"] = [50.0 + index]
-    return {"status": "ok", "samples": samples, "facts": {"steps_per_window": 10, "batch_size": 32}}
+    facts = {"steps_per_window": 10, "batch_size": 32}
+    if request["kind"] == "own_model":  # the user's model, as the plan's settings name it
+        own = request["settings"]["own_model"]
+        facts.update(model_source=own["source"], loss="classification", loss_reason="classification: fake")
+    return {"status": "ok", "samples": samples, "facts": facts}
 
 
 payload = {

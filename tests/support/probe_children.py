@@ -6,7 +6,7 @@ thread, the CPU), so the tests see what a run would record without the runner's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -19,16 +19,23 @@ SETTINGS = {"threads": 1, "device": "cpu", "seed": 0}
 
 
 def run_probe(
-    variant_id: str, kind: str, models: Sequence[str] = ("mlp", "cnn"), timeout_s: float = 300
+    variant_id: str,
+    kind: str,
+    models: Sequence[str] = ("mlp", "cnn"),
+    timeout_s: float = 300,
+    settings: Mapping[str, Any] | None = None,
+    cases: Sequence[str] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """{case: the worker's entry (status, reason, facts)} for every case of one variant's probe."""
+    """{case: the worker's entry (status, reason, facts)} for every case of one variant's probe (or those named);
+    `settings` adds to the child's (a budget's windows, the user's model)."""
     variant = VARIANTS[variant_id]
+    expected = expected_cases(variant, kind, models)
     request = {
         "variant": variant_id,
         "variant_info": variant.request(),
         "kind": kind,
-        "cases": expected_cases(variant, kind, models),
-        "settings": SETTINGS,
+        "cases": [pair for pair in expected if cases is None or pair[1] in cases],
+        "settings": {**(settings or {}), **SETTINGS},
     }
     outcome = run_child(worker_command(), request, child_env(variant, SimpleNamespace(**SETTINGS)), timeout_s)
     payload = outcome.payload or {}

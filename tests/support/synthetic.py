@@ -176,3 +176,58 @@ def scored(profile, evidence: Evidence | None = None, **options):
     from advisor.scoring import score
 
     return score(profile, evidence, check(evidence), **options)
+
+
+# --- the user's own model (probes/kinds/own_model.py)
+
+
+def own_model(
+    variant: str,
+    case: str,
+    throughput: float,
+    memory_mb: float = 100.0,
+    utilisation: float = 0.05,
+    processes: int = 3,
+    spread: float = 0.02,
+) -> ProbeResult:
+    """One way of training the user's model, `processes` fresh processes within ±spread of `throughput`."""
+    offsets = (-1.0, 0.0, 1.0, 0.5, -0.5)[:processes]
+    samples = {
+        "train_samples_per_s": [throughput * (1 + spread * o) for o in offsets],
+        "first_step_s": [0.5] * processes,
+        "infer_single_ms": [0.2] * processes,
+        "infer_batch_ms": [1.5] * processes,
+        "train_memory_mb": [memory_mb] * processes,
+        "utilisation": [utilisation] * processes,
+    }
+    facts = {
+        "device": "cpu",
+        "loss": "classification",
+        "loss_reason": "classification: cross-entropy on integer labels; the output is one score per class, (N, 4)",
+        "input_shape": [12],
+        "input_dtype": "float32",
+        "input_from": "the model's input layer",
+        "batch_size": 32,
+    }
+    return ProbeResult(
+        variant, "own", "own_model", "ok", None, samples, facts, case, processes, (), tuple(range(processes))
+    )
+
+
+def own_failure(variant: str, case: str, reason: str, status: str = "failed", kind: str = "own_model") -> ProbeResult:
+    return ProbeResult(variant, "own", kind, status, reason, {}, {}, case)
+
+
+def own_route(variant: str, case: str, status: str = "ok", **facts) -> ProbeResult:
+    """One route of the user's model: works in `runtime` by default (parity 0, 0.5 ms a call, 2 KB)."""
+    recorded = {"reload_ok": True, "max_abs_diff": 0.0, "size_bytes": 2048, "call_ms": 0.5, **facts}
+    if status != "ok":
+        recorded = facts
+    reason = None if status == "ok" else facts.get("error", status)
+    return ProbeResult(variant, "own", "own_export", status, reason, {}, recorded, case)
+
+
+def with_own_model(found: Evidence, source: str = "net.keras", kind: str = "keras") -> Evidence:
+    """The evidence of a run that measured the user's model (its settings name it, as the plan's do)."""
+    settings = {**found.settings, "own_model": {"source": source, "kind": kind, "path": f"/work/{source}"}}
+    return Evidence(found.created_at, found.environment, settings, found.results, found.complete)

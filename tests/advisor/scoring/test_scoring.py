@@ -102,7 +102,7 @@ def test_a_dominant_leader_keeps_first_place_under_every_perturbation():
 
 def test_scorecard_json_holds_totals_ranking_and_robustness():
     data = scored(default_profile(), None).to_json()
-    assert data["format"] == "advisor-scorecard/5"
+    assert data["format"] == "advisor-scorecard/6"
     assert data["ranking"][0] in data["totals"]
     assert 0 <= data["robustness"]["kept_first"] <= 1
 
