@@ -3,6 +3,13 @@
 One reference script serves every backend (KERAS_BACKEND, set in the child's environment by the
 variant, picks TensorFlow, PyTorch or JAX before keras is imported). Threads and devices are the
 backend's own, so they are set by the backend's framework folder where there is one.
+
+The transformers are built from the layers keras.io's "Text classification with Transformer" guide uses
+(MultiHeadAttention, Dense, LayerNormalization), the same post-LayerNorm block as PyTorch's
+nn.TransformerEncoderLayer. Keras Hub's TransformerEncoder is that block too, and installs beside our pins
+(keras-hub 0.32, with 15 packages of its own), but importing keras_hub imports TensorFlow and
+tensorflow-text on every backend (keras_hub/src/utils/tensor_utils.py): the Keras-on-PyTorch and
+Keras-on-JAX children would load TensorFlow, and their start-up and memory figures would carry it.
 """
 
 from __future__ import annotations

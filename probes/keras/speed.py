@@ -18,7 +18,7 @@ import numpy as np
 
 from probes.keras import PROBE, gpu_peak_mb, precision, reset_gpu_peak
 from probes.kinds.speed import ACCURACY_CASE, check_accuracy, measure_training
-from probes.specs import make_data
+from probes.specs import MODELS, make_data
 
 POOL_SAMPLES = 4096
 
@@ -151,7 +151,7 @@ class KerasSession(FitTimedByEpochs):
         keras.utils.set_random_seed(settings["seed"])
         start = time.perf_counter()
         self.model = ref.build_model(model_name)
-        ref.compile_model(self.model)
+        ref.compile_model(self.model, MODELS[model_name].learning_rate)
         if jit_compile is not None:
             self.model.jit_compile = jit_compile  # the switch a user flips in compile(jit_compile=True)
         self.build_s = time.perf_counter() - start
@@ -159,7 +159,7 @@ class KerasSession(FitTimedByEpochs):
         self.x, self.y = make_data(model_name, POOL_SAMPLES, settings["seed"])
         self.cursor = 0
         self.clock = EpochClock()
-        self.params = int(self.model.count_params())
+        self.params = int(sum(np.prod(w.shape) for w in self.model.trainable_weights))  # as the others count
 
     def _fit(self, steps: int, epochs: int = 1) -> None:
         rows = np.arange(self.cursor, self.cursor + steps * self.batch_size) % POOL_SAMPLES

@@ -168,10 +168,14 @@ MEMORY_CASE = "memory"
 
 
 def check_accuracy(train_and_evaluate: Callable[..., float], model: str, settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Run a reference's `main(name, epochs, batch_size, seed)`; samples and facts for the ProbeResult."""
+    """Run a reference's `main(name, epochs, batch_size, seed, learning_rate)`: the ProbeResult's samples and facts."""
     spec = MODELS[model]
     start = time.perf_counter()
-    accuracy = float(train_and_evaluate(model, epochs=spec.digits_epochs, batch_size=64, seed=settings["seed"]))
+    accuracy = float(
+        train_and_evaluate(
+            model, epochs=spec.digits_epochs, batch_size=64, seed=settings["seed"], learning_rate=spec.learning_rate
+        )
+    )
     return {
         "samples": {"test_accuracy": [accuracy], "accuracy_check_s": [time.perf_counter() - start]},
         "facts": {"digits_epochs": spec.digits_epochs, "learned_accuracy": spec.learned_accuracy},

@@ -11,7 +11,7 @@ from typing import Any
 
 from probes.kinds.speed import ACCURACY_CASE, check_accuracy, measure_training, timed
 from probes.pytorch import PROBE
-from probes.specs import LEARNING_RATE, make_data
+from probes.specs import MODELS, make_data
 
 POOL_SAMPLES = 4096
 HOST_TO_DEVICE = "host tensors (pinned on a GPU), copied to the device inside every timed step and inference"
@@ -79,7 +79,7 @@ class TorchSession:
         self.model = ref.build_model(model_name).to(self.device)
         if compile_backend:
             self.model = torch.compile(self.model, backend=compile_backend)
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LEARNING_RATE)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=MODELS[model_name].learning_rate)
         self._sync()
         self.build_s = time.perf_counter() - start
         self.loss_fn = nn.CrossEntropyLoss()
@@ -172,7 +172,7 @@ def amp_main(ref: Any) -> Any:
     """The reference's own main, its train_epoch replaced by the AMP one: the accuracy check in that mode."""
     import torch
 
-    def main(name: str, epochs: int, batch_size: int, seed: int) -> float:
+    def main(name: str, epochs: int, batch_size: int, seed: int, learning_rate: float) -> float:
         device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
         dtype = mixed_precision_of(torch, device)
         if dtype is None:
@@ -185,7 +185,7 @@ def amp_main(ref: Any) -> Any:
             model, batches, optimizer, loss_fn, dev, dtype, scaler
         )
         try:
-            return ref.main(name, epochs=epochs, batch_size=batch_size, seed=seed)
+            return ref.main(name, epochs=epochs, batch_size=batch_size, seed=seed, learning_rate=learning_rate)
         finally:
             ref.train_epoch = plain
 

@@ -43,9 +43,11 @@ def cases(models: list[str], variant: Variant) -> list[tuple[str, str]]:
 
 def user_script(ref: ModuleType, name: str, x: np.ndarray, y: np.ndarray, progress: Progress) -> None:
     """What a user's main() does: build the model and the optimiser, then run the traced step per batch."""
+    import tensorflow as tf
+
     progress.enter("build")
     model = progress.model = ref.build_model(name)
-    optimizer = ref.Adam(model.trainable_variables)
+    optimizer = tf.keras.optimizers.Adam(learning_rate=3e-3)
     train_step = ref.make_train_step(model, optimizer)
     progress.enter("train")
     for inputs, labels in ref.make_dataset(x, y, debugging.BATCH_SIZE, shuffle=False):

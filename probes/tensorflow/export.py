@@ -46,7 +46,7 @@ def _trained(settings: dict[str, Any]) -> tuple[Any, Any, export_paths.Workspace
         tf.random.set_seed(settings.get("seed", 0))
         x_train, y_train, x_test, y_test = digits_split("cnn")
         model = ref.build_model("cnn")
-        train_step = ref.make_train_step(model, ref.Adam(model.trainable_variables))
+        train_step = ref.make_train_step(model, tf.keras.optimizers.Adam(learning_rate=3e-3))
         for inputs, labels in ref.make_dataset(x_train, y_train, TRAIN_BATCH):
             train_step(inputs, labels)
         batch = x_test[:BATCH]

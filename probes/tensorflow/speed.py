@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from probes.kinds.speed import ACCURACY_CASE, check_accuracy, measure_training
-from probes.specs import make_data
+from probes.specs import MODELS, make_data
 from probes.tensorflow import PROBE, gpu_peak_mb, reset_gpu_peak
 
 POOL_SAMPLES = 4096
@@ -28,7 +28,7 @@ class TensorFlowSession:
         tf.random.set_seed(settings["seed"])
         start = time.perf_counter()
         self.model = ref.build_model(model_name)
-        optimizer = ref.Adam(self.model.trainable_variables)
+        optimizer = tf.keras.optimizers.Adam(learning_rate=MODELS[model_name].learning_rate)
         self.train_step = ref.make_train_step(self.model, optimizer, jit_compile=jit_compile)
         self.build_s = time.perf_counter() - start
         x, y = make_data(model_name, POOL_SAMPLES, settings["seed"])

@@ -147,7 +147,7 @@ def test_digits_are_shaped_for_each_model_from_the_bundled_dataset():
         assert set(y_test.tolist()) <= set(range(10))
 
 
-@pytest.mark.parametrize("model", ["mlp", "cnn", "transformer"])
+@pytest.mark.parametrize("model", ["mlp", "cnn", "transformer", "resnet", "encoder"])
 def test_the_analytic_flop_count_agrees_with_torch_flop_counter(model):
     pytest.importorskip("torch")
     from torch.nn.attention import SDPBackend, sdpa_kernel
@@ -251,7 +251,7 @@ def test_pytorch_uses_cuda_when_present_unless_the_cpu_is_asked_for(monkeypatch)
 def test_the_accuracy_check_trains_the_reference_s_own_main_for_the_model_s_epochs():
     calls = []
 
-    def main(model, epochs, batch_size, seed):
+    def main(model, epochs, batch_size, seed, learning_rate):
         calls.append((model, epochs))
         return 0.93
 
