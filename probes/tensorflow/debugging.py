@@ -32,8 +32,9 @@ MODES = {
 # A tf.function's error opens with "in user code:", quotes the user's frames, and ends with the error.
 WRAPPERS = (debugging.MessageWrapper(re.compile(r"^in user code:$"), "last"),)
 PRINT_NOTE = (
-    "A Python print inside a tf.function runs while TensorFlow traces it (once per input signature), "
-    "not at every step; tf.print runs at every step."
+    "A Python print inside a tf.function runs while TensorFlow traces it (once per input signature, and once more"
+    " on the first call, when the Keras optimizer creates its variables inside the step), not at every step;"
+    " tf.print runs at every step."
 )
 
 
