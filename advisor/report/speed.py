@@ -58,6 +58,7 @@ class SpeedTable:
     sentences: list[str]
     charts: list[Markup] = field(default_factory=list)  # peak GPU memory, where it was measured
     gpu: bool = False  # a GPU-memory column: only when some row measured one
+    regime: str = ""  # which regime each framework's figure is in (probes/peak.py), from its facts
 
 
 @dataclass
@@ -243,6 +244,34 @@ def _learning_caveat(sentence: str, pair: tuple[ProbeResult, ProbeResult], best:
     )
 
 
+def _share(share: float) -> str:
+    return f"{share:.1%}" if share < 0.1 else f"{share:.0%}"
+
+
+def regime_line(results: list[ProbeResult]) -> str:
+    """Which regime each framework's figure is in, as one line ("Regime: overhead-bound for every framework
+    (1.4%–3.4% of this CPU's matmul peak)."), from the results' facts alone; "" where none has one."""
+    grouped: dict[str, list[ProbeResult]] = {}
+    for result in results:
+        if result.facts.regime and result.facts.peak_share is not None:
+            grouped.setdefault(result.facts.regime, []).append(result)
+    devices = {"GPU" if r.facts.device in ("cuda", "gpu") else "CPU" for g in grouped.values() for r in g}
+    peak = f"this {next(iter(devices))}'s matmul peak" if len(devices) == 1 else "its device's matmul peak"
+    parts = []
+    for regime, members in grouped.items():
+        shares = sorted(r.facts.peak_share or 0.0 for r in members)
+        low, high = _share(shares[0]), _share(shares[-1])
+        span = low if low == high else f"{low}–{high}"
+        labels = [variant_label(r.variant) for r in members]
+        who = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+        parts.append(f"{regime} for {'every framework' if len(grouped) == 1 else who} ({span}")
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return f"Regime: {parts[0]} of {peak})."
+    return f"Regime: {'); '.join(parts)}), as shares of {peak}."
+
+
 def _is_option(result: ProbeResult) -> bool:
     variant = VARIANTS.get(result.variant)
     return variant is not None and not variant.candidate
@@ -288,6 +317,7 @@ def speed_table(evidence: Evidence, model: str) -> SpeedTable:
         sentences,
         [c for c in charts if c],
         gpu=any(r.summary("gpu_peak_mb") for r in ok),
+        regime=regime_line(frameworks),
     )
 
 
