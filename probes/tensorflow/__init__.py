@@ -58,6 +58,14 @@ class TensorFlow(FrameworkFolder):
         return f"float32 (TF32 execution {'on' if tf32 else 'off'}, TensorFlow's default on)"
 
 
+def onednn_on() -> bool:
+    """Whether TensorFlow runs its oneDNN kernels and graph rewrites in this process: on by default on x86
+    Linux since TensorFlow 2.9, off with TF_ENABLE_ONEDNN_OPTS=0 (read when TensorFlow loads)."""
+    from tensorflow.python.util import _pywrap_util_port
+
+    return bool(_pywrap_util_port.IsMklEnabled())
+
+
 def reset_gpu_peak(used: str) -> None:
     """Set TensorFlow's tracked GPU peak to what is in use now, so the next peak is one model's alone."""
     if used == "gpu":
