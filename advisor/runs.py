@@ -8,7 +8,7 @@ and never a partial one):
                questionnaire  probes   claims     scoring      report
 
 `rerender` loads the saved records and renders them; a record that is missing, from another
-format, or made from other inputs than the ones beside it (advisor/records.py) is made again by
+format, or made from other inputs than the ones beside it (advisor/records/digests.py) is made again by
 its stage, and the message says so. These are the library functions the CLI commands call; a
 Python user can call them too.
 """
@@ -18,21 +18,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from advisor.claims import Verdicts, check
-from advisor.claims.ledger import ledger_digest
 from advisor.errors import OutputError, RecordError
 from advisor.fileio import check_free_space, prepare_output_dir, read_record, write_json_atomic, write_text_atomic
-from advisor.questionnaire.profile import Profile, build_profile
-from advisor.questionnaire.questions import Answers, answers_file_text, collect_answers
-from advisor.records import digest, evidence_digest, knowledge_digest
-from advisor.report.page import write_report
+from advisor.questionnaire.profile import build_profile, profile_from_json
+from advisor.questionnaire.questions import answers_file_text, collect_answers
+from advisor.records.answers import Answers
+from advisor.records.digests import evidence_digest
+from advisor.records.ledger import ledger_digest
+from advisor.records.profile import Profile
+from advisor.report.page import DECISION_FILE, render_both
 from advisor.scoring import Scorecard, score
-from advisor.scoring.score import RULES
-from probes.environment import collect_environment
+from advisor.scoring.score import scored_from
 from probes.evidence import Evidence, added_to, same_machine
-from probes.runner import ProbePlan, ProbesInterrupted, ProgressEvent, run_probes
+
+if TYPE_CHECKING:  # the probes' runner loads when something is measured: re-rendering a report needs none of it
+    from probes.runner import ProbePlan, ProgressEvent
+
+    Progress = Callable[[ProgressEvent], None]
 
 # Every file a run writes into its folder, in flow order: the one list that writing, --force and
 # the tests use. With --force, these are removed before a new run starts, so a new run never
@@ -95,7 +100,18 @@ class AdviceRun:
     remade: tuple[str, ...] = field(default=())  # records rerender made again, with why
 
 
-Progress = Callable[[ProgressEvent], None]
+def run_probes(plan: ProbePlan, progress: Progress | None = None, **options: Any) -> Evidence:
+    """probes.runner.run_probes, imported when something is measured."""
+    from probes.runner import run_probes as run
+
+    return run(plan, progress, **options)
+
+
+def collect_environment() -> dict[str, Any]:
+    """probes.environment.collect_environment, imported when a run is added to (probe --add-to)."""
+    from probes.environment import collect_environment as collect
+
+    return collect()
 
 
 def prepare_run_folder(out: Path, *, force: bool) -> RunFolder:
@@ -139,6 +155,8 @@ def advise(
     On an interruption the evidence measured so far is written (marked incomplete) with the
     records and report made from it, and ProbesInterrupted is raised again for the caller.
     """
+    from probes.runner import ProbesInterrupted
+
     profile = build_profile(answers)
     folder = prepare_run_folder(out, force=force)
     write_text_atomic(folder.answers, answers_file_text(answers))
@@ -156,6 +174,8 @@ def advise(
 
 def probe(out: Path, plan: ProbePlan, *, force: bool = False, progress: Progress | None = None) -> Evidence:
     """Only measure: write evidence.json (also when interrupted, marked incomplete)."""
+    from probes.runner import ProbesInterrupted
+
     folder = prepare_run_folder(out, force=force)
     save = EvidenceSaver(folder)
     try:
@@ -173,6 +193,8 @@ def probe_into(path: Path, plan: ProbePlan, progress: Progress | None = None) ->
     The folder's evidence.json is rewritten only when the new run ends (interrupted: what it measured is added,
     marked incomplete); the folder's report is re-rendered by `advisor report FOLDER`.
     """
+    from probes.runner import ProbesInterrupted
+
     folder = RunFolder(Path(run_folder_of(path)))
     base = load_evidence(folder.evidence)
     if not same_machine(base.environment, collect_environment()):  # before minutes of measuring, not after
@@ -213,7 +235,7 @@ def rerender(path: Path, answers: Answers | None = None) -> AdviceRun:
         write_text_atomic(folder.answers, answers_file_text(answers))
         write_json_atomic(folder.profile, profile.to_json())
     elif folder.profile.exists():
-        profile = read_record(folder.profile, "profile", Profile.from_json)
+        profile = read_record(folder.profile, "profile", profile_from_json)
     else:
         profile = build_profile(collect_answers(use_defaults=True))
         remade.append("profile.json: none in the folder, so the questions' defaults were used")
@@ -222,13 +244,7 @@ def rerender(path: Path, answers: Answers | None = None) -> AdviceRun:
         verdicts = check(evidence)
         write_json_atomic(folder.verdicts, verdicts.to_json())
     scorecard = _saved(folder.scorecard, "scorecard", Scorecard.from_json, remade)
-    expected = {
-        "profile": digest(profile.to_json()),
-        "evidence": evidence_digest(evidence),
-        "verdicts": digest(verdicts.to_json()),
-        "rules": knowledge_digest(*RULES),
-    }
-    if scorecard is not None and dict(scorecard.inputs) != expected:
+    if scorecard is not None and dict(scorecard.inputs) != scored_from(profile, evidence, verdicts):
         if answers is None:
             remade.append("scorecard.json: made from other records or rules; scored again")
         scorecard = None
@@ -310,6 +326,16 @@ def _saved(path: Path, what: str, parse: Callable[[dict[str, Any], str], T], rem
     except RecordError as error:
         remade.append(f"{path.name}: could not be used ({error}); made again")
         return None
+
+
+def write_report(
+    path: Path, profile: Profile, evidence: Evidence | None, verdicts: Verdicts, scorecard: Scorecard
+) -> Path:
+    """Render the report to `path` and decision.md beside it, atomically: a failed render leaves no file behind."""
+    html, markdown = render_both(profile, evidence, verdicts, scorecard, run_dir=str(path.parent))
+    write_text_atomic(path.parent / DECISION_FILE, markdown)
+    write_text_atomic(path, html)
+    return path
 
 
 def _finish(folder: RunFolder, profile: Profile, evidence: Evidence) -> AdviceRun:

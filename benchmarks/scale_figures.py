@@ -12,8 +12,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from advisor.claims.ledger import load_ledger
 from advisor.claims.rules import check_claims
+from advisor.records.ledger import load_ledger
 from advisor.runs import load_evidence
 from probes.evidence import Evidence, process_interval
 from probes.variants import label

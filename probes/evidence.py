@@ -80,6 +80,12 @@ def status_words(status: str) -> str:
     return STATUS_WORDS.get(status, status.replace("_", " "))
 
 
+def first_line(message: str) -> str:
+    """A recorded message's first line that says something, at most 200 characters: what a table cell shows
+    of an error whose whole text the evidence keeps."""
+    return next((line.strip()[:200] for line in message.splitlines() if line.strip()), "")
+
+
 class EvidenceError(ValueError):
     """An evidence file that is not one this version can read; the message names the file and why."""
 

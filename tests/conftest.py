@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,11 +15,15 @@ TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 FIXTURES = TESTS / "fixtures"
 
+# The advisor's caches (parsed knowledge, compiled templates) go to the tests' own folder, never the user's;
+# it is kept between sessions, as a cache is: its files are named by what they were made from.
+os.environ.setdefault(
+    "ADVISOR_CACHE_DIR", os.path.join(tempfile.gettempdir(), f"advisor-test-cache-{getpass.getuser()}")
+)
+
 
 def run_here_env() -> dict[str, str]:
     """Environment for a subprocess that must import this checkout's code, not another install."""
-    import os
-
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env

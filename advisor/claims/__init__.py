@@ -4,6 +4,6 @@ check(evidence) -> Verdicts        (verdicts.py: the record the scoring stage an
 """
 
 from advisor.claims.rules import check
-from advisor.claims.verdicts import Verdict, Verdicts
+from advisor.records.verdicts import Verdict, Verdicts
 
 __all__ = ["Verdict", "Verdicts", "check"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from advisor.claims.facts import Fact, load_facts
-from advisor.claims.ledger import audience_text, favours_text, load_ledger
-from advisor.claims.verdicts import VERDICT_LABELS, Verdicts
+from advisor.records.facts import Fact, load_facts
+from advisor.records.ledger import audience_text, favours_text, load_ledger
+from advisor.records.verdicts import VERDICT_LABELS, Verdicts
 
 if TYPE_CHECKING:  # rich loads only when the table is printed, never for --json
     from rich.console import Console

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from advisor.claims.ledger import FRAMEWORK_LABELS, Claim, ClaimTest, ledger_digest, load_ledger
-from advisor.claims.verdicts import Finding, Verdict, Verdicts
-from advisor.records import evidence_digest
+from advisor.records.digests import evidence_digest
+from advisor.records.ledger import FRAMEWORK_LABELS, Claim, ClaimTest, ledger_digest, load_ledger
+from advisor.records.verdicts import METRIC_WORDS, Finding, Verdict, Verdicts
 from probes.devices import device_of, same_device, where
 from probes.evidence import METRIC_CASES, METRICS, Evidence, ProbeResult, export_works, process_interval, status_words
 from probes.stats import RatioInterval
@@ -28,15 +28,6 @@ CASE_SUFFIXES = ("_eager", "_traced")
 # Counts of code this close are "about the same", not a win: one line or call, or a tenth of the larger.
 COUNT_PARITY_MIN = 1
 COUNT_PARITY = 0.10
-METRIC_WORDS = {
-    "train_samples_per_s": "training throughput",
-    "peak_rss_mb": "peak memory",
-    "train_memory_mb": "training memory above the library's footprint",
-    "stream_samples_per_s": "training throughput on records streamed from disk",
-    "dp2_samples_per_s": "training throughput of two data-parallel processes",
-    "scaling_efficiency": "scaling efficiency from one process to two",
-    "short_run_s": "time for a short run (import, build and 100 steps)",
-}
 
 
 def path_label(case: str) -> str:
@@ -117,14 +108,19 @@ def _speed_pairs(
                 results = {v: evidence.result(v, model, kind, case) for v in (a, b)}
             else:
                 results = {v: evidence.speed(v, model, metric) for v in (a, b)}
-            reason = next((r for v in (a, b) if (r := _absent(results[v], v, model))), None)
-            if reason and metric in METRIC_CASES and all(evidence.speed(v, model) for v in (a, b)):
+            unusable = next((v for v in (a, b) if _absent(results[v], v, model)), None)
+            if unusable is not None and metric in METRIC_CASES and all(evidence.speed(v, model) for v in (a, b)):
                 reason = (
                     f"{model}: no {METRIC_WORDS.get(metric, metric)} figure for both (measured only where the model "
                     "ran first in its process)"
                 )
-            if reason:
                 findings.append(Finding(subject, "not_measured", reason))
+                continue
+            if unusable is not None:  # "absent": the framework that has no result on this model, for the report
+                absent = {"model": model, "absent": unusable} if results[unusable] is None else {}
+                findings.append(
+                    Finding(subject, "not_measured", str(_absent(results[unusable], unusable, model)), absent)
+                )
                 continue
             if not same_device(results[a], results[b]):
                 devices = {v: device_of(results[v]) for v in (a, b)}

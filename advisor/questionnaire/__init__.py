@@ -1,9 +1,11 @@
 """The questionnaire stage: questions (knowledge/questions.yaml) asked or read, answers validated, weights derived.
 
-collect_answers(...) -> Answers -> build_profile(answers) -> Profile   (profile.py: the first record)
+collect_answers(...) -> Answers -> build_profile(answers) -> Profile   (the records: advisor/records/)
 """
 
-from advisor.questionnaire.profile import Profile, build_profile, load_criteria
-from advisor.questionnaire.questions import Answers, collect_answers, load_questions
+from advisor.questionnaire.profile import build_profile
+from advisor.questionnaire.questions import collect_answers
+from advisor.records.answers import Answers, load_questions
+from advisor.records.profile import Profile, load_criteria
 
 __all__ = ["Answers", "Profile", "build_profile", "collect_answers", "load_criteria", "load_questions"]

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.errors import AnswersError
-from advisor.questionnaire.questions import Answers, Question, questions_by_key
+from advisor.records.answers import Answers, Question, questions_by_key
 
 
 def can_prompt() -> bool:
@@ -156,7 +156,7 @@ class Interviewer:
                 self._recap(questions, values, origins, keys)
                 raw = self._input(Text(f"Enter to start measuring, or 1-{len(keys)} to change an answer: ")).strip()
                 if not raw:
-                    return Answers(values=values, origins=origins)
+                    return Answers.of(values, origins)
                 if raw.isdigit() and 1 <= int(raw) <= len(keys):
                     key = keys[int(raw) - 1]
                     values[key] = questions[key].validate(self.ask(questions[key], values[key]), "your answer")
@@ -175,13 +175,8 @@ class Interviewer:
         table.add_column("Answer")
         table.add_column("From", style="dim")
         for number, key in enumerate(keys, start=1):
-            question, value = questions[key], values[key]
-            if question.kind == "multi":
-                shown = ", ".join(question.choices.get(v, v) for v in value) or "none"
-            elif question.kind == "choice":
-                shown = question.choices.get(value, value)
-            else:
-                shown = value or "(empty)"
-            table.add_row(str(number), Text(question.text), Text(str(shown)), origins[key])
+            question = questions[key]
+            shown = question.words(values[key]) or "(empty)"  # only a text answer can be empty
+            table.add_row(str(number), Text(question.text), Text(shown), origins[key])
         self.say("")
         self.console.print(table, highlight=False)

@@ -1,4 +1,4 @@
-"""Questions (from knowledge/questions.yaml) and the validated answers a profile is built from.
+"""Answers collected: from flags, an answers file, the prompt and the questions' defaults (advisor/records/answers.py).
 
 Answers come from four places, in this order of precedence: command-line flags, an answers file
 (YAML or JSON), the interactive prompt, and the question's default. Every value is checked against
@@ -9,134 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import knowledge
 from advisor.errors import AnswersError
 from advisor.fileio import DuplicateKey, read_text_bounded, refuse_duplicate_keys, without_controls
+from advisor.records.answers import Answers, load_questions, refuse_unknown_keys, shown
 
 MAX_ANSWERS_FILE_BYTES = 1024 * 1024
-KINDS = ("choice", "multi", "text")
-
-
-@dataclass(frozen=True)
-class Question:
-    """One question: its key (also the answers-file key and the --flag), text, choices and default."""
-
-    key: str
-    section: str
-    kind: str
-    text: str
-    default: Any
-    choices: Mapping[str, str] = field(default_factory=dict)
-    max_length: int = 200
-    help: str = ""  # what the answer changes, shown for `?` at the prompt
-
-    @property
-    def flag(self) -> str:
-        return "--" + self.key.replace("_", "-")
-
-    def allowed(self) -> str:
-        """The allowed values, as an error message or a prompt shows them."""
-        if self.kind == "text":
-            return f"text of at most {self.max_length} characters"
-        return ", ".join(self.choices)
-
-    def validate(self, raw: Any, origin: str) -> Any:
-        """Return the value if it fits this question, else raise AnswersError naming field and values."""
-        if self.kind == "text":
-            if not isinstance(raw, str):
-                raise self._error(origin, raw, "must be text")
-            if len(raw) > self.max_length:
-                raise AnswersError(
-                    f"{origin}: '{self.key}' must be {self.allowed()}. Received: text of {len(raw)} characters"
-                )
-            if any(ord(ch) < 32 and ch not in "\t" for ch in raw):
-                raise AnswersError(f"{origin}: '{self.key}' must be one line of text, without control characters")
-            return raw
-        if self.kind == "choice":
-            if not isinstance(raw, str) or raw not in self.choices:
-                raise self._error(origin, raw, f"must be one of {self.allowed()}")
-            return raw
-        # multi: a list of distinct choices; a comma-separated string is accepted too (flags, env).
-        items = [part.strip() for part in raw.split(",") if part.strip()] if isinstance(raw, str) else raw
-        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-            raise self._error(origin, raw, f"must be a list of {self.allowed()}")
-        unknown = [item for item in items if item not in self.choices]
-        if unknown:
-            raise self._error(origin, unknown[0], f"must be a list of {self.allowed()}")
-        return sorted(set(items), key=list(self.choices).index)
-
-    def _error(self, origin: str, raw: Any, expectation: str) -> AnswersError:
-        return AnswersError(f"{origin}: '{self.key}' {expectation}. Received: {_show(raw)}")
-
-
-def _show(raw: Any) -> str:
-    """A short, safe rendering of a received value for an error line."""
-    if isinstance(raw, str):
-        text = raw if len(raw) <= 60 else raw[:57] + "..."
-        return repr(text)
-    if isinstance(raw, bool):
-        return f"{raw} (YAML reads yes/no/on/off as true/false; quote the value)"
-    if isinstance(raw, (int, float)):
-        return f"{raw!r} (a number)"
-    if raw is None:
-        return "nothing (null)"
-    if isinstance(raw, list):
-        return f"a list of {len(raw)} items"
-    if isinstance(raw, dict):
-        return f"a mapping of {len(raw)} keys"
-    return f"a value of type {type(raw).__name__}"
-
-
-def load_questions() -> tuple[Question, ...]:
-    """The questionnaire, in the order it is asked."""
-    questions = []
-    for entry in knowledge.load("questions")["questions"]:
-        kind = entry["kind"]
-        if kind not in KINDS:
-            raise ValueError(f"knowledge/questions.yaml: '{entry['key']}' has unknown kind {kind!r}")
-        questions.append(
-            Question(
-                key=entry["key"],
-                section=entry["section"],
-                kind=kind,
-                text=entry["text"],
-                default=entry["default"],
-                choices=dict(entry.get("choices") or {}),
-                max_length=int(entry.get("max_length", 200)),
-                help=" ".join(str(entry.get("help") or "").split()),
-            )
-        )
-    return tuple(questions)
-
-
-def questions_by_key() -> dict[str, Question]:
-    return {question.key: question for question in load_questions()}
-
-
-@dataclass(frozen=True)
-class Answers:
-    """Validated answers to every question, and where each came from (flag, file, prompt, default)."""
-
-    values: Mapping[str, Any]
-    origins: Mapping[str, str]
-
-    def __getitem__(self, key: str) -> Any:
-        return self.values[key]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"values": dict(self.values), "origins": dict(self.origins)}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any], origin: str) -> Answers:
-        """Re-validate answers read back from a saved profile."""
-        values = data.get("values") if isinstance(data, Mapping) else None
-        if not isinstance(values, Mapping):
-            raise AnswersError(f"{origin}: 'answers.values' must be a mapping of answers")
-        return collect_answers(file_values=values, file_origin=origin, use_defaults=True, ask=None)
 
 
 def read_answers_file(path: Path) -> dict[str, Any]:
@@ -168,7 +48,7 @@ def read_answers_file(path: Path) -> dict[str, Any]:
         raise AnswersError(f"{path}: not valid YAML ({problem}{where})") from None
     if not isinstance(data, dict):
         raise AnswersError(
-            f"{path}: an answers file must be a mapping of question keys to answers, found {_show(data)}"
+            f"{path}: an answers file must be a mapping of question keys to answers, found {shown(data)}"
         )
     return without_controls(data)
 
@@ -215,10 +95,7 @@ def collect_answers(
     `use_defaults` the default is taken instead (--no-input, or no terminal).
     """
     questions = load_questions()
-    known = {question.key for question in questions}
-    for key in file_values or {}:
-        if not isinstance(key, str) or key not in known:
-            raise AnswersError(f"{file_origin}: unknown key {_show(key)}. Expected one of: {', '.join(sorted(known))}")
+    refuse_unknown_keys(file_values or {}, file_origin)
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
     for question in questions:
@@ -234,7 +111,7 @@ def collect_answers(
         else:
             values[question.key] = question.validate(question.default, "knowledge/questions.yaml")
             origins[question.key] = "default"
-    return Answers(values=values, origins=origins)
+    return Answers.of(values, origins)
 
 
 def answers_file_text(answers: Answers) -> str:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from advisor.claims.ledger import Claim, Ledger, audience_text, favours_text, load_ledger, source_label
-from advisor.claims.rules import METRIC_WORDS
-from advisor.claims.verdicts import VERDICT_LABELS, Finding, Verdict
-from advisor.questionnaire.profile import load_criteria
+from advisor.records.ledger import Claim, Ledger, audience_text, favours_text, load_ledger, source_label
+from advisor.records.profile import load_criteria
+from advisor.records.verdicts import METRIC_WORDS, VERDICT_LABELS, Finding, Verdict
 from advisor.report.speed import model_name
 from probes.variants import label as variant_label
 
@@ -115,7 +113,7 @@ def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
                 verdict=verdict.verdict,
                 verdict_label=label,
                 symbol=VERDICT_SYMBOLS[verdict.verdict],
-                figures=_merged_not_measured(figures),
+                figures=figures,
                 test=_test_text(claim),
                 changes=[{"id": r, "version": ledger.releases[r].version} for r in claim.changed_since],
                 now=claim.now,
@@ -157,7 +155,8 @@ def build_claims_view(verdicts: Sequence[Verdict]) -> ClaimsView:
 def per_model_lines(findings: Sequence[Finding]) -> list[str]:
     """The same comparison on each model as one line ("PyTorch vs Keras 3 on TensorFlow, training
     throughput: MLP 2.39× (2.29–2.49), CNN ..."), not a line a model repeating the names; the medians
-    behind each ratio are in the speed section. Any other finding keeps its own sentence."""
+    behind each ratio are in the speed section. A framework with no result on several models is one line
+    ("PyTorch was not measured on mlp, cnn"). Any other finding keeps its own sentence."""
     heads: dict[tuple[str, ...], str] = {}
     items: dict[tuple[str, ...], list[str]] = {}
     lines: list[str | tuple[str, ...]] = []
@@ -180,6 +179,9 @@ def per_model_lines(findings: Sequence[Finding]) -> list[str]:
             item = f"{model} {count_a:g} vs {count_b:g}" + (
                 " (about the same)" if finding.outcome == "within_noise" else ""
             )
+        elif "absent" in values and "model" in values:
+            key = ("absent", str(values["absent"]))
+            head, item = f"{variant_label(str(values['absent']))} was not measured on", str(values["model"])
         else:
             lines.append(finding.figure)
             continue
@@ -187,26 +189,11 @@ def per_model_lines(findings: Sequence[Finding]) -> list[str]:
             heads[key], items[key] = head, []
             lines.append(key)
         items[key].append(item)
-    return [line if isinstance(line, str) else f"{heads[line]}: {', '.join(items[line])}" for line in lines]
+    return [line if isinstance(line, str) else _joined(line, heads[line], items[line]) for line in lines]
 
 
-NOT_MEASURED_ON = re.compile(r"^(.+) was not measured on (\S+)$")
-
-
-def _merged_not_measured(figures: Sequence[str]) -> list[str]:
-    """'X was not measured on mlp', '... on cnn' as one line per framework: 'X was not measured on mlp, cnn'."""
-    merged: dict[str, list[str]] = {}
-    lines: list[str] = []
-    for figure in figures:
-        match = NOT_MEASURED_ON.match(figure)
-        if match is None:
-            lines.append(figure)
-            continue
-        if match.group(1) not in merged:
-            merged[match.group(1)] = []
-            lines.append(match.group(1))
-        merged[match.group(1)].append(match.group(2))
-    return [f"{line} was not measured on {', '.join(merged[line])}" if line in merged else line for line in lines]
+def _joined(key: tuple[str, ...], head: str, items: list[str]) -> str:
+    return f"{head} {', '.join(items)}" if key[0] == "absent" else f"{head}: {', '.join(items)}"
 
 
 def _counts(rows: Sequence[ClaimRow]) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from advisor.records.findings import PlantedCase
 from advisor.report.findings import (
     NO,
     NotRun,
@@ -27,7 +28,6 @@ from advisor.report.findings import (
     yes_no,
 )
 from probes.evidence import Evidence, ProbeResult
-from probes.kinds.debugging import BUG_TITLES, PRINT_BUG, split_case
 from probes.variants import label as variant_label
 
 MODE_WORDS = {"eager": "eager", "traced": "traced / compiled", "default": ""}
@@ -86,13 +86,33 @@ class DebuggingView:
     message_chars: int = MESSAGE_CHARS  # how much of each message the page shows, as its summary says
 
 
-def _case_order(case: str) -> tuple[int, str]:
-    bug, mode = split_case(case)
-    order = list(BUG_TITLES)
-    return (order.index(bug) if bug in order else len(order), mode)
+class Planted:
+    """The planted-bug cases of the scorecard's findings, looked up by a result's case."""
+
+    def __init__(self, cases: tuple[PlantedCase, ...]):
+        self.cases = {p.case: p for p in cases}
+        self.order = {p.case: index for index, p in enumerate(cases)}
+
+    def case(self, case: str) -> PlantedCase:
+        """A case by its id; one the scorecard does not list (evidence added since) as a bug of its own."""
+        return self.cases.get(case) or PlantedCase(case, case, "default", None, False)
+
+    def of(self, result: ProbeResult) -> PlantedCase:
+        return self.case(result.case)
+
+    def position(self, case: str) -> int:
+        return self.order.get(case, len(self.order))
+
+    def sorted(self, results: list[ProbeResult]) -> list[ProbeResult]:
+        """In the order the debugging probe plants its bugs."""
+        return sorted(results, key=lambda r: self.position(r.case))
+
+    def title(self, result: ProbeResult) -> str:
+        """The bug's title as this result recorded it, else as the probe names the bug, else its case."""
+        return str(result.facts.bug or self.of(result).title or result.case)
 
 
-def _cell(variant: str, result: ProbeResult | None) -> DebugCell:
+def _cell(variant: str, result: ProbeResult | None, planted: Planted) -> DebugCell:
     label = variant_label(variant)
     if result is None:
         return DebugCell(label, outcome="not measured for this framework")
@@ -100,7 +120,7 @@ def _cell(variant: str, result: ProbeResult | None) -> DebugCell:
     if not result.ok:
         return DebugCell(label, outcome=f"not measured: {cells['outcome']}")
     mode = str(result.facts.mode or "")
-    if split_case(result.case)[0] == PRINT_BUG:
+    if planted.of(result).printed:
         count, steps = result.facts.print_count, value_or(result.facts.steps, "?")
         prints = "no print count recorded" if count is None else f"printed {_times(int(count))} in {steps} steps"
         return DebugCell(label, prints=prints, mode=mode)
@@ -130,10 +150,10 @@ def _times(n: int) -> str:
     return "once" if n == 1 else f"{n} times"
 
 
-def summary_sentence(variant: str, results: list[ProbeResult]) -> str:
+def summary_sentence(variant: str, results: list[ProbeResult], planted: Planted) -> str:
     """One sentence: how often the framework pointed at the planted line, raised, stayed silent, printed."""
     label = variant_label(variant)
-    bugs = [r for r in results if split_case(r.case)[0] != PRINT_BUG]
+    bugs = [r for r in results if not planted.of(r).printed]
     measured = [r for r in bugs if r.ok]
     parts = []
     if measured:
@@ -151,11 +171,11 @@ def summary_sentence(variant: str, results: list[ProbeResult]) -> str:
     failed = [r for r in bugs if not r.ok]
     if failed:
         parts.append(f"{len(failed)} not measured ({', '.join(dict.fromkeys(status_words(r.status) for r in failed))})")
-    prints = sorted((r for r in results if r.ok and split_case(r.case)[0] == PRINT_BUG), key=lambda r: r.case)
+    prints = sorted((r for r in results if r.ok and planted.of(r).printed), key=lambda r: r.case)
     counted = [r for r in prints if r.facts.print_count is not None]
     if counted:
         runs = [
-            (_times(int(r.facts.print_count)), MODE_WORDS.get(split_case(r.case)[1]) or "in its default mode")
+            (_times(int(r.facts.print_count)), MODE_WORDS.get(planted.of(r).mode) or "in its default mode")
             for r in counted
         ]
         said = f"{runs[0][0]} in {value_or(counted[0].facts.steps, '?')} steps {runs[0][1]}"
@@ -164,23 +184,23 @@ def summary_sentence(variant: str, results: list[ProbeResult]) -> str:
     return "; ".join(parts) + "."
 
 
-def _default_mode(results: list[ProbeResult]) -> str:
-    for result in sorted(results, key=lambda r: _case_order(r.case)):
-        if split_case(result.case)[1] == "default" and result.facts.mode:
+def _default_mode(results: list[ProbeResult], planted: Planted) -> str:
+    for result in planted.sorted(results):
+        if planted.of(result).mode == "default" and result.facts.mode:
             return str(result.facts.mode)
     return ""
 
 
-def _notes(results: list[ProbeResult]) -> list[str]:
+def _notes(results: list[ProbeResult], planted: Planted) -> list[str]:
     """What the probe noticed besides the table's facts; one line for the frameworks that share it."""
     said_by: dict[tuple[str, str], list[str]] = {}
-    for result in sorted(results, key=lambda r: _case_order(r.case)):
+    for result in planted.sorted(results):
         f = result.facts
         said = [str(value) for value in (f.note, f.planted_effect) if value]
         if f.absorbed:
             said.insert(0, "no error: the framework absorbed the bug")
         if said:
-            title = str(f.bug or BUG_TITLES.get(split_case(result.case)[0], result.case))
+            title = planted.title(result)
             said_by.setdefault((title, "; ".join(said)), []).append(variant_label(result.variant))
     return [f"{_names(list(dict.fromkeys(labels)))}, {title}: {text}" for (title, text), labels in said_by.items()]
 
@@ -189,33 +209,35 @@ def _names(labels: list[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def build_debugging_view(evidence: Evidence | None, run_dir: str = "RUN_DIR") -> DebuggingView:
-    """The planted-bug table of this run, or, when no debugging probe ran, why not and what to run."""
+def build_debugging_view(
+    evidence: Evidence | None, cases: tuple[PlantedCase, ...] = (), run_dir: str = "RUN_DIR"
+) -> DebuggingView:
+    """The planted-bug table of this run, or, when no debugging probe ran, why not and what to run; `cases`
+    are the scorecard's planted cases (advisor/records/findings.py), which give each case's bug, mode and order."""
     missing = not_run(evidence, "debugging", run_dir)
     results = evidence.of_kind("debugging") if evidence is not None else []
     variants = measured_variants(results)
     cased = [r for r in results if r.case and r.variant in variants]
+    planted = Planted(cases)
     by_key = {(r.variant, r.case): r for r in cased}
     rows = []
-    for case in sorted(dict.fromkeys(r.case for r in cased), key=_case_order):
-        bug, mode = split_case(case)
-        found = [r for r in cased if r.case == case]
-        title = next((str(r.facts.bug) for r in found if r.facts.bug), BUG_TITLES.get(bug, bug))
-        rows.append(
-            DebugRow(case, title, MODE_WORDS.get(mode, mode), tuple(_cell(v, by_key.get((v, case))) for v in variants))
-        )
+    for case in map(planted.case, sorted(dict.fromkeys(r.case for r in cased), key=planted.position)):
+        found = [r for r in cased if r.case == case.case]
+        title = next((str(r.facts.bug) for r in found if r.facts.bug), case.title or case.bug)
+        cells = tuple(_cell(v, by_key.get((v, case.case)), planted) for v in variants)
+        rows.append(DebugRow(case.case, title, MODE_WORDS.get(case.mode, case.mode), cells))
     summaries = []
     messages = []
     for variant in variants:
         mine = [r for r in cased if r.variant == variant]
-        summaries.append(DebugVariant(variant_label(variant), summary_sentence(variant, mine), _default_mode(mine)))
-        for result in sorted(mine, key=lambda r: _case_order(r.case)):
+        summary = summary_sentence(variant, mine, planted)
+        summaries.append(DebugVariant(variant_label(variant), summary, _default_mode(mine, planted)))
+        for result in planted.sorted(mine):
             cells = debugging_cells(result)
             if result.ok and cells.get("message"):
-                title = str(result.facts.bug or BUG_TITLES.get(split_case(result.case)[0], result.case))
                 text = shortened(str(cells["message"]), MESSAGE_CHARS)
-                messages.append(Message(variant_label(variant), title, cells["exception"], text))
-    notes = _notes(cased)
+                messages.append(Message(variant_label(variant), planted.title(result), cells["exception"], text))
+    notes = _notes(cased, planted)
     return DebuggingView(
         tuple(summaries), tuple(rows), tuple(messages), tuple(notes), tuple(variant_gaps(results)), missing
     )

@@ -8,10 +8,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from advisor.questionnaire.profile import Profile, load_criteria
+from advisor.records.answers import questions_by_key
+from advisor.records.ledger import load_ledger
+from advisor.records.profile import Profile, load_criteria
+from advisor.records.scorecard import PERTURBATION, AnswerFlip, Scorecard, Tension
 from advisor.report.charts import TradeOffColumn, TradeOffRow, trade_off_chart, variant_series
-from advisor.scoring.scorecard import PERTURBATION, AnswerFlip, Scorecard, Tension
-from advisor.scoring.whatif import plausible_flips
 from probes.evidence import Evidence
 from probes.variants import VARIANTS, label
 
@@ -98,11 +99,11 @@ def _reasons(profile: Profile, scorecard: Scorecard) -> list[DecisionReason]:
             break
         s = scorecard.scores[c][leader]
         basis = s.basis
-        if s.source == "literature" and s.claims and "anchor" not in s.figures and "peer" not in s.figures:
+        if s.placement == "articles":
             basis = _cited(s.claims)
         cited = list(s.claims)
         other = scorecard.scores[c][rival]
-        if s.source == "literature" and not s.claims and not s.figures and other.claims:
+        if s.placement == "neutral" and other.claims:
             # Nothing speaks to the leader here (a neutral score): the reason is what the articles say
             # against the runner-up, so that is what the page cites, not "no claim or fact".
             basis, cited = f"{label(rival)}: {_cited(other.claims)}", list(other.claims)
@@ -111,7 +112,7 @@ def _reasons(profile: Profile, scorecard: Scorecard) -> list[DecisionReason]:
                 criterion=criteria[c].label,
                 key=c,
                 weight_pct=100 * scorecard.weights[c],
-                because=[why for why in raised_by(profile, c) if why not in told and not told.add(why)],
+                because=[why for why in profile.raised_by(c) if why not in told and not told.add(why)],
                 leader_score=s.score,
                 rival_score=scorecard.scores[c][rival].score,
                 source=SOURCE_WORDS[s.source],
@@ -133,20 +134,13 @@ def _cited(claims: Sequence[str]) -> str:
     return " and ".join(parts)
 
 
-def raised_by(profile: Profile, criterion: str) -> list[str]:
-    """The reasons of the rules that made this criterion weigh more ("you said X, so Y weighs more")."""
-    return [r.reason for r in profile.fired_rules if r.adjust.get(criterion, 0) > 0]
-
-
 def _answer_flip_text(flip: AnswerFlip) -> dict[str, str]:
-    from advisor.questionnaire.questions import questions_by_key
-
     question = questions_by_key()[flip.question]
     return {
         "question": question.text,
         "key": flip.question,
-        "value": question.choices.get(flip.value, flip.value),
-        "was": question.choices.get(flip.was, flip.was),
+        "value": question.words(flip.value),
+        "was": question.words(flip.was),
         "new_leader": label(flip.new_leader),
         "margin": f"{flip.margin:.2f}",
     }
@@ -160,7 +154,7 @@ def build_decision_view(profile: Profile, evidence: Evidence | None, scorecard: 
         scorecard.weights[c] for c in criteria if scorecard.scores[c][scorecard.leader].source == "literature"
     )
     reasons = _reasons(profile, scorecard)
-    plausible = plausible_flips(scorecard.flips, scorecard.weights)
+    plausible = scorecard.plausible_flips
     weight_flips = [
         {
             "criterion": criteria[p.flip.criterion].label,
@@ -265,22 +259,19 @@ def build_madr_view(
 ) -> MadrView:
     """The decision as an architecture decision record (MADR): context, drivers, options, outcome."""
     criteria = load_criteria()
-    values = profile.answers.values
+    answers = profile.answers
     context = [
-        f"Project “{values.get('project_name') or 'unnamed'}”: {values['goal']} "
-        f"({_choice('goal', values['goal'])}), data: {_choice('data_kind', values['data_kind'])}, "
-        f"{_choice('data_size', values['data_size'])}.",
-        f"The model must run: {_choice('deployment_target', values['deployment_target'])}; "
-        f"training on {_choice('hardware', values['hardware'])}.",
-        f"Deep-learning experience: {_choice('dl_experience', values['dl_experience'])}; Python: "
-        f"{_choice('python_experience', values['python_experience'])}; frameworks known: "
-        f"{', '.join(values['known_frameworks']) or 'none'}.",
+        f"Project “{answers.project_name or 'unnamed'}”: {answers.goal} ({answers.words('goal')}), "
+        f"data: {answers.words('data_kind')}, {answers.words('data_size')}.",
+        f"The model must run: {answers.words('deployment_target')}; training on {answers.words('hardware')}.",
+        f"Deep-learning experience: {answers.words('dl_experience')}; Python: "
+        f"{answers.words('python_experience')}; frameworks known: {', '.join(answers.known_frameworks) or 'none'}.",
     ]
     context += [f"Tension: {t.note}" for t in decision.tensions]
     by_weight = sorted(scorecard.weights, key=lambda c: -scorecard.weights[c])
     drivers = []
     for c in by_weight[:5]:
-        why = " ".join(raised_by(profile, c))
+        why = " ".join(profile.raised_by(c))
         drivers.append(f"{criteria[c].label} ({100 * scorecard.weights[c]:.0f}%)" + (f": {why}" if why else ""))
     options = madr_options(scorecard)
     decision_text = (
@@ -348,21 +339,12 @@ def madr_options(scorecard: Scorecard) -> list[MadrOption]:
     return options
 
 
-def _choice(key: str, value: Any) -> str:
-    from advisor.questionnaire.questions import questions_by_key
-
-    question = questions_by_key()[key]
-    return question.choices.get(value, str(value))
-
-
 def count_not_measured(verdicts: Sequence) -> int:
     return sum(1 for v in verdicts if v.verdict == "not_measured")
 
 
 def probes_not_measured(verdicts: Sequence) -> list[str]:
     """The probe kinds behind the claims this run could not check."""
-    from advisor.claims.ledger import load_ledger
-
     ledger = load_ledger()
     kinds = {ledger.claim(v.claim_id).test.probe for v in verdicts if v.verdict == "not_measured"}
     return sorted(kinds)

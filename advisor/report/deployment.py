@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import knowledge
-from advisor.questionnaire.questions import questions_by_key
+from advisor.records.answers import questions_by_key
+from advisor.records.findings import DeploymentFindings, Route
 from advisor.report.findings import (
     NotRun,
     VariantGap,
@@ -33,7 +34,6 @@ from advisor.report.findings import (
     size_text,
     variant_gaps,
 )
-from advisor.scoring.measured import path_credits, path_weights, runtime_rule, short_label
 from probes.evidence import Evidence, ProbeResult
 from probes.variants import label as variant_label
 
@@ -153,13 +153,17 @@ def _int8_words(f: Any) -> tuple[str, str]:
     return size, accuracy + f"; same digit {_percent(f.int8_agreement)})"
 
 
-def _runtime_row(result: ProbeResult | None, variant: str, info: dict, runtime: str, credit: dict) -> RuntimeRow:
+def _runtime_row(
+    result: ProbeResult | None, variant: str, info: dict, runtime: str, credit: Route | None
+) -> RuntimeRow:
     label = variant_label(variant)
-    route = f"{short_label(str(info.get('label', '')))} → {RUNTIME_WORDS.get(runtime, runtime)}"
+    path = credit.label if credit is not None else str(info.get("label", ""))
+    route = f"{path} → {RUNTIME_WORDS.get(runtime, runtime)}"
     command = f"advisor probe --budget standard --variant {variant} --out NEW_FOLDER"
-    status = credit.get("status")
+    status = credit.status if credit is not None else None
+    why = credit.why if credit is not None else ""
     if result is None or status == "not_tried":
-        why = f"no: not tried ({credit.get('why') or 'not in this run'})"
+        why = f"no: not tried ({why or 'not in this run'})"
         return RuntimeRow(label, route, False, why, "–", "–", "–", "–", "–", command)
     f = result.facts
     in_browser = runtime in BROWSER_RUNTIMES
@@ -173,8 +177,8 @@ def _runtime_row(result: ProbeResult | None, variant: str, info: dict, runtime: 
         size = "–"
     where = " in the page" if in_browser else ""
     words = {"works": "yes", "python_only": "no: verified only by a Python reload"}.get(str(status), "no")
-    if status != "works" and credit.get("why"):
-        words = f"no: {credit['why']}"
+    if status != "works" and why:
+        words = f"no: {why}"
     return RuntimeRow(
         label,
         route,
@@ -188,28 +192,27 @@ def _runtime_row(result: ProbeResult | None, variant: str, info: dict, runtime: 
     )
 
 
-def runtime_rows(evidence: Evidence | None, target: str) -> list[RuntimeRow]:
+def runtime_rows(evidence: Evidence | None, found: DeploymentFindings) -> list[RuntimeRow]:
     """Each variant's routes to a browser, mobile or edge target, in its runtime; none for other targets."""
-    if evidence is None or runtime_rule(target)[0] is None:
+    if evidence is None or not found.in_runtime:
         return []
     results = evidence.of_kind("export")
     paths = knowledge.load("export_paths")["paths"]
-    weights = path_weights(target)
     by_key = {(r.variant, r.case): r for r in results}
     rows = []
     for variant in measured_variants(results):
-        credits = {row["path"]: row for row in path_credits(evidence, variant, target)}
-        for path, info in sorted(paths.items(), key=lambda p: -weights.get(p[0], 0.0)):
-            runtime = (info.get("runtimes") or {}).get(target)
+        for path, info in sorted(paths.items(), key=lambda p: -found.weights.get(p[0], 0.0)):
+            runtime = (info.get("runtimes") or {}).get(found.target)
             if runtime and variant in info.get("variants", ()):
-                rows.append(_runtime_row(by_key.get((variant, path)), variant, info, runtime, credits.get(path, {})))
+                route = found.route(variant, path)
+                rows.append(_runtime_row(by_key.get((variant, path)), variant, info, runtime, route))
     return rows
 
 
 def why_order(target: str, origin: str | None, main_routes: list[str]) -> str:
     """One sentence: which deployment target ordered the paths, where it came from, and which matter most."""
     question = questions_by_key()["deployment_target"]
-    where = question.choices.get(target, target)
+    where = question.words(target)
     if origin == "default":
         said = f"You did not say where the model must run, so the paths are ordered for the default, {where}"
     elif origin is None:
@@ -227,15 +230,16 @@ def why_order(target: str, origin: str | None, main_routes: list[str]) -> str:
 
 
 def build_deployment_view(
-    evidence: Evidence | None, target: str | None, origin: str | None = None, run_dir: str = "RUN_DIR"
+    evidence: Evidence | None, found: DeploymentFindings, origin: str | None = None, run_dir: str = "RUN_DIR"
 ) -> DeploymentView:
-    """The export table of this run, or, when no export probe ran, why not and what to run."""
-    target = target or "none"
+    """The export table of this run, or, when no export probe ran, why not and what to run; `found` is the
+    scorecard's deployment findings: the user's target, what each path weighs for it, each route's credit."""
+    target = found.target or "none"
     results = evidence.of_kind("export") if evidence is not None else []
     missing = not_run(evidence, "export", run_dir)
     variants = measured_variants(results)
     paths = knowledge.load("export_paths")["paths"]
-    weights = path_weights(target)
+    weights = found.weights
     by_key = {(r.variant, r.case): r for r in results}
     rows = []
     for path, info in sorted(paths.items(), key=lambda p: -weights.get(p[0], 0.0)):
@@ -259,5 +263,5 @@ def build_deployment_view(
         notes=tuple(notes),
         gaps=tuple(variant_gaps(results)),
         not_run=missing,
-        runtime_rows=tuple(runtime_rows(evidence, target)) if results else (),
+        runtime_rows=tuple(runtime_rows(evidence, found)) if results else (),
     )

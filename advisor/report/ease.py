@@ -3,24 +3,24 @@
 The figures come from the ease probe (probes/kinds/ease.py), which counts the reference scripts' own
 source. A count alone invites doubt ("which lines?"), so the section also shows each reference
 script, read from the package at render time, with every counted line tagged by its role (model,
-training loop, data, ...) as the probe recorded it. If a script changed since the run measured
-it, the tags come from the current file and the section says that the counts do not.
+training loop, data, ...) as the probe recorded it. Which frameworks need the fewest lines, which
+script each result counted and whether that script changed since, scoring found
+(advisor/scoring/ease.py); a changed script is shown untagged, and the section says that the counts
+are of the file as it was.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-import knowledge
+from advisor.records.findings import CountedScript, EaseFindings, FewestLines
+from advisor.records.scripts import reference_code
 from advisor.report.findings import (
     NotRun,
     VariantGap,
     measured_variants,
     not_run,
-    reference_code,
-    reference_path,
     status_words,
     value_or,
     variant_gaps,
@@ -28,7 +28,6 @@ from advisor.report.findings import (
 from advisor.report.speed import model_name
 from probes.evidence import Evidence, ProbeResult
 from probes.specs import MODELS
-from probes.variants import VARIANTS
 from probes.variants import label as variant_label
 
 # The tag a counted line carries, and its meaning in the legend.
@@ -171,32 +170,19 @@ def _names(labels: list[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def fewest_sentence(model: str, results: list[ProbeResult]) -> str:
-    """Which framework needs the fewest logical lines in total for this model, and which the most."""
-    totals = [
-        (r.facts.total_lines, variant_label(r.variant)) for r in results if r.ok and r.facts.total_lines is not None
-    ]
-    if len(totals) < 2:
+def fewest_sentence(fewest: FewestLines | None) -> str:
+    """Which frameworks need the fewest logical lines in total for a model, and which the most."""
+    if fewest is None:
         return ""
-    low, high = min(t for t, _ in totals), max(t for t, _ in totals)
-    fewest = _names([name for t, name in totals if t == low])
-    if low == high:
-        return f"Every framework needs {low} logical lines in total for the {model_name(model)}."
-    most = _names([name for t, name in totals if t == high])
+    model = model_name(fewest.model)
+    if fewest.low == fewest.high:
+        return f"Every framework needs {fewest.low} logical lines in total for the {model}."
+    names = _names([variant_label(v) for v in fewest.fewest])
+    most = _names([variant_label(v) for v in fewest.most])
     return (
-        f"For the {model_name(model)}, {fewest} need{'s' if ' and ' not in fewest else ''} the fewest logical lines "
-        f"in total ({low}); {most} the most ({high})."
+        f"For the {model}, {names} need{'s' if ' and ' not in names else ''} the fewest logical lines "
+        f"in total ({fewest.low}); {most} the most ({fewest.high})."
     )
-
-
-def _reference_file(result: ProbeResult) -> str | None:
-    """The script's path (probes/<framework>/reference.py); a recorded path that is not one is ignored."""
-    recorded = result.facts.reference_file
-    if recorded:
-        return reference_path(str(recorded))
-    family = VARIANTS[result.variant].family if result.variant in VARIANTS else None
-    entry = knowledge.load("onboarding")["families"].get(family) or {}
-    return entry.get("reference")
 
 
 def _roles_by_row(results: list[ProbeResult]) -> dict[int, dict[str, str]]:
@@ -209,14 +195,14 @@ def _roles_by_row(results: list[ProbeResult]) -> dict[int, dict[str, str]]:
     return rows
 
 
-def code_file(file_name: str, results: list[ProbeResult], focus: frozenset[str] = frozenset()) -> CodeFile:
+def code_file(
+    file_name: str, results: list[ProbeResult], focus: frozenset[str] = frozenset(), changed: bool = False
+) -> CodeFile:
     """One reference script, every line, the counted ones tagged with their role or their models. With a
     `focus` (the models like the reader's data), a line counted only for other models is marked as theirs,
-    and the page shows such stretches as one row: the code the reader's own model needs, in full."""
+    and the page shows such stretches as one row: the code the reader's own model needs, in full. A script
+    `changed` since the results counted it is shown untagged: their roles are rows of another file."""
     source = reference_code(file_name)
-    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
-    recorded = {r.facts.source_sha256 for r in results} - {None}
-    changed = bool(recorded) and digest not in recorded
     roles = {} if changed else _roles_by_row(results)
     every_model = {r.model for r in results}
     lines = []
@@ -241,15 +227,20 @@ def code_file(file_name: str, results: list[ProbeResult], focus: frozenset[str] 
     return CodeFile(frameworks, file_name, counted, len(lines), tuple(lines), note)
 
 
-def _code_file_or_none(file_name: str, results: list[ProbeResult], focus: frozenset[str]) -> CodeFile | None:
-    """The script, or None when this installation has no such file (evidence from another version)."""
+def _code_file_or_none(script: CountedScript, results: list[ProbeResult], focus: frozenset[str]) -> CodeFile | None:
+    """The script as the results counted it, or None when this installation has no such file (evidence from
+    another version)."""
+    counted_by = set(script.counted_by)
+    mine = [r for r in results if r.ok and (r.variant, r.model) in counted_by]
     try:
-        return code_file(file_name, results, focus)
+        return code_file(script.path, mine, focus, script.changed)
     except (FileNotFoundError, ValueError, SyntaxError):
         return None
 
 
-def build_ease_view(evidence: Evidence | None, run_dir: str = "RUN_DIR", data_kind: str | None = None) -> EaseView:
+def build_ease_view(
+    evidence: Evidence | None, ease: EaseFindings, run_dir: str = "RUN_DIR", data_kind: str | None = None
+) -> EaseView:
     """A table per model of the ease counts, and the reference scripts they were counted from: with a
     `data_kind`, the code of the models like that data (probes/specs.py), the other models' folded."""
     missing = not_run(evidence, "ease", run_dir)
@@ -263,14 +254,11 @@ def build_ease_view(evidence: Evidence | None, run_dir: str = "RUN_DIR", data_ki
         if mine:
             spec = MODELS.get(model)
             title = spec.title if spec else model
-            tables.append(EaseTable(model, title, tuple(ease_row(r) for r in mine), fewest_sentence(model, mine)))
-    by_file: dict[str, list[ProbeResult]] = {}
-    for result in results:
-        file_name = _reference_file(result) if result.ok else None
-        if file_name:
-            by_file.setdefault(file_name, []).append(result)
+            tables.append(
+                EaseTable(model, title, tuple(ease_row(r) for r in mine), fewest_sentence(ease.fewest_of(model)))
+            )
     focus = frozenset(m for m, spec in MODELS.items() if data_kind and data_kind in spec.data_kinds)
-    code = tuple(shown for name, mine in by_file.items() if (shown := _code_file_or_none(name, mine, focus)))
+    code = tuple(shown for script in ease.scripts if (shown := _code_file_or_none(script, results, focus)))
     legend = tuple((tag, meaning) for tag, meaning in ROLE_TAGS.values()) + (
         (
             "/".join(MODEL_TAGS.values()),

@@ -13,11 +13,12 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from advisor.claims.facts import load_facts
-from advisor.questionnaire.profile import load_criteria
-from advisor.scoring.scorecard import Scorecard
+from advisor.records.answers import Answers, questions_by_key
+from advisor.records.facts import load_facts
+from advisor.records.ledger import load_ledger
+from advisor.records.profile import load_criteria
+from advisor.records.scorecard import Scorecard
 
 FRAMEWORK_NAMES = {"pytorch": "PyTorch", "keras": "Keras", "tensorflow": "TensorFlow"}
 
@@ -65,31 +66,27 @@ def _names(stance: Mapping[str, int], sign: int) -> str:
     return ", ".join(FRAMEWORK_NAMES[f] for f, s in stance.items() if s == sign)
 
 
-def _why_yours(reasons: list[str]) -> str:
-    """'deployment_target: mobile' in the questionnaire's own words: 'Where must the model run? phones'."""
-    from advisor.questionnaire.questions import questions_by_key
-
-    questions, parts = questions_by_key(), []
-    for reason in reasons:
-        key, _, value = reason.partition(": ")
-        if key in questions:
-            parts.append(f"your answer to “{questions[key].text}”: {questions[key].choices.get(value, value)}")
-    return "; ".join(parts)
+def _why_yours(reasons: tuple[tuple[str, str], ...]) -> str:
+    """(deployment_target, mobile) in the questionnaire's own words: 'Where must the model run? phones'."""
+    questions = questions_by_key()
+    return "; ".join(
+        f"your answer to “{questions[key].text}”: {questions[key].words(value)}"
+        for key, value in reasons
+        if key in questions
+    )
 
 
 def _articles_years() -> str:
-    from advisor.claims.ledger import load_ledger
-
     years = sorted({int(y) for s in load_ledger().sources.values() for y in re.findall(r"\b(?:19|20)\d\d\b", s.date)})
     return f"{years[0]} to {years[-1]}" if len(years) > 1 else (str(years[0]) if years else "undated")
 
 
-def build_facts_view(answers: Mapping[str, Any], scorecard: Scorecard) -> FactsView:
+def build_facts_view(answers: Answers, scorecard: Scorecard) -> FactsView:
     criteria = load_criteria()
     cited = {claim_id for per in scorecard.scores.values() for s in per.values() for claim_id in s.claims}
     yours, others = [], []
     for fact in sorted(load_facts(), key=lambda f: f.date, reverse=True):
-        reasons = fact.reasons(answers)
+        reasons = fact.reasons(answers)  # None: not this user's; (): everyone's
         row = FactRow(
             id=fact.id,
             date=fact.date,
@@ -97,10 +94,10 @@ def build_facts_view(answers: Mapping[str, Any], scorecard: Scorecard) -> FactsV
             criterion=criteria[fact.criterion].label,
             good_for=_names(fact.stance, 1),
             bad_for=_names(fact.stance, -1),
-            why_yours=_why_yours(reasons) if reasons != ["everyone"] else "",
+            why_yours=_why_yours(reasons or ()),
             counted=f"fact:{fact.id}" in cited,
             sources=[{"title": s.title, "url": s.url.removeprefix("https://")} for s in fact.sources],
         )
-        (yours if reasons else others).append(row)
+        (yours if reasons is not None else others).append(row)
     checked = max((s.checked for f in load_facts() for s in f.sources), default="")
     return FactsView(yours, others, checked, _articles_years())

@@ -1,23 +1,20 @@
 """Debugging and export probe results in words: one wording for the report and the onboarding page.
 
 A planted bug's facts and an export path's facts are read the same way wherever they are shown,
-so the report's tables and a member's onboarding page never disagree about what happened; both
-also show the same reference scripts, read here. This
-module also says, for a probe kind or a variant that has no result, why (with the command that
-would measure it), so a report section is never silently empty.
+so the report's tables and a member's onboarding page never disagree about what happened (both
+also show the same reference scripts, advisor/records/scripts.py). This module also says, for a
+probe kind or a variant that has no result, why (with the command that would measure it), so a
+report section is never silently empty.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import knowledge
-from probes.evidence import Evidence, ProbeResult, export_works, status_words
-from probes.kinds.debugging import first_line
+from probes.evidence import Evidence, ProbeResult, first_line, status_words
 from probes.variants import VARIANTS
 from probes.variants import label as variant_label
 
@@ -54,32 +51,6 @@ SURFACED_SHORT = {
     "silent_wrong": "silent: same output for every input",
     "none": "never",
 }
-
-
-REFERENCE_FILE = re.compile(r"probes/([a-z_]+)/reference\.py")  # evidence may come from elsewhere: no other path
-FORMER_REFERENCES = {  # where evidence written before the framework folders recorded the scripts
-    "probes/reference/torch_reference.py": "probes/pytorch/reference.py",
-    "probes/reference/keras_reference.py": "probes/keras/reference.py",
-    "probes/reference/tensorflow_reference.py": "probes/tensorflow/reference.py",
-}
-
-
-def reference_path(recorded: str) -> str | None:
-    """A recorded reference script as a path of this installation (probes/<framework>/reference.py), or None."""
-    path = FORMER_REFERENCES.get(recorded, recorded)
-    return path if REFERENCE_FILE.fullmatch(path) else None
-
-
-def reference_code(reference_file: str) -> str:
-    """A reference script's source (probes/<framework>/reference.py), read as text: never imported.
-
-    ValueError for anything but a framework folder's reference script: a path read from an evidence
-    file must never open another file.
-    """
-    path = reference_path(reference_file)
-    if path is None:
-        raise ValueError(f"not a reference script: {reference_file!r}")
-    return resources.files("probes").joinpath(path.removeprefix("probes/")).read_text(encoding="utf-8")
 
 
 # --- a planted bug
@@ -135,7 +106,7 @@ def export_cells(result: ProbeResult) -> dict[str, str]:
             "note": note,
         }
     size = f.size_bytes
-    works = export_works(result)
+    works = f.works(result.ok)  # exported, reloaded fresh, same outputs: the record's own test
     cells = {
         "mark": "✓ works" if works else "✗ failed",
         "export_s": "–" if f.export_s is None else f"{float(f.export_s):.2f}",

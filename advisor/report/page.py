@@ -1,7 +1,10 @@
 """The HTML report: view models built from the saved records, then rendered with Jinja2.
 
-Templates hold no logic beyond `if` and `for`; everything they show is computed here, from the
-profile, the evidence and the scorecard alone, so a report can be re-made on any machine.
+Templates hold no logic beyond `if` and `for`; the view models here put the records in words and
+tables: the profile, the evidence, the verdicts and the scorecard with its findings (advisor/records/).
+What takes working out (intervals, credits, plausible flips, the claims behind a score) the scoring
+stage did and stored; the report imports records only (tests/project/test_report_only_renders.py),
+so a report can be re-made on any machine.
 """
 
 from __future__ import annotations
@@ -10,24 +13,18 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from advisor.claims.verdicts import Verdicts
-from advisor.fileio import write_text_atomic
-from advisor.questionnaire.profile import Profile, load_criteria
+from advisor.records.profile import Profile, load_criteria
+from advisor.records.scorecard import ANCHORED, Scorecard
+from advisor.records.verdicts import Verdicts
 from advisor.report.claims import build_claims_view
 from advisor.report.debugging import build_debugging_view
-from advisor.report.decision import (
-    build_decision_view,
-    build_madr_view,
-    count_not_measured,
-    probes_not_measured,
-    raised_by,
-)
+from advisor.report.decision import build_decision_view, build_madr_view, count_not_measured, probes_not_measured
 from advisor.report.deployment import build_deployment_view
 from advisor.report.ease import build_ease_view
 from advisor.report.facts import build_facts_view
@@ -35,7 +32,6 @@ from advisor.report.findings import status_words
 from advisor.report.markdown import DecisionRecord, ScoreTable, render_markdown
 from advisor.report.scale import build_scale_view
 from advisor.report.speed import build_speed_view
-from advisor.scoring.scorecard import Scorecard
 from probes.evidence import METRIC_CASES, Evidence
 from probes.variants import label as variant_label
 
@@ -98,9 +94,6 @@ def build_view(
     leader = scorecard.leader
     runner_up = scorecard.ranking[1] if len(scorecard.ranking) > 1 else None
 
-    def because(criterion: str) -> list[str]:
-        return raised_by(profile, criterion)
-
     rows = []
     for key, criterion in criteria.items():
         cells = []
@@ -110,23 +103,25 @@ def build_view(
                 {
                     "score": s.score,
                     "source": SOURCE_LABELS[s.source],
-                    "basis": short_basis(s.basis),
+                    "basis": s.short_basis,
                     "measured": s.source == "measured",
-                    "anchored": s.source == "literature" and "anchor" in s.figures or "peer" in s.figures,
+                    "anchored": s.placement in ANCHORED,
                 }
             )
         rows.append(
-            CriterionRow(key, criterion.label, criterion.description, 100 * scorecard.weights[key], because(key), cells)
+            CriterionRow(
+                key, criterion.label, criterion.description, 100 * scorecard.weights[key], profile.raised_by(key), cells
+            )
         )
     rows.sort(key=lambda row: -row.weight_pct)
 
     env = evidence.environment if evidence else {}
-    values = profile.answers.values
-    title = values.get("project_name") or "Framework advice"
+    answers, found = profile.answers, scorecard.findings
+    title = answers.project_name or "Framework advice"
     decision = build_decision_view(profile, evidence, scorecard)
     view = ReportView(
         title=title,
-        person=values.get("name") or "",
+        person=answers.name,
         created_at=evidence.created_at if evidence else "",
         leader=variant_label(leader),
         runner_up=variant_label(runner_up) if runner_up else None,
@@ -154,45 +149,22 @@ def build_view(
         reproduce=f"advisor advise --answers {run_dir}/answers.yaml --budget "
         f"{evidence.settings.get('budget', 'quick') if evidence else 'quick'} --out NEW_FOLDER",
         command_line=str(env.get("command_line", "")),
-        answers=[(k, _plain(v), profile.answers.origins[k]) for k, v in values.items()],
+        answers=[(k, _plain(v), answers.origins[k]) for k, v in answers.values.items()],
         criteria_line=_criteria_line(rows, scorecard),
         environment_line=_environment_line(env),
         decision=decision,
         claims=build_claims_view(verdicts.verdicts),
-        facts=build_facts_view(values, scorecard),
-        speed=build_speed_view(evidence),
-        scale=build_scale_view(evidence, run_dir),
-        ease=build_ease_view(evidence, run_dir, profile.answers.values.get("data_kind")),
-        debugging=build_debugging_view(evidence, run_dir),
-        deployment=build_deployment_view(
-            evidence, values.get("deployment_target"), profile.answers.origins.get("deployment_target"), run_dir
-        ),
+        facts=build_facts_view(answers, scorecard),
+        speed=build_speed_view(evidence, found.speed),
+        scale=build_scale_view(evidence, found.scale, run_dir),
+        ease=build_ease_view(evidence, found.ease, run_dir, answers.data_kind),
+        debugging=build_debugging_view(evidence, found.planted, run_dir),
+        deployment=build_deployment_view(evidence, found.deployment, answers.origins.get("deployment_target"), run_dir),
         madr=build_madr_view(
             profile, evidence, scorecard, decision, count_not_measured(verdicts), probes_not_measured(verdicts)
         ),
     )
     return view
-
-
-CITED = re.compile(r"\(claims: ((?:[\w:.-]+ \([+-][\d.e-]+\)(?:, )?)+)\)")
-
-
-def short_basis(basis: str) -> str:
-    """A literature score's basis with its list of cited claims counted instead of spelled out, and
-    "neither the articles nor the dated facts speak to PyTorch here" said in the few words a table cell needs.
-
-    '(claims: a (+0.5), b (-0.75), c (+0.5))' becomes '(3 claims: 2 for it, 1 against)': the claims
-    themselves are listed under their criterion in the claims section, and each one's part in the
-    score is in scorecard.json.
-    """
-
-    def counted(match: re.Match[str]) -> str:
-        signs = re.findall(r"\(([+-])", match.group(1))
-        n, up = len(signs), signs.count("+")
-        return f"({n} claim{'s' if n != 1 else ''}: {up} for it, {n - up} against)"
-
-    basis = re.sub(r"^neither the articles nor the dated facts speak to .+? here: ", "no claim or fact: ", basis)
-    return CITED.sub(counted, basis).replace("from the articles (", "(")
 
 
 def _criteria_line(rows: list[CriterionRow], scorecard: Scorecard) -> str:
@@ -396,16 +368,6 @@ def decision_record(view: ReportView) -> DecisionRecord:
     )
 
 
-def write_report(
-    path: Path, profile: Profile, evidence: Evidence | None, verdicts: Verdicts, scorecard: Scorecard
-) -> Path:
-    """Render the report to `path` and decision.md beside it, atomically: a failed render leaves no file behind."""
-    html, markdown = render_both(profile, evidence, verdicts, scorecard, run_dir=str(path.parent))
-    write_text_atomic(path.parent / DECISION_FILE, markdown)
-    write_text_atomic(path, html)
-    return path
-
-
 # --- other pages (team report, machine comparison, onboarding) share this Jinja setup and CSS
 
 
@@ -415,21 +377,14 @@ CSS_PLACE = "<advisor-css>"  # where the stylesheet goes; typed text is escaped,
 def render_page(template_name: str, **context: Any) -> str:
     """Render a page of reports/ with the report's Jinja setup (autoescape on), its CSS inlined as `css`:
     only the rules whose classes the page uses, so a page without a code view carries none of its rules."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from advisor.report.templates import environment
 
-    templates = resources.files("reports")
-    env = Environment(
-        loader=FileSystemLoader(str(templates)),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    html = env.get_template(template_name).render(css=Markup(CSS_PLACE), **context)
+    html = environment().get_template(template_name).render(css=Markup(CSS_PLACE), **context)
     head, _, body = html.partition(CSS_PLACE)
     return head + used_rules(_inline_css(), body) + body
 
 
+@cache
 def _inline_css() -> str:
     """report.css without its comments and indentation: the page carries the rules, the file keeps the notes."""
     text = resources.files("reports").joinpath("report.css").read_text(encoding="utf-8")

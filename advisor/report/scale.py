@@ -1,22 +1,24 @@
 """The scale section's view: batch curves, training fed from disk, and data-parallel training, per model.
 
-Built from the scale probe's results alone (probes/kinds/scale.py). A chart per model shows each
-framework's training throughput across batch sizes (medians over processes, IQR whiskers), with a
-sentence on where each one's fixed cost per step stops dominating: the smallest batch that reaches
-KNEE_SHARE of its best throughput. A run without the scale probe says how to get it.
+Built from the scale probe's results (probes/kinds/scale.py) and what scoring found in them
+(advisor/scoring/scale.py `scale_findings`): a chart per model shows each framework's batch curve,
+its training throughput across batch sizes (medians over processes, IQR whiskers), with a sentence on
+where each one's fixed cost per step stops dominating: the smallest batch that reaches a share of its
+best throughput (the curve's knee). A run without the scale probe says how to get it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from markupsafe import Markup
 
+from advisor.records.findings import BatchPoint, Knee, ScaleFindings
 from advisor.report.charts import Bar, bar_chart, variant_series
 from probes.evidence import Evidence, ProbeResult
 from probes.variants import label as variant_label
 
-KNEE_SHARE = 0.8  # the batch that reaches this share of a framework's best throughput: fixed costs stop dominating
 HOW_TO_MEASURE = "advisor probe --budget scale --add-to {folder}"  # this run's folder: one report shows both
 MODEL_TITLES = {"mlp": "MLP on tabular data", "cnn": "Small CNN"}
 
@@ -69,8 +71,21 @@ class ScaleView:
         return HOW_TO_MEASURE.format(folder=self.folder)
 
 
+class Spread(Protocol):
+    """A median over processes with its quartiles: a result's summary, or a point of a batch curve."""
+
+    median: float
+    q1: float
+    q3: float
+    n: int
+
+
 def _summary(result: ProbeResult | None, metric: str, unit: str = "", percent: bool = False) -> str:
-    summary = result.summary(metric) if result is not None and result.ok else None
+    return _spread(result.summary(metric) if result is not None and result.ok else None, unit, percent)
+
+
+def _spread(summary: Spread | None, unit: str = "", percent: bool = False) -> str:
+    """A median with its IQR and process count: '1,234 (1,200–1,260, n=3)'; '–' when there is none."""
     if summary is None:
         return "–"
     shown = (lambda v: f"{v:.0%}") if percent else (lambda v: f"{v:,.0f}" if v >= 100 else f"{v:.2f}")
@@ -78,55 +93,36 @@ def _summary(result: ProbeResult | None, metric: str, unit: str = "", percent: b
     return f"{shown(summary.median)}{unit}{spread}"
 
 
-def _batch_curve(evidence: Evidence, model: str) -> dict[str, dict[int, ProbeResult]]:
-    curves: dict[str, dict[int, ProbeResult]] = {}
-    for result in evidence.of_kind("scale"):
-        prefix, _, size = result.case.partition("-")
-        if result.model == model and prefix == "batch" and size.isdigit() and result.ok:
-            curves.setdefault(result.variant, {})[int(size)] = result
-    return curves
-
-
-def knee_sentence(variant: str, curve: dict[int, ProbeResult]) -> str | None:
-    """Where the fixed cost per step stops dominating, in words; None without two points on the curve."""
-    medians = {b: s.median for b, r in curve.items() if (s := r.summary("train_samples_per_s")) is not None}
-    if len(medians) < 2:
-        return None
-    best_batch = max(medians, key=medians.get)
-    knee = min(b for b, v in medians.items() if v >= KNEE_SHARE * medians[best_batch])
-    smallest = min(medians)
-    rise = medians[best_batch] / medians[smallest]
+def knee_sentence(knee: Knee) -> str:
+    """Where the fixed cost per step stops dominating, in words."""
     return (
-        f"{variant_label(variant)}: {rise:.1f}× from batch {smallest} to its best (batch {best_batch}, "
-        f"{medians[best_batch]:,.0f} samples/s); {KNEE_SHARE:.0%} of that from batch {knee} on"
+        f"{variant_label(knee.variant)}: {knee.rise:.1f}× from batch {knee.smallest} to its best (batch {knee.best}, "
+        f"{knee.best_samples_per_s:,.0f} samples/s); {knee.share:.0%} of that from batch {knee.knee} on"
     )
 
 
-def _chart(model: str, curves: dict[str, dict[int, ProbeResult]]) -> Markup:
-    bars = []
-    for variant, curve in curves.items():
-        for batch in sorted(curve):
-            summary = curve[batch].summary("train_samples_per_s")
-            if summary is not None:
-                label = f"{variant_label(variant)} · batch {batch}"
-                bars.append(Bar(label, summary.median, summary.q1, summary.q3, series=variant_series(variant)))
+def _chart(model: str, curve: tuple[BatchPoint, ...]) -> Markup:
+    bars = [
+        Bar(f"{variant_label(p.variant)} · batch {p.batch}", p.median, p.q1, p.q3, series=variant_series(p.variant))
+        for p in curve
+    ]
     title = f"{MODEL_TITLES.get(model, model)}: training throughput by batch size (samples/s, medians over processes)"
     return bar_chart(title, bars, "samples/s")
 
 
-def _stream_rows(evidence: Evidence, model: str) -> list[StreamRow]:
+def _stream_rows(evidence: Evidence, scale: ScaleFindings, model: str) -> list[StreamRow]:
     rows = []
     for result in evidence.of_kind("scale"):
         if result.model != model or not result.case.startswith("stream"):
             continue
-        in_memory = evidence.result(result.variant, model, "scale", f"batch-{result.facts.batch_size or 64}")
+        in_memory = scale.point(result.variant, model, result.facts.batch_size or 64)
         rows.append(
             StreamRow(
                 variant=variant_label(result.variant),
                 pipeline=result.facts.pipeline or result.case,
                 streamed=_summary(result, "stream_samples_per_s"),
                 alone=_summary(result, "pipeline_samples_per_s"),
-                in_memory=_summary(in_memory, "train_samples_per_s"),
+                in_memory=_spread(in_memory),
                 bottleneck=result.facts.bottleneck or "–",
                 status=result.status,
                 reason=result.reason or "",
@@ -157,22 +153,21 @@ def _parallel_rows(evidence: Evidence, model: str) -> list[ParallelRow]:
     return rows
 
 
-def build_scale_view(evidence: Evidence | None, run_dir: str = "FOLDER") -> ScaleView:
+def build_scale_view(evidence: Evidence | None, scale: ScaleFindings, run_dir: str = "FOLDER") -> ScaleView:
     results = evidence.of_kind("scale") if evidence else []
     if not evidence or not any(r.ok for r in results):
         return ScaleView(measured=False, folder=run_dir)
     view = ScaleView(measured=True, folder=run_dir)
     view.page_cache = next((r.facts.page_cache for r in results if r.facts.page_cache), "")
     for model in dict.fromkeys(r.model for r in results):
-        curves = _batch_curve(evidence, model)
-        knees = [s for v, curve in curves.items() if (s := knee_sentence(v, curve))]
+        curve, knees = scale.of_model(model)
         view.models.append(
             ScaleModel(
                 model,
                 MODEL_TITLES.get(model, model),
-                _chart(model, curves),
-                knees,
-                _stream_rows(evidence, model),
+                _chart(model, curve),
+                [knee_sentence(k) for k in knees],
+                _stream_rows(evidence, scale, model),
                 _parallel_rows(evidence, model),
             )
         )

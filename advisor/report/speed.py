@@ -1,9 +1,10 @@
-"""The speed section's view: tables, charts and one plain sentence per comparison, from the evidence.
+"""The speed section's view: tables, charts and one plain sentence per comparison, from the records.
 
-Every figure comes from the speed probes' raw samples: medians with their IQR, ratios with a
-bootstrap confidence interval over the timed windows (probes/stats.py). A comparison whose
-interval includes 1 is called "within noise"; a throughput whose IQR exceeds 10% of its median
-is flagged. A comparison between a result on the GPU and one on the CPU says so first (probes/devices.py).
+The tables show the speed probes' medians with their IQR; the comparisons, each a ratio with its 95%
+interval from the spread between processes, and the device each result ran on are the scorecard's
+speed findings (advisor/scoring/speed.py). A comparison whose interval includes 1 is called "within
+noise"; a throughput whose IQR exceeds 10% of its median is flagged. A comparison between a result
+on the GPU and one on the CPU says so first.
 
 Each reference model is also trained on digits to check that it learns: a result below the model's
 threshold "did not learn", and one more than ACCURACY_GAP below the best variant's accuracy on the
@@ -19,10 +20,11 @@ from typing import Any
 
 from markupsafe import Markup
 
+from advisor.records.findings import SpeedComparison, SpeedFindings
 from advisor.report.charts import Bar, bar_chart, variant_series
 from advisor.report.findings import status_words
-from probes.devices import DEVICE_WORDS, device_of, mixed, same_device, where
-from probes.evidence import Evidence, ProbeResult, process_interval
+from probes.devices import DEVICE_WORDS
+from probes.evidence import Evidence, ProbeResult
 from probes.specs import MODELS
 from probes.stats import NOISY_IQR_RATIO
 from probes.variants import VARIANTS
@@ -89,52 +91,55 @@ def _times(value: float) -> str:
     return f"{value:.2f}×" if value < 10 else f"{value:.1f}×"
 
 
-def comparison_sentence(model: str, faster: ProbeResult, slower: ProbeResult) -> str | None:
+def _where(variant: str, device: str | None) -> str:
+    """'PyTorch on the GPU'."""
+    return f"{variant_label(variant)} on {DEVICE_WORDS.get(device or '', 'an unrecorded device')}"
+
+
+def comparison_sentence(found: SpeedComparison) -> str:
     """One sentence: how many times faster one variant trained a model than another, with its 95% CI."""
-    interval = process_interval(faster, slower, "train_samples_per_s")
-    if interval is None:
-        return None
-    a, b, name = variant_label(faster.variant), variant_label(slower.variant), model_name(model)
-    ci = f"95% CI {interval.low:.2f}–{interval.high:.2f}× over {interval.n_a} processes each"
+    a, b, name = variant_label(found.a), variant_label(found.b), model_name(found.model)
+    ci = f"95% CI {found.low:.2f}–{found.high:.2f}× over {found.processes[0]} processes each"
     caveat = ""
-    if not same_device(faster, slower):
+    if not found.like_for_like:
         caveat = (
-            f"Not like for like: {where(faster)} and {where(slower)}, so this compares the devices as much as "
-            "the frameworks. "
+            f"Not like for like: {_where(found.a, found.devices[0])} and {_where(found.b, found.devices[1])}, "
+            "so this compares the devices as much as the frameworks. "
         )
-    if interval.within_noise:
+    if found.within_noise:
         return (
             f"{caveat}On this machine the {name}'s training speeds of {a} and {b} cannot be told apart: "
-            f"the ratio is {_times(interval.ratio)}, but its {ci} includes 1 (within noise)."
+            f"the ratio is {_times(found.ratio)}, but its {ci} includes 1 (within noise)."
         )
-    return f"{caveat}On this machine {a} trained the {name} {_times(interval.ratio)} faster than {b} ({ci})."
+    return f"{caveat}On this machine {a} trained the {name} {_times(found.ratio)} faster than {b} ({ci})."
 
 
-def switch_sentence(model: str, option: ProbeResult, base: ProbeResult) -> str | None:
+def switch_sentence(found: SpeedComparison, option: ProbeResult, base: ProbeResult) -> str | None:
     """What one switch gives: a named option (torch.compile, XLA) against the default it changes."""
-    interval = process_interval(option, base, "train_samples_per_s")
     first_option, first_base = option.summary("first_step_s"), base.summary("first_step_s")
-    if interval is None or first_option is None or first_base is None:
+    if first_option is None or first_base is None:
         return None
     switch = variant_label(option.variant).removeprefix(variant_label(base.variant)).strip().removeprefix("with ")
-    name, label = model_name(model), variant_label(base.variant)
-    if interval.within_noise:
-        speed = f"{label} trains the {name} about as fast as without it ({_times(interval.ratio)}, 95% CI "
-        speed += f"{interval.low:.2f}–{interval.high:.2f}×, within noise)"
+    name, label = model_name(found.model), variant_label(base.variant)
+    if found.within_noise:
+        speed = f"{label} trains the {name} about as fast as without it ({_times(found.ratio)}, 95% CI "
+        speed += f"{found.low:.2f}–{found.high:.2f}×, within noise)"
     else:
-        how = "faster" if interval.ratio > 1 else "as fast"
-        speed = (
-            f"{label} trains the {name} {_times(interval.ratio)} {how} (95% CI {interval.low:.2f}–{interval.high:.2f}×)"
-        )
+        how = "faster" if found.ratio > 1 else "as fast"
+        speed = f"{label} trains the {name} {_times(found.ratio)} {how} (95% CI {found.low:.2f}–{found.high:.2f}×)"
     return (
         f"With {switch}, {speed}; its first step takes {first_option.median:.2f} s instead of "
         f"{first_base.median:.2f} s (the compilation happens there)."
     )
 
 
-def _device_tag(result: ProbeResult) -> str:
-    device = device_of(result)
+def _device_tag(device: str | None) -> str:
     return device.upper() if device else "device not recorded"
+
+
+def _mixed(devices: dict[str, str | None]) -> bool:
+    """Whether these results ran on more than one device (those that recorded one)."""
+    return len({d for d in devices.values() if d is not None}) > 1
 
 
 def most_accurate(results: list[ProbeResult]) -> ProbeResult | None:
@@ -164,13 +169,16 @@ def learning_flag(result: ProbeResult, best: ProbeResult | None) -> tuple[str, s
 
 
 def _row(
-    result: ProbeResult, show_device: bool = False, best: ProbeResult | None = None, grown: ProbeResult | None = None
+    result: ProbeResult,
+    device: str | None = None,
+    best: ProbeResult | None = None,
+    grown: ProbeResult | None = None,
 ) -> SpeedRow:
-    """One framework's row; `grown` is its training-memory result (its own case, probes/evidence.py)."""
+    """One framework's row; `device` its device's tag when the table mixes devices; `grown` its
+    training-memory result (its own case, probes/evidence.py)."""
     label = variant_label(result.variant)
     if not result.ok:
         return SpeedRow(label, status_words(result.status), result.reason, {}, [])
-    device = _device_tag(result) if show_device else None
     startup = [result.summary(m) for m in ("import_s", "build_s", "first_step_s")]
     cells = {
         "import": fmt_summary(result, "import_s"),
@@ -211,16 +219,18 @@ def _row(
     return SpeedRow(label, "ok", None, cells, noisy, warnings, device, flag[0] if flag else None, mode)
 
 
-def _bars(results: list[ProbeResult], value: Callable[[ProbeResult], BarFigures | None]) -> list[Bar]:
+def _bars(
+    results: list[ProbeResult], devices: dict[str, str | None], value: Callable[[ProbeResult], BarFigures | None]
+) -> list[Bar]:
     """One bar per result; each names its device when they differ, so no bar passes for like with like."""
-    show_device = mixed(results)
+    show_device = _mixed(devices)
     bars = []
     for result in results:
         figure = value(result)
         if figure is not None:
             name = variant_label(result.variant)
             if show_device:
-                name += f" ({_device_tag(result)})"
+                name += f" ({_device_tag(devices[result.variant])})"
             bars.append(Bar(name, *figure, series=variant_series(result.variant)))
     return bars
 
@@ -277,39 +287,51 @@ def _is_option(result: ProbeResult) -> bool:
     return variant is not None and not variant.candidate
 
 
-def speed_table(evidence: Evidence, model: str) -> SpeedTable:
+def _sentences(evidence: Evidence, found: SpeedFindings, model: str, best: ProbeResult | None) -> list[str]:
+    """The model's comparisons in words: the frameworks against the fastest, then each option against its default."""
+    sentences = []
+    for comparison in found.of_model(model):
+        a, b = evidence.result(comparison.a, model), evidence.result(comparison.b, model)
+        if a is None or b is None:
+            continue
+        if not comparison.option:
+            sentences.append(_learning_caveat(comparison_sentence(comparison), (a, b), best))
+        elif sentence := switch_sentence(comparison, a, b):
+            sentences.append(sentence)
+    return sentences
+
+
+def speed_table(evidence: Evidence, model: str, found: SpeedFindings) -> SpeedTable:
     spec = MODELS.get(model)
     results = [r for v in evidence.variants() if (r := evidence.result(v, model)) is not None]
     ok = [r for r in results if r.ok and r.summary("train_samples_per_s")]
     ok.sort(key=lambda r: -r.summary("train_samples_per_s").median)
+    devices = {r.variant: found.device(r.variant, model) for r in ok}
     best = most_accurate(results)
-    frameworks = [r for r in ok if not _is_option(r)]  # the defaults compare; a switch is compared with its own
-    sentences = [
-        _learning_caveat(sentence, (frameworks[0], slower), best)
-        for slower in frameworks[1:]
-        if (sentence := comparison_sentence(model, frameworks[0], slower))
-    ]
-    for option in (r for r in ok if _is_option(r)):
-        base = evidence.result(VARIANTS[option.variant].option_of or "", model)
-        if base is not None and base.ok and (sentence := switch_sentence(model, option, base)):
-            sentences.append(sentence)
+    sentences = _sentences(evidence, found, model, best)
+    frameworks = [r for r in ok if not _is_option(r)]  # the regime line speaks of the defaults
     name = model_name(model)
     chart = bar_chart(
         f"Training throughput, {name} (samples/s, median with IQR)",
-        _bars(ok, _summary_bar("train_samples_per_s")),
+        _bars(ok, devices, _summary_bar("train_samples_per_s")),
         "samples/s",
     )
     # Start-up, memory and utilisation are the table's columns, beside the throughput chart: charting them
     # again would double the evidence section for figures the table already shows (issue 18's size bound).
     charts = []
     if any(r.summary("gpu_peak_mb") for r in ok):
-        charts.append(bar_chart(f"Peak GPU memory, {name} (MB)", _bars(ok, _summary_bar("gpu_peak_mb")), "MB"))
+        charts.append(bar_chart(f"Peak GPU memory, {name} (MB)", _bars(ok, devices, _summary_bar("gpu_peak_mb")), "MB"))
     return SpeedTable(
         model,
         spec.title if spec else model,
         spec.description if spec else "",
         [
-            _row(r, mixed(ok), best, evidence.speed(r.variant, model, "train_memory_mb"))
+            _row(
+                r,
+                _device_tag(found.device(r.variant, model)) if _mixed(devices) else None,
+                best,
+                evidence.speed(r.variant, model, "train_memory_mb"),
+            )
             for r in results
             if r.status != "not_installed"  # said once, above the tables
         ],
@@ -321,7 +343,7 @@ def speed_table(evidence: Evidence, model: str) -> SpeedTable:
     )
 
 
-def machine_lines(evidence: Evidence) -> list[str]:
+def machine_lines(evidence: Evidence, found: SpeedFindings) -> list[str]:
     """The yardsticks a reader needs to judge the figures: peak, threads, GPU."""
     env: dict[str, Any] = dict(evidence.environment)
     lines = []
@@ -350,9 +372,9 @@ def machine_lines(evidence: Evidence) -> list[str]:
     else:
         lines.append(f"No GPU was found ({env.get('gpu_note') or 'none listed'}): every probe ran on the CPU.")
     devices: dict[str, list[str]] = {}
-    for result in evidence.of_kind("speed"):
-        if result.ok and device_of(result):
-            devices.setdefault(DEVICE_WORDS[device_of(result)], []).append(variant_label(result.variant))
+    for use in found.devices:
+        if use.device:
+            devices.setdefault(DEVICE_WORDS[use.device], []).append(variant_label(use.variant))
     if len(devices) > 1:
         ran = "; ".join(f"{', '.join(dict.fromkeys(names))} on {device}" for device, names in devices.items())
         lines.append(
@@ -406,13 +428,16 @@ def competition_lines(environment: dict[str, Any]) -> list[str]:
     return lines
 
 
-def build_speed_view(evidence: Evidence | None) -> SpeedView:
+def build_speed_view(evidence: Evidence | None, found: SpeedFindings) -> SpeedView:
+    """The speed section from the evidence's figures and the scorecard's speed findings (comparisons, devices)."""
     if evidence is None:
         return SpeedView([], [])
     measured = {r.model for r in evidence.of_kind("speed")}
     models = [m for m in evidence.settings.get("models") or [] if m in measured]
     return SpeedView(
-        [speed_table(evidence, m) for m in models], machine_lines(evidence) if models else [], run_modes(evidence)
+        [speed_table(evidence, m, found) for m in models],
+        machine_lines(evidence, found) if models else [],
+        run_modes(evidence),
     )
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import textwrap
 
-from advisor.questionnaire.profile import load_criteria
-from advisor.scoring.scorecard import Scorecard
+from advisor.records.profile import load_criteria
+from advisor.records.scorecard import Scorecard
 from probes.variants import label
 
 CRITERION_CHARS = 26  # the criteria's column; a longer name is cut with an ellipsis

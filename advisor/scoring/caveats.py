@@ -9,18 +9,11 @@ all (its framework not installed, say) is named, since its scores then come from
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from advisor.records.scorecard import Caveat
 from probes.evidence import Evidence
 
 SMOKE_TEST_BUDGETS = ("tiny",)  # probes/budgets.py: a smoke test, noisy by design
-
-
-@dataclass(frozen=True)
-class Caveat:
-    id: str  # nothing_measured | interrupted | smoke_test | not_measured:<candidate>
-    provisional: bool  # True: the pick itself cannot be trusted; False: one candidate's scores are guesses
-    text: str
 
 
 def evidence_caveats(evidence: Evidence | None, candidates: Sequence[str]) -> tuple[Caveat, ...]:

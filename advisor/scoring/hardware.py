@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from probes.devices import CPU, GPU, device_of, primary_device
 from probes.evidence import Evidence
@@ -61,9 +60,9 @@ class HardwareMatch:
         )
 
 
-def hardware_match(answers: Mapping[str, Any], evidence: Evidence | None) -> HardwareMatch:
-    """Whether this run's speed results ran on the hardware the user trains on."""
-    answered = str(answers.get("hardware") or "cpu")
+def hardware_match(hardware: str, evidence: Evidence | None) -> HardwareMatch:
+    """Whether this run's speed results ran on the hardware the user trains on (`hardware`: their answer)."""
+    answered = hardware or "cpu"
     devices = {}
     if evidence is not None:
         for result in evidence.results:

@@ -21,9 +21,11 @@ from functools import cache
 from typing import Any
 
 import knowledge
-from advisor.claims.facts import Fact, load_facts
-from advisor.claims.ledger import Claim, load_ledger
-from advisor.claims.verdicts import Verdict
+from advisor.records.answers import Answers
+from advisor.records.facts import Fact, load_facts
+from advisor.records.findings import ClaimEffect
+from advisor.records.ledger import Claim, load_ledger
+from advisor.records.verdicts import Verdict
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,18 @@ class LiteratureScore:
             return "the articles and dated facts since"
         return "dated facts since the articles" if facts else "the articles"
 
+    @property
+    def effects(self) -> tuple[ClaimEffect, ...]:
+        return tuple(ClaimEffect(claim_id, weight) for claim_id, weight in self.claims)
+
     def cited(self) -> str:
         """'keras-easier-first-framework (+0.5), pytorch-... (-0.75)' for a basis sentence."""
         return ", ".join(f"{claim_id} ({weight:+.2g})" for claim_id, weight in self.claims) or "none"
+
+    def counted(self) -> str:
+        """'3 claims: 2 for it, 1 against': the claims counted, for a table cell (the claims section lists them)."""
+        n, up = len(self.claims), sum(1 for _, weight in self.claims if weight >= 0)
+        return f"{n} claim{'s' if n != 1 else ''}: {up} for it, {n - up} against"
 
 
 @cache
@@ -112,9 +123,9 @@ def fact_stance(fact: Fact, candidate: str, criterion: str) -> int:
     return (total > 0) - (total < 0)
 
 
-def facts_for(answers: Mapping[str, Any]) -> tuple[Fact, ...]:
+def facts_for(answers: Answers) -> tuple[Fact, ...]:
     """The dated facts that bear on this user (knowledge/facts.yaml `bears_on`)."""
-    return tuple(f for f in load_facts() if f.reasons(answers))
+    return tuple(f for f in load_facts() if f.reasons(answers) is not None)
 
 
 def literature_score(
@@ -155,25 +166,31 @@ def literature_scores(
     candidates: Sequence[str],
     verdicts: Sequence[Verdict],
     criteria: Sequence[str],
-    answers: Mapping[str, Any] | None = None,
+    answers: Answers | None = None,
 ) -> dict[str, dict[str, LiteratureScore]]:
     """criterion -> candidate -> literature score, from the whole ledger, this run's verdicts and the
-    dated facts that bear on the user's answers."""
-    answers = answers or {}
-    claims, facts = load_ledger().claims, facts_for(answers)
+    dated facts that bear on the user's answers (none without answers)."""
+    claims, facts = load_ledger().claims, facts_for(answers) if answers is not None else ()
     by_id = {v.claim_id: v for v in verdicts}
-    target = answers.get("deployment_target")
+    target = answers.deployment_target if answers is not None else None
     return {c: {cand: literature_score(c, cand, claims, by_id, target, facts) for cand in candidates} for c in criteria}
 
 
 @dataclass(frozen=True)
 class Placed:
-    """A literature-based score as the scorecard uses it, with the sentence that explains it."""
+    """A literature-based score as the scorecard uses it, with the sentence that explains it, in full
+    and in a table cell's words (`short`: the claims counted instead of listed)."""
 
     score: float
     basis: str
     figures: Mapping[str, Any]
-    claims: tuple[str, ...]
+    effects: tuple[ClaimEffect, ...]
+    placement: str  # advisor/records/scorecard.py PLACEMENTS
+    short: str = ""  # "": the basis itself
+
+    @property
+    def claims(self) -> tuple[str, ...]:
+        return tuple(effect.claim for effect in self.effects)
 
 
 def place(
@@ -184,14 +201,16 @@ def place(
     neutral = float(rules()["neutral"])
     if not measured:
         if mine.score is None:
-            return Placed(
-                neutral, f"neither the articles nor the dated facts speak to {label} here: neutral {neutral:g}", {}, ()
-            )
+            basis = f"neither the articles nor the dated facts speak to {label} here: neutral {neutral:g}"
+            return Placed(neutral, basis, {}, (), "neutral", f"no claim or fact: neutral {neutral:g}")
+        source = "" if mine.sources == "the articles" else f"from {mine.sources} "
         return Placed(
             mine.score,
             f"from {mine.sources} (claims: {mine.cited()})",
             {"literature": round(mine.score, 3)},
-            mine.claim_ids,
+            mine.effects,
+            "articles",
+            f"{source}({mine.counted()})",
         )
     anchor = sum(measured.values()) / len(measured)
     for claim_id, alike in mine.peers:
@@ -205,7 +224,8 @@ def place(
                 f"not measured here; the articles put it on a par with {names} (claim: {claim_id}), "
                 f"so it takes the measured {score:.1f}"
             )
-            return Placed(score, basis, {"peer": peers, "peer_score": round(score, 3)}, (claim_id,))
+            peer = {"peer": peers, "peer_score": round(score, 3)}
+            return Placed(score, basis, peer, (ClaimEffect(claim_id, 0.0),), "peer")
     if mine.score is None:
         lowest = min(measured.values())
         return Placed(
@@ -214,20 +234,23 @@ def place(
             "so being untested is no advantage",
             {"anchor": round(lowest, 3)},
             (),
+            "lowest",
         )
     theirs = {m: literature[m].score if literature[m].score is not None else neutral for m in measured}
     offset = mine.score - sum(theirs.values()) / len(theirs)
     score = min(10.0, max(0.0, anchor + offset))
-    basis = (  # "anchored" (the page's word for this) says the rest: the articles' difference on this run's scale
+    said = (  # "anchored" (the page's word for this) says the rest: the articles' difference on this run's scale
         f"not measured here; {mine.sources} put it {offset:+.1f} from the measured frameworks' average "
-        f"{anchor:.1f} on this run's scale (claims: {mine.cited()})"
+        f"{anchor:.1f} on this run's scale"
     )
+    basis, short = f"{said} (claims: {mine.cited()})", f"{said} ({mine.counted()})"
     figures = {"literature": round(mine.score, 3), "offset": round(offset, 3), "anchor": round(anchor, 3)}
     kept = keep_articles_order(score, mine.score, theirs, measured)
     if kept != score:
-        basis += f"; held at {kept:.1f} so that it stays where the articles put it against the measured frameworks"
+        held = f"; held at {kept:.1f} so that it stays where the articles put it against the measured frameworks"
+        basis, short = basis + held, short + held
         figures["order_kept"] = round(kept, 3)
-    return Placed(kept, basis, figures, mine.claim_ids)
+    return Placed(kept, basis, figures, mine.effects, "anchored", short)
 
 
 def keep_articles_order(score: float, mine: float, theirs: Mapping[str, float], measured: Mapping[str, float]) -> float:

@@ -1,6 +1,6 @@
 """Measured scores for ease of use, debugging and deployment, from the ease, debugging and export probes.
 
-Each scorer has the shape of the speed scorers in advisor/scoring/scorecard.py: it returns
+Each scorer has the shape of the speed scorers in advisor/scoring/speed.py: it returns
 {candidate: (score 0-10, basis sentence, figures)} for the candidates its probe measured, 10 for
 the best of them, and leaves the others to the articles. The judgement calls (how lines and API
 calls combine, what a planted bug earns, the credit for an export path not tried) are data in
@@ -15,12 +15,12 @@ from functools import cache
 from typing import Any
 
 import knowledge
-from advisor.questionnaire.profile import Profile
-from advisor.questionnaire.questions import load_questions
+from advisor.records.findings import DeploymentFindings, PlantedCase, Route
+from advisor.records.profile import Profile
 from advisor.scoring.relative import Scored, relative_over_models, relative_to_best
 from probes.evidence import EXPORT_PARITY, Evidence, ProbeResult, export_works
 from probes.facts import DebuggingFacts, EaseFacts
-from probes.kinds.debugging import PRINT_BUG, split_case
+from probes.kinds.debugging import BUG_TITLES, PRINT_BUG, split_case
 from probes.variants import VARIANTS
 
 BUG_POINTS = 10.0  # the most one planted bug earns: the sum of knowledge/measured_scores.yaml's points
@@ -181,6 +181,22 @@ def score_debugging(evidence: Evidence, candidates: Sequence[str], profile: Prof
     return scores
 
 
+def planted_cases(evidence: Evidence | None) -> tuple[PlantedCase, ...]:
+    """Every planted-bug case of this run, in the order the debugging probe plants them (its bugs, then modes)."""
+    cases = dict.fromkeys(r.case for r in evidence.of_kind("debugging") if r.case) if evidence is not None else {}
+    order = list(BUG_TITLES)
+
+    def place(case: str) -> tuple[int, str]:
+        bug, mode = split_case(case)
+        return (order.index(bug) if bug in order else len(order), mode)
+
+    found = []
+    for case in sorted(cases, key=place):
+        bug, mode = split_case(case)
+        found.append(PlantedCase(case, bug, mode, BUG_TITLES.get(bug), bug == PRINT_BUG))
+    return tuple(found)
+
+
 # --- deployment
 
 
@@ -234,7 +250,7 @@ def _in_runtime(result: ProbeResult, needed: str | None) -> tuple[str, str]:
     return "python_only", ""
 
 
-def path_credits(evidence: Evidence, candidate: str, target: str) -> list[dict[str, Any]]:
+def path_credits(evidence: Evidence, candidate: str, target: str) -> list[Route]:
     """Per export path the candidate offers: its weight for the target, status, credit and why.
 
     For a browser, mobile or edge target, "works" means it ran in that target's runtime with the
@@ -247,98 +263,91 @@ def path_credits(evidence: Evidence, candidate: str, target: str) -> list[dict[s
     results = {r.case: r for r in evidence.of_kind("export") if r.variant == candidate and r.case}
     offered = [p for p, info in paths.items() if candidate in (info.get("variants") or [])]
     offered += [p for p in results if p not in offered]
-    rows = []
+    routes = []
     for path in offered:
         info = paths.get(path) or {}
         weight = weights.get(path, 0.0)
         result = results.get(path)
         needed = (info.get("runtimes") or {}).get(target) if in_runtime else None
-        row = {"path": path, "label": short_label(str(info.get("label", path))), "weight": weight, "runtime": needed}
+        label = short_label(str(info.get("label", path)))
         if result is None or result.status not in TRIED:
             why = "not in this run" if result is None else result.reason or result.status
             hint = _install_hint(result, info) if result is not None and result.status == "not_installed" else ""
-            row.update(
-                status="not_tried", credit=weight * share * python_share, why=f"install: {hint}" if hint else why
-            )
+            status, credit, why = "not_tried", weight * share * python_share, f"install: {hint}" if hint else why
         elif export_works(result):
             status, why = _in_runtime(result, needed) if in_runtime else ("works", "")
             credit = {"works": weight, "python_only": weight * python_share}.get(status, 0.0)
             if status == "python_only":
                 why = _runtime_words(result.facts, needed, target)
-            row.update(status=status, credit=credit, why=why)
         else:
             diff = result.facts.max_abs_diff
             error = result.facts.error or result.reason or result.status
             if result.ok and diff is not None:
                 error = f"outputs differ by {float(diff):.1e} (over {EXPORT_PARITY:g})"
-            row.update(status="failed", credit=0.0, why=str(error).splitlines()[0][:120])
-        rows.append(row)
-    return rows
+            status, credit, why = "failed", 0.0, str(error).splitlines()[0][:120]
+        routes.append(Route(candidate, path, label, weight, status, credit, why, needed))
+    return routes
 
 
-def _target_words(target: str) -> str:
-    question = next((q for q in load_questions() if q.key == "deployment_target"), None)
-    choice = question.choices.get(target, target) if question is not None else target
-    return f'your answer "{choice}"'
+def deployment_findings(evidence: Evidence | None, target: str) -> DeploymentFindings:
+    """What each export path weighs for the target, and the routes of every variant the export probe ran."""
+    variants = dict.fromkeys(r.variant for r in evidence.of_kind("export")) if evidence is not None else {}
+    routes = tuple(route for v in variants for route in path_credits(evidence, v, target))  # type: ignore[arg-type]
+    return DeploymentFindings(target, runtime_rule(target)[0] is not None, path_weights(target), routes)
 
 
 def score_deployment(evidence: Evidence, candidates: Sequence[str], profile: Profile) -> Scored:
     """The target's weights of the export paths that worked (in the target's runtime, for a browser, mobile or
     edge target), a share for those only reloaded in Python or not tried, relative to the best."""
-    target = str(profile.answers.values.get("deployment_target") or "none")
-    rows: dict[str, list[dict[str, Any]]] = {}
+    target = profile.answers.deployment_target or "none"
+    yours = f'your answer "{profile.answers.words("deployment_target")}"'
+    rows: dict[str, list[Route]] = {}
     for candidate in candidates:
         tried = [r for r in evidence.of_kind("export") if r.variant == candidate and r.case and r.status in TRIED]
         if tried:
             rows[candidate] = path_credits(evidence, candidate, target)
-    totals = {c: sum(row["credit"] for row in per) for c, per in rows.items()}
+    totals = {c: sum(row.credit for row in per) for c, per in rows.items()}
     share = float(rules()["deployment"]["not_tried"]["share"])
     scores: Scored = {}
     for candidate, score in relative_to_best(totals).items():
         per = rows[candidate]
-        possible = sum(row["weight"] for row in per)
+        possible = sum(row.weight for row in per)
         parts = []
-        works = [row for row in per if row["status"] == "works"]
+        works = [row for row in per if row.status == "works"]
         in_runtime, python_share = runtime_rule(target)
         if works and in_runtime:
             parts.append(
                 "ran in the target's runtime: "
-                + ", ".join(f"{row['label']} in {row['runtime']} ({row['weight']:g})" for row in works)
+                + ", ".join(f"{row.label} in {row.runtime} ({row.weight:g})" for row in works)
             )
         elif works:
-            parts.append("works: " + ", ".join(f"{row['label']} ({row['weight']:g})" for row in works))
-        python_only = [row for row in per if row["status"] == "python_only" and row["weight"] > 0]
+            parts.append("works: " + ", ".join(f"{row.label} ({row.weight:g})" for row in works))
+        python_only = [row for row in per if row.status == "python_only" and row.weight > 0]
         if python_only:
             parts.append(
                 "verified only by a Python reload, so "
                 + ("half credit" if python_share == 0.5 else f"{python_share:g} of the weight")
                 + ": "
-                + ", ".join(
-                    f"{row['label']} ({row['credit']:g} of {row['weight']:g}; {row['why']})" for row in python_only
-                )
+                + ", ".join(f"{row.label} ({row.credit:g} of {row.weight:g}; {row.why})" for row in python_only)
             )
-        not_tried = [row for row in per if row["status"] == "not_tried"]
+        not_tried = [row for row in per if row.status == "not_tried"]
         if not_tried:
             given = share * python_share
             credit = "half credit" if given == 0.5 else f"{given:g} of the weight"
             parts.append(
                 f"not tried, so {credit}: "
-                + ", ".join(
-                    f"{row['label']} ({row['credit']:g} of {row['weight']:g}; {row['why']})" for row in not_tried
-                )
+                + ", ".join(f"{row.label} ({row.credit:g} of {row.weight:g}; {row.why})" for row in not_tried)
             )
-        failed = [row for row in per if row["status"] == "failed"]
+        failed = [row for row in per if row.status == "failed"]
         if failed:
-            parts.append("failed: " + ", ".join(f"{row['label']} ({row['why']})" for row in failed))
-        basis = f"{totals[candidate]:g} of {possible:g} points for {_target_words(target)}: " + "; ".join(parts)
+            parts.append("failed: " + ", ".join(f"{row.label} ({row.why})" for row in failed))
+        basis = f"{totals[candidate]:g} of {possible:g} points for {yours}: " + "; ".join(parts)
         figures = {
             "target": target,
             "points": round(totals[candidate], 3),
             "possible": possible,
             "parity_tolerance": EXPORT_PARITY,
-            "paths": {
-                row["path"]: {"status": row["status"], "weight": row["weight"], "credit": row["credit"]} for row in per
-            },
+            "paths": {row.path: {"status": row.status, "weight": row.weight, "credit": row.credit} for row in per},
             "runtime_rule": bool(in_runtime),
         }
         scores[candidate] = (score, basis, figures)

@@ -1,6 +1,6 @@
 """Relative scores: 10 for the best candidate measured here, the others by their ratio to it.
 
-Shared by every evidence scorer (advisor/scoring/scorecard.py for speed, start-up and memory;
+Shared by every evidence scorer (advisor/scoring/speed.py for speed, start-up and memory;
 advisor/scoring/measured.py for ease, debugging and deployment), so that "10" means the same everywhere:
 the best framework measured on this machine, never an absolute standard.
 """
@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from advisor.questionnaire.profile import Profile
+from advisor.records.profile import Profile
 from probes.specs import MODELS
 
 MATCHING_MODEL_WEIGHT = 3.0  # a model like the user's own data counts this many times the others
@@ -22,7 +22,7 @@ Scored = dict[str, tuple[float, str, dict[str, Any]]]  # candidate -> (score 0-1
 
 def model_weights(models: Sequence[str], profile: Profile | None) -> dict[str, float]:
     """How much each reference model counts: the ones like the user's data (probes/specs.py) weigh more."""
-    data_kind = profile.answers.values.get("data_kind") if profile is not None else None
+    data_kind = profile.answers.data_kind if profile is not None else None
     return {m: MATCHING_MODEL_WEIGHT if m in MODELS and data_kind in MODELS[m].data_kinds else 1.0 for m in models}
 
 

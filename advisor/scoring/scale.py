@@ -1,4 +1,5 @@
-"""The "Large datasets" score, from the scale probe: training fed from disk, and training on two processes.
+"""The "Large datasets" score, from the scale probe: training fed from disk, and training on two processes;
+and the scale probe's findings for the report: each framework's batch curve and where it bends.
 
 Relative, as every measured score is (advisor/scoring/relative.py): 10 for the best candidate measured
 here. The streamed throughput (each candidate's fastest pipeline) is scored like training speed, per model
@@ -13,12 +14,15 @@ from functools import cache
 from typing import Any
 
 import knowledge
-from advisor.questionnaire.profile import Profile
+from advisor.records.findings import BatchPoint, Knee, ScaleFindings
+from advisor.records.profile import Profile
 from advisor.scoring.relative import Scored, relative_over_models
-from probes.evidence import Evidence
+from probes.evidence import Evidence, ProbeResult
+from probes.kinds.scale import case_batch_size
 
 STREAM_CASE = "stream"  # probes/kinds/scale.py: "stream" and its "stream-..." alternatives, the best of them counts
 DATA_PARALLEL_CASE = "data-parallel"
+KNEE_SHARE = 0.8  # the batch that reaches this share of a framework's best throughput: fixed costs stop dominating
 
 
 @cache
@@ -82,3 +86,33 @@ def score_dataset_scale(evidence: Evidence, candidates: Sequence[str], profile: 
         shown["scaling_efficiency"] = efficiency
         scores[candidate] = (score, f"{basis}; {words}", shown)
     return scores
+
+
+def scale_findings(evidence: Evidence | None) -> ScaleFindings:
+    """Every framework's batch curve per model (training throughput by batch size), and each curve's knee."""
+    results = evidence.of_kind("scale") if evidence is not None else []
+    curve: list[BatchPoint] = []
+    knees: list[Knee] = []
+    for model in dict.fromkeys(r.model for r in results):
+        by_variant: dict[str, dict[int, ProbeResult]] = {}
+        for result in results:
+            size = case_batch_size(result.case)
+            if result.model == model and size is not None and result.ok:
+                by_variant.setdefault(result.variant, {})[size] = result
+        for variant, points in by_variant.items():
+            summaries = {b: s for b, r in points.items() if (s := r.summary("train_samples_per_s")) is not None}
+            curve += [BatchPoint(variant, model, b, s.median, s.q1, s.q3, s.n) for b, s in sorted(summaries.items())]
+            knee = _knee(variant, model, {b: s.median for b, s in summaries.items()})
+            if knee is not None:
+                knees.append(knee)
+    return ScaleFindings(tuple(curve), tuple(knees))
+
+
+def _knee(variant: str, model: str, medians: dict[int, float]) -> Knee | None:
+    """Where the fixed cost per step stops dominating; None without two points on the curve."""
+    if len(medians) < 2:
+        return None
+    best = max(medians, key=lambda b: medians[b])
+    knee = min(b for b, v in medians.items() if v >= KNEE_SHARE * medians[best])
+    smallest = min(medians)
+    return Knee(variant, model, smallest, best, medians[best], knee, medians[best] / medians[smallest], KNEE_SHARE)

@@ -6,7 +6,11 @@ the claims ledger implies ("literature", citing the claims; see advisor/scoring/
 how an unmeasured candidate is placed beside measured ones). The weighted sum keeps every
 contribution visible (advisor/scoring/robustness.py ranks and tests it); the scorecard also
 carries what the report says next: the answers that would change the pick, the tensions between
-answers, and whether Keras 3 on PyTorch combines what the user weighs most (whatif.py).
+answers, whether Keras 3 on PyTorch combines what the user weighs most (whatif.py), and the findings
+the report puts in words without working them out again: each score's claims with their effect, the
+speed comparisons with their intervals, the deployment routes with their credit, the planted bugs,
+the batch curves and their knees, the fewest lines per model and the scripts counted
+(advisor/records/findings.py).
 """
 
 from __future__ import annotations
@@ -15,31 +19,42 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from advisor.claims.verdicts import Verdicts
-from advisor.questionnaire.profile import Profile, load_criteria
-from advisor.records import digest, evidence_digest, knowledge_digest
-from advisor.scoring.caveats import Caveat, evidence_caveats
+from advisor.records.digests import digest, evidence_digest, knowledge_digest, scripts_digest
+from advisor.records.findings import ClaimEffect, Findings
+from advisor.records.profile import Profile, load_criteria
+from advisor.records.scorecard import Caveat, CriterionScore, Scorecard
+from advisor.records.verdicts import Verdicts
+from advisor.scoring.caveats import evidence_caveats
+from advisor.scoring.ease import ease_findings
 from advisor.scoring.hardware import DEVICE_WORDS, HARDWARE_WORDS, HardwareMatch, hardware_match
 from advisor.scoring.literature import literature_scores, place
-from advisor.scoring.measured import score_debugging, score_deployment, score_ease_of_use
+from advisor.scoring.measured import (
+    deployment_findings,
+    planted_cases,
+    score_debugging,
+    score_deployment,
+    score_ease_of_use,
+)
 from advisor.scoring.robustness import Scores, rank
-from advisor.scoring.scale import score_dataset_scale
-from advisor.scoring.scorecard import CriterionScore, Scorecard
+from advisor.scoring.scale import scale_findings, score_dataset_scale
 from advisor.scoring.speed import (
     SPEED_CRITERIA,
     device_notes,
     score_memory,
     score_startup_time,
     score_training_speed,
+    speed_findings,
 )
 from advisor.scoring.tensions import find_tensions
+from advisor.scoring.whatif import answer_flips, keras_on_torch, keras_on_torch_untested
 from probes.evidence import Evidence
 from probes.variants import VARIANTS
 from probes.variants import label as variant_label
 
 # The frameworks a user chooses between; Keras on other backends joins when this run measured it.
 CORE_CANDIDATES = ("torch", "keras-tensorflow", "tensorflow")
-RULES = ("weights", "literature", "measured_scores", "export_paths", "questions", "tensions")  # knowledge/ it reads
+# The knowledge/ files it reads (onboarding.yaml: each framework's reference script, for older evidence).
+RULES = ("weights", "literature", "measured_scores", "export_paths", "questions", "tensions", "onboarding")
 
 # EVIDENCE_SCORERS maps a criterion to a function(evidence, candidates, profile) that returns
 # {candidate: (score 0-10, basis sentence, figures dict)} for the candidates it could measure;
@@ -62,29 +77,42 @@ def score(profile: Profile, evidence: Evidence | None, verdicts: Verdicts, *, wh
     `verdicts` are the ledger's claims checked against `evidence` (advisor.claims.check).
     """
     candidates = candidates_for(evidence)
-    hardware = hardware_match(profile.answers.values, evidence)
+    hardware = hardware_match(profile.answers.hardware, evidence)
     scores = criterion_scores(profile, evidence, verdicts, candidates, hardware)
     card = rank(candidates, profile.weight_vector(), scores)
-    inputs = {
+    inputs = scored_from(profile, evidence, verdicts)
+    caveats = evidence_caveats(evidence, candidates)
+    if hardware.matches is False:
+        caveats = (*caveats, Caveat("hardware_mismatch", False, hardware.sentence()))
+    findings = Findings(
+        speed=speed_findings(evidence),
+        deployment=deployment_findings(evidence, profile.answers.deployment_target),
+        planted=planted_cases(evidence),
+        scale=scale_findings(evidence),
+        ease=ease_findings(evidence),
+    )
+    card = replace(card, tensions=find_tensions(profile.answers), inputs=inputs, caveats=caveats, findings=findings)
+    if not what_if:
+        return card
+    return replace(
+        card,
+        answer_flips=tuple(
+            answer_flips(profile, card.leader, lambda other: score(other, evidence, verdicts, what_if=False))
+        ),
+        combination=keras_on_torch(card),
+        untested_combination=keras_on_torch_untested(card),
+    )
+
+
+def scored_from(profile: Profile, evidence: Evidence | None, verdicts: Verdicts) -> dict[str, str | None]:
+    """The digests of what a scorecard is scored from: a saved one whose inputs differ is scored again."""
+    return {
         "profile": digest(profile.to_json()),
         "evidence": evidence_digest(evidence),
         "verdicts": digest(verdicts.to_json()),
         "rules": knowledge_digest(*RULES),
+        "scripts": scripts_digest(),
     }
-    caveats = evidence_caveats(evidence, candidates)
-    if hardware.matches is False:
-        caveats = (*caveats, Caveat("hardware_mismatch", False, hardware.sentence()))
-    card = replace(card, tensions=find_tensions(profile.answers), inputs=inputs, caveats=caveats)
-    if not what_if:
-        return card
-    from advisor.scoring.whatif import answer_flips, keras_on_torch, keras_on_torch_untested
-
-    return replace(
-        card,
-        answer_flips=tuple(answer_flips(profile, evidence, verdicts, card.leader)),
-        combination=keras_on_torch(card),
-        untested_combination=keras_on_torch_untested(card),
-    )
 
 
 def candidates_for(evidence: Evidence | None) -> tuple[str, ...]:
@@ -108,7 +136,7 @@ def criterion_scores(
     """criterion -> candidate -> score: evidence first, then the answers (familiarity), then the claims;
     `hardware` says how much a device-dependent measurement counts (advisor/scoring/hardware.py)."""
     criteria = load_criteria()
-    literature = literature_scores(candidates, verdicts.verdicts, list(criteria), profile.answers.values)
+    literature = literature_scores(candidates, verdicts.verdicts, list(criteria), profile.answers)
     notes = device_notes(evidence, candidates) if evidence is not None else {}
     scores: dict[str, dict[str, CriterionScore]] = {}
     for criterion in criteria:
@@ -120,24 +148,35 @@ def criterion_scores(
         for candidate in candidates:
             if criterion == "familiarity":
                 value, basis = score_familiarity(profile, candidate)
-                per[candidate] = CriterionScore(criterion, candidate, value, "answers", basis)
+                per[candidate] = CriterionScore(criterion, candidate, value, "answers", basis, placement="answers")
             elif candidate in measured:
                 value, basis, figures = measured[candidate]
                 if criterion in SPEED_CRITERIA and candidate in notes:
                     basis = f"{basis}; {notes[candidate]}"
-                claims: tuple[str, ...] = ()
+                effects: tuple[ClaimEffect, ...] = ()
+                placement = "measured"
                 if criterion in SPEED_CRITERIA and hardware.matches is False:
                     articles = place(literature[criterion], {}, candidate, variant_label(candidate))
                     value, basis, figures = _measured_elsewhere(hardware, float(value), basis, figures, articles)
-                    claims = articles.claims
-                per[candidate] = CriterionScore(criterion, candidate, float(value), "measured", basis, figures, claims)
+                    effects, placement = articles.effects, "measured_elsewhere"
+                per[candidate] = CriterionScore(
+                    criterion, candidate, float(value), "measured", basis, figures, effects, placement
+                )
             else:
                 placed = place(literature[criterion], measured_scores, candidate, variant_label(candidate))
-                basis = placed.basis
+                basis, short = placed.basis, placed.short
                 if criterion in SPEED_CRITERIA and candidate in notes:
-                    basis = f"{notes[candidate]}; {basis}"
+                    basis, short = f"{notes[candidate]}; {basis}", f"{notes[candidate]}; {short or basis}"
                 per[candidate] = CriterionScore(
-                    criterion, candidate, placed.score, "literature", basis, placed.figures, placed.claims
+                    criterion,
+                    candidate,
+                    placed.score,
+                    "literature",
+                    basis,
+                    placed.figures,
+                    placed.effects,
+                    placed.placement,
+                    short,
                 )
         scores[criterion] = per
     return scores
@@ -166,7 +205,7 @@ def rank_scores(candidates: Sequence[str], weights: Mapping[str, float], scores:
 
 
 def score_familiarity(profile: Profile, candidate: str) -> tuple[float, str]:
-    known = set(profile.answers["known_frameworks"])
+    known = set(profile.answers.known_frameworks)
     variant = VARIANTS[candidate]
     if variant.family in known:
         return 10.0, f"you know {variant.family}"

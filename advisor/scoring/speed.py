@@ -1,7 +1,10 @@
 """Speed, start-up and memory scores, from the speed probe: relative to the fastest (or leanest) measured.
 
 Per model only results from one device are ranked (probes/devices.py): a CPU result is never
-scored against a GPU result as if alike; a candidate that ran on the other device is noted.
+scored against a GPU result as if alike; a candidate that ran on the other device is noted. The
+speed findings (speed_findings) are the comparisons the report puts in words: per model, the
+fastest framework against each other one and each named option against the default it changes,
+each with its 95% interval from the spread between processes, and the device of every result.
 """
 
 from __future__ import annotations
@@ -9,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from advisor.questionnaire.profile import Profile
+from advisor.records.findings import DeviceUse, SpeedComparison, SpeedFindings
+from advisor.records.profile import Profile
 from advisor.scoring.relative import relative_over_models
 from probes.devices import DEVICE_WORDS, device_of, mixed, primary_device, where
-from probes.evidence import Evidence
+from probes.evidence import Evidence, ProbeResult, process_interval
+from probes.variants import VARIANTS
 
 SPEED_CRITERIA = ("training_speed", "startup_time", "memory")  # scored from speed results, one device at a time
 
@@ -115,3 +120,56 @@ def score_memory(
         lambda v: f"{v:,.0f} {words}",
         profile,
     )
+
+
+def speed_findings(evidence: Evidence | None) -> SpeedFindings:
+    """The comparisons worth a sentence on each model the speed probe measured, and each usable result's device."""
+    if evidence is None:
+        return SpeedFindings()
+    measured = {r.model for r in evidence.of_kind("speed")}
+    comparisons = [
+        comparison
+        for model in evidence.settings.get("models") or []
+        if model in measured
+        for comparison in model_comparisons(evidence, model)
+    ]
+    devices = tuple(DeviceUse(r.variant, r.model, r.case, device_of(r)) for r in evidence.of_kind("speed") if r.ok)
+    return SpeedFindings(tuple(comparisons), devices)
+
+
+def model_comparisons(evidence: Evidence, model: str) -> list[SpeedComparison]:
+    """The fastest framework against each other one, then each named option (torch.compile) against its default."""
+    results = [r for v in evidence.variants() if (r := evidence.result(v, model)) is not None]
+    ok = [r for r in results if r.ok and r.summary("train_samples_per_s")]
+    ok.sort(key=lambda r: -r.summary("train_samples_per_s").median)  # type: ignore[union-attr]
+    frameworks = [r for r in ok if not is_option(r.variant)]  # the defaults compare; a switch with its own
+    pairs = [(frameworks[0], slower, False) for slower in frameworks[1:]]
+    for option in (r for r in ok if is_option(r.variant)):
+        base = evidence.result(VARIANTS[option.variant].option_of or "", model)
+        if base is not None and base.ok:
+            pairs.append((option, base, True))
+    return [found for a, b, switch in pairs if (found := compare_speed(model, a, b, switch))]
+
+
+def compare_speed(model: str, a: ProbeResult, b: ProbeResult, option: bool = False) -> SpeedComparison | None:
+    """a's training throughput over b's with its 95% interval between processes; None below two processes a side."""
+    interval = process_interval(a, b, "train_samples_per_s")
+    if interval is None:
+        return None
+    return SpeedComparison(
+        model,
+        a.variant,
+        b.variant,
+        interval.ratio,
+        interval.low,
+        interval.high,
+        (interval.n_a, interval.n_b),
+        (device_of(a), device_of(b)),
+        option,
+    )
+
+
+def is_option(variant: str) -> bool:
+    """A named option of a framework (torch.compile, XLA), measured beside it, not a candidate of its own."""
+    known = VARIANTS.get(variant)
+    return known is not None and not known.candidate

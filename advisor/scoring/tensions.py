@@ -6,8 +6,8 @@ from typing import Any
 
 import knowledge
 from advisor.questionnaire.profile import rule_matches
-from advisor.questionnaire.questions import Answers
-from advisor.scoring.scorecard import Tension
+from advisor.records.answers import Answers
+from advisor.records.scorecard import Tension
 
 
 def find_tensions(answers: Answers) -> tuple[Tension, ...]:

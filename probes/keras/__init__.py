@@ -1,8 +1,9 @@
 """Keras 3, measured the way Keras users write it: Sequential models, compile() and fit().
 
 One reference script serves every backend (KERAS_BACKEND, set in the child's environment by the
-variant, picks TensorFlow, PyTorch or JAX before keras is imported). Threads and devices are the
-backend's own, so they are set by the backend's framework folder where there is one.
+variant, picks TensorFlow, PyTorch or JAX before keras is imported). Threads, devices and GPU memory
+are the backend's own: TensorFlow's and PyTorch's are set as for those frameworks used directly, by the
+runtime code they share (probes/common/), and JAX's here.
 
 The transformers are built from the layers keras.io's "Text classification with Transformer" guide uses
 (MultiHeadAttention, Dense, LayerNormalization), the same post-LayerNorm block as PyTorch's
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from probes.common import tensorflow_runtime, torch_runtime
 from probes.contract import FrameworkFolder
 
 
@@ -52,25 +54,19 @@ class Keras(FrameworkFolder):
         return versions
 
     def configure_threads(self, n: int) -> dict[str, Any]:
-        from probes.pytorch import PROBE as pytorch
-        from probes.tensorflow import PROBE as tensorflow
-
         chosen = backend()
         if chosen == "tensorflow":
-            return tensorflow.configure_threads(n)
+            return tensorflow_runtime.configure_threads(n)
         if chosen == "torch":
-            return pytorch.configure_threads(n)
+            return torch_runtime.configure_threads(n)
         return {"note": f"the {chosen} backend's threads follow OMP_NUM_THREADS and XLA flags", "intra_op": n}
 
     def device_info(self, preference: str) -> dict[str, Any]:
-        from probes.pytorch import PROBE as pytorch
-        from probes.tensorflow import PROBE as tensorflow
-
         chosen = backend()
         if chosen == "tensorflow":
-            info = tensorflow.device_info(preference)
+            info = tensorflow_runtime.device_info(preference)
         elif chosen == "torch":
-            info = pytorch.device_info(preference)
+            info = torch_runtime.device_info(preference)
         else:
             import jax
 
@@ -83,13 +79,9 @@ class Keras(FrameworkFolder):
 def precision(chosen: str, used: str) -> str:
     """What float32 means for the backend on the device (its framework's TF32 defaults)."""
     if chosen == "tensorflow":
-        from probes.tensorflow import PROBE as tensorflow
-
-        return tensorflow.precision(used)
+        return tensorflow_runtime.precision(used)
     if chosen == "torch":
-        from probes.pytorch import PROBE as pytorch
-
-        return pytorch.precision(used)
+        return torch_runtime.precision(used)
     if used != "gpu":
         return "float32"
     import jax
@@ -102,9 +94,7 @@ def reset_gpu_peak(chosen: str, used: str) -> bool:
     """Start the backend's peak accelerator memory afresh for one model; False where it cannot (JAX keeps
     `peak_bytes_in_use` from process start, so only a process's first model has a peak of its own)."""
     if chosen == "tensorflow":
-        from probes.tensorflow import reset_gpu_peak as tensorflow_reset
-
-        tensorflow_reset(used)
+        tensorflow_runtime.reset_gpu_peak(used)
         return True
     if used not in ("cuda", "gpu"):
         return True
@@ -119,9 +109,7 @@ def reset_gpu_peak(chosen: str, used: str) -> bool:
 def gpu_peak_mb(chosen: str, used: str) -> float | None:
     """The backend's own peak accelerator memory since reset_gpu_peak(), in MB; None on the CPU."""
     if chosen == "tensorflow":
-        from probes.tensorflow import gpu_peak_mb as tensorflow_peak
-
-        return tensorflow_peak(used)
+        return tensorflow_runtime.gpu_peak_mb(used)
     if used not in ("cuda", "gpu"):
         return None
     if chosen == "torch":

@@ -13,10 +13,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from probes.common import tensorflow_runtime
 from probes.keras import PROBE
 from probes.kinds import debugging
 from probes.kinds.debugging import DTYPES, FLATTEN_SHAPES, INPUT_SHAPES, PRINT, Edit, Progress, bug
-from probes.tensorflow.debugging import WRAPPERS as TF_WRAPPERS
 from probes.variants import Variant
 
 if TYPE_CHECKING:  # the data are numpy arrays; numpy loads with the framework, in the child
@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # the data are numpy arrays; numpy loads with the framework, 
 REFERENCE = PROBE.reference_path()
 # Keras names the layer call first ("Exception encountered when calling Sequential.call().") and
 # says the error on the next line; on TensorFlow a traced fit() step wraps it as tf.function does.
-WRAPPERS = (debugging.MessageWrapper(re.compile(r"^Exception encountered when calling .*\.$"), "next"), *TF_WRAPPERS)
+LAYER_CALL = debugging.MessageWrapper(re.compile(r"^Exception encountered when calling .*\.$"), "next")
+WRAPPERS = (LAYER_CALL, tensorflow_runtime.TRACED_ERROR)
 
 
 def cases(models: list[str], variant: Variant) -> list[tuple[str, str]]:

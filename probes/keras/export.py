@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from probes.common import tensorflow_runtime, torch_runtime
 from probes.kinds import export as export_paths
 from probes.variants import Variant
 
@@ -110,11 +111,9 @@ def _executorch(model: Any, backend: str) -> Callable[[Path], None]:
     def lower(path: Path) -> None:
         import torch
 
-        from probes.pytorch.export import lower_to_executorch
-
         program = path.with_suffix(".pt2")
         _export(model, program, "torch", "executorch", backend)
-        lower_to_executorch(torch.export.load(program), path)
+        torch_runtime.lower_to_executorch(torch.export.load(program), path)
 
     return lower
 
@@ -187,29 +186,14 @@ def load_tfjs(path: str, batch: np.ndarray) -> np.ndarray:
     return np.asarray(tensorflowjs.converters.load_keras_model(os.path.join(path, "model.json"))(batch))
 
 
-def _saved_model(path: str, batch: np.ndarray) -> np.ndarray:
-    from probes.tensorflow.export import load_saved_model
-
-    return load_saved_model(path, batch)  # a SavedModel is TensorFlow's format, whichever backend wrote it
-
-
-def _torch_export(path: str, batch: np.ndarray) -> np.ndarray:
-    from probes.pytorch.export import load_torch_export
-
-    return load_torch_export(path, batch)  # the torch.export program Keras writes on PyTorch
-
-
-def _open_executorch(path: str) -> Callable[[np.ndarray], np.ndarray]:
-    from probes.pytorch.export import open_executorch
-
-    return open_executorch(path)  # a .pte runs in ExecuTorch, whichever front end lowered it
-
-
-OPENERS = {"executorch": ("executorch", _open_executorch)}
+# A SavedModel is TensorFlow's format whichever backend wrote it, the torch.export program Keras writes on
+# PyTorch is PyTorch's, and a .pte runs in ExecuTorch whichever front end lowered it (probes/common/).
+OPENERS = {"executorch": ("executorch", torch_runtime.open_executorch)}
 LOADERS = {
     "keras_native": load_keras_native,
     "weights_h5": load_weights_h5,
     "tfjs": load_tfjs,
-    "saved_model": _saved_model,
-    "torch_export": _torch_export,
+    "saved_model": tensorflow_runtime.load_saved_model,
+    "torch_export": torch_runtime.load_torch_export,
 }
+RELOAD_CHECKS: dict[str, Callable[[str], dict[str, Any]]] = {}

@@ -1,7 +1,7 @@
 """Keras 3's scale probe: batch curves by the speed session, fit() on streamed records, and multi-worker ranks.
 
 Two pipelines, the two keras.io offers for data that does not fit in memory: fit() on the tf.data
-pipeline TensorFlow's guide builds (`stream`, probes/tensorflow/scale.py: any backend reads it), and
+pipeline TensorFlow's guide builds (`stream`, probes/common/tensorflow_runtime.py: any backend reads it), and
 fit() on a keras.utils.PyDataset whose __getitem__ reads one batch of records from memmapped shards
 (`stream-pydataset`, with PyDataset's default of one worker thread). Both are timed as the speed
 probe times fit(): the epochs of one call, from each epoch's first batch to its end.
@@ -13,11 +13,11 @@ JAX backend only, and no Keras engine spreads the PyTorch backend over processes
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
 
+from probes.common import tensorflow_runtime
 from probes.keras.speed import FitTimedByEpochs
 from probes.kinds.scale import (
     STREAM_CASE,
@@ -30,11 +30,12 @@ from probes.kinds.scale import (
     write_shards,
 )
 from probes.specs import make_data
+from probes.variants import Variant
 
 PYDATASET_CASE = "stream-pydataset"
 
 
-def cases(models: list[str], variant: Any) -> list[tuple[str, str]]:
+def cases(models: list[str], variant: Variant) -> list[tuple[str, str]]:
     return scale_cases(models, (STREAM_CASE, PYDATASET_CASE), data_parallel=variant.backend == "tensorflow")
 
 
@@ -80,10 +81,8 @@ class KerasStream(FitTimedByEpochs):
             self.pipeline, self.workers = "keras.utils.PyDataset over memmapped records (workers=1, the default)", 1
             self.read_batch = self._pydataset_reader()
         else:
-            from probes.tensorflow.scale import PIPELINE, record_dataset
-
-            self.data = record_dataset(shards, self.batch_size)
-            self.pipeline, self.workers = f"fit() on {PIPELINE}", settings["threads"]
+            self.data = tensorflow_runtime.record_dataset(shards, self.batch_size)
+            self.pipeline, self.workers = f"fit() on {tensorflow_runtime.PIPELINE}", settings["threads"]
             self.read_batch = iter(self.data).__next__
 
     def _pydataset_reader(self) -> Any:
@@ -111,14 +110,8 @@ class KerasStream(FitTimedByEpochs):
 
 
 def rank_env(rank: int, world: int, ports: list[int]) -> dict[str, str | None]:
-    """TF_CONFIG as TensorFlow's multi-worker tutorial writes it: every worker's address, and this one's index.
-
-    One process has none (not even the user's own): the strategy then trains on this machine alone.
-    """
-    if world == 1:
-        return {"TF_CONFIG": None}
-    workers = [f"127.0.0.1:{port}" for port in ports[:world]]
-    return {"TF_CONFIG": json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": rank}})}
+    """TF_CONFIG as TensorFlow's multi-worker tutorial writes it, as for TensorFlow used directly."""
+    return tensorflow_runtime.tf_config(rank, world, ports)
 
 
 def rank_main(request: dict[str, Any]) -> dict[str, Any]:
@@ -155,18 +148,8 @@ def rank_main(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
-    from probes.keras import speed
-
-    shared = measure_shared_case(
-        model_name,
-        case,
-        settings,
-        variant,
-        speed_measure=speed.measure,
-        module=__name__,
-        rank_env=rank_env,
-        engine="tf.distribute.MultiWorkerMirroredStrategy with Keras fit()",
-    )
+    engine = "tf.distribute.MultiWorkerMirroredStrategy with Keras fit()"
+    shared = measure_shared_case(model_name, case, settings, variant, framework="keras", engine=engine)
     if shared is not None:
         return shared
     with stream_folder() as folder:

@@ -248,7 +248,7 @@ def session_facts(session: KerasSession) -> dict[str, Any]:
     else:
         facts.update(timed_work=STEP_ONLY, input_pipeline="fit() on NumPy arrays, no metric (Keras slices each batch)")
     if session.backend == "tensorflow":
-        from probes.tensorflow import onednn_on
+        from probes.common.tensorflow_runtime import onednn_on
 
         facts["onednn"] = onednn_on()
     return facts

@@ -482,10 +482,3 @@ def headline(message: str, wrappers: Sequence[MessageWrapper] = ()) -> str:
             if len(lines) > 1:
                 return lines[1][:200]
     return lines[0][:200]
-
-
-def first_line(message: str) -> str:
-    for line in message.splitlines():
-        if line.strip():
-            return line.strip()[:200]
-    return ""

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from probes.kinds import browser
-from probes.kinds.reload import EXPORT_FOLDER_PREFIX
+from probes.kinds.reload import EXPORT_FOLDER_PREFIX, exception_line
 
 RELOAD_TIMEOUT_S = 120.0
 Quantize = Callable[[Path, Path], str]  # (float artifact, int8 artifact to write) -> the method's name
@@ -92,12 +92,6 @@ def size_bytes(path: Path) -> int:
     if path.is_dir():
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
     return path.stat().st_size
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
-    return f"{type(exc).__name__}: {line}"[:300] if line else type(exc).__name__
 
 
 class Workspace:
@@ -251,7 +245,7 @@ def quantized(workspace: Workspace, path: ExportPath, artifact: Path) -> dict[st
     try:
         method = quantize(artifact, target)
     except Exception as exc:  # noqa: BLE001 - a failed quantisation is the finding
-        return {"int8_error": f"quantisation failed: {first_line(exc)}"}
+        return {"int8_error": f"quantisation failed: {exception_line(exc)}"}
     facts: dict[str, Any] = {"int8_method": method, "int8_size_bytes": size_bytes(target)}
     base, int8 = workspace.evaluate(path.id, artifact), workspace.evaluate(path.id, target)
     if not (base.get("ok") and int8.get("ok")):
@@ -292,7 +286,7 @@ def run_path(workspace: Workspace, path: ExportPath, variant: str) -> dict[str, 
     try:
         path.export(artifact)
     except Exception as exc:  # noqa: BLE001 - a failed export is the finding
-        facts.update(export_s=round(time.perf_counter() - start, 3), error=first_line(exc))
+        facts.update(export_s=round(time.perf_counter() - start, 3), error=exception_line(exc))
         return {"status": "failed", "reason": f"export failed: {facts['error']}", "facts": facts}
     facts.update(export_s=round(time.perf_counter() - start, 3), size_bytes=size_bytes(artifact))
     reply = workspace.reload(path.id, artifact)

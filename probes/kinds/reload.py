@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from probes.contract import export_probe
+
 REFERENCE_MODULE = re.compile(r"^probes\.\w+\.reference$")  # every framework's reference script
 EXPORT_FOLDER_PREFIX = "advisor-export-"
 Loader = Callable[[str, np.ndarray], np.ndarray]  # the export probes' tempfile.TemporaryDirectory prefix
@@ -63,8 +65,8 @@ def reference_hidden() -> Iterator[None]:
 # just wrote into its own TemporaryDirectory. The runtimes a deployment target runs, whichever
 # framework exported the file, are here as openers (artifact -> a function of a batch), so the same
 # loaded file can be timed and checked on the test set; each framework's own formats are loaded by
-# LOADERS in its export module (probes/<framework>/export.py), and a runtime only one framework
-# feeds (ExecuTorch) by OPENERS there.
+# the LOADERS of its export module, and a runtime only some frameworks feed (ExecuTorch) by its
+# OPENERS (the ReloadProbe of probes/contract.py).
 
 Opener = Callable[[str], Callable[[np.ndarray], np.ndarray]]
 TIMED_CALLS = 20
@@ -104,13 +106,12 @@ RUNTIME_OPENERS: dict[str, tuple[str, Opener]] = {"onnx": ("onnxruntime", open_o
 
 def opener_for(framework: str, path_id: str) -> tuple[str, Opener] | None:
     """(runtime name, opener) when the path's file runs in a deployment runtime, else None."""
-    own = getattr(importlib.import_module(f"probes.{framework}.export"), "OPENERS", {})
-    return own.get(path_id) or RUNTIME_OPENERS.get(path_id)
+    return export_probe(framework).OPENERS.get(path_id) or RUNTIME_OPENERS.get(path_id)
 
 
 def loader_for(framework: str, path_id: str) -> Loader:
     """The framework's own loader for the path, else its runtime's; KeyError when neither has one."""
-    own = importlib.import_module(f"probes.{framework}.export").LOADERS
+    own = export_probe(framework).LOADERS
     if path_id in own:
         return own[path_id]
     found = opener_for(framework, path_id)
@@ -159,11 +160,11 @@ def evaluate(request: dict[str, Any]) -> dict[str, Any]:
     return reply
 
 
-def first_line(exc: BaseException) -> str:
-    import re
-
-    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()
-    line = text.splitlines()[0] if text else ""
+def exception_line(exc: BaseException) -> str:
+    """An exception in one line for a record: its type and its message's first line that says something,
+    terminal colour codes removed, at most 300 characters. The export child and this process both use it."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
     return f"{type(exc).__name__}: {line}"[:300] if line else type(exc).__name__
 
 
@@ -182,10 +183,10 @@ def reload(request: dict[str, Any]) -> dict[str, Any]:
     if not _own_artifact(request["artifact"]):
         return {"reload_ok": False, "error": f"refused: {request['artifact']} is not in an export probe's folder"}
     loader = loader_for(request["framework"], request["path_id"])
-    own_loaders = importlib.import_module(f"probes.{request['framework']}.export").LOADERS
+    own = export_probe(request["framework"])
     batch = np.load(request["batch"])
     reply: dict[str, Any] = {}
-    checks = getattr(importlib.import_module(f"probes.{request['framework']}.export"), "RELOAD_CHECKS", {})
+    checks = own.RELOAD_CHECKS
     if request["path_id"] in checks:  # what the framework's default load does first (e.g. torch.load's refusal)
         reply.update(checks[request["path_id"]](request["artifact"]))
     start = time.perf_counter()
@@ -198,12 +199,12 @@ def reload(request: dict[str, Any]) -> dict[str, Any]:
             else:
                 outputs = loader(request["artifact"], batch)
         except Exception as exc:  # noqa: BLE001 - a failed reload is the finding
-            errors.append(first_line(exc))
+            errors.append(exception_line(exc))
             reply["traceback_tail"] = traceback.format_exc(limit=-3)[-1500:]
             continue
         np.save(request["outputs"], np.asarray(outputs, dtype=np.float32))
         reply.update(reload_ok=True, needs_python_class=not hide, reload_s=time.perf_counter() - start)
-        if request["path_id"] not in own_loaders and (found := opener_for(request["framework"], request["path_id"])):
+        if request["path_id"] not in own.LOADERS and (found := opener_for(request["framework"], request["path_id"])):
             reply.update(runtime=found[0], call_ms=median_call_ms(found[1](request["artifact"]), batch))
         if not hide:
             reply["without_class_error"] = errors[0]
@@ -224,7 +225,7 @@ def main() -> int:
         try:
             reply = evaluate(request) if request.get("op") == "evaluate" else reload(request)
         except Exception as exc:  # noqa: BLE001 - never die on one artifact
-            reply = {"reload_ok": False, "error": first_line(exc)}
+            reply = {"reload_ok": False, "error": exception_line(exc)}
         replies.write(json.dumps(reply) + "\n")
     return 0
 

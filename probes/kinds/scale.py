@@ -29,13 +29,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from probes import memory
+from probes import folding, memory
+from probes.contract import framework_probe, scale_probe, speed_probe
+from probes.folding import Failure, Filed
 from probes.kinds.speed import find_steady_state, run_windows, steps_per_window
 from probes.specs import MODELS, make_data
 
@@ -70,6 +72,18 @@ def scale_cases(models: Sequence[str], streams: Sequence[str], data_parallel: bo
         if data_parallel:
             cases.append((model, DATA_PARALLEL_CASE))
     return cases
+
+
+def fold(case: str, output: Mapping[str, Any] | None, child: Mapping[str, Any], failure: Failure | None) -> list[Filed]:
+    """File a scale output as every kind does, less the training memory a batch case's speed session reports:
+    that is the speed probe's figure (this process reused its session)."""
+    return [
+        replace(filed, samples={k: v for k, v in filed.samples.items() if k != "train_memory_mb"})
+        for filed in folding.fold(case, output, child, failure)
+    ]
+
+
+FILING = folding.Filing(fold)
 
 
 # --- shards on disk
@@ -267,6 +281,13 @@ def free_ports(n: int) -> list[int]:
             s.close()
 
 
+@runtime_checkable
+class RankEntry(Protocol):
+    """What a rank process runs: a framework's ScaleProbe (probes/contract.py), or a test's stand-in."""
+
+    def rank_main(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class RankOutcome:
     rank: int
@@ -347,37 +368,27 @@ def rank_failure(outcomes: Sequence[RankOutcome], world: int, timeout_s: float =
 
 
 def measure_shared_case(
-    model_name: str,
-    case: str,
-    settings: Mapping[str, Any],
-    variant: Mapping[str, Any],
-    *,
-    speed_measure: Callable[..., dict[str, Any]],
-    module: str,
-    rank_env: Callable[[int, int, list[int]], Mapping[str, str | None]],
-    engine: str,
+    model_name: str, case: str, settings: Mapping[str, Any], variant: dict[str, Any], *, framework: str, engine: str
 ) -> dict[str, Any] | None:
     """The cases every framework measures alike: a batch size through its own speed session, and its
-    engine on 1 and 2 processes (its reference.py against its reference_distributed.py). None for a
-    streamed case, which each framework reads its own way."""
+    engine on 1 and 2 processes (its reference.py against its reference_distributed.py), both found
+    through the probe contract. None for a streamed case, which each framework reads its own way."""
     batch = case_batch_size(case)
     if batch is not None:
-        return speed_measure(model_name, "", {**settings, "batch_size": batch, "infer_repeats": 0}, variant)
+        speed = speed_probe(framework)
+        return speed.measure(model_name, "", {**settings, "batch_size": batch, "infer_repeats": 0}, variant)
     if case != DATA_PARALLEL_CASE:
         return None
-    import importlib.util
-
-    spec = importlib.util.find_spec(module)
-    assert spec is not None and spec.origin is not None
-    here = Path(spec.origin).resolve().parent
-    changed = changed_lines((here / "reference.py").read_text(), (here / "reference_distributed.py").read_text())
+    reference = framework_probe(framework).reference_path()
+    changed = changed_lines(reference.read_text(), reference.with_name("reference_distributed.py").read_text())
     request = {
         "model": model_name,
         "seed": settings["seed"],
         "batch_size": settings["batch_size"],
         "steps": DATA_PARALLEL_STEPS[model_name],
     }
-    return measure_data_parallel(module, request, rank_env, engine, changed)
+    ranks = scale_probe(framework)  # a module: each rank process imports it by its name
+    return measure_data_parallel(ranks.__name__, request, ranks.rank_env, engine, changed)
 
 
 def measure_data_parallel(
@@ -445,7 +456,10 @@ def main(argv: list[str]) -> int:
     module, request_path, result_path = argv
     request = json.loads(Path(request_path).read_text())
     try:
-        result = importlib.import_module(module).rank_main(request)
+        entry = importlib.import_module(module)
+        if not isinstance(entry, RankEntry):
+            raise TypeError(f"expected a module with rank_main(request). Received: {module}")
+        result = entry.rank_main(request)
     except Exception as exc:  # noqa: BLE001 - the engine's own error is the finding
         lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
         message = lines[0] + (f" … {lines[-1]}" if len(lines) > 1 else "") if lines else ""

@@ -27,10 +27,13 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
-from probes import memory
+from probes import folding, memory
+from probes.evidence import ProbeResult
+from probes.folding import Failure, Filed
 from probes.specs import MODELS, train_flops
 
 MAX_STEPS_PER_WINDOW = 2000
@@ -180,3 +183,62 @@ def check_accuracy(train_and_evaluate: Callable[..., float], model: str, setting
         "samples": {"test_accuracy": [accuracy], "accuracy_check_s": [time.perf_counter() - start]},
         "facts": {"digits_epochs": spec.digits_epochs, "learned_accuracy": spec.learned_accuracy},
     }
+
+
+# --- filing a child's outputs (probes/collector.py): the speed probe's own cases and figures
+
+
+SHORT_RUN_STEPS = 100  # "training has to finish quickly": a fresh script to this many steps
+
+
+def fold(case: str, output: Mapping[str, Any] | None, child: Mapping[str, Any], failure: Failure | None) -> list[Filed]:
+    """File a speed output: an accuracy check joins its model's timed result (its failure a fact of it, the
+    timings standing); the training memory of a process's first model is a case of its own (MEMORY_CASE);
+    the process's import time and library footprint join every model's figures."""
+    if case == ACCURACY_CASE:
+        if output is not None and folding.succeeded(output):
+            return [Filed("", output.get("samples") or {}, output.get("facts") or {}, counts_round=False)]
+        why = (output or {}).get("reason") or (failure[1] if failure else "the child ended without a result")
+        return [Filed("", facts={"accuracy_error": str(why)[:300]}, counts_round=False)]
+    if output is None or not folding.succeeded(output):
+        return folding.fold(case, output, child, failure)
+    samples = dict(output.get("samples") or {})
+    facts = output.get("facts") or {}
+    grown = samples.pop("train_memory_mb", None)  # present only where this model ran first in its process
+    if child.get("import_s") is not None:
+        samples.update(short_run(samples, facts, child["import_s"]))
+        samples["import_s"] = [child["import_s"]]
+    if child.get("baseline_rss_mb") is not None:
+        samples["baseline_rss_mb"] = [child["baseline_rss_mb"]]
+    filed = [Filed(case, samples, facts)]
+    return filed + ([Filed(MEMORY_CASE, {"train_memory_mb": grown})] if grown is not None else [])
+
+
+def short_run(samples: Mapping[str, Sequence[float]], facts: Mapping[str, Any], import_s: float) -> dict:
+    """What a short run costs in this process: import, build, the first step, then steady steps to 100."""
+    rate, batch = samples.get("train_samples_per_s"), facts.get("batch_size")
+    if not rate or not batch or not samples.get("build_s") or not samples.get("first_step_s") or rate[0] <= 0:
+        return {}
+    steps_s = (SHORT_RUN_STEPS - 1) * batch / rate[0]
+    return {"short_run_s": [import_s + samples["build_s"][0] + samples["first_step_s"][0] + steps_s]}
+
+
+def finish(result: ProbeResult, environment: Mapping[str, Any]) -> ProbeResult:
+    """A measured result with its share of the run's matmul peak (probes/peak.py)."""
+    return with_utilisation(result, environment.get("matmul_peak") or {}) if result.ok else result
+
+
+def with_utilisation(result: ProbeResult, peak: Mapping[str, Any]) -> ProbeResult:
+    """Add each window's share of the matmul peak, when the probe ran on the device the peak was measured on."""
+    gflops = result.samples.get("achieved_gflops")
+    peak_gflops = peak.get("gflops")
+    on_gpu = result.facts.device in ("cuda", "gpu")
+    if not gflops or not peak_gflops or on_gpu != (peak.get("device") == "cuda"):
+        return result
+    if (result.facts.precision or "").startswith("mixed"):
+        return result  # 16-bit math against a float32 yardstick would pass 100%: no utilisation for it
+    samples = {**result.samples, "utilisation": [g / peak_gflops for g in gflops]}
+    return replace(result, samples=samples)
+
+
+FILING = folding.Filing(fold, (MEMORY_CASE,), finish)

@@ -13,12 +13,12 @@ training images, convert) before the same lowering.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from probes.common.torch_runtime import load_torch_export, lower_to_executorch, open_executorch
 from probes.kinds import export as export_paths
 from probes.variants import Variant
 
@@ -57,14 +57,6 @@ def _trained(settings: dict[str, Any]) -> tuple[Any, Any, export_paths.Workspace
         workspace = export_paths.Workspace("pytorch", batch.numpy(), expected, (test_x.numpy(), test_y.numpy()))
         _state.update(model=model, example=batch, calibration=calibration, workspace=workspace)
     return _state["model"], _state["example"], _state["workspace"]
-
-
-def lower_to_executorch(program: Any, path: Path) -> None:
-    """A torch.export program to an ExecuTorch .pte, its operators delegated to XNNPACK where it can."""
-    from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
-    from executorch.exir import to_edge_transform_and_lower
-
-    path.write_bytes(to_edge_transform_and_lower(program, partitioner=[XnnpackPartitioner()]).to_executorch().buffer)
 
 
 def _executorch_int8(model: Any, example: Any, calibration: Any) -> export_paths.Quantize:
@@ -160,34 +152,17 @@ def load_torchscript(path: str, batch: np.ndarray) -> np.ndarray:
     return _torch_eval(torch.jit.load(path), batch)
 
 
-def load_torch_export(path: str, batch: np.ndarray) -> np.ndarray:
-    import torch
-
-    program = torch.export.load(path)
-    with torch.no_grad():
-        return program.module()(torch.from_numpy(batch)).numpy()
-
-
 def default_torch_load(path: str) -> dict[str, Any]:
     """What plain torch.load(path) does today with a pickled model (weights_only=True by default)."""
     import torch
 
-    from probes.kinds.reload import first_line
+    from probes.kinds.reload import exception_line
 
     try:
         torch.load(path)
     except Exception as exc:  # noqa: BLE001 - the refusal is the finding
-        return {"default_load_ok": False, "default_load_error": first_line(exc)}
+        return {"default_load_ok": False, "default_load_error": exception_line(exc)}
     return {"default_load_ok": True, "default_load_error": None}
-
-
-def open_executorch(path: str) -> Callable[[np.ndarray], np.ndarray]:
-    """A .pte in ExecuTorch's runtime (its Python binding of the C++ runtime apps link)."""
-    import torch
-    from executorch.runtime import Runtime
-
-    method = Runtime.get().load_program(path).load_method("forward")
-    return lambda batch: method.execute([torch.from_numpy(batch)])[0].numpy()
 
 
 OPENERS = {"executorch": ("executorch", open_executorch)}

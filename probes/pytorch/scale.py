@@ -32,12 +32,13 @@ from probes.kinds.scale import (
 )
 from probes.kinds.speed import timed
 from probes.specs import LEARNING_RATE, make_data
+from probes.variants import Variant
 
 IN_LOOP = "stream-workers-0"
 PER_SAMPLE = "stream-per-sample"
 
 
-def cases(models: list[str], variant: dict[str, Any] | Any) -> list[tuple[str, str]]:
+def cases(models: list[str], variant: Variant) -> list[tuple[str, str]]:
     return scale_cases(models, (STREAM_CASE, IN_LOOP, PER_SAMPLE), data_parallel=True)
 
 
@@ -142,7 +143,7 @@ class TorchStream:
 # --- data-parallel ranks: reference_distributed.py's own functions, one process each
 
 
-def rank_env(rank: int, world: int, ports: list[int]) -> dict[str, str]:
+def rank_env(rank: int, world: int, ports: list[int]) -> dict[str, str | None]:
     """What torchrun gives each process: its rank, the world, and where rank 0 listens."""
     return {
         "RANK": str(rank),
@@ -186,18 +187,8 @@ def rank_main(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
-    from probes.pytorch import speed
-
-    shared = measure_shared_case(
-        model_name,
-        case,
-        settings,
-        variant,
-        speed_measure=speed.measure,
-        module=__name__,
-        rank_env=rank_env,
-        engine="torch.distributed DistributedDataParallel (gloo on CPUs, NCCL on GPUs)",
-    )
+    engine = "torch.distributed DistributedDataParallel (gloo on CPUs, NCCL on GPUs)"
+    shared = measure_shared_case(model_name, case, settings, variant, framework="pytorch", engine=engine)
     if shared is not None:
         return shared
     import torch

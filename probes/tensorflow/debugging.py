@@ -10,12 +10,12 @@ TensorFlow shows them, with its traceback filtering on (the default).
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from probes.common import tensorflow_runtime
 from probes.kinds import debugging
 from probes.kinds.debugging import DTYPES, FLATTEN_SHAPES, INPUT_SHAPES, PRINT, Edit, Progress, bug
 from probes.tensorflow import PROBE
@@ -30,7 +30,7 @@ MODES = {
     "eager": "tf.config.run_functions_eagerly(True) (the tf.function runs as plain Python)",
 }
 # A tf.function's error opens with "in user code:", quotes the user's frames, and ends with the error.
-WRAPPERS = (debugging.MessageWrapper(re.compile(r"^in user code:$"), "last"),)
+WRAPPERS = (tensorflow_runtime.TRACED_ERROR,)
 PRINT_NOTE = (
     "A Python print inside a tf.function runs while TensorFlow traces it (once per input signature, and once more"
     " on the first call, when the Keras optimizer creates its variables inside the step), not at every step;"

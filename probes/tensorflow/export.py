@@ -15,11 +15,13 @@ the fresh reload process (probes/kinds/reload.py); LiteRT and ONNX reload in the
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from probes.common.tensorflow_runtime import load_saved_model
 from probes.kinds import export as export_paths
 from probes.variants import Variant
 
@@ -103,14 +105,6 @@ def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[
 # --- reloading, in the fresh reload process (probes/kinds/reload.py): artifacts from our own folder only
 
 
-def load_saved_model(path: str, batch: np.ndarray) -> np.ndarray:
-    """A SavedModel through its serving signature, as TF Serving would call it; no Python class needed."""
-    import tensorflow as tf
-
-    loaded = tf.saved_model.load(path)  # kept in a name: its variables die with the object
-    return loaded.serve(tf.constant(batch)).numpy()
-
-
 def load_tf_checkpoint(path: str, batch: np.ndarray) -> np.ndarray:
     import tensorflow as tf
 
@@ -121,4 +115,6 @@ def load_tf_checkpoint(path: str, batch: np.ndarray) -> np.ndarray:
     return model(tf.constant(batch)).numpy()
 
 
+OPENERS: dict[str, tuple[str, Callable[[str], Callable[[np.ndarray], np.ndarray]]]] = {}  # LiteRT, ONNX: reload.py's
 LOADERS = {"saved_model": load_saved_model, "tf_checkpoint": load_tf_checkpoint}
+RELOAD_CHECKS: dict[str, Callable[[str], dict[str, Any]]] = {}

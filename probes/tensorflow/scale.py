@@ -2,7 +2,8 @@
 
 The streamed pipeline is the one TensorFlow's tf.data performance guide builds: the shard names
 interleaved into FixedLengthRecordDataset readers in parallel, batched, decoded by a vectorised map
-and prefetched, every knob AUTOTUNE. The reference's GradientTape step trains on it. Data-parallel:
+and prefetched, every knob AUTOTUNE (probes/common/tensorflow_runtime.py: Keras on TensorFlow reads
+the same pipeline). The reference's GradientTape step trains on it. Data-parallel:
 tf.distribute.MultiWorkerMirroredStrategy around the same model and Adam, a custom training loop as
 TensorFlow's guide writes one (reference_distributed.py), two workers on 127.0.0.1.
 """
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from probes.common.tensorflow_runtime import PIPELINE, record_dataset, tf_config
 from probes.kinds.scale import (
     STREAM_CASE,
     Shards,
@@ -24,38 +26,11 @@ from probes.kinds.scale import (
     write_shards,
 )
 from probes.specs import LEARNING_RATE, make_data
+from probes.variants import Variant
 
-PIPELINE = "tf.data: interleaved FixedLengthRecordDataset readers, batch, vectorised decode map, prefetch (AUTOTUNE)"
 
-
-def cases(models: list[str], variant: Any) -> list[tuple[str, str]]:
+def cases(models: list[str], variant: Variant) -> list[tuple[str, str]]:
     return scale_cases(models, (STREAM_CASE,), data_parallel=True)
-
-
-def record_dataset(shards: Shards, batch_size: int) -> Any:
-    """The tf.data pipeline over the shards, repeated: (inputs, labels) batches."""
-    import tensorflow as tf
-
-    shape = list(shards.input_shape)
-
-    def decode(records: Any) -> tuple[Any, Any]:
-        values = tf.io.decode_raw(records, tf.int32)  # label, then the inputs' float32 bits
-        labels = values[:, 0]
-        inputs = tf.bitcast(values[:, 1:], tf.float32)
-        return tf.reshape(inputs, [-1, *shape]), labels
-
-    files = tf.data.Dataset.from_tensor_slices(list(shards.paths))
-    records = files.interleave(
-        lambda path: tf.data.FixedLengthRecordDataset(path, shards.record_bytes),
-        num_parallel_calls=tf.data.AUTOTUNE,
-        deterministic=True,
-    )
-    return (
-        records.repeat()
-        .batch(batch_size, drop_remainder=True)
-        .map(decode, num_parallel_calls=tf.data.AUTOTUNE)
-        .prefetch(tf.data.AUTOTUNE)
-    )
 
 
 class TensorFlowStream:
@@ -96,9 +71,7 @@ class TensorFlowStream:
 
 
 def rank_env(rank: int, world: int, ports: list[int]) -> dict[str, str | None]:
-    """TF_CONFIG as TensorFlow's multi-worker guide writes it (shared with Keras on TensorFlow)."""
-    from probes.keras.scale import rank_env as tf_config
-
+    """TF_CONFIG as TensorFlow's multi-worker guide writes it."""
     return tf_config(rank, world, ports)
 
 
@@ -135,18 +108,8 @@ def rank_main(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
-    from probes.tensorflow import speed
-
-    shared = measure_shared_case(
-        model_name,
-        case,
-        settings,
-        variant,
-        speed_measure=speed.measure,
-        module=__name__,
-        rank_env=rank_env,
-        engine="tf.distribute.MultiWorkerMirroredStrategy, a custom training loop",
-    )
+    engine = "tf.distribute.MultiWorkerMirroredStrategy, a custom training loop"
+    shared = measure_shared_case(model_name, case, settings, variant, framework="tensorflow", engine=engine)
     if shared is not None:
         return shared
     with stream_folder() as folder:

@@ -6,9 +6,10 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from probes.common.tensorflow_runtime import gpu_peak_mb, onednn_on, reset_gpu_peak
 from probes.kinds.speed import ACCURACY_CASE, check_accuracy, measure_training
 from probes.specs import MODELS, make_data
-from probes.tensorflow import PROBE, gpu_peak_mb, onednn_on, reset_gpu_peak
+from probes.tensorflow import PROBE
 
 POOL_SAMPLES = 4096
 

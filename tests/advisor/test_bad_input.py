@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 
 from advisor.cli import app
 from advisor.errors import AnswersError
-from advisor.questionnaire.questions import collect_answers, load_questions, read_answers_file
+from advisor.questionnaire.questions import collect_answers, read_answers_file
+from advisor.records.answers import load_questions
 
 runner = CliRunner()
 KEYS = [q.key for q in load_questions()]

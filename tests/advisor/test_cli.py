@@ -216,7 +216,7 @@ def test_claims_on_a_folder_without_evidence_exits_2_in_one_line(tmp_path):
 
 
 def test_after_a_run_the_terminal_shows_each_criterion_and_each_frameworks_score(saved_run):
-    from advisor.questionnaire.profile import load_criteria
+    from advisor.records.profile import load_criteria
 
     result = runner.invoke(app, ["report", str(saved_run)])
     assert result.exit_code == 0, result.output

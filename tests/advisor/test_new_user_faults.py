@@ -19,7 +19,8 @@ from typer.testing import CliRunner
 from advisor.cli import EXIT_NOTHING_MEASURED, app
 from advisor.errors import AnswersError, RecordError
 from advisor.questionnaire.interview import Interviewer
-from advisor.questionnaire.questions import questions_by_key, read_answers_file
+from advisor.questionnaire.questions import read_answers_file
+from advisor.records.answers import questions_by_key
 from tests.conftest import FIXTURES
 
 runner = CliRunner()
@@ -76,16 +77,20 @@ def test_an_existing_out_folder_is_refused_before_any_question(tmp_path, monkeyp
 
 
 def test_answers_typed_before_a_failed_run_are_saved_where_the_message_says(tmp_path, monkeypatch):
-    from advisor.cli import _with_answers_kept
+    import dataclasses
+
+    from advisor.cli.advise import with_answers_kept as _with_answers_kept
     from advisor.errors import OutputError
-    from advisor.questionnaire.questions import Answers
+    from advisor.questionnaire.questions import collect_answers
 
     monkeypatch.chdir(tmp_path)
-    typed = Answers(values={"goal": "research", "python": "expert"}, origins={"goal": "prompt", "python": "prompt"})
+    given = collect_answers(file_values={"goal": "research", "python_experience": "expert"}, use_defaults=True)
+    typed = dataclasses.replace(given, origins={**given.origins, "goal": "prompt", "python_experience": "prompt"})
     error = _with_answers_kept(OutputError("disk full"), typed, tmp_path / "never made")
     kept = Path(str(error).split("kept in ")[1].split(";")[0])
     assert kept.parent == tmp_path and "advisor advise --answers" in str(error)
-    assert read_answers_file(kept) == {"goal": "research", "python": "expert"}
+    assert read_answers_file(kept) == typed.values
+    assert typed.values["goal"] == "research" and typed.values["python_experience"] == "expert"
     assert error.exit_code == OutputError("x").exit_code
 
 

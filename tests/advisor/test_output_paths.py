@@ -141,7 +141,7 @@ def test_a_full_disk_during_advise_is_one_clear_line(fake_installed, tmp_path, m
 
 
 def test_report_never_shows_verdicts_or_scores_made_from_other_evidence(fake_installed, tmp_path):
-    from advisor.records import evidence_digest
+    from advisor.records.digests import evidence_digest
     from advisor.runs import load_evidence
     from tests.conftest import FIXTURES
 

@@ -14,7 +14,7 @@ import pytest
 from probes.contract import framework_probe
 from probes.keras.debugging import WRAPPERS as KERAS_WRAPPERS  # Keras's own and TensorFlow's
 from probes.kinds import debugging
-from probes.runner import expected_cases, implements
+from probes.schedule import expected_cases, implements
 from probes.variants import VARIANTS, missing_requirement
 from tests.support.probe_children import run_probe
 

@@ -13,10 +13,10 @@ import functools
 import pytest
 
 import knowledge
-from advisor.questionnaire.questions import load_questions
+from advisor.records.answers import load_questions
 from probes.evidence import EXPORT_PARITY
 from probes.kinds import export as export_paths
-from probes.runner import expected_cases, implements
+from probes.schedule import expected_cases, implements
 from probes.variants import VARIANTS, missing_requirement
 from tests.support.probe_children import run_probe
 

@@ -13,7 +13,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from probes.runner import child_env, make_plan
+from probes.children import child_env
+from probes.plan import make_plan
 from probes.variants import VARIANTS
 
 
@@ -56,7 +57,7 @@ def fake_torch(monkeypatch):
 
 
 def test_tensorflow_starts_each_models_gpu_peak_afresh(fake_tensorflow):
-    from probes.tensorflow import gpu_peak_mb, reset_gpu_peak
+    from probes.common.tensorflow_runtime import gpu_peak_mb, reset_gpu_peak
 
     reset_gpu_peak("gpu")
     assert ("reset_memory_stats", "GPU:0") in fake_tensorflow.calls
@@ -64,7 +65,7 @@ def test_tensorflow_starts_each_models_gpu_peak_afresh(fake_tensorflow):
 
 
 def test_nothing_is_reset_or_read_on_the_cpu(fake_tensorflow):
-    from probes.tensorflow import gpu_peak_mb, reset_gpu_peak
+    from probes.common.tensorflow_runtime import gpu_peak_mb, reset_gpu_peak
 
     reset_gpu_peak("cpu")
     assert gpu_peak_mb("cpu") is None
@@ -167,7 +168,8 @@ def test_every_speed_probe_records_where_its_data_lived():
     import probes.tensorflow.speed as tf_speed
 
     for module in (keras_speed, torch_speed, tf_speed):
-        assert "host_to_device=" in inspect.getsource(module.measure), module.__name__
+        facts = inspect.getsource(module.session_facts)  # the facts each measure() records
+        assert '"host_to_device":' in facts and "session_facts(session)" in inspect.getsource(module.measure)
     assert 'tf.device("/CPU:0")' in inspect.getsource(tf_speed.TensorFlowSession)
     assert "batch.to(self.device)" in inspect.getsource(torch_speed.TorchSession.infer)
 

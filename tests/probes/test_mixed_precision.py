@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from probes.budgets import BUDGETS
+from probes.children import child_env, run_child, worker_command
+from probes.plan import make_plan
 from probes.precision import cpu_has_bf16, mixed_dtype
-from probes.runner import child_env, expected_cases, make_plan, run_child, worker_command
+from probes.schedule import expected_cases
 from probes.variants import VARIANTS
 
 MIXED = ("torch-amp", "keras-tensorflow-mixed")

@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 from probes.evidence import ProbeResult
+from probes.kinds.speed import with_utilisation
 from probes.peak import COMPUTE_BOUND_FROM, OVERHEAD_BOUND_BELOW, regime
-from probes.runner import with_utilisation
 
 
 def _speed(gflops: list[float], device: str = "cpu", precision: str | None = None) -> ProbeResult:
@@ -56,6 +56,7 @@ def test_a_recorded_regime_is_kept_as_recorded():
 
 def test_the_speed_table_says_each_frameworks_regime_from_its_facts():
     from advisor.report.speed import build_speed_view
+    from advisor.scoring.speed import speed_findings
     from tests.support.synthetic import evidence as evidence_of
 
     def measured(variant: str, gflops: list[float]) -> ProbeResult:
@@ -64,7 +65,8 @@ def test_the_speed_table_says_each_frameworks_regime_from_its_facts():
         return with_utilisation(replace(result, variant=variant, samples=samples), {"gflops": 100.0, "device": "cpu"})
 
     torch, keras = measured("torch", [40.0, 41.0]), measured("keras-tensorflow", [3.0, 4.0])
-    table = build_speed_view(evidence_of(torch, keras, models=["resnet"])).tables[0]
+    evidence = evidence_of(torch, keras, models=["resnet"])
+    table = build_speed_view(evidence, speed_findings(evidence)).tables[0]
     assert table.regime == (
         "Regime: compute-bound for PyTorch (40%); overhead-bound for Keras 3 on TensorFlow (3.5%), "
         "as shares of this CPU's matmul peak."

@@ -173,7 +173,7 @@ def test_a_child_printing_without_end_still_gives_its_results_and_the_end_of_its
 def test_the_output_reader_holds_a_bounded_tail_however_much_a_child_prints():
     import io
 
-    from probes.runner import OUTPUT_TAIL_BYTES, _TailReader
+    from probes.children import OUTPUT_TAIL_BYTES, TailReader
 
     class Stream(io.RawIOBase):
         """8 MB in 64 KB chunks, the last one marked."""
@@ -188,7 +188,7 @@ def test_the_output_reader_holds_a_bounded_tail_however_much_a_child_prints():
             return (b"x" * 65535 + b"\n") if self.left else b"y" * 65535 + b"\n"
 
     stream = Stream()
-    reader = _TailReader(stream)
+    reader = TailReader(stream)
     reader.join()
     assert len(reader._tail) <= 2 * OUTPUT_TAIL_BYTES  # never the 8 MB
     assert len(reader.text()) == OUTPUT_TAIL_BYTES and reader.text().endswith("y" * 100 + "\n")
@@ -207,7 +207,7 @@ def test_every_variant_lists_its_cases_without_importing_a_framework():
         "import sys\n"
         "from probes.variants import VARIANTS\n"
         "from probes.contract import variant_kinds\n"
-        "from probes.runner import expected_cases\n"
+        "from probes.schedule import expected_cases\n"
         "for variant in VARIANTS.values():\n"
         "    for kind in variant_kinds(variant):\n"
         "        assert expected_cases(variant, kind, ['mlp', 'cnn']), (variant.id, kind)\n"
@@ -226,19 +226,3 @@ def test_a_kind_a_variant_lacks_is_recorded_as_skipped(fake_worker, installed):
     skipped = [r for r in evidence.results if r.kind == "telepathy"]
     assert skipped and all(r.status == "skipped" and "no telepathy probe" in r.reason for r in skipped)
     assert evidence.result("torch", "mlp").ok
-
-
-def test_the_untimed_children_start_longest_first_so_two_at_a_time_end_together():
-    from probes.runner import _longest_first
-
-    later = [("torch", "speed", True), ("torch", "ease", False), ("torch", "debugging", False)]
-    later += [("torch", "export", False), ("keras-tensorflow", "export", False), ("torch", "new-kind", False)]
-    order = [(v, "accuracy" if a else k) for v, k, a in sorted(later, key=_longest_first)]
-    assert order == [
-        ("torch", "export"),
-        ("keras-tensorflow", "export"),
-        ("torch", "accuracy"),
-        ("torch", "debugging"),
-        ("torch", "ease"),
-        ("torch", "new-kind"),
-    ]

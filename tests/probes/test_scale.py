@@ -175,7 +175,7 @@ def test_pytorch_reads_the_records_channels_first(tmp_path):
 
 @needs("tensorflow")
 def test_tensorflow_decodes_the_records_it_streams(tmp_path):
-    from probes.tensorflow.scale import record_dataset
+    from probes.common.tensorflow_runtime import record_dataset
 
     shards = scale.write_shards("mlp", tmp_path, total_bytes=8 * 4 * 260)
     inputs, labels = next(iter(record_dataset(shards, 4)))

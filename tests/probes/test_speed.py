@@ -8,11 +8,22 @@ import types
 import pytest
 
 from advisor.report.speed import build_speed_view, comparison_sentence
+from advisor.scoring.speed import compare_speed, speed_findings
 from probes.evidence import ProbeResult
 from probes.kinds import speed as timing
-from probes.runner import with_utilisation
+from probes.kinds.speed import with_utilisation
 from probes.specs import MODELS, digits_split, forward_flops, make_data, train_flops
 from tests.support.synthetic import evidence as evidence_of
+
+
+def speed_view(evidence):
+    """The speed section as the report builds it, from the evidence and the scorecard's speed findings."""
+    return build_speed_view(evidence, speed_findings(evidence))
+
+
+def compared(model, faster, slower):
+    """The sentence the report writes for scoring's comparison of two results."""
+    return comparison_sentence(compare_speed(model, faster, slower))
 
 
 class FakeSession:
@@ -204,7 +215,7 @@ def test_mixed_precision_gets_no_utilisation_against_a_float32_peak():
 def test_a_clear_speed_difference_is_stated_with_its_interval_over_processes():
     fast = _speed_result("torch", [200.0, 202.0, 198.0, 201.0, 199.0])
     slow = _speed_result("keras-tensorflow", [100.0, 101.0, 99.0, 100.5, 99.5])
-    sentence = comparison_sentence("cnn", fast, slow)
+    sentence = compared("cnn", fast, slow)
     assert sentence.startswith("On this machine PyTorch trained the CNN 2.00× faster than Keras 3 on TensorFlow")
     assert "95% CI" in sentence and "over 5 processes each" in sentence
 
@@ -212,7 +223,7 @@ def test_a_clear_speed_difference_is_stated_with_its_interval_over_processes():
 def test_overlapping_speeds_are_called_within_noise():
     a = _speed_result("torch", [100.0, 120.0, 90.0, 110.0, 95.0])
     b = _speed_result("keras-tensorflow", [105.0, 92.0, 118.0, 99.0, 101.0])
-    assert "within noise" in comparison_sentence("cnn", a, b)
+    assert "within noise" in compared("cnn", a, b)
 
 
 def test_the_speed_view_flags_unstable_windows_and_says_when_no_gpu_was_found():
@@ -221,7 +232,7 @@ def test_the_speed_view_flags_unstable_windows_and_says_when_no_gpu_was_found():
     unstable = _speed_result("torch", [100.0, 150.0, 80.0])
     unstable = replace(unstable, samples={**unstable.samples, "window_iqr_ratio": [0.3, 0.02, 0.25]})
     evidence = evidence_of(unstable, _speed_result("keras-tensorflow", [50.0] * 3), models=["cnn"])
-    view = build_speed_view(evidence)
+    view = speed_view(evidence)
     torch_row = next(r for r in view.tables[0].rows if r.variant == "PyTorch")
     assert torch_row.noisy == ["train_samples_per_s"]
     assert any(line.startswith("No GPU was found") for line in view.machine)
@@ -229,10 +240,11 @@ def test_the_speed_view_flags_unstable_windows_and_says_when_no_gpu_was_found():
 
 def test_pytorch_uses_cuda_when_present_unless_the_cpu_is_asked_for(monkeypatch):
     from probes import pytorch as torch_probe
+    from probes.common.torch_runtime import choose_device
 
-    assert torch_probe.choose_device("auto", cuda_available=True) == "cuda"
-    assert torch_probe.choose_device("cpu", cuda_available=True) == "cpu"
-    assert torch_probe.choose_device("auto", cuda_available=False) == "cpu"
+    assert choose_device("auto", cuda_available=True) == "cuda"
+    assert choose_device("cpu", cuda_available=True) == "cpu"
+    assert choose_device("auto", cuda_available=False) == "cpu"
     fake_cuda = types.SimpleNamespace(
         is_available=lambda: True,
         get_device_properties=lambda i: types.SimpleNamespace(name="Fake H100", total_memory=80 * 2**30),
@@ -273,7 +285,7 @@ def test_the_pytorch_reference_learns_digits_above_its_threshold(model):
 def test_a_comparison_across_devices_says_plainly_which_ran_where():
     fast = _speed_result("torch", [4000.0, 4040.0, 3960.0, 4020.0, 3980.0], device="cuda")
     slow = _speed_result("keras-tensorflow", [100.0, 101.0, 99.0, 100.5, 99.5], device="cpu")
-    sentence = comparison_sentence("cnn", fast, slow)
+    sentence = compared("cnn", fast, slow)
     assert sentence.startswith(
         "Not like for like: PyTorch on the GPU and Keras 3 on TensorFlow on the CPU, "
         "so this compares the devices as much as the frameworks. On this machine PyTorch trained the CNN 40.0×"
@@ -282,9 +294,9 @@ def test_a_comparison_across_devices_says_plainly_which_ran_where():
 
 def test_results_on_the_same_device_or_with_none_recorded_are_compared_without_a_caveat():
     fast = _speed_result("torch", [200.0, 202.0, 198.0, 201.0, 199.0], device="cuda")
-    assert comparison_sentence("cnn", fast, _speed_result("tensorflow", [100.0] * 5, device="gpu")).startswith("On")
+    assert compared("cnn", fast, _speed_result("tensorflow", [100.0] * 5, device="gpu")).startswith("On")
     unrecorded = ProbeResult("keras-tensorflow", "cnn", "speed", "ok", None, {"train_samples_per_s": [100.0] * 5}, {})
-    assert comparison_sentence("cnn", fast, unrecorded).startswith("On this machine")
+    assert compared("cnn", fast, unrecorded).startswith("On this machine")
 
 
 def test_a_speed_table_that_mixes_devices_names_each_ones_device_in_rows_and_charts():
@@ -293,7 +305,7 @@ def test_a_speed_table_that_mixes_devices_names_each_ones_device_in_rows_and_cha
         _speed_result("keras-tensorflow", [100.0] * 5, device="cpu"),
         models=["cnn"],
     )
-    view = build_speed_view(evidence)
+    view = speed_view(evidence)
     table = view.tables[0]
     assert {r.variant: r.device for r in table.rows} == {"PyTorch": "GPU", "Keras 3 on TensorFlow": "CPU"}
     assert "PyTorch (GPU)</text>" in table.chart and "Keras 3 on TensorFlow (CPU)</text>" in table.chart
@@ -309,7 +321,7 @@ def test_a_speed_table_on_one_device_does_not_mention_devices():
     evidence = evidence_of(
         _speed_result("torch", [200.0] * 5), _speed_result("keras-tensorflow", [100.0] * 5), models=["cnn"]
     )
-    view = build_speed_view(evidence)
+    view = speed_view(evidence)
     assert [r.device for r in view.tables[0].rows] == [None, None]
     assert "(CPU)" not in view.tables[0].chart
     assert not any("same device" in line for line in view.machine)
@@ -320,7 +332,7 @@ def _transformer_run(*accuracies: tuple[str, float, float]):
     from tests.support.synthetic import speed
 
     results = [speed(v, "transformer", t, accuracy=a, learned=0.35) for v, t, a in accuracies]
-    return build_speed_view(evidence_of(*results, models=["transformer"])).tables[0]
+    return speed_view(evidence_of(*results, models=["transformer"])).tables[0]
 
 
 def test_a_result_far_below_the_best_accuracy_on_its_model_is_flagged_as_learning_much_less():
@@ -369,7 +381,7 @@ def test_the_page_shows_the_learning_flag_beside_the_throughput_and_the_reason_b
         speed("keras-tensorflow", "transformer", 4800, accuracy=0.363, learned=0.35),
         models=["transformer"],
     )
-    html = _speed_section(build_speed_view(run))
+    html = _speed_section(speed_view(run))
     keras_row = html.split('<th scope="row">Keras 3 on TensorFlow</th>')[1].split("</tr>")[0]
     throughput, accuracy = keras_row.split("</td>")[4], keras_row.split("</td>")[10]  # after the processes
     assert '<span class="badge warn">learned much less: see accuracy</span>' in throughput
@@ -382,7 +394,7 @@ def test_the_page_names_each_rows_device_when_a_table_mixes_them():
         _speed_result("keras-tensorflow", [100.0] * 5, device="cpu"),
         models=["cnn"],
     )
-    html = _speed_section(build_speed_view(evidence))
+    html = _speed_section(speed_view(evidence))
     assert '<th scope="row">PyTorch <span class="badge">GPU</span></th>' in html
     assert '<th scope="row">Keras 3 on TensorFlow <span class="badge">CPU</span></th>' in html
 
@@ -392,11 +404,9 @@ def test_a_busy_machine_is_called_out_in_the_speed_section():
 
     evidence = evidence_of(_speed_result("torch", [100.0, 101.0]), _speed_result("keras-tensorflow", [50.0, 51.0]))
     busy = {"others_share": 0.35, "others_cpu_s": 30.0, "load_average": 2.4, "steal_s": 0.0, "busy": True}
-    view = build_speed_view(replace(evidence, environment={"competition": busy}))
+    view = speed_view(replace(evidence, environment={"competition": busy}))
     assert any(line.startswith("Warning: Other processes took 35% of this machine's CPU time") for line in view.machine)
-    quiet = build_speed_view(
-        replace(evidence, environment={"competition": {**busy, "others_share": 0.01, "busy": False}})
-    )
+    quiet = speed_view(replace(evidence, environment={"competition": {**busy, "others_share": 0.01, "busy": False}}))
     assert not any(line.startswith("Warning") for line in quiet.machine)
 
 
@@ -415,7 +425,7 @@ def test_a_compile_switch_is_said_against_its_own_default_never_ranked_among_the
         _speed_result("keras-tensorflow", [500.0, 505.0, 495.0]),
         samples={"train_samples_per_s": [500.0, 505.0, 495.0], "first_step_s": [0.5, 0.5, 0.5]},
     )
-    table = build_speed_view(evidence_of(eager, compiled, keras, models=["cnn"])).tables[0]
+    table = speed_view(evidence_of(eager, compiled, keras, models=["cnn"])).tables[0]
     switch = [s for s in table.sentences if s.startswith("With torch.compile")]
     assert switch == [
         "With torch.compile, PyTorch trains the CNN 0.70× as fast (95% CI 0.68–0.72×); its first step takes "

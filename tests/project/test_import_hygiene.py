@@ -34,6 +34,21 @@ def test_help_answers_without_a_framework():
     assert done.returncode == 0 and "advise" in done.stdout
 
 
+def test_help_imports_the_cli_alone():
+    """`advisor --help` stays instant: it reads no knowledge and loads no command's libraries."""
+    code = (
+        "import sys\nfrom advisor.cli import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules} | {m for m in sys.modules if '.' in m})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=run_here_env()
+    )
+    loaded = set(done.stdout.strip().splitlines()[-1].split(","))
+    heavy = {"yaml", "jinja2", "rich", "numpy", "pandas", "pydantic", "knowledge", "probes", "advisor.questionnaire"}
+    assert loaded & heavy == set()
+
+
 def test_probes_import_nothing_from_advisor():
     """probes/ stands alone: a machine that only measures needs no scoring or report code."""
     import ast

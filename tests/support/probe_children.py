@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
+from probes.children import child_env, run_child, worker_command
 from probes.facts import facts_class
-from probes.runner import child_env, expected_cases, run_child, worker_command
+from probes.schedule import expected_cases
 from probes.variants import VARIANTS
 
 SETTINGS = {"threads": 1, "device": "cpu", "seed": 0}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.claims.ledger import FRAMEWORKS, _parse_claim, load_ledger
+from advisor.records.ledger import FRAMEWORKS, _parse_claim, load_ledger
 from probes.evidence import METRICS
 from tests.conftest import FIXTURES
 

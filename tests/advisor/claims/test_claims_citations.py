@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import knowledge
-from advisor.claims.ledger import load_ledger
+from advisor.records.ledger import load_ledger
 from tests.conftest import ROOT
 
 MAX_WORDS = 11  # a phrase is a pointer, under 12 words, not a copied sentence

@@ -9,9 +9,9 @@ import re
 import pytest
 
 import knowledge
-from advisor.claims.facts import load_facts
 from advisor.questionnaire.profile import build_profile
 from advisor.questionnaire.questions import collect_answers
+from advisor.records.facts import load_facts
 from advisor.scoring.literature import facts_for
 from tests.support import synthetic as s
 from tests.support.synthetic import scored
@@ -22,7 +22,7 @@ def profile(**answers):
 
 
 def answers(**values):
-    return collect_answers(file_values=values, use_defaults=True).values
+    return collect_answers(file_values=values, use_defaults=True)
 
 
 def fact(fact_id: str):
@@ -64,8 +64,8 @@ def test_a_typo_in_the_facts_file_fails_loudly_naming_the_fact_and_field(monkeyp
 
 def test_a_fact_bears_on_a_user_only_when_every_answer_it_names_matches():
     archived = fact("torchserve-repository-archived")
-    assert archived.reasons(answers(deployment_target="server")) == ["deployment_target: server"]
-    assert archived.reasons(answers(deployment_target="mobile", goal="product")) == []
+    assert archived.reasons(answers(deployment_target="server")) == (("deployment_target", "server"),)
+    assert archived.reasons(answers(deployment_target="mobile", goal="product")) is None
     ids = {f.id for f in facts_for(answers(untrusted_models="yes"))}
     assert {"keras-cve-2025-1550", "pytorch-cve-2025-32434"} <= ids
     assert "keras-cve-2025-1550" not in {f.id for f in facts_for(answers())}

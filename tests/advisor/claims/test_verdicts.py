@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.claims.ledger import load_ledger
 from advisor.claims.rules import check_claim, check_claims, combine
+from advisor.records.ledger import load_ledger
 from tests.support import synthetic as s
 
 

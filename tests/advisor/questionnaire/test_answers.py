@@ -7,7 +7,25 @@ import json
 import pytest
 
 from advisor.errors import AnswersError
-from advisor.questionnaire.questions import collect_answers, load_questions, read_answers_file
+from advisor.questionnaire.questions import collect_answers, read_answers_file
+from advisor.records.answers import Answers, load_questions
+
+
+def test_the_answers_record_has_a_field_for_each_question_in_the_order_asked():
+    assert Answers.keys() == tuple(q.key for q in load_questions())
+    multi = {q.key for q in load_questions() if q.kind == "multi"}
+    assert {key for key, value in vars(collect_answers(use_defaults=True)).items() if isinstance(value, tuple)} == multi
+
+
+def test_an_answer_in_words_is_the_questions_own_wording_of_it():
+    answers = collect_answers(
+        file_values={"deployment_target": "mobile", "known_frameworks": ["jax", "keras"]}, use_defaults=True
+    )
+    assert answers.words("deployment_target") == "phones (Android, iOS)"
+    choices = next(q for q in load_questions() if q.key == "known_frameworks").choices
+    assert answers.words("known_frameworks") == f"{choices['keras']}, {choices['jax']}"
+    assert collect_answers(use_defaults=True).words("known_frameworks") == "none"
+    assert collect_answers(file_values={"name": "Ada"}, use_defaults=True).words("name") == "Ada"
 
 
 def test_defaults_answer_every_question():
@@ -30,8 +48,8 @@ def test_flags_beat_the_file_and_the_file_beats_defaults():
         file_values={"goal": "product", "deployment_target": "mobile"},
         use_defaults=True,
     )
-    assert answers["goal"] == "research" and answers.origins["goal"] == "flag"
-    assert answers["deployment_target"] == "mobile" and answers.origins["deployment_target"] == "file"
+    assert answers.goal == "research" and answers.origins["goal"] == "flag"
+    assert answers.deployment_target == "mobile" and answers.origins["deployment_target"] == "file"
     assert answers.origins["hardware"] == "default"
 
 
@@ -57,13 +75,10 @@ def test_yaml_yes_no_booleans_get_a_hint_to_quote():
 
 
 def test_multi_choice_takes_a_list_or_comma_separated_text():
-    assert collect_answers(file_values={"known_frameworks": ["keras", "pytorch"]}, use_defaults=True)[
-        "known_frameworks"
-    ] == ["pytorch", "keras"]
-    assert collect_answers(flag_values={"known_frameworks": "jax, keras"}, use_defaults=True)["known_frameworks"] == [
-        "keras",
-        "jax",
-    ]
+    listed = collect_answers(file_values={"known_frameworks": ["keras", "pytorch"]}, use_defaults=True)
+    assert listed.known_frameworks == ("pytorch", "keras")
+    typed = collect_answers(flag_values={"known_frameworks": "jax, keras"}, use_defaults=True)
+    assert typed.known_frameworks == ("keras", "jax")
 
 
 def test_multi_choice_refuses_an_unknown_framework():

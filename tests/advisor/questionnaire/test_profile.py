@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.questionnaire.profile import Profile, build_profile, load_criteria
+from advisor.questionnaire.profile import build_profile, profile_from_json
 from advisor.questionnaire.questions import collect_answers
+from advisor.records.profile import Profile, load_criteria
 
 
 def profile_for(**values) -> Profile:
@@ -50,6 +51,6 @@ def test_no_weight_falls_below_the_floor():
 
 def test_profile_round_trips_through_json():
     profile = profile_for(goal="product", deployment_target="browser")
-    again = Profile.from_json(profile.to_json(), "profile.json")
+    again = profile_from_json(profile.to_json(), "profile.json")
     assert again.weight_vector() == pytest.approx(profile.weight_vector())
     assert again.answers.values == profile.answers.values

@@ -131,11 +131,13 @@ def _bar_classes(svg: str) -> dict[str, str]:
 
 def test_a_framework_keeps_its_colour_in_every_chart_whatever_its_place():
     from advisor.report.speed import build_speed_view
+    from advisor.scoring.speed import speed_findings
     from tests.support.synthetic import evidence, speed
 
     faster_torch = [speed("torch", "mlp", 2000), speed("keras-tensorflow", "mlp", 1000)]
     faster_keras = [speed("torch", "cnn", 100), speed("keras-tensorflow", "cnn", 300)]
-    view = build_speed_view(evidence(*faster_torch, *faster_keras))
+    run = evidence(*faster_torch, *faster_keras)
+    view = build_speed_view(run, speed_findings(run))
     charts = [str(c) for table in view.tables for c in [table.chart, *table.charts]]
     colours = [_bar_classes(c) for c in charts]
     assert list(colours[0]) == ["PyTorch", "Keras 3 on TensorFlow"]  # MLP: PyTorch first

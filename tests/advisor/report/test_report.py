@@ -82,7 +82,7 @@ def test_failed_probes_are_named_in_the_report(saved_run):
 
 
 def test_every_claim_appears_with_its_sources_and_verdict(saved_run):
-    from advisor.claims.ledger import load_ledger
+    from advisor.records.ledger import load_ledger
 
     html = rerender(saved_run).folder.report.read_text()
     claims_section = html.split('id="claims"', 1)[1].split('id="evidence"', 1)[0]
@@ -186,13 +186,15 @@ def test_a_weight_change_no_answers_could_make_is_no_plausible_weight_change_not
     import dataclasses
 
     from advisor.questionnaire.profile import build_profile
+    from advisor.records.scorecard import WeightFlip
     from advisor.report.decision import build_decision_view
-    from advisor.scoring.scorecard import WeightFlip
+    from advisor.scoring.robustness import plausible_flips
     from tests.support.synthetic import scored
 
     me = build_profile(collect_answers(file_values={}, use_defaults=True))
     card = scored(me)
-    card = dataclasses.replace(card, flips=(WeightFlip("popularity", 185.32, card.ranking[1]),))
+    flips = (WeightFlip("popularity", 185.32, card.ranking[1]),)
+    card = dataclasses.replace(card, flips=flips, plausible_flips=plausible_flips(flips, card.weights))
     view = build_decision_view(me, None, card)
     assert view.weight_flips == [] and view.implausible_flips == 1
     assert view.change_line.startswith("No plausible change of one weight would put another framework first")

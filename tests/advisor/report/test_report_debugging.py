@@ -6,6 +6,7 @@ import json
 
 from advisor.report.debugging import build_debugging_view
 from advisor.runs import load_evidence, rerender
+from advisor.scoring.measured import planted_cases
 from probes.evidence import ProbeResult
 from tests.conftest import FIXTURES
 from tests.support import synthetic as s
@@ -14,8 +15,13 @@ STANDARD = FIXTURES / "run_standard" / "evidence.json"
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
+def debugging_view(evidence, run_dir="RUN_DIR"):
+    """The section as the report builds it, from the evidence and the scorecard's planted cases."""
+    return build_debugging_view(evidence, planted_cases(evidence), run_dir)
+
+
 def standard():
-    return build_debugging_view(load_evidence(STANDARD))
+    return debugging_view(load_evidence(STANDARD))
 
 
 def cell(view, case: str, variant: str):
@@ -79,20 +85,20 @@ def test_each_variant_gets_one_summary_sentence_above_the_table():
 
 
 def test_the_summary_counts_from_synthetic_evidence():
-    view = build_debugging_view(s.full_run())
+    view = debugging_view(s.full_run())
     assert view.variants[0].summary.startswith("PyTorch pointed at the planted line in 4 of 4 bugs")
     assert view.variants[1].summary.startswith("Keras 3 on TensorFlow pointed at the planted line in 0 of 4 bugs")
 
 
 def test_a_bug_that_was_not_measured_says_so_with_its_reason():
     crashed = ProbeResult("torch", "mlp", "debugging", "crashed", "killed by SIGSEGV", case="dtype_mismatch")
-    view = build_debugging_view(s.evidence(s.debugging("torch", "wrong_input_size", surfaced_at="first_step"), crashed))
+    view = debugging_view(s.evidence(s.debugging("torch", "wrong_input_size", surfaced_at="first_step"), crashed))
     assert cell(view, "dtype_mismatch", "PyTorch").outcome == "not measured: crashed: killed by SIGSEGV"
     assert "1 not measured (crashed)" in view.variants[0].summary
 
 
 def test_a_variant_missing_one_bug_gets_a_not_measured_cell():
-    view = build_debugging_view(
+    view = debugging_view(
         s.evidence(s.debugging("torch", "wrong_flatten"), s.debugging("keras-tensorflow", "dtype_mismatch"))
     )
     assert cell(view, "wrong_flatten", "Keras 3 on TensorFlow").outcome == "not measured for this framework"
@@ -120,7 +126,7 @@ def test_the_error_messages_are_kept_as_the_user_saw_them():
 
 
 def test_without_debugging_results_the_section_says_so_and_gives_the_command():
-    view = build_debugging_view(s.evidence(s.speed("torch", "mlp", 100)), run_dir="runs/a")
+    view = debugging_view(s.evidence(s.speed("torch", "mlp", 100)), run_dir="runs/a")
     assert view.rows == () and view.variants == ()
     assert view.not_run.command == "advisor advise --budget standard --answers runs/a/answers.yaml"
 

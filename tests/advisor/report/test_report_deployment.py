@@ -9,11 +9,17 @@ import pytest
 from advisor.questionnaire.questions import collect_answers
 from advisor.report.deployment import build_deployment_view
 from advisor.runs import load_evidence, rerender
+from advisor.scoring.measured import deployment_findings
 from probes.evidence import ProbeResult
 from tests.support import synthetic as s
 
 OK = {"reload_ok": True, "max_abs_diff": 2e-6, "size_bytes": 47_632, "export_s": 0.4, "needs_python_class": False}
 TORCH_XLA = "torch_xla has no release for torch 2.13"
+
+
+def deployment_view(evidence, target, origin=None, run_dir="RUN_DIR"):
+    """The section as the report builds it, from the scorecard's deployment findings for `target`."""
+    return build_deployment_view(evidence, deployment_findings(evidence, target), origin, run_dir)
 
 
 def exported():
@@ -27,7 +33,7 @@ def exported():
 
 
 def test_no_export_results_means_a_section_that_says_so_and_how_to_measure_it():
-    view = build_deployment_view(s.evidence(s.speed("torch", "cnn", 100)), "server", run_dir="runs/a")
+    view = deployment_view(s.evidence(s.speed("torch", "cnn", 100)), "server", run_dir="runs/a")
     assert view.rows == ()
     assert view.not_run.why == "The export probe did not run in this run (test budget)."
     assert view.not_run.command == "advisor advise --budget standard --answers runs/a/answers.yaml"
@@ -35,7 +41,7 @@ def test_no_export_results_means_a_section_that_says_so_and_how_to_measure_it():
 
 def test_a_variant_whose_export_probe_could_not_start_gets_no_column_but_a_line_with_its_reason():
     jax_missing = ProbeResult("keras-jax", "cnn", "export", "not_installed", "jax is not installed")
-    view = build_deployment_view(s.evidence(*exported().results, jax_missing), "server")
+    view = deployment_view(s.evidence(*exported().results, jax_missing), "server")
     assert "Keras 3 on JAX" not in view.variants
     assert [(g.variant, g.status, g.reason) for g in view.gaps] == [
         ("Keras 3 on JAX", "not installed", "jax is not installed")
@@ -43,7 +49,7 @@ def test_a_variant_whose_export_probe_could_not_start_gets_no_column_but_a_line_
 
 
 def test_each_variant_that_exported_gets_a_column_and_paths_come_heaviest_first_for_the_target():
-    view = build_deployment_view(exported(), "mobile")
+    view = deployment_view(exported(), "mobile")
     assert view.variants == ("PyTorch", "TensorFlow (low-level)", "Keras 3 on PyTorch")
     assert [row.path for row in view.rows[:2]] == ["executorch", "tflite"] and view.rows[0].weight == 3
     weights = [row.weight for row in view.rows]
@@ -51,7 +57,7 @@ def test_each_variant_that_exported_gets_a_column_and_paths_come_heaviest_first_
 
 
 def test_the_paths_that_matter_for_the_target_are_marked_and_the_sentence_says_which_target_and_why():
-    view = build_deployment_view(exported(), "mobile", origin="file")
+    view = deployment_view(exported(), "mobile", origin="file")
     assert [row.path for row in view.rows if row.matters] == ["executorch", "tflite", "onnx"]
     assert view.target_words == "mobile"
     assert view.why_order.startswith("You answered “Where must the trained model run?” with “phones (Android, iOS)”")
@@ -61,13 +67,13 @@ def test_the_paths_that_matter_for_the_target_are_marked_and_the_sentence_says_w
 
 
 def test_a_default_target_is_named_as_the_default():
-    view = build_deployment_view(exported(), "none", origin="default")
+    view = deployment_view(exported(), "none", origin="default")
     assert view.why_order.startswith("You did not say where the model must run")
     assert view.target_words == "your own machine"
 
 
 def test_a_cell_says_works_failed_not_installed_not_offered_or_not_probed():
-    rows = {row.path: row for row in build_deployment_view(exported(), "mobile").rows}
+    rows = {row.path: row for row in deployment_view(exported(), "mobile").rows}
     torch, tensorflow, keras_torch = range(3)
     works = rows["tflite"].cells[tensorflow]
     assert (works.status, works.mark) == ("works", "✓ works")
@@ -87,17 +93,17 @@ def test_a_cell_says_works_failed_not_installed_not_offered_or_not_probed():
 
 def test_an_export_that_reloads_with_different_outputs_is_a_failure_that_says_by_how_much():
     drifted = s.export("torch", "torchscript", **{**OK, "max_abs_diff": 0.5})
-    row = next(r for r in build_deployment_view(s.evidence(drifted), "server").rows if r.path == "torchscript")
+    row = next(r for r in deployment_view(s.evidence(drifted), "server").rows if r.path == "torchscript")
     assert (row.cells[0].mark, row.cells[0].lines) == ("✗ failed", ("outputs differ by 5.0e-01 after the reload",))
 
 
 def test_a_path_no_shown_variant_offers_gets_no_row():
-    view = build_deployment_view(s.evidence(s.export("torch", "torch_export", **OK)), "server")
+    view = deployment_view(s.evidence(s.export("torch", "torch_export", **OK)), "server")
     assert "keras_native" not in [row.path for row in view.rows]
 
 
 def test_the_knowledge_files_note_on_why_a_path_cannot_run_is_listed_under_the_table():
-    view = build_deployment_view(exported(), "server")
+    view = deployment_view(exported(), "server")
     assert any(
         note.startswith("Keras 3 on PyTorch, TensorFlow SavedModel") and TORCH_XLA in note for note in view.notes
     )
@@ -160,7 +166,7 @@ def test_the_deployment_table_has_no_accessibility_violations_in_light_dark_and_
 def test_the_real_standard_run_shows_the_installed_paths_working_and_the_missing_ones_with_what_to_install():
     from tests.conftest import FIXTURES
 
-    view = build_deployment_view(load_evidence(FIXTURES / "run_standard" / "evidence.json"), "mobile", "file")
+    view = deployment_view(load_evidence(FIXTURES / "run_standard" / "evidence.json"), "mobile", "file")
     assert view.variants == ("PyTorch", "Keras 3 on TensorFlow", "TensorFlow (low-level)", "Keras 3 on PyTorch")
     assert [g.variant for g in view.gaps] == ["Keras 3 on JAX"]
     rows = {row.path: row for row in view.rows}
@@ -211,7 +217,7 @@ IN_BROWSER = {
 
 
 def routes(target, *results):
-    return {(row.variant, row.route): row for row in build_deployment_view(s.evidence(*results), target).runtime_rows}
+    return {(row.variant, row.route): row for row in deployment_view(s.evidence(*results), target).runtime_rows}
 
 
 def test_for_a_browser_each_route_says_whether_it_ran_in_the_page_with_its_figures_and_the_command():
@@ -269,7 +275,7 @@ def test_the_rendered_report_shows_the_routes_table_for_a_browser_target(saved_r
 def test_the_routes_finding_names_the_routes_that_did_not_run_in_the_target_runtime():
     from tests.conftest import FIXTURES
 
-    view = build_deployment_view(load_evidence(FIXTURES / "run_standard" / "evidence.json"), "mobile", "file")
+    view = deployment_view(load_evidence(FIXTURES / "run_standard" / "evidence.json"), "mobile", "file")
     assert view.runtime_finding == (
         "8 of 9 routes to mobile ran in the target's runtime; "
         "not TF Lite / LiteRT → LiteRT interpreter (Keras 3 on PyTorch)."

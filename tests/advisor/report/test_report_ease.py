@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from advisor.report.ease import build_ease_view
 from advisor.runs import load_evidence, rerender
+from advisor.scoring.ease import ease_findings
 from probes.evidence import ProbeResult
 from tests.conftest import FIXTURES
 from tests.support import synthetic as s
@@ -31,6 +32,11 @@ def live():
     return s.evidence(*results)
 
 
+def ease_view(evidence, run_dir: str = "RUN_DIR"):
+    """The section as the report builds it, from the scorecard's ease findings."""
+    return build_ease_view(evidence, ease_findings(evidence), run_dir)
+
+
 def tagged(view, path: str) -> dict[str, str]:
     """{stripped source line: tag} of one shown script (first occurrence of each line)."""
     shown = next(f for f in view.code if f.path == path)
@@ -38,7 +44,7 @@ def tagged(view, path: str) -> dict[str, str]:
 
 
 def test_each_model_gets_a_table_with_a_row_per_variant_that_counted_it():
-    view = build_ease_view(s.full_run())
+    view = ease_view(s.full_run())
     assert [t.model for t in view.tables] == ["mlp", "cnn"]
     assert [r.variant for r in view.tables[0].rows] == ["PyTorch", "Keras 3 on TensorFlow", "TensorFlow (low-level)"]
     torch = view.tables[0].rows[0]
@@ -46,15 +52,15 @@ def test_each_model_gets_a_table_with_a_row_per_variant_that_counted_it():
 
 
 def test_physical_lines_show_where_recorded_and_stay_blank_where_not():
-    real = build_ease_view(standard()).tables[0].rows
+    real = ease_view(standard()).tables[0].rows
     keras = next(r for r in real if r.variant == "Keras 3 on TensorFlow")
     assert (keras.logical["model"], keras.physical["model"]) == ("4", "9")  # Sequential([...]): 1 line, 9 rows
-    synthetic = build_ease_view(s.full_run()).tables[0].rows[0]
+    synthetic = ease_view(s.full_run()).tables[0].rows[0]
     assert synthetic.physical == {"model": "", "train": "", "total": ""}
 
 
 def test_a_sentence_names_the_frameworks_with_the_fewest_and_the_most_lines():
-    table = build_ease_view(standard()).tables[0]
+    table = ease_view(standard()).tables[0]
     assert table.sentence == (
         "For the MLP, Keras 3 on TensorFlow and Keras 3 on PyTorch need the fewest logical lines in total (19); "
         "TensorFlow (low-level) the most (56)."
@@ -62,7 +68,7 @@ def test_a_sentence_names_the_frameworks_with_the_fewest_and_the_most_lines():
 
 
 def test_a_variant_whose_ease_probe_did_not_run_is_one_line_with_its_reason_not_a_row():
-    view = build_ease_view(standard())
+    view = ease_view(standard())
     assert [(g.variant, g.status, g.reason) for g in view.gaps] == [
         ("Keras 3 on JAX", "not installed", "jax is not installed")
     ]
@@ -74,12 +80,12 @@ def test_a_failure_on_one_model_is_a_row_that_says_why():
         s.ease("torch", "mlp", total_lines=40),
         ProbeResult("torch", "cnn", "ease", "failed", "SyntaxError in the reference"),
     )
-    cnn = build_ease_view(evidence).tables[1].rows[0]
+    cnn = ease_view(evidence).tables[1].rows[0]
     assert (cnn.status, cnn.reason) == ("failed", "SyntaxError in the reference")
 
 
 def test_each_reference_script_is_shown_once_with_the_variants_that_run_it():
-    view = build_ease_view(live())
+    view = ease_view(live())
     shown = {f.path: f.frameworks for f in view.code}
     assert shown == {
         "probes/pytorch/reference.py": "PyTorch",
@@ -91,7 +97,7 @@ def test_each_reference_script_is_shown_once_with_the_variants_that_run_it():
 
 
 def test_counted_lines_carry_the_role_the_probe_recorded_and_model_code_names_its_models():
-    view = build_ease_view(live())
+    view = ease_view(live())
     tags = tagged(view, "probes/pytorch/reference.py")
     assert tags["import torch"] == "setup"
     assert tags["nn.Linear(128, 64), nn.ReLU(),"] == "MLP"  # the MLP's Sequential counts only for the MLP
@@ -103,7 +109,7 @@ def test_counted_lines_carry_the_role_the_probe_recorded_and_model_code_names_it
 
 
 def test_results_without_recorded_roles_show_the_script_untagged_the_report_counts_nothing():
-    view = build_ease_view(s.full_run())  # synthetic: no reference_file, no role_runs
+    view = ease_view(s.full_run())  # synthetic: no reference_file, no role_runs
     assert {f.path for f in view.code} == {
         "probes/pytorch/reference.py",
         "probes/keras/reference.py",
@@ -121,7 +127,7 @@ def test_a_script_changed_since_the_run_is_shown_untagged_and_says_so():
         else r
         for r in evidence.results
     )
-    view = build_ease_view(replace(evidence, results=stale))
+    view = ease_view(replace(evidence, results=stale))
     torch = next(f for f in view.code if f.path == "probes/pytorch/reference.py")
     assert "has changed since this run counted it" in torch.note
     assert torch.counted == 0 and tagged(view, "probes/pytorch/reference.py")["loss.backward()"] == ""
@@ -129,11 +135,11 @@ def test_a_script_changed_since_the_run_is_shown_untagged_and_says_so():
 
 def test_a_recorded_script_path_that_leaves_the_package_is_never_read():
     hostile = ProbeResult("torch", "mlp", "ease", "ok", facts={"reference_file": "probes/reference/../../README.md"})
-    assert build_ease_view(s.evidence(hostile)).code == ()
+    assert ease_view(s.evidence(hostile)).code == ()
 
 
 def test_without_ease_results_the_section_says_so_and_gives_the_command():
-    view = build_ease_view(s.evidence(s.speed("torch", "mlp", 100)), run_dir="runs/a")
+    view = ease_view(s.evidence(s.speed("torch", "mlp", 100)), run_dir="runs/a")
     assert view.tables == () and view.code == ()
     assert view.not_run.command == "advisor advise --budget standard --answers runs/a/answers.yaml"
 

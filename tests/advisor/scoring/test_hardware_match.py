@@ -32,11 +32,11 @@ def on(device: str):
     ],
 )
 def test_the_run_matches_the_hardware_answer_only_when_it_measured_that_device(answer, device, matches):
-    match = hardware_match({"hardware": answer}, on(device))
+    match = hardware_match(answer, on(device))
     assert match.matches is matches
     assert match.measured_share == (MEASURED_SHARE_ELSEWHERE if matches is False else 1.0)
     assert bool(match.sentence()) is (matches is False)
 
 
 def test_without_speed_results_there_is_nothing_to_mismatch():
-    assert hardware_match({"hardware": "nvidia_gpu"}, None).matches is None
+    assert hardware_match("nvidia_gpu", None).matches is None

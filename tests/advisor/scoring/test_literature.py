@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.claims.ledger import load_ledger
 from advisor.claims.rules import check_claims
-from advisor.claims.verdicts import Verdict
 from advisor.questionnaire.profile import build_profile
 from advisor.questionnaire.questions import collect_answers
+from advisor.records.ledger import load_ledger
+from advisor.records.verdicts import Verdict
 from advisor.scoring.literature import LiteratureScore, literature_score, place
 from tests.support import synthetic as s
 from tests.support.synthetic import scored

@@ -9,10 +9,10 @@ from dataclasses import replace
 import pytest
 
 import tests.support.synthetic as s
-from advisor.claims.ledger import load_ledger
 from advisor.claims.rules import check_claims
 from advisor.questionnaire.profile import build_profile
 from advisor.questionnaire.questions import collect_answers
+from advisor.records.ledger import load_ledger
 from advisor.runs import load_evidence
 from advisor.scoring.measured import bug_points, score_debugging, score_deployment, score_ease_of_use
 from probes.evidence import EXPORT_PARITY

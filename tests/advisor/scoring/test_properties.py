@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 
 from advisor.errors import AnswersError
 from advisor.questionnaire.profile import build_profile
-from advisor.questionnaire.questions import collect_answers, load_questions, read_answers_file
+from advisor.questionnaire.questions import collect_answers, read_answers_file
+from advisor.records.answers import load_questions
+from advisor.records.scorecard import CriterionScore
 from advisor.runs import load_evidence
 from advisor.scoring.measured import score_debugging, score_deployment, score_ease_of_use
 from advisor.scoring.robustness import totals as _totals
-from advisor.scoring.scorecard import CriterionScore
 from advisor.scoring.tensions import find_tensions
 from tests.conftest import FIXTURES
 from tests.support import synthetic

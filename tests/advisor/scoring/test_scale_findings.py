@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 import tests.support.synthetic as s
-from advisor.claims.ledger import load_ledger
 from advisor.claims.rules import check_claims
 from advisor.questionnaire.profile import build_profile
 from advisor.questionnaire.questions import collect_answers
+from advisor.records.ledger import load_ledger
 from advisor.report.scale import build_scale_view, knee_sentence
-from advisor.scoring.scale import score_dataset_scale
+from advisor.scoring.scale import scale_findings, score_dataset_scale
 from probes.evidence import ProbeResult
 
 CLAIM = "large-data-pytorch-tensorflow-not-keras"
@@ -90,9 +90,10 @@ def test_large_datasets_falls_back_to_the_articles_when_the_scale_probe_did_not_
 
 
 def test_the_batch_curve_says_where_the_fixed_cost_per_step_stops_dominating():
-    curve = {16: batch("torch", "mlp", 16, 1000), 64: batch("torch", "mlp", 64, 3500),
-             256: batch("torch", "mlp", 256, 4000), 512: batch("torch", "mlp", 512, 4200)}  # fmt: skip
-    sentence = knee_sentence("torch", curve)
+    curve = [batch("torch", "mlp", 16, 1000), batch("torch", "mlp", 64, 3500),
+             batch("torch", "mlp", 256, 4000), batch("torch", "mlp", 512, 4200)]  # fmt: skip
+    (knee,) = scale_findings(s.evidence(*curve)).knees
+    sentence = knee_sentence(knee)
     assert (
         sentence == "PyTorch: 4.2× from batch 16 to its best (batch 512, 4,200 samples/s); 80% of that from batch 64 on"
     )
@@ -103,7 +104,7 @@ def test_the_report_shows_a_chart_per_model_and_the_tables_of_streams_and_proces
                for b in (16, 64, 256, 512)]  # fmt: skip
     run = s.evidence(*results, *streams(2000, 1000, 1800), parallel("torch", "cnn", 0.8),
                      parallel("keras-tensorflow", "cnn", None))  # fmt: skip
-    view = build_scale_view(run)
+    view = build_scale_view(run, scale_findings(run))
     assert view.measured and [m.model for m in view.models] == ["mlp", "cnn"]
     cnn = view.models[1]
     assert "<svg" in cnn.chart and "PyTorch · batch 512" in cnn.chart
@@ -115,7 +116,8 @@ def test_the_report_shows_a_chart_per_model_and_the_tables_of_streams_and_proces
 
 
 def test_a_run_without_the_scale_probe_says_how_to_get_it():
-    view = build_scale_view(s.evidence(s.speed("torch", "mlp", 1000)), "runs/laptop")
+    run = s.evidence(s.speed("torch", "mlp", 1000))
+    view = build_scale_view(run, scale_findings(run), "runs/laptop")
     assert not view.measured and view.how == "advisor probe --budget scale --add-to runs/laptop"
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from advisor.questionnaire.profile import build_profile
 from advisor.questionnaire.questions import collect_answers
+from advisor.records.scorecard import CriterionScore, Scorecard
 from advisor.scoring.robustness import one_at_a_time_flips, rank
-from advisor.scoring.scorecard import CriterionScore, Scorecard
 from probes.evidence import Evidence, ProbeResult
 from tests.support.synthetic import scored
 
@@ -102,7 +102,7 @@ def test_a_dominant_leader_keeps_first_place_under_every_perturbation():
 
 def test_scorecard_json_holds_totals_ranking_and_robustness():
     data = scored(default_profile(), None).to_json()
-    assert data["format"] == "advisor-scorecard/3"
+    assert data["format"] == "advisor-scorecard/5"
     assert data["ranking"][0] in data["totals"]
     assert 0 <= data["robustness"]["kept_first"] <= 1
 
@@ -143,7 +143,7 @@ def test_rank_correlation_drops_when_the_order_behind_the_leader_is_unstable():
 def test_scorecard_json_says_where_each_literature_score_comes_from():
     data = scored(default_profile(), None).to_json()
     ease = data["scores"]["ease_of_use"]["keras-tensorflow"]
-    assert ease["source"] == "literature" and "keras-training-in-one-call" in ease["claims"]
+    assert ease["source"] == "literature" and "keras-training-in-one-call" in [claim for claim, _ in ease["effects"]]
     assert data["confidence"] in ("clear", "lean", "near tie", "provisional")
     assert "rank_correlation" in data["robustness"]
 

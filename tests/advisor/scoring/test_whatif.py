@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from advisor.claims import check
 from advisor.questionnaire.profile import build_profile
 from advisor.questionnaire.questions import collect_answers
-from advisor.scoring.scorecard import WeightFlip
-from advisor.scoring.whatif import (
-    answer_flips,
-    keras_on_torch,
-    keras_on_torch_untested,
-    plausible_flips,
-    weight_ranges,
-    weight_share_after,
-)
+from advisor.records.scorecard import WeightFlip
+from advisor.scoring.robustness import plausible_flips, weight_ranges, weight_share_after
+from advisor.scoring.whatif import answer_flips, keras_on_torch, keras_on_torch_untested
 from tests.support import synthetic as s
 from tests.support.synthetic import scored
 
@@ -26,7 +19,7 @@ def test_each_answer_flip_really_changes_the_first_place():
     me = profile()
     card = scored(me, None)
     flips = card.answer_flips
-    assert flips and list(flips) == answer_flips(me, None, check(None), card.leader)
+    assert flips and list(flips) == answer_flips(me, card.leader, lambda other: scored(other, None, what_if=False))
     for flip in flips:
         other = profile(**{flip.question: flip.value})
         assert scored(other, None).leader == flip.new_leader != card.leader
