@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from probes.common import tensorflow_runtime, torch_runtime
+from probes.common import jax_runtime, tensorflow_runtime, torch_runtime
 from probes.contract import FrameworkFolder
 
 
@@ -59,7 +59,7 @@ class Keras(FrameworkFolder):
             return tensorflow_runtime.configure_threads(n)
         if chosen == "torch":
             return torch_runtime.configure_threads(n)
-        return {"note": f"the {chosen} backend's threads follow OMP_NUM_THREADS and XLA flags", "intra_op": n}
+        return jax_runtime.configure_threads(n)
 
     def device_info(self, preference: str) -> dict[str, Any]:
         chosen = backend()
