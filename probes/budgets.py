@@ -13,7 +13,7 @@ class Budget:
     models: tuple[str, ...]
     kinds: tuple[str, ...]  # probe kinds: "speed" in interleaved processes; the others once, afterwards
     processes: int  # fresh speed processes per variant, interleaved; each gives every model one figure
-    windows: int  # timed windows per model per process (their median is the process's figure)
+    windows: int  # timed windows per model per process (their samples over their seconds: the process's figure)
     window_s: float  # target length of one timed window
     warmup_steps: int  # at least this many steps before looking for the steady state
     batch_size: int

@@ -35,8 +35,8 @@ class ProbePlan:
             "scale_processes": b.scale_processes if "scale" in self.kinds else 0,
             "order": "ABBA: the variant order reverses every other round, each round a fresh process per variant;"
             " the models' order rotates from round to round",
-            "statistics": "one steady-state figure per process (the median of its windows); 95% intervals from"
-            " the spread between processes: a t-interval on per-round log ratios",
+            "statistics": "one steady-state figure per process (its timed windows' samples over their seconds);"
+            " 95% intervals from the spread between processes: a t-interval on per-round log ratios",
             "windows": b.windows,
             "window_s": b.window_s,
             "warmup_steps": b.warmup_steps,

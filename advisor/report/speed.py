@@ -386,10 +386,11 @@ def machine_lines(evidence: Evidence, found: SpeedFindings) -> list[str]:
         lines.append(
             f"Each framework ran in {settings['processes']} fresh processes, interleaved (a named option such as "
             f"torch.compile in {settings.get('option_processes') or settings['processes']}); each process warmed "
-            "up until two windows in a row agreed, then gave one steady-state figure per model, the median of its "
-            "timed windows. Comparisons give the ratio with a 95% interval from the spread between processes "
-            '(a t-interval on the log ratios of the rounds both ran), "within noise" when it includes 1. A '
-            f"throughput is flagged noisy when its windows' IQR exceeds {NOISY_IQR_RATIO:.0%} of their median."
+            "up until two windows in a row agreed, then gave one steady-state figure per model: the samples of its "
+            "timed windows over their seconds. Comparisons give the ratio with a 95% interval from the spread "
+            'between processes (a t-interval on the log ratios of the rounds both ran), "within noise" when it '
+            f"includes 1. A throughput is flagged noisy when its windows' IQR exceeds {NOISY_IQR_RATIO:.0%} of "
+            "their median."
         )
     else:
         lines.append(
