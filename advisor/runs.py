@@ -155,8 +155,10 @@ def advise(
     On an interruption the evidence measured so far is written (marked incomplete) with the
     records and report made from it, and ProbesInterrupted is raised again for the caller.
     """
+    from probes.plan import with_workloads
     from probes.runner import ProbesInterrupted
 
+    plan = with_workloads(plan, answers.data_kind, answers.model_size)  # the workload like the user's model
     profile = build_profile(answers)
     folder = prepare_run_folder(out, force=force)
     write_text_atomic(folder.answers, answers_file_text(answers))

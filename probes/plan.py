@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from probes.budgets import Budget
+from probes.specs import workloads_like
 from probes.variants import VARIANTS
 
 
@@ -69,7 +70,19 @@ def make_plan(
         raise ValueError(f"option --variant must be one of {', '.join(VARIANTS)}. Received: {unknown[0]!r}")
     if threads is None:
         threads = default_threads()
-    return ProbePlan(budget, chosen, tuple(models or budget.models), budget.kinds, threads, device)
+    chosen_models = tuple(models) if models else budget.models + budget.workloads
+    return ProbePlan(budget, chosen, chosen_models, budget.kinds, threads, device)
+
+
+def with_workloads(plan: ProbePlan, data_kind: str | None, model_size: str | None) -> ProbePlan:
+    """The plan measuring the realistic workloads the answers point at in place of the budget's default
+    set: those like the user's data (probes/specs.py workloads_like), at most the budget's `max_workloads`,
+    for a model of medium or large size; for a small one, the overhead probes like the data instead."""
+    budget = plan.budget
+    if not budget.max_workloads or set(plan.models) != set(budget.models + budget.workloads):
+        return plan  # a budget without workloads, or models a caller chose
+    liked = workloads_like(data_kind, realistic=model_size != "small")[: budget.max_workloads]
+    return replace(plan, models=tuple(dict.fromkeys(budget.models + liked)))
 
 
 def default_threads() -> int:

@@ -137,6 +137,18 @@ MODELS: dict[str, ModelSpec] = {
 OVERHEAD_MODELS = tuple(name for name, spec in MODELS.items() if not spec.realistic)
 REALISTIC_MODELS = tuple(name for name, spec in MODELS.items() if spec.realistic)
 
+
+def workloads_like(data_kind: str | None, realistic: bool = True) -> tuple[str, ...]:
+    """The realistic workloads (or overhead probes) that stand for `data_kind` (the questionnaire's), the
+    closest first: the ResNet-style CNN for images, the encoder (then the LSTM) for text, the LSTM (then
+    the encoder) for sequences, every one for mixed data; no realistic workload for tables."""
+    names = REALISTIC_MODELS if realistic else OVERHEAD_MODELS
+    if data_kind == "mixed":
+        return names
+    matching = [name for name in names if data_kind in MODELS[name].data_kinds]
+    return tuple(sorted(matching, key=lambda name: MODELS[name].data_kinds.index(data_kind)))
+
+
 # --- FLOPs: a multiply-add counts 2, only matrix products and convolutions count (the convention
 # torch.utils.flop_counter follows); embeddings, activations, pooling and norms count 0.
 
