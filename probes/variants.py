@@ -36,6 +36,7 @@ class Variant:
     option_of: str | None = None  # a named option of this variant: shown beside it, never a candidate
     on_request: bool = False  # measured only when named (--variant) or by a check that names it
     own_accuracy_check: bool = False  # an option that changes the numerics gets its own accuracy check
+    why: str = ""  # an option: what it changes, and why an expert of that framework sets it
 
     @property
     def backend(self) -> str | None:
@@ -93,15 +94,23 @@ VARIANTS: dict[str, Variant] = {
         Variant(
             "torch-expert", "PyTorch with channels_last and fused Adam", "pytorch", "pytorch", ("torch",),
             options={"channels_last": True, "fused_adam": True}, kinds=("speed",), option_of="torch",
+            why="PyTorch's default NCHW layout makes oneDNN reorder each activation into its blocked layout and"
+            " back around every convolution, forward and backward, and pools NCHW on a slower path; channels_last"
+            " keeps activations NHWC, which oneDNN convolves as they are (torch.profiler and ONEDNN_VERBOSE:"
+            " benchmarks/torch_layout.py). Fused Adam updates every parameter in one kernel instead of a loop",
         ),
         Variant(
             "keras-tensorflow-spe", f"Keras 3 on TensorFlow with steps_per_execution={STEPS_PER_EXECUTION}",
             "keras", "keras", ("keras", "tensorflow"), env={"KERAS_BACKEND": "tensorflow"},
             options={"steps_per_execution": STEPS_PER_EXECUTION}, kinds=("speed",), option_of="keras-tensorflow",
+            why=f"fit() runs {STEPS_PER_EXECUTION} batches per call of its compiled train function, so its per-batch"
+            " overhead is paid once per call: the lever Keras's guides give for small models",
         ),
         Variant(
             "tensorflow-onednn-off", "TensorFlow (low-level) with oneDNN off", "tensorflow", "tensorflow",
             ("tensorflow",), env={"TF_ENABLE_ONEDNN_OPTS": "0"}, kinds=("speed",), option_of="tensorflow",
+            why="TensorFlow has run oneDNN's kernels and graph rewrites on x86 since 2.9; off, its Eigen kernels run:"
+            " what oneDNN gives on this CPU",
         ),
         # "As the reference is written": each framework's own input pipeline (and Keras's accuracy metric)
         # inside the clock, where the defaults time the step alone on batches made before it.

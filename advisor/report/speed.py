@@ -137,7 +137,8 @@ def switch_sentence(found: SpeedComparison, option: ProbeResult, base: ProbeResu
         speed += f", ahead of {_joined([variant_label(v) for v in found.overtakes])}, which its default trails"
     compiles = {"compile", "jit_compile"} & set(VARIANTS[option.variant].options) if option.variant in VARIANTS else ()
     if not compiles:
-        return f"With {switch}, {speed}."
+        why = VARIANTS[option.variant].why if option.variant in VARIANTS else ""
+        return f"With {switch}, {speed}." + (f" Why: {why}." if why else "")
     return (
         f"With {switch}, {speed}; its first step takes {first_option.median:.2f} s instead of "
         f"{first_base.median:.2f} s (the compilation happens there)."
