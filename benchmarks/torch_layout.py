@@ -7,11 +7,11 @@ Adam(fused=True), the torch-expert variant), each in a child of its own with the
 - torch.profiler over 10 steady steps: the operators with the most self CPU time, and their share;
 - ONEDNN_VERBOSE over 5 steps: how many oneDNN primitives ran per step, and how many were reorders
   (layout conversions) rather than convolutions, with the largest reorder's shape.
-Seen on a 2-core AMD EPYC VM (2026-12-07): in NCHW every activation is reordered into oneDNN's blocked
-layout and back around each convolution (15 reorders a step on the small CNN, 5 convolutions) and
-aten::max_pool2d_with_indices took the largest share of the step; with channels_last only the weights
-are reordered (7 a step) and the pooling share falls to a few percent; Adam's loop was a few percent of
-the step either way. Shares, not times: they hold on a busy machine too.
+Seen on a 2-core AMD EPYC VM (2026-12-07, busy): in NCHW every activation is reordered into oneDNN's
+blocked layout and back around each convolution (15 reorders a step on the small CNN, beside its 5
+convolutions); with channels_last only the weights are (7 a step). The reorder counts are exact on any
+machine; the profiler's shares moved from run to run on the busy VM (the NCHW max-pool took 8% to 46%
+of the step, Adam's loop of per-parameter operations about a sixth), so read them on a quiet one.
 """
 
 from __future__ import annotations

@@ -95,9 +95,10 @@ VARIANTS: dict[str, Variant] = {
             "torch-expert", "PyTorch with channels_last and fused Adam", "pytorch", "pytorch", ("torch",),
             options={"channels_last": True, "fused_adam": True}, kinds=("speed",), option_of="torch",
             why="PyTorch's default NCHW layout makes oneDNN reorder each activation into its blocked layout and"
-            " back around every convolution, forward and backward, and pools NCHW on a slower path; channels_last"
-            " keeps activations NHWC, which oneDNN convolves as they are (torch.profiler and ONEDNN_VERBOSE:"
-            " benchmarks/torch_layout.py). Fused Adam updates every parameter in one kernel instead of a loop",
+            " back around every convolution, forward and backward; channels_last keeps activations NHWC, which"
+            " oneDNN convolves as they are, leaving only the weights to reorder (ONEDNN_VERBOSE and torch.profiler:"
+            " benchmarks/torch_layout.py). Fused Adam updates every parameter in one kernel instead of a loop of"
+            " small operations per parameter",
         ),
         Variant(
             "keras-tensorflow-spe", f"Keras 3 on TensorFlow with steps_per_execution={STEPS_PER_EXECUTION}",
