@@ -84,7 +84,7 @@ def test_each_workload_has_the_same_trainable_weights_in_every_framework_bar_pyt
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 @pytest.mark.parametrize("model", REALISTIC_MODELS)
 def test_each_workload_fits_one_batch_of_digits_in_a_few_steps(framework, model):
-    losses = json.loads(_child(framework, "losses", model, "12"))
+    losses = json.loads(_child(framework, "losses", model, "30"))  # at each model's own learning rate
     assert losses[-1] < 0.5 * losses[0], losses
 
 

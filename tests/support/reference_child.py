@@ -16,19 +16,20 @@ import json
 import math
 import sys
 
-from probes.specs import digits_split
+from probes.specs import MODELS, digits_split
 
 
 def losses(framework: str, model_name: str, steps: int) -> list[float]:
     x, y, _, _ = digits_split(model_name)
     x, y = x[:64], y[:64]
+    rate = MODELS[model_name].learning_rate  # the model's own, as the probes train it (the encoder's is lower)
     ref = importlib.import_module(f"probes.{framework}.reference")
     if framework == "pytorch":
         import torch
 
         torch.manual_seed(0)
         model = ref.build_model(model_name)
-        optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+        optimizer = torch.optim.Adam(model.parameters(), lr=rate)
         batch = ref.to_tensors(x, y)
         return [ref.train_epoch(model, [batch], optimizer, torch.nn.CrossEntropyLoss(), "cpu") for _ in range(steps)]
     if framework == "tensorflow":
@@ -36,13 +37,13 @@ def losses(framework: str, model_name: str, steps: int) -> list[float]:
 
         tf.random.set_seed(0)
         model = ref.build_model(model_name)
-        step = ref.make_train_step(model, tf.keras.optimizers.Adam(learning_rate=3e-3))
+        step = ref.make_train_step(model, tf.keras.optimizers.Adam(learning_rate=rate))
         return [float(step(tf.constant(x), tf.constant(y))) for _ in range(steps)]
     import keras
 
     keras.utils.set_random_seed(0)
     model = ref.build_model(model_name)
-    ref.compile_model(model)
+    ref.compile_model(model, rate)
     return list(model.fit(x, y, batch_size=len(x), epochs=steps, verbose=0).history["loss"])
 
 
