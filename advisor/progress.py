@@ -1,11 +1,12 @@
 """The probes' progress at a terminal: a Rich progress bar, or one plain line per child in a log.
 
 At a terminal the bar shows probes done of the total, the elapsed time, an estimate of the time
-left and what runs now (framework, probe kind, models). The estimate starts from the budget's
-typical duration on a 2-core laptop (probes/budgets.py `typical_s`) and follows the run's own pace
-once children have finished. Without a terminal (CI, a pipe) each child is one line, so a log
-stays readable. Everything shown comes from our own probes, but their reasons can quote a
-framework's output, so it is printed as text, never as markup.
+left and what runs now (framework, probe kind, models). The estimate starts from this machine's own:
+the run's schedule at its measured matmul peak (probes/eta.py, sent with the "plan" event; the
+budget's `typical_s` until then), and follows the run's own pace once children have finished.
+Without a terminal (CI, a pipe) each child is one line, so a log stays readable. Everything shown
+comes from our own probes, but their reasons can quote a framework's output, so it is printed as
+text, never as markup.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class ProgressDisplay:
         name = label(event.variant) if event.variant else ""
         if event.event == "plan":
             self.total = event.total
+            self.typical_s = event.eta_s or self.typical_s  # this machine's estimate, from its measured peak
             self.started = time.monotonic()
             if self.console.is_terminal and self.total:
                 self._start_bar()

@@ -245,9 +245,10 @@ def advise(
     probes were cut short, with the records and report made from it) and RunInterrupted says what the
     folder holds; interrupted before, the run leaves nothing and the KeyboardInterrupt goes on.
     """
-    from probes.plan import for_target
+    from probes.plan import for_target, with_workloads
     from probes.runner import ProbesInterrupted
 
+    plan = with_workloads(plan, answers.data_kind, answers.model_size)  # the workload like the user's model
     profile = build_profile(answers)
     plan = for_target(plan, answers.deployment_target)  # the user's model takes the routes to the target
     with new_run_folder(out, force=force) as folder:

@@ -1,8 +1,19 @@
-"""Time budgets: how many processes and windows, and which variants, models and probe kinds a run measures."""
+"""Time budgets: how many processes and windows, and which variants, models and probe kinds a run measures.
+
+A budget measures the overhead probes it names (`models`: start-up, dispatch, small-model training) and
+the realistic workloads the user's answers point at (probes/plan.py `with_workloads`: the ResNet-style
+CNN for images, the encoder for text, at most `max_workloads` of them), or, without answers (`advisor
+probe` on a team's machines), its `workloads`. Every budget runs an even number of processes, so that
+ABBA order (probes/schedule.py) gives each variant as many first places as second ones. The budgets are
+sized for a 2-core VM with a matmul peak near 130 GFLOP/s; probes/eta.py estimates a run from this
+machine's own peak, and the progress bar shows that estimate.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from probes.specs import MODELS, OVERHEAD_MODELS, REALISTIC_MODELS
 
 
 @dataclass(frozen=True)
@@ -13,7 +24,7 @@ class Budget:
     models: tuple[str, ...]
     kinds: tuple[str, ...]  # probe kinds: "speed" in interleaved processes; the others once, afterwards
     processes: int  # fresh speed processes per variant, interleaved; each gives every model one figure
-    windows: int  # timed windows per model per process (their median is the process's figure)
+    windows: int  # timed windows per model per process (their samples over their seconds: the process's figure)
     window_s: float  # target length of one timed window
     warmup_steps: int  # at least this many steps before looking for the steady state
     batch_size: int
@@ -22,6 +33,12 @@ class Budget:
     accuracy_check: bool = True  # train each reference on digits once per run, in a process of its own
     option_processes: int | None = None  # processes for a named option (torch.compile, XLA); None: `processes`
     option_models: tuple[str, ...] | None = None  # the models a named option measures; None: `models`
+    # The models the accuracy check trains on the digits: a realistic workload needs three epochs of a
+    # ResNet-sized model (a minute a framework on two cores), so only thorough checks them; the tests
+    # check that each learns (tests/probes/test_workloads.py).
+    accuracy_models: tuple[str, ...] = OVERHEAD_MODELS
+    workloads: tuple[str, ...] = ()  # realistic workloads measured when no answers choose them
+    max_workloads: int = 0  # how many of the workloads like the user's data the answers add
     parallel_children: int = 1  # probes after the timed rounds (accuracy, ease, debugging, export) at once
     scale_processes: int = 3  # fresh scale processes per variant, interleaved, after speed's rounds
     # The debugging probe's steps after a bug's default run (the framework's detector, a print in the model,
@@ -56,63 +73,77 @@ BUDGETS: dict[str, Budget] = {
         ),
         Budget(
             "quick",
-            "PyTorch and Keras on TensorFlow, MLP and CNN, with ease and debugging; under a minute on a 2-core laptop",
+            "PyTorch and Keras on TensorFlow, MLP and CNN (overhead probes), with ease and debugging; about a"
+            " minute on a 2-core VM",
             ("torch", "keras-tensorflow"),
             ("mlp", "cnn"),
             # Ease reads source (0.2 s) and debugging plants bugs (3-5 s a framework): cheap enough that
             # the default run measures the criteria a newcomer weighs most; export (7-10 s a framework,
-            # a fresh reload process per path) stays in standard.
+            # a fresh reload process per path) stays in standard. No realistic workload: its accuracy
+            # check alone (a few epochs of a ResNet-sized model on the digits) takes half a minute a
+            # framework on two cores; quick says its figures are overhead-bound, and standard measures it.
             ("speed", "ease", "debugging"),
-            processes=3,
-            windows=3,
-            window_s=0.2,
-            warmup_steps=5,
+            processes=2,  # even: one round each way (ABBA); 91 s with 3 on the 130 GFLOP/s VM was too long
+            windows=2,
+            window_s=0.1,
+            warmup_steps=3,
             batch_size=64,
-            infer_repeats=10,
+            infer_repeats=3,
             child_timeout_s=120,
             parallel_children=2,
-            typical_s=46,
             debugging_steps=False,  # each bug's default run only: a traced framework's next steps double its time
+            typical_s=60,  # probes/eta.py at 130 GFLOP/s: 63 s
         ),
         Budget(
             "standard",
-            "every installed variant and compile mode on every reference model; a few minutes",
-            None,
-            ("mlp", "cnn", "rnn", "transformer"),
+            "every installed framework on the MLP and the realistic workload like your data, the experts' settings"
+            " beside them, with ease, debugging and export; about seven minutes on a 2-core VM",
+            # The candidates and the experts' settings; the compile modes (torch.compile, XLA) are measured
+            # by thorough, or here when named (--variant): five minutes on two cores do not hold them all.
+            ("torch", "keras-tensorflow", "tensorflow", "keras-torch", "keras-jax")
+            + ("torch-expert", "keras-tensorflow-spe", "tensorflow-onednn-off"),
+            ("mlp",),
             ("speed", "ease", "debugging", "export"),
-            # Four fresh processes, not five: five took 326 and 324 s on the quiet 2-core VM once the
-            # runtime routes of issue 15 joined export; a t-interval over 4 paired rounds (t = 3.18) is a
-            # little wider than over 5 (t = 2.78), and the named options keep their 3.
+            # Four fresh processes (even, for ABBA), each timing every model for 4 windows of 0.25 s: a second
+            # in all (Geekbench AI's minimum per workload), each window long enough that a millisecond of
+            # timer and dispatch cost stays under 1% of it. The named options take 2 processes, on the
+            # realistic workload only: what a switch changes there is what a user tunes for.
             processes=4,
-            windows=3,
-            window_s=0.12,
+            windows=4,
+            window_s=0.25,
             warmup_steps=5,
             batch_size=64,
-            infer_repeats=5,
+            infer_repeats=3,
             child_timeout_s=240,
-            option_processes=3,
-            option_models=("mlp", "cnn"),  # what one switch gives, within five minutes on two cores
+            option_processes=2,
+            option_models=REALISTIC_MODELS,
             parallel_children=2,
             debugging_steps=False,  # the detector, print and eager-switch runs are thorough's
-            typical_s=290,  # 290 and 288 s in two runs on the quiet 2-core VM (326 and 324 s with 5 processes)
+            workloads=("resnet",),
+            max_workloads=1,
+            typical_s=420,  # probes/eta.py at 130 GFLOP/s with the ResNet-style CNN: 424 s
         ),
         Budget(
             "thorough",
-            "ten processes per variant and longer windows, for tighter intervals, and the scale probe; half an hour",
+            "ten processes per variant and longer windows, every overhead probe and realistic workload, and the scale"
+            " probe; about two hours on a 2-core VM",
             None,
             ("mlp", "cnn", "rnn", "transformer"),
             ("speed", "ease", "debugging", "export", "scale"),
             processes=10,
             windows=5,
             window_s=0.4,
+            workloads=REALISTIC_MODELS,
+            max_workloads=len(REALISTIC_MODELS),
+            accuracy_models=tuple(MODELS),
             warmup_steps=10,
             batch_size=64,
             infer_repeats=20,
             child_timeout_s=480,
-            option_processes=5,
+            option_processes=6,  # even, as every count of rounds (ABBA)
             parallel_children=2,
-            typical_s=1500,  # 900 s before the scale probe joined, plus the scale budget's rounds
             export_models=("mlp", "cnn", "rnn", "transformer"),
+            typical_s=7100,  # probes/eta.py at 130 GFLOP/s: every workload in 10 processes of every variant
         ),
         Budget(
             "scale",

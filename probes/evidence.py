@@ -14,11 +14,12 @@ Format history:
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from probes import readback
-from probes.facts import FACTS, ExportFacts, Facts, facts_class
+from probes.facts import FACTS, ExportFacts, Facts, SpeedFacts, facts_class
+from probes.peak import regime
 from probes.stats import RatioInterval, Summary, ratio_interval, summarize
 
 EVIDENCE_FORMAT = "advisor-evidence/2"
@@ -123,6 +124,10 @@ class ProbeResult:
             raise TypeError(f"a {self.kind} result takes {expected.__name__}, not {type(self.facts).__name__}")
         if not isinstance(self.facts, Facts):
             object.__setattr__(self, "facts", expected.from_json(self.facts or {}))
+        share = self.summary("utilisation")
+        if isinstance(self.facts, SpeedFacts) and share is not None and self.facts.regime is None:
+            # The regime follows from the measured utilisation, once, wherever the utilisation was added.
+            object.__setattr__(self, "facts", replace(self.facts, regime=regime(share.median), peak_share=share.median))
 
     @property
     def ok(self) -> bool:

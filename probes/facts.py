@@ -65,6 +65,25 @@ class SpeedFacts(Facts):
     precision: str | None = None  # what float32 meant on the device (TF32 defaults on a GPU), in words
     host_to_device: str | None = None  # where the data lived and when its copy to the device was timed
     gpu_peak_note: str | None = None  # why no GPU peak was recorded for this model
+    # What was timed, and the experts' settings by name (probes/variants.py: each a named option).
+    timed_work: str | None = None  # "step only" (batches made before the clock, no metric) or "as written"
+    input_pipeline: str | None = None  # what fed the timed steps, in the framework's words
+    optimizer: str | None = None  # the optimiser's implementation: a loop, multi-tensor or fused
+    memory_format: str | None = None  # PyTorch, image models: "channels_last" or NCHW
+    steps_per_execution: int | None = None  # Keras: batches per call of its compiled train function
+    onednn: bool | None = None  # TensorFlow: its oneDNN kernels and graph rewrites on (TF_ENABLE_ONEDNN_OPTS)
+    # The regime the utilisation puts the result in (probes/peak.py REGIMES): "overhead-bound", "mixed" or
+    # "compute-bound", and the share of the machine's matmul peak it rests on (the processes' median).
+    regime: str | None = None
+    peak_share: float | None = None
+
+    def regime_words(self) -> str | None:
+        """The regime in words ("overhead-bound: 3.0% of this CPU's matmul peak"); None without a utilisation."""
+        if self.regime is None or self.peak_share is None:
+            return None
+        device = "GPU" if self.device in ("cuda", "gpu") else "CPU"
+        share = f"{self.peak_share:.1%}" if self.peak_share < 0.1 else f"{self.peak_share:.0%}"
+        return f"{self.regime}: {share} of this {device}'s matmul peak"
 
 
 @dataclass(frozen=True)

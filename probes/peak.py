@@ -26,6 +26,23 @@ TARGET_S = 0.15  # per repeat
 PEAK_TIMEOUT_S = 60.0
 
 
+# The regime a speed result is in, from its share of this peak. Vendor kernels (oneDNN, cuDNN, a BLAS)
+# reach about two thirds of the peak on shapes like the realistic workloads', so below a tenth of it a
+# step spends at most a sixth of its time in them, and the rest in the framework (dispatch, the
+# optimiser's loop, Python): overhead-bound. From a third, about half the time or more is kernel time,
+# which every framework calls alike: compute-bound. Between, neither dominates.
+OVERHEAD_BOUND_BELOW = 0.10
+COMPUTE_BOUND_FROM = 1 / 3
+REGIMES = ("overhead-bound", "mixed", "compute-bound")
+
+
+def regime(peak_share: float) -> str:
+    """The regime of a result that reached `peak_share` of the machine's matmul peak."""
+    if peak_share < OVERHEAD_BOUND_BELOW:
+        return REGIMES[0]
+    return REGIMES[2] if peak_share >= COMPUTE_BOUND_FROM else REGIMES[1]
+
+
 def matmul_flops(size: int) -> int:
     """A square product: size^3 multiply-adds, 2 FLOPs each."""
     return 2 * size**3

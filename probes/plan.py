@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from probes.budgets import Budget
+from probes.specs import workloads_like
 from probes.user_model import OWN_KINDS, OWN_MODEL, UserModel, model_variants
 from probes.variants import VARIANTS
 
@@ -54,8 +55,8 @@ class ProbePlan:
             "scale_processes": b.scale_processes if "scale" in self.kinds else 0,
             "order": "ABBA: the variant order reverses every other round, each round a fresh process per variant;"
             " the models' order rotates from round to round",
-            "statistics": "one steady-state figure per process (the median of its windows); 95% intervals from"
-            " the spread between processes: a t-interval on per-round log ratios",
+            "statistics": "one steady-state figure per process (its timed windows' samples over their seconds);"
+            " 95% intervals from the spread between processes: a t-interval on per-round log ratios",
             "windows": b.windows,
             "window_s": b.window_s,
             "warmup_steps": b.warmup_steps,
@@ -109,12 +110,24 @@ def make_plan(
     if threads is None:
         threads = default_threads()
     kinds = budget.kinds + (OWN_KINDS if model is not None else ())
-    return ProbePlan(budget, chosen, tuple(dict.fromkeys(models or budget.models)), kinds, threads, device, model=model)
+    chosen_models = tuple(dict.fromkeys(models)) if models else budget.models + budget.workloads
+    return ProbePlan(budget, chosen, chosen_models, kinds, threads, device, model=model)
 
 
 def for_target(plan: ProbePlan, target: str | None) -> ProbePlan:
     """The plan with the user's model routed to the deployment target the answers name (no model: as it is)."""
     return replace(plan, model=plan.model.for_target(target)) if plan.model is not None else plan
+
+
+def with_workloads(plan: ProbePlan, data_kind: str | None, model_size: str | None) -> ProbePlan:
+    """The plan measuring the realistic workloads the answers point at in place of the budget's default
+    set: those like the user's data (probes/specs.py workloads_like), at most the budget's `max_workloads`,
+    for a model of medium or large size; for a small one, the overhead probes like the data instead."""
+    budget = plan.budget
+    if not budget.max_workloads or set(plan.models) != set(budget.models + budget.workloads):
+        return plan  # a budget without workloads, or models a caller chose
+    liked = workloads_like(data_kind, realistic=model_size != "small")[: budget.max_workloads]
+    return replace(plan, models=tuple(dict.fromkeys(budget.models + liked)))
 
 
 def default_threads() -> int:

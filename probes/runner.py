@@ -23,6 +23,7 @@ from typing import Any
 from probes.children import ChildInterrupted, child_env, probe_env, run_child, run_jobs, worker_command
 from probes.collector import Collector
 from probes.environment import collect_environment
+from probes.eta import estimate_s
 from probes.evidence import Evidence
 from probes.load import competition, snapshot
 from probes.peak import measure_peak
@@ -43,6 +44,7 @@ class ProgressEvent:
     kind: str = "speed"  # the probe kind the child measures
     models: tuple[str, ...] = ()  # the reference models the child measures ("start")
     total: int = 0  # "plan": how many children the run will start
+    eta_s: float | None = None  # "plan": the run's estimated seconds from this machine's peak (probes/eta.py)
 
 
 class ProbesInterrupted(Exception):
@@ -87,7 +89,8 @@ def run_probes(
         environment["matmul_peak"] = peak
     collector = Collector(plan, found, environment, created_at, started)
     order = schedule(plan, found)
-    notify(ProgressEvent("plan", "", 0, plan.budget.processes, total=len(order.jobs)))
+    eta = estimate_s(order, plan.budget, peak.get("gflops") if peak.get("device", "cpu") == "cpu" else None)
+    notify(ProgressEvent("plan", "", 0, plan.budget.processes, total=len(order.jobs), eta_s=eta))
     launcher = _Launcher(plan, collector, notify, checkpoint, list(command or worker_command()))
     run_start = snapshot()
     try:

@@ -186,8 +186,9 @@ def _untimed(plan: ProbePlan, found: Survey) -> list[tuple[str, str, bool, tuple
         for variant_id in found.runnable:
             variant = VARIANTS[variant_id]
             if (variant.candidate or variant.own_accuracy_check) and found.will_run(variant_id, "speed"):
-                checks = tuple((model, ACCURACY_CASE) for model, _ in found.cases[(variant_id, "speed")])
-                children.append((variant_id, "speed", True, checks))
+                models = [m for m, _ in found.cases[(variant_id, "speed")] if m in plan.budget.accuracy_models]
+                if models:
+                    children.append((variant_id, "speed", True, tuple((m, ACCURACY_CASE) for m in models)))
     for kind in (k for k in plan.kinds if k not in TIMED_KINDS):
         for variant_id in found.runnable:
             if found.will_run(variant_id, kind):

@@ -68,6 +68,17 @@ def t_975(df: float) -> float:
     return T_975[max(known)] if df <= 120 else 1.960
 
 
+# The smallest difference called one: below 5% two figures are "about the same" whatever their interval
+# says. A tight interval can exclude 1 for a 2% gap, but a gap that small changes with the machine, its
+# kernel and what else ran (fresh VMs of one type differ by more), so no advice should rest on it.
+MIN_EFFECT = 1.05
+
+
+def negligible(ratio: float) -> bool:
+    """Whether a ratio is below the minimum effect size, either way round."""
+    return max(ratio, 1 / ratio) < MIN_EFFECT if ratio > 0 else False
+
+
 @dataclass(frozen=True)
 class RatioInterval:
     """How many times larger `a` is than `b`, with a 95% interval from the spread between processes.
@@ -92,6 +103,11 @@ class RatioInterval:
         return self.low <= 1.0 <= self.high
 
     @property
+    def about_the_same(self) -> bool:
+        """Within noise, or a difference below the minimum effect size (MIN_EFFECT) however tight."""
+        return self.within_noise or negligible(self.ratio)
+
+    @property
     def method(self) -> str:
         if self.paired:
             return f"t-interval on the log ratios of {self.n_a} rounds (a fresh process per framework per round)"
@@ -104,6 +120,7 @@ class RatioInterval:
             "high": self.high,
             "confidence": self.confidence,
             "within_noise": self.within_noise,
+            "about_the_same": self.about_the_same,
             "processes": [self.n_a, self.n_b],
             "paired": self.paired,
         }

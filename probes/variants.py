@@ -3,10 +3,11 @@
 A variant is one row of VARIANTS: which framework folder under probes/ runs it (each implements
 the probe contract, probes/contract.py), the modules it needs, the environment its child starts
 with (KERAS_BACKEND picks a Keras backend before anything imports keras) and the options passed to
-its probes (`compile`: torch.compile). A variant with `option_of` is a switch a user of another
-variant can flip ("PyTorch with torch.compile" beside "PyTorch"): it is measured and shown beside
-that variant, never ranked as a framework to pick. Adding a variant is a row here, and a folder
-under probes/ when its framework has none yet.
+its probes (`compile`: torch.compile; the experts' settings: `channels_last`, `fused_adam`,
+`steps_per_execution`; `as_written`: the reference's own input pipeline timed). A variant with
+`option_of` is a switch a user of another variant can flip ("PyTorch with torch.compile" beside
+"PyTorch"): it is measured and shown beside that variant, never ranked as a framework to pick.
+Adding a variant is a row here, and a folder under probes/ when its framework has none yet.
 
 Whether a variant is installed is read from the import system without importing anything.
 """
@@ -35,6 +36,7 @@ class Variant:
     option_of: str | None = None  # a named option of this variant: shown beside it, never a candidate
     on_request: bool = False  # measured only when named (--variant) or by a check that names it
     own_accuracy_check: bool = False  # an option that changes the numerics gets its own accuracy check
+    why: str = ""  # an option: what it changes, and why an expert of that framework sets it
 
     @property
     def backend(self) -> str | None:
@@ -51,6 +53,10 @@ class Variant:
         return {"id": self.id, "framework": self.framework, "backend": self.backend, "options": dict(self.options)}
 
 
+# Keras's lever for models whose steps are short beside its per-batch overhead: batches per call of the
+# compiled train function (its guides show 32 and more; 16 keeps a timed window a few executions long).
+STEPS_PER_EXECUTION = 16
+
 VARIANTS: dict[str, Variant] = {
     v.id: v
     for v in (
@@ -65,7 +71,6 @@ VARIANTS: dict[str, Variant] = {
         ),
         Variant(
             "keras-jax", "Keras 3 on JAX", "keras", "keras", ("keras", "jax"), env={"KERAS_BACKEND": "jax"},
-            optional=True,
         ),
         # Named options: the switch a user of that variant flips, measured beside it. Each process
         # compiles from cold (no inductor cache carried over from an earlier process or run), so the
@@ -83,6 +88,46 @@ VARIANTS: dict[str, Variant] = {
         Variant(
             "tensorflow-xla", "TensorFlow (low-level) with XLA", "tensorflow", "tensorflow", ("tensorflow",),
             options={"jit_compile": True}, kinds=("speed",), option_of="tensorflow",
+        ),
+        # The experts' settings (issue 25): what a regular developer of that framework reaches in about half
+        # an hour of tuning (keras-team/tf-keras#637's measure), each beside its default, never ranked.
+        Variant(
+            "torch-expert", "PyTorch with channels_last and fused Adam", "pytorch", "pytorch", ("torch",),
+            options={"channels_last": True, "fused_adam": True}, kinds=("speed",), option_of="torch",
+            why="PyTorch's default NCHW layout makes oneDNN reorder each activation into its blocked layout and"
+            " back around every convolution, forward and backward; channels_last keeps activations NHWC, which"
+            " oneDNN convolves as they are, leaving only the weights to reorder (ONEDNN_VERBOSE and torch.profiler:"
+            " benchmarks/torch_layout.py). Fused Adam updates every parameter in one kernel instead of a loop of"
+            " small operations per parameter",
+        ),
+        Variant(
+            "keras-tensorflow-spe", f"Keras 3 on TensorFlow with steps_per_execution={STEPS_PER_EXECUTION}",
+            "keras", "keras", ("keras", "tensorflow"), env={"KERAS_BACKEND": "tensorflow"},
+            options={"steps_per_execution": STEPS_PER_EXECUTION}, kinds=("speed",), option_of="keras-tensorflow",
+            why=f"fit() runs {STEPS_PER_EXECUTION} batches per call of its compiled train function, so its per-batch"
+            " overhead is paid once per call: the lever Keras's guides give for small models",
+        ),
+        Variant(
+            "tensorflow-onednn-off", "TensorFlow (low-level) with oneDNN off", "tensorflow", "tensorflow",
+            ("tensorflow",), env={"TF_ENABLE_ONEDNN_OPTS": "0"}, kinds=("speed",), option_of="tensorflow",
+            why="TensorFlow has run oneDNN's kernels and graph rewrites on x86 since 2.9; off, its Eigen kernels run:"
+            " what oneDNN gives on this CPU",
+        ),
+        # "As the reference is written": each framework's own input pipeline (and Keras's accuracy metric)
+        # inside the clock, where the defaults time the step alone on batches made before it.
+        Variant(
+            "torch-as-written", "PyTorch as written (DataLoader in the clock)", "pytorch", "pytorch", ("torch",),
+            options={"as_written": True}, kinds=("speed",), option_of="torch", on_request=True,
+        ),
+        Variant(
+            "keras-tensorflow-as-written", "Keras 3 on TensorFlow as written (fit() with its metric)", "keras",
+            "keras", ("keras", "tensorflow"), env={"KERAS_BACKEND": "tensorflow"}, options={"as_written": True},
+            kinds=("speed",), option_of="keras-tensorflow", on_request=True,
+        ),
+        Variant(
+            "tensorflow-as-written", "TensorFlow (low-level) as written (tf.data in the clock)", "tensorflow",
+            "tensorflow", ("tensorflow",), options={"as_written": True}, kinds=("speed",), option_of="tensorflow",
+            on_request=True,
         ),
         # Mixed precision (probes/precision.py): its own mode, on request, with its own accuracy check.
         Variant(

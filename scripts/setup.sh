@@ -9,14 +9,15 @@
 #   scripts/setup.sh --dev     plus test tools
 #   scripts/setup.sh --plan    print what would be installed (build, torch, extras) and change nothing
 # Environment: PYTHON (interpreter, default python3.11 or python3), ADVISOR_VENV (default .venv),
-# ADVISOR_EXTRAS (extra groups; default "export", the converters and runtimes the deployment probe
-# tries, about 400 MB installed with ExecuTorch and the npm browser runtimes; "export,jax" adds Keras
-# on JAX, with its CUDA plugin on an NVIDIA machine; empty for none), ADVISOR_TF_GPU=0 (an NVIDIA
-# machine without TensorFlow's CUDA libraries).
+# ADVISOR_EXTRAS (extra groups; default "export,jax": the converters and runtimes the deployment probe
+# tries, about 400 MB installed with ExecuTorch and the npm browser runtimes, and JAX's CPU build, so
+# Keras 3 on JAX is measured beside its other backends, with JAX's CUDA plugin instead on an NVIDIA
+# machine; "export" leaves JAX out, empty for none), ADVISOR_TF_GPU=0 (an NVIDIA machine without
+# TensorFlow's CUDA libraries).
 set -eu
 cd "$(dirname "$0")/.."
 
-extras="${ADVISOR_EXTRAS-export}"
+extras="${ADVISOR_EXTRAS-export,jax}"
 if [ "${1:-}" = "--dev" ]; then extras="${extras:+$extras,}dev"; fi
 plan_only=0
 if [ "${1:-}" = "--plan" ]; then plan_only=1; fi

@@ -156,7 +156,9 @@ def rule_better(test: ClaimTest, evidence: Evidence | None) -> list[Finding]:
     def compare(interval: RatioInterval, metric: str) -> str:
         higher_is_better = METRICS.get(metric, ("", True))[1]
         low, high = (interval.low, interval.high) if higher_is_better else (1 / interval.high, 1 / interval.low)
-        return "confirmed" if low > 1 else "contradicted" if high < 1 else "within_noise"
+        if interval.about_the_same:  # within noise, or below the minimum effect size (probes/stats.py)
+            return "within_noise"
+        return "confirmed" if low > 1 else "contradicted"
 
     return _speed_pairs(test, evidence, compare)
 

@@ -58,8 +58,10 @@ VariantOpt = Annotated[
         "--variant",
         metavar="VARIANT",
         help="Measure only this variant (repeatable): torch, keras-tensorflow, tensorflow, keras-torch, keras-jax; "
-        "named options: torch-compile, keras-tensorflow-xla, tensorflow-xla, and on request only the mixed-precision "
-        "torch-amp, keras-tensorflow-mixed.  [default: the budget's]",
+        "named options: torch-compile, keras-tensorflow-xla, tensorflow-xla; experts' settings: torch-expert, "
+        "keras-tensorflow-spe, tensorflow-onednn-off; on request: torch-amp, keras-tensorflow-mixed "
+        "(mixed precision), torch-as-written, keras-tensorflow-as-written, tensorflow-as-written (each "
+        "reference's own input pipeline timed).  [default: the budget's]",
         rich_help_panel=RUN_PANEL,
     ),
 ]

@@ -148,6 +148,7 @@ class Answers:
     project_name: str
     goal: str
     data_kind: str
+    model_size: str
     data_size: str
     custom_architectures: str
     deployment_target: str

@@ -47,11 +47,18 @@ class SpeedComparison:
     processes: tuple[int, int]  # process figures a side
     devices: tuple[str | None, str | None]  # "gpu", "cpu", or None: not recorded (probes/devices.py)
     option: bool = False  # `a` is a named option of `b`: what one switch gives, not two frameworks
+    negligible: bool = False  # the ratio is below the minimum effect size (probes/stats.py MIN_EFFECT)
+    overtakes: tuple[str, ...] = ()  # an option: the frameworks its default trails and it outruns (the lead changes)
 
     @property
     def within_noise(self) -> bool:
         """The interval does not exclude 1: the data cannot tell the two apart."""
         return self.low <= 1.0 <= self.high
+
+    @property
+    def about_the_same(self) -> bool:
+        """Within noise, or a gap below the minimum effect size however tight its interval (probes/stats.py)."""
+        return self.within_noise or self.negligible
 
     @property
     def like_for_like(self) -> bool:
@@ -60,7 +67,7 @@ class SpeedComparison:
         return a is None or b is None or a == b
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        shown = {
             "model": self.model,
             "a": self.a,
             "b": self.b,
@@ -71,6 +78,11 @@ class SpeedComparison:
             "devices": list(self.devices),
             "option": self.option,
         }
+        if self.negligible:  # written only when set: the report embeds every comparison (its size bound)
+            shown["negligible"] = True
+        if self.overtakes:
+            shown["overtakes"] = list(self.overtakes)
+        return shown
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SpeedComparison:
@@ -86,6 +98,8 @@ class SpeedComparison:
             (int(n_a), int(n_b)),
             (device_a, device_b),
             bool(data["option"]),
+            bool(data.get("negligible", False)),
+            tuple(str(v) for v in data.get("overtakes") or ()),
         )
 
 
@@ -108,14 +122,37 @@ class DeviceUse:
 
 
 @dataclass(frozen=True)
+class Regime:
+    """The regime one speed result is in (probes/peak.py): "overhead-bound", "mixed" or "compute-bound", from
+    its share of the machine's matmul peak."""
+
+    variant: str
+    model: str
+    regime: str
+    peak_share: float
+
+    def to_json(self) -> list[Any]:
+        return [self.variant, self.model, self.regime, self.peak_share]
+
+    @classmethod
+    def from_json(cls, data: Any) -> Regime:
+        variant, model, regime, share = data
+        return cls(str(variant), str(model), str(regime), float(share))
+
+
+@dataclass(frozen=True)
 class SpeedFindings:
-    """Every speed comparison worth a sentence, and the device behind each speed result."""
+    """Every speed comparison worth a sentence, the device behind each speed result and its regime."""
 
     comparisons: tuple[SpeedComparison, ...] = ()  # per model: the frameworks against the fastest, then the options
     devices: tuple[DeviceUse, ...] = ()  # in the evidence's order
+    regimes: tuple[Regime, ...] = ()  # each result with a utilisation, in the evidence's order
 
     def device(self, variant: str, model: str, case: str = "") -> str | None:
         return next((d.device for d in self.devices if (d.variant, d.model, d.case) == (variant, model, case)), None)
+
+    def regime(self, variant: str, model: str) -> Regime | None:
+        return next((r for r in self.regimes if (r.variant, r.model) == (variant, model)), None)
 
     def of_model(self, model: str) -> tuple[SpeedComparison, ...]:
         return tuple(c for c in self.comparisons if c.model == model)
@@ -124,6 +161,7 @@ class SpeedFindings:
         return {
             "comparisons": [c.to_json() for c in self.comparisons],
             "devices": [d.to_json() for d in self.devices],
+            "regimes": [r.to_json() for r in self.regimes],
         }
 
     @classmethod
@@ -131,6 +169,7 @@ class SpeedFindings:
         return cls(
             tuple(SpeedComparison.from_json(c) for c in data.get("comparisons") or ()),
             tuple(DeviceUse.from_json(d) for d in data.get("devices") or ()),
+            tuple(Regime.from_json(r) for r in data.get("regimes") or ()),
         )
 
 

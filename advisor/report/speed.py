@@ -14,19 +14,20 @@ its speed is flagged beside the figure and in the comparison sentences.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
 
-from advisor.records.findings import SpeedComparison, SpeedFindings
+from advisor.records.findings import Regime, SpeedComparison, SpeedFindings
 from advisor.report.charts import Bar, bar_chart, variant_series
 from advisor.report.findings import status_words
 from probes.devices import DEVICE_WORDS
 from probes.evidence import Evidence, ProbeResult
 from probes.specs import MODELS
-from probes.stats import NOISY_IQR_RATIO
+from probes.stats import MIN_EFFECT, NOISY_IQR_RATIO
+from probes.variants import VARIANTS
 from probes.variants import label as variant_label
 
 MODEL_NAMES = {"mlp": "MLP", "cnn": "CNN", "rnn": "LSTM", "transformer": "transformer"}
@@ -59,6 +60,7 @@ class SpeedTable:
     sentences: list[str]
     charts: list[Markup] = field(default_factory=list)  # peak GPU memory, where it was measured
     gpu: bool = False  # a GPU-memory column: only when some row measured one
+    regime: str = ""  # which regime each framework's figure is in (probes/peak.py), from its facts
 
 
 @dataclass
@@ -109,6 +111,11 @@ def comparison_sentence(found: SpeedComparison) -> str:
             f"{caveat}On this machine the {name}'s training speeds of {a} and {b} cannot be told apart: "
             f"the ratio is {_times(found.ratio)}, but its {ci} includes 1 (within noise)."
         )
+    if found.negligible:
+        return (
+            f"{caveat}On this machine {a} and {b} train the {name} at about the same speed: "
+            f"{_times(found.ratio)} ({ci}), below the {MIN_EFFECT - 1:.0%} this report calls a difference."
+        )
     return f"{caveat}On this machine {a} trained the {name} {_times(found.ratio)} faster than {b} ({ci})."
 
 
@@ -119,16 +126,27 @@ def switch_sentence(found: SpeedComparison, option: ProbeResult, base: ProbeResu
         return None
     switch = variant_label(option.variant).removeprefix(variant_label(base.variant)).strip().removeprefix("with ")
     name, label = model_name(found.model), variant_label(base.variant)
-    if found.within_noise:
+    if found.about_the_same:
+        why = "within noise" if found.within_noise else f"below the {MIN_EFFECT - 1:.0%} called a difference"
         speed = f"{label} trains the {name} about as fast as without it ({_times(found.ratio)}, 95% CI "
-        speed += f"{found.low:.2f}–{found.high:.2f}×, within noise)"
+        speed += f"{found.low:.2f}–{found.high:.2f}×, {why})"
     else:
         how = "faster" if found.ratio > 1 else "as fast"
         speed = f"{label} trains the {name} {_times(found.ratio)} {how} (95% CI {found.low:.2f}–{found.high:.2f}×)"
+    if found.overtakes:
+        speed += f", ahead of {_joined([variant_label(v) for v in found.overtakes])}, which its default trails"
+    compiles = {"compile", "jit_compile"} & set(VARIANTS[option.variant].options) if option.variant in VARIANTS else ()
+    if not compiles:
+        why = VARIANTS[option.variant].why if option.variant in VARIANTS else ""
+        return f"With {switch}, {speed}." + (f" Why: {why}." if why else "")
     return (
         f"With {switch}, {speed}; its first step takes {first_option.median:.2f} s instead of "
         f"{first_base.median:.2f} s (the compilation happens there)."
     )
+
+
+def _joined(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _device_tag(device: str | None) -> str:
@@ -171,9 +189,11 @@ def _row(
     device: str | None = None,
     best: ProbeResult | None = None,
     grown: ProbeResult | None = None,
+    regime: Regime | None = None,
 ) -> SpeedRow:
     """One framework's row; `device` its device's tag when the table mixes devices; `grown` its
-    training-memory result (its own case, probes/evidence.py)."""
+    training-memory result (its own case, probes/evidence.py); `regime` the one its utilisation puts it in,
+    where the table's results are in more than one (else the table's regime line says it for all)."""
     label = variant_label(result.variant)
     if not result.ok:
         return SpeedRow(label, status_words(result.status), result.reason, {}, [])
@@ -183,7 +203,7 @@ def _row(
         "first": fmt_summary(result, "first_step_s", 3),
         "startup": f"{sum(s.median for s in startup if s):.2f}",
         "throughput": fmt_summary(result, "train_samples_per_s", 0),
-        "utilisation": fmt_summary(result, "utilisation", 1, 100),
+        "utilisation": fmt_summary(result, "utilisation", 1, 100) + (f" · {regime.regime}" if regime else ""),
         "infer1": fmt_summary(result, "infer_single_ms", 3),
         "inferN": fmt_summary(result, "infer_batch_ms", 3),
         "footprint": fmt_summary(result, "baseline_rss_mb", 0),
@@ -252,6 +272,38 @@ def _learning_caveat(sentence: str, pair: tuple[ProbeResult, ProbeResult], best:
     )
 
 
+def _share(share: float) -> str:
+    return f"{share:.1%}" if share < 0.1 else f"{share:.0%}"
+
+
+def regime_line(regimes: Sequence[Regime], found: SpeedFindings) -> str:
+    """Which regime each framework's figure is in, as one line ("Regime: overhead-bound for every framework
+    (1.4%–3.4% of this CPU's matmul peak)."), from the findings; "" where no result has one."""
+    grouped: dict[str, list[Regime]] = {}
+    for regime in regimes:
+        grouped.setdefault(regime.regime, []).append(regime)
+    devices = {"GPU" if found.device(r.variant, r.model) in ("cuda", "gpu") else "CPU" for r in regimes}
+    peak = f"this {next(iter(devices))}'s matmul peak" if len(devices) == 1 else "its device's matmul peak"
+    parts = []
+    for regime, members in grouped.items():
+        shares = sorted(r.peak_share for r in members)
+        low, high = _share(shares[0]), _share(shares[-1])
+        span = low if low == high else f"{low}–{high}"
+        labels = [variant_label(r.variant) for r in members]
+        who = _joined(labels)
+        parts.append(f"{regime} for {'every framework' if len(grouped) == 1 else who} ({span}")
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return f"Regime: {parts[0]} of {peak})."
+    return f"Regime: {'); '.join(parts)}), as shares of {peak}."
+
+
+def _is_option(result: ProbeResult) -> bool:
+    variant = VARIANTS.get(result.variant)
+    return variant is not None and not variant.candidate
+
+
 def _sentences(evidence: Evidence, found: SpeedFindings, model: str, best: ProbeResult | None) -> list[str]:
     """The model's comparisons in words: the frameworks against the fastest, then each option against its default."""
     sentences = []
@@ -274,6 +326,8 @@ def speed_table(evidence: Evidence, model: str, found: SpeedFindings) -> SpeedTa
     devices = {r.variant: found.device(r.variant, model) for r in ok}
     best = most_accurate(results)
     sentences = _sentences(evidence, found, model, best)
+    frameworks = [r for r in ok if not _is_option(r)]  # the regime line speaks of the defaults
+    regimes = [regime for r in frameworks if (regime := found.regime(r.variant, model)) is not None]
     name = model_name(model)
     chart = bar_chart(
         f"Training throughput, {name} (samples/s, median with IQR)",
@@ -295,6 +349,7 @@ def speed_table(evidence: Evidence, model: str, found: SpeedFindings) -> SpeedTa
                 _device_tag(found.device(r.variant, model)) if _mixed(devices) else None,
                 best,
                 evidence.speed(r.variant, model, "train_memory_mb"),
+                found.regime(r.variant, model) if len({g.regime for g in regimes}) > 1 else None,
             )
             for r in results
             if r.status != "not_installed"  # said once, above the tables
@@ -303,6 +358,7 @@ def speed_table(evidence: Evidence, model: str, found: SpeedFindings) -> SpeedTa
         sentences,
         [c for c in charts if c],
         gpu=any(r.summary("gpu_peak_mb") for r in ok),
+        regime=regime_line(regimes, found),
     )
 
 
@@ -349,10 +405,11 @@ def machine_lines(evidence: Evidence, found: SpeedFindings) -> list[str]:
         lines.append(
             f"Each framework ran in {settings['processes']} fresh processes, interleaved (a named option such as "
             f"torch.compile in {settings.get('option_processes') or settings['processes']}); each process warmed "
-            "up until two windows in a row agreed, then gave one steady-state figure per model, the median of its "
-            "timed windows. Comparisons give the ratio with a 95% interval from the spread between processes "
-            '(a t-interval on the log ratios of the rounds both ran), "within noise" when it includes 1. A '
-            f"throughput is flagged noisy when its windows' IQR exceeds {NOISY_IQR_RATIO:.0%} of their median."
+            "up until two windows in a row agreed, then gave one steady-state figure per model, the rate over all "
+            "its timed windows. Comparisons give the ratio with a 95% interval from the spread "
+            'between processes (a t-interval on the log ratios of the rounds both ran), "within noise" when it '
+            f"includes 1. A throughput is flagged noisy when its windows' IQR exceeds {NOISY_IQR_RATIO:.0%} of "
+            "their median."
         )
     else:
         lines.append(

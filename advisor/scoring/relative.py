@@ -16,14 +16,28 @@ from advisor.records.profile import Profile
 from probes.specs import MODELS
 
 MATCHING_MODEL_WEIGHT = 3.0  # a model like the user's own data counts this many times the others
+# ... and one in the regime of the user's model size (probes/specs.py `realistic`) this many times more:
+# a small model's steps are framework overhead, a ResNet- or BERT-sized one's are the vendor kernels.
+MATCHING_SIZE_WEIGHT = 3.0
 
 Scored = dict[str, tuple[float, str, dict[str, Any]]]  # candidate -> (score 0-10, basis, figures)
 
 
 def model_weights(models: Sequence[str], profile: Profile | None) -> dict[str, float]:
-    """How much each reference model counts: the ones like the user's data (probes/specs.py) weigh more."""
-    data_kind = profile.answers.data_kind if profile is not None else None
-    return {m: MATCHING_MODEL_WEIGHT if m in MODELS and data_kind in MODELS[m].data_kinds else 1.0 for m in models}
+    """How much each reference model counts: the ones like the user's data (probes/specs.py) weigh more, and
+    the ones of the user's model size (realistic workloads for medium and large models, overhead probes for
+    small ones) more again. Where only one regime was measured, the size weighs every model alike."""
+    if profile is None:
+        return dict.fromkeys(models, 1.0)
+    data_kind, realistic = profile.answers.data_kind, profile.answers.model_size != "small"
+    weights = {}
+    for model in models:
+        spec = MODELS.get(model)
+        weight = MATCHING_MODEL_WEIGHT if spec is not None and data_kind in spec.data_kinds else 1.0
+        if spec is not None and spec.realistic == realistic:
+            weight *= MATCHING_SIZE_WEIGHT
+        weights[model] = weight
+    return weights
 
 
 def relative_over_models(

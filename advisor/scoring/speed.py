@@ -10,13 +10,15 @@ each with its 95% interval from the spread between processes, and the device of 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
-from advisor.records.findings import DeviceUse, SpeedComparison, SpeedFindings
+from advisor.records.findings import DeviceUse, Regime, SpeedComparison, SpeedFindings
 from advisor.records.profile import Profile
 from advisor.scoring.relative import relative_over_models
 from probes.devices import DEVICE_WORDS, device_of, mixed, primary_device, where
 from probes.evidence import Evidence, ProbeResult, process_interval
+from probes.stats import MIN_EFFECT, negligible
 from probes.variants import VARIANTS
 
 SPEED_CRITERIA = ("training_speed", "startup_time", "memory")  # scored from speed results, one device at a time
@@ -133,8 +135,14 @@ def speed_findings(evidence: Evidence | None) -> SpeedFindings:
         if model in measured
         for comparison in model_comparisons(evidence, model)
     ]
-    devices = tuple(DeviceUse(r.variant, r.model, r.case, device_of(r)) for r in evidence.of_kind("speed") if r.ok)
-    return SpeedFindings(tuple(comparisons), devices)
+    usable = [r for r in evidence.of_kind("speed") if r.ok]
+    devices = tuple(DeviceUse(r.variant, r.model, r.case, device_of(r)) for r in usable)
+    regimes = tuple(
+        Regime(r.variant, r.model, r.facts.regime, r.facts.peak_share)
+        for r in usable
+        if r.case == "" and r.facts.regime and r.facts.peak_share is not None
+    )
+    return SpeedFindings(tuple(comparisons), devices, regimes)
 
 
 def model_comparisons(evidence: Evidence, model: str) -> list[SpeedComparison]:
@@ -144,11 +152,25 @@ def model_comparisons(evidence: Evidence, model: str) -> list[SpeedComparison]:
     ok.sort(key=lambda r: -r.summary("train_samples_per_s").median)  # type: ignore[union-attr]
     frameworks = [r for r in ok if not is_option(r.variant)]  # the defaults compare; a switch with its own
     pairs = [(frameworks[0], slower, False) for slower in frameworks[1:]]
+    found = [c for a, b, _ in pairs if (c := compare_speed(model, a, b))]
     for option in (r for r in ok if is_option(r.variant)):
         base = evidence.result(VARIANTS[option.variant].option_of or "", model)
-        if base is not None and base.ok:
-            pairs.append((option, base, True))
-    return [found for a, b, switch in pairs if (found := compare_speed(model, a, b, switch))]
+        if base is not None and base.ok and (switch := compare_speed(model, option, base, option=True)):
+            found.append(replace(switch, overtakes=overtaken(option, base, frameworks)))
+    return found
+
+
+def overtaken(option: ProbeResult, base: ProbeResult, frameworks: Sequence[ProbeResult]) -> tuple[str, ...]:
+    """The frameworks faster than `base` by its default whom `option` outruns, each by at least the minimum
+    effect size (probes/stats.py): where one of the experts' settings changes which framework leads."""
+    rate = {r.variant: r.summary("train_samples_per_s").median for r in (option, base, *frameworks)}  # type: ignore[union-attr]
+    return tuple(
+        r.variant
+        for r in frameworks
+        if r.variant != base.variant
+        and rate[r.variant] > rate[base.variant]
+        and rate[option.variant] >= MIN_EFFECT * rate[r.variant]
+    )
 
 
 def compare_speed(model: str, a: ProbeResult, b: ProbeResult, option: bool = False) -> SpeedComparison | None:
@@ -166,6 +188,7 @@ def compare_speed(model: str, a: ProbeResult, b: ProbeResult, option: bool = Fal
         (interval.n_a, interval.n_b),
         (device_of(a), device_of(b)),
         option,
+        negligible(interval.ratio),
     )
 
 

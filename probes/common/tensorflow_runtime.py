@@ -154,3 +154,11 @@ def graph_flops(call: Any, x: np.ndarray) -> float | None:
     options["output"] = "none"
     total = model_analyzer.profile(graph=concrete.graph, options=options).total_float_ops
     return float(total) if total > 0 else None
+
+
+def onednn_on() -> bool:
+    """Whether TensorFlow runs its oneDNN kernels and graph rewrites in this process: on by default on x86
+    Linux since TensorFlow 2.9, off with TF_ENABLE_ONEDNN_OPTS=0 (read when TensorFlow loads)."""
+    from tensorflow.python.util import _pywrap_util_port
+
+    return bool(_pywrap_util_port.IsMklEnabled())

@@ -4,6 +4,13 @@ One reference script serves every backend (KERAS_BACKEND, set in the child's env
 variant, picks TensorFlow, PyTorch or JAX before keras is imported). Threads, devices and GPU memory
 are the backend's own: TensorFlow's and PyTorch's are set as for those frameworks used directly, by the
 runtime code they share (probes/common/), and JAX's here.
+
+The transformers are built from the layers keras.io's "Text classification with Transformer" guide uses
+(MultiHeadAttention, Dense, LayerNormalization), the same post-LayerNorm block as PyTorch's
+nn.TransformerEncoderLayer. Keras Hub's TransformerEncoder is that block too, and installs beside our pins
+(keras-hub 0.32, with 15 packages of its own), but importing keras_hub imports TensorFlow and
+tensorflow-text on every backend (keras_hub/src/utils/tensor_utils.py): the Keras-on-PyTorch and
+Keras-on-JAX children would load TensorFlow, and their start-up and memory figures would carry it.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from probes.common import tensorflow_runtime, torch_runtime
+from probes.common import jax_runtime, tensorflow_runtime, torch_runtime
 from probes.contract import FrameworkFolder
 
 
@@ -52,7 +59,7 @@ class Keras(FrameworkFolder):
             return tensorflow_runtime.configure_threads(n)
         if chosen == "torch":
             return torch_runtime.configure_threads(n)
-        return {"note": f"the {chosen} backend's threads follow OMP_NUM_THREADS and XLA flags", "intra_op": n}
+        return jax_runtime.configure_threads(n)
 
     def device_info(self, preference: str) -> dict[str, Any]:
         chosen = backend()

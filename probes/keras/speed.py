@@ -12,13 +12,14 @@ always jax.jit on JAX), or True for the variant that switches XLA on.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from probes.keras import PROBE, gpu_peak_mb, precision, reset_gpu_peak
 from probes.kinds.speed import ACCURACY_CASE, check_accuracy, measure_training
-from probes.specs import make_data
+from probes.specs import MODELS, make_data
 
 POOL_SAMPLES = 4096
 
@@ -136,30 +137,53 @@ class FitTimedByEpochs:
         return [end - begin for begin, end in zip(self.clock.began, self.clock.ended, strict=True)]
 
 
+STEP_ONLY = "step only"  # no metric beside the loss
+AS_WRITTEN = "as written"  # the reference's compile(), with its accuracy metric
+
+
 class KerasSession(FitTimedByEpochs):
-    def __init__(self, model_name: str, settings: dict[str, Any], jit_compile: bool | None = None, mixed: bool = False):
+    """The reference's model and compile(), fitted on NumPy arrays, as a variant's options set it up.
+
+    Options (probes/variants.py): `jit_compile` (the switch compile() takes), `mixed_precision` (a dtype
+    policy), `steps_per_execution` (batches per call of the compiled train function, Keras's lever for
+    models whose steps are short beside its per-batch overhead) and `as_written` (the reference's compile()
+    with its accuracy metric; by default the metric is left out, so Keras times what the other frameworks'
+    loops do: the step and its loss).
+    """
+
+    def __init__(self, model_name: str, settings: dict[str, Any], options: Mapping[str, Any] | None = None):
         import keras
 
         from probes.keras import reference as ref
 
-        self.keras = keras
+        self.keras, self.options = keras, dict(options or {})
         self.backend = keras.backend.backend()
         self.used = PROBE.device_info(settings["device"])["used"]
-        self.policy = mixed_policy(self.backend, self.used) if mixed else None
+        self.policy = mixed_policy(self.backend, self.used) if self.options.get("mixed_precision") else None
         self.peak_is_this_models = reset_gpu_peak(self.backend, self.used)
         self.batch_size = settings["batch_size"]
         keras.utils.set_random_seed(settings["seed"])
         start = time.perf_counter()
         self.model = ref.build_model(model_name)
-        ref.compile_model(self.model)
-        if jit_compile is not None:
-            self.model.jit_compile = jit_compile  # the switch a user flips in compile(jit_compile=True)
+        ref.compile_model(self.model, MODELS[model_name].learning_rate)
+        self._set_switches()
         self.build_s = time.perf_counter() - start
+        jit_compile = self.options.get("jit_compile")
         self.compile_mode = compile_words(self.backend, bool(self.model.jit_compile), jit_compile is not None)
         self.x, self.y = make_data(model_name, POOL_SAMPLES, settings["seed"])
         self.cursor = 0
         self.clock = EpochClock()
-        self.params = int(self.model.count_params())
+        self.params = int(sum(np.prod(w.shape) for w in self.model.trainable_weights))  # as the others count
+
+    def _set_switches(self) -> None:
+        """What a user changes in compile(): the metrics left out (step only), jit_compile, steps_per_execution."""
+        model = self.model
+        if not self.options.get("as_written"):
+            model.compile(optimizer=model.optimizer, loss=model.loss)  # the reference's compile() less its metric
+        if self.options.get("jit_compile") is not None:
+            model.jit_compile = self.options["jit_compile"]  # the switch a user flips in compile(jit_compile=True)
+        if self.options.get("steps_per_execution"):
+            model.steps_per_execution = int(self.options["steps_per_execution"])  # compile(steps_per_execution=n)
 
     def _fit(self, steps: int, epochs: int = 1) -> None:
         rows = np.arange(self.cursor, self.cursor + steps * self.batch_size) % POOL_SAMPLES
@@ -170,7 +194,7 @@ class KerasSession(FitTimedByEpochs):
             self.y[rows],
             batch_size=self.batch_size,
             epochs=epochs,
-            shuffle=False,
+            shuffle=bool(self.options.get("as_written")),  # fit()'s default, as the reference calls it
             verbose=0,
             callbacks=[self.clock.callback],
         )
@@ -188,15 +212,15 @@ class KerasSession(FitTimedByEpochs):
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     from probes.keras import reference as ref
 
-    mixed = bool(variant["options"].get("mixed_precision"))
+    options = variant["options"]
     try:
         if case == ACCURACY_CASE:
-            if mixed:  # the accuracy check in the same mode: the reference's main under the policy
+            if options.get("mixed_precision"):  # the accuracy check in the same mode: the reference's main under it
                 import keras
 
                 mixed_policy(keras.backend.backend(), PROBE.device_info(settings["device"])["used"])
             return check_accuracy(ref.main, model_name, settings)
-        session = KerasSession(model_name, settings, variant["options"].get("jit_compile"), mixed=mixed)
+        session = KerasSession(model_name, settings, options)
     except MixedPrecisionUnsupported as why:
         return {"status": "skipped", "reason": str(why)}
     measured = measure_training(session, model_name, settings)
@@ -204,14 +228,27 @@ def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[
     measured["samples"]["epoch_start_s"] = [session.epoch_start_s]
     if not session.peak_is_this_models:
         measured["facts"]["gpu_peak_since_process_start"] = True  # the worker keeps it for the first model only
-    measured["facts"].update(
-        params=session.params,
-        device=session.used,
-        compile_mode=session.compile_mode + (f", {session.policy} policy" if session.policy else ""),
-        jit_compile=bool(session.model.jit_compile),
-        precision=f"mixed: the {session.policy} dtype policy"
-        if session.policy
-        else precision(session.backend, session.used),
-        host_to_device="NumPy arrays handed to fit() and predict_on_batch(), copied by Keras inside the clock",
-    )
+    measured["facts"].update(params=session.params, device=session.used, **session_facts(session))
     return measured
+
+
+def session_facts(session: KerasSession) -> dict[str, Any]:
+    """How fit() ran: compile mode, precision, what it timed, and each of the experts' settings by name."""
+    model, policy = session.model, session.policy
+    facts: dict[str, Any] = {
+        "compile_mode": session.compile_mode + (f", {policy} policy" if policy else ""),
+        "jit_compile": bool(model.jit_compile),
+        "precision": f"mixed: the {policy} dtype policy" if policy else precision(session.backend, session.used),
+        "host_to_device": "NumPy arrays handed to fit() and predict_on_batch(), copied by Keras inside the clock",
+        "optimizer": "keras.optimizers.Adam",
+        "steps_per_execution": int(model.steps_per_execution),
+    }
+    if session.options.get("as_written"):
+        facts.update(timed_work=AS_WRITTEN, input_pipeline="fit() on NumPy arrays, with the accuracy metric")
+    else:
+        facts.update(timed_work=STEP_ONLY, input_pipeline="fit() on NumPy arrays, no metric (Keras slices each batch)")
+    if session.backend == "tensorflow":
+        from probes.common.tensorflow_runtime import onednn_on
+
+        facts["onednn"] = onednn_on()
+    return facts

@@ -7,8 +7,9 @@ process the runner starts:
 
 1. the very first training step, alone (tracing and compilation happen here);
 2. warm-up until the steady state is found, not assumed: windows of half the timed length until
-   two in a row agree within STEADY_TOLERANCE (at least `warmup_steps` steps, at most
-   MAX_WARMUP_WINDOWS windows); how long it took, and whether it got there, are recorded;
+   two in a row agree within STEADY_TOLERANCE (after `warmup_steps` steps, or as many as fill a
+   window where a step is long; at most MAX_WARMUP_WINDOWS windows); how long it took, and whether
+   it got there, are recorded;
 3. `windows` timed windows of about `window_s` each: this process's steady-state figure is their
    samples over their seconds (what a clock around them would give), and their IQR over their
    median says how stable the process was (a flag, never an interval: windows in one process are
@@ -93,10 +94,16 @@ def find_steady_state(session: TrainingSession, window_s: float, warmup_steps: i
     Returns the seconds it took (as the session timed its steps), the windows run, whether two agreed
     before the cap, and the last window's seconds per step (which sizes the timed windows).
     """
-    spent = session.steps(warmup_steps) if warmup_steps > 0 else 0.0
-    calibration = session.steps(CALIBRATION_STEPS)
+    # One step first, so a model whose step is long (a realistic workload: a few hundred ms) warms up and
+    # calibrates for about a window's time, not a fixed count of its steps.
+    spent = session.steps(1)
+    fit = steps_per_window(spent, window_s)
+    if warmup_steps > 1:
+        spent += session.steps(min(warmup_steps - 1, fit))
+    calibration_steps = min(CALIBRATION_STEPS, fit)
+    calibration = session.steps(calibration_steps)
     spent += calibration
-    step_s = calibration / CALIBRATION_STEPS
+    step_s = calibration / calibration_steps
     previous = None
     for run in range(1, MAX_WARMUP_WINDOWS + 1):
         steps = steps_per_window(step_s, window_s / 2)
@@ -171,10 +178,14 @@ MEMORY_CASE = "memory"
 
 
 def check_accuracy(train_and_evaluate: Callable[..., float], model: str, settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Run a reference's `main(name, epochs, batch_size, seed)`; samples and facts for the ProbeResult."""
+    """Run a reference's `main(name, epochs, batch_size, seed, learning_rate)`: the ProbeResult's samples and facts."""
     spec = MODELS[model]
     start = time.perf_counter()
-    accuracy = float(train_and_evaluate(model, epochs=spec.digits_epochs, batch_size=64, seed=settings["seed"]))
+    accuracy = float(
+        train_and_evaluate(
+            model, epochs=spec.digits_epochs, batch_size=64, seed=settings["seed"], learning_rate=spec.learning_rate
+        )
+    )
     return {
         "samples": {"test_accuracy": [accuracy], "accuracy_check_s": [time.perf_counter() - start]},
         "facts": {"digits_epochs": spec.digits_epochs, "learned_accuracy": spec.learned_accuracy},

@@ -7,11 +7,13 @@ compilation and the windows after it the compiled steady state.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from probes.kinds.speed import ACCURACY_CASE, check_accuracy, measure_training, timed
 from probes.pytorch import PROBE
-from probes.specs import LEARNING_RATE, make_data
+from probes.specs import MODELS, make_data
 
 POOL_SAMPLES = 4096
 HOST_TO_DEVICE = "host tensors (pinned on a GPU), copied to the device inside every timed step and inference"
@@ -47,14 +49,23 @@ class MixedPrecisionUnsupported(Exception):
     pass
 
 
+def _endless(make_loader: Callable[[], Iterable[Any]]) -> Iterator[Any]:
+    """Epoch after epoch of a fresh DataLoader (reshuffled each time), as a user's loop over epochs runs."""
+    while True:
+        yield from make_loader()
+
+
 class TorchSession:
-    def __init__(
-        self,
-        model_name: str,
-        settings: dict[str, Any],
-        compile_backend: str | None = None,
-        mixed_precision: bool = False,
-    ):
+    """The reference's model, optimiser and loop, as a variant's options set them up.
+
+    Options (probes/variants.py): `compile` (torch.compile with that backend), `mixed_precision` (autocast),
+    `channels_last` (the model and the images in the memory format oneDNN convolves without reordering),
+    `fused_adam` (torch.optim.Adam(fused=True): one kernel for every parameter instead of a for-loop over
+    them, the CPU default) and `as_written` (batches from the reference's own DataLoader, made inside the
+    clock, instead of batches sliced before it).
+    """
+
+    def __init__(self, model_name: str, settings: dict[str, Any], options: Mapping[str, Any] | None = None):
         import time
 
         import torch
@@ -62,11 +73,27 @@ class TorchSession:
 
         from probes.pytorch import reference as ref
 
-        self.torch, self.ref = torch, ref
+        self.torch, self.ref, self.options = torch, ref, dict(options or {})
         self.batch_size = settings["batch_size"]
         self.device = torch.device(PROBE.device_info(settings["device"])["used"])
         if self.device.type == "cuda":
             torch.cuda.reset_peak_memory_stats()
+        self._set_precision(bool(self.options.get("mixed_precision")))
+        torch.manual_seed(settings["seed"])
+        start = time.perf_counter()
+        self.model = self._build(model_name)
+        fused = bool(self.options.get("fused_adam"))
+        self.optimizer = torch.optim.Adam(
+            self.model.parameters(), lr=MODELS[model_name].learning_rate, fused=True if fused else None
+        )
+        self._sync()
+        self.build_s = time.perf_counter() - start
+        self.loss_fn = nn.CrossEntropyLoss()
+        self._set_data(model_name, settings["seed"])
+        self.params = sum(p.numel() for p in self.model.parameters())
+
+    def _set_precision(self, mixed_precision: bool) -> None:
+        torch = self.torch
         self.dtype = mixed_precision_of(torch, self.device) if mixed_precision else None
         if mixed_precision and self.dtype is None:
             from probes.precision import unsupported_reason
@@ -74,17 +101,23 @@ class TorchSession:
             raise MixedPrecisionUnsupported(unsupported_reason(self.device.type))
         if self.dtype is not None:
             self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.dtype == torch.float16)
-        torch.manual_seed(settings["seed"])
-        start = time.perf_counter()
-        self.model = ref.build_model(model_name).to(self.device)
-        if compile_backend:
-            self.model = torch.compile(self.model, backend=compile_backend)
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LEARNING_RATE)
-        self._sync()
-        self.build_s = time.perf_counter() - start
-        self.loss_fn = nn.CrossEntropyLoss()
-        x, y = make_data(model_name, POOL_SAMPLES, settings["seed"])
-        inputs, labels = ref.to_tensors(x, y)
+
+    def _build(self, model_name: str) -> Any:
+        model = self.ref.build_model(model_name)
+        if self.options.get("channels_last"):
+            model = model.to(memory_format=self.torch.channels_last)  # as PyTorch's channels_last tutorial does
+        model = model.to(self.device)
+        if self.options.get("compile"):
+            model = self.torch.compile(model, backend=self.options["compile"])
+        return model
+
+    def _set_data(self, model_name: str, seed: int) -> None:
+        x, y = make_data(model_name, POOL_SAMPLES, seed)
+        inputs, labels = self.ref.to_tensors(x, y)
+        if self.options.get("channels_last") and inputs.ndim == 4:
+            inputs = inputs.contiguous(memory_format=self.torch.channels_last)
+        if self.options.get("as_written"):  # the reference's DataLoader, iterated inside the clock
+            self.stream = _endless(lambda: self.ref.make_loader(x, y, self.batch_size))
         if self.device.type == "cuda":  # as DataLoader(pin_memory=True) hands batches over on a GPU
             inputs, labels = inputs.pin_memory(), labels.pin_memory()
         self.batches = [
@@ -93,13 +126,15 @@ class TorchSession:
         ]
         self.inputs = inputs
         self.cursor = 0
-        self.params = sum(p.numel() for p in self.model.parameters())
 
     def _sync(self) -> None:
         if self.device.type == "cuda":
             self.torch.cuda.synchronize()
 
-    def _take(self, n: int) -> list:
+    def _take(self, n: int) -> Iterable[Any]:
+        """n batches: sliced before the clock (step only), or a lazy slice of the DataLoader (as written)."""
+        if self.options.get("as_written"):
+            return itertools.islice(self.stream, n)
         taken = [self.batches[(self.cursor + i) % len(self.batches)] for i in range(n)]
         self.cursor += n
         return taken
@@ -139,40 +174,63 @@ class TorchSession:
         return self.torch.cuda.max_memory_allocated() / 2**20
 
 
+STEP_ONLY = "step only"  # batches sliced before the clock, no metric: the step alone
+AS_WRITTEN = "as written"  # the reference's own input pipeline and metrics, inside the clock
+
+
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     from probes.pytorch import reference as ref
 
-    mixed = bool(variant["options"].get("mixed_precision"))
+    options = variant["options"]
     if case == ACCURACY_CASE:
-        return check_accuracy(amp_main(ref) if mixed else ref.main, model_name, settings)
-    compile_backend = variant["options"].get("compile")
+        return check_accuracy(amp_main(ref) if options.get("mixed_precision") else ref.main, model_name, settings)
     try:
-        session = TorchSession(model_name, settings, compile_backend, mixed_precision=mixed)
+        session = TorchSession(model_name, settings, options)
     except MixedPrecisionUnsupported as why:
         return {"status": "skipped", "reason": str(why)}
     measured = measure_training(session, model_name, settings)
     measured["samples"]["build_s"] = [session.build_s]
-    mode = f"torch.compile (backend {compile_backend!r})" if compile_backend else "eager (PyTorch's default)"
+    measured["facts"].update(params=session.params, device=session.device.type, **session_facts(session))
+    return measured
+
+
+def session_facts(session: TorchSession) -> dict[str, Any]:
+    """How the step ran: compile mode, precision, and each of the experts' settings by name (probes/facts.py)."""
+    options, torch = session.options, session.torch
+    backend = options.get("compile")
+    mode = f"torch.compile (backend {backend!r})" if backend else "eager (PyTorch's default)"
     precision = PROBE.precision(session.device.type)
     if session.dtype is not None:
         dtype = str(session.dtype).removeprefix("torch.")
         mode += f", autocast {dtype}"
         precision = f"mixed: autocast {dtype}" + (" with GradScaler" if dtype == "float16" else "")
-    measured["facts"].update(
-        params=session.params,
-        device=session.device.type,
-        compile_mode=mode,
-        precision=precision,
-        host_to_device=HOST_TO_DEVICE,
+    facts: dict[str, Any] = {"compile_mode": mode, "precision": precision, "host_to_device": HOST_TO_DEVICE}
+    fused = bool(session.optimizer.defaults.get("fused"))
+    default_loop = (
+        "foreach: one multi-tensor kernel per operation"
+        if session.device.type == "cuda"
+        else ("a for-loop over the parameters")
     )
-    return measured
+    facts["optimizer"] = (
+        "torch.optim.Adam(fused=True): one fused kernel for every parameter"
+        if fused
+        else f"torch.optim.Adam: {default_loop} (PyTorch's default on the {session.device.type.upper()})"
+    )
+    if session.inputs.ndim == 4:
+        channels_last = session.inputs.is_contiguous(memory_format=torch.channels_last)
+        facts["memory_format"] = "channels_last" if channels_last else "NCHW, contiguous (PyTorch's default)"
+    if options.get("as_written"):
+        facts.update(timed_work=AS_WRITTEN, input_pipeline="the reference's DataLoader(TensorDataset, shuffle=True)")
+    else:
+        facts.update(timed_work=STEP_ONLY, input_pipeline="tensors sliced into batches before the clock")
+    return facts
 
 
 def amp_main(ref: Any) -> Any:
     """The reference's own main, its train_epoch replaced by the AMP one: the accuracy check in that mode."""
     import torch
 
-    def main(name: str, epochs: int, batch_size: int, seed: int) -> float:
+    def main(name: str, epochs: int, batch_size: int, seed: int, learning_rate: float) -> float:
         device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
         dtype = mixed_precision_of(torch, device)
         if dtype is None:
@@ -185,7 +243,7 @@ def amp_main(ref: Any) -> Any:
             model, batches, optimizer, loss_fn, dev, dtype, scaler
         )
         try:
-            return ref.main(name, epochs=epochs, batch_size=batch_size, seed=seed)
+            return ref.main(name, epochs=epochs, batch_size=batch_size, seed=seed, learning_rate=learning_rate)
         finally:
             ref.train_epoch = plain
 

@@ -1,6 +1,6 @@
 """Low-level TensorFlow, measured the way its guides write it: tf.Module, tf.nn and a GradientTape step.
 
-reference.py is the user's code (a hand-written Adam, the step compiled with tf.function);
+reference.py is the user's code (a GradientTape step applying a tf.keras optimizer, compiled with tf.function);
 speed.py times that step; debugging.py plants the standard bugs in it; export.py exports the
 trained CNN as a SavedModel with a serving signature, LiteRT, ONNX and a checkpoint; scale.py
 streams records through tf.data and trains with tf.distribute. TensorFlow's runtime is shared

@@ -55,8 +55,9 @@ SWITCHES = {
 # A tf.function's error opens with "in user code:", quotes the user's frames, and ends with the error.
 WRAPPERS = (tensorflow_runtime.TRACED_ERROR,)
 PRINT_NOTE = (
-    "A Python print inside a tf.function runs while TensorFlow traces it (once per input signature), "
-    "not at every step; tf.print runs at every step."
+    "A Python print inside a tf.function runs while TensorFlow traces it (once per input signature, and once more"
+    " on the first call, when the Keras optimizer creates its variables inside the step), not at every step;"
+    " tf.print runs at every step."
 )
 
 
@@ -85,12 +86,14 @@ def user_script(
     ref: ModuleType, name: str, data: tuple[np.ndarray, np.ndarray], progress: Progress, inspect: bool = False
 ) -> None:
     """What a user's main() does: build the model and the optimiser, then run the traced step per batch."""
+    import tensorflow as tf
+
     x, y = data
     progress.enter("build")
     model = progress.model = ref.build_model(name)
     if inspect:
         model = _inspected(model)
-    optimizer = ref.Adam(model.trainable_variables)
+    optimizer = tf.keras.optimizers.Adam(learning_rate=3e-3)
     train_step = ref.make_train_step(model, optimizer)
     progress.enter("train")
     for inputs, labels in ref.make_dataset(x, y, debugging.BATCH_SIZE, shuffle=False):

@@ -51,7 +51,7 @@ def _trained(name: str, settings: dict[str, Any]) -> tuple[Any, Any, export_path
         tf.random.set_seed(settings.get("seed", 0))
         x_train, y_train, x_test, y_test = digits_split(name)
         model = ref.build_model(name)
-        train_step = ref.make_train_step(model, ref.Adam(model.trainable_variables))
+        train_step = ref.make_train_step(model, tf.keras.optimizers.Adam(learning_rate=3e-3))
         for inputs, labels in ref.make_dataset(x_train, y_train, TRAIN_BATCH):
             train_step(inputs, labels)
         batch = x_test[:BATCH]

@@ -1,10 +1,11 @@
 """Low-level TensorFlow reference: variables, tf.nn operations and a GradientTape loop in tf.function.
 
-The MLP and the CNN use no Keras: this is what TensorFlow asks of a user who writes the model and
-the optimiser by hand. The LSTM and the transformer are built from tf.keras layers, as TensorFlow's
-own tutorials build them (an LSTM cell written by hand is no one's idiom); what makes this variant
-low-level for every model is the training loop: a GradientTape step compiled with tf.function and
-a hand-written Adam, with no compile() and no fit().
+The MLP and the CNN use no Keras layers: this is what TensorFlow asks of a user who writes the model
+by hand. The LSTMs, the transformers and the ResNet are built from tf.keras layers, as TensorFlow's
+own tutorials build them (an LSTM cell or a batch norm written by hand is no one's idiom); what makes
+this variant low-level for every model is the training loop: a GradientTape step compiled with
+tf.function that applies a tf.keras optimizer, as TensorFlow's "custom training" guides write it,
+with no compile() and no fit().
 """
 
 import tensorflow as tf
@@ -27,7 +28,7 @@ class MLP(tf.Module):
         self.w2, self.b2 = dense(128, 64)
         self.w3, self.b3 = dense(64, 10)
 
-    def __call__(self, x):
+    def __call__(self, x, training=False):
         x = tf.nn.relu(x @ self.w1 + self.b1)
         x = tf.nn.relu(x @ self.w2 + self.b2)
         return x @ self.w3 + self.b3
@@ -40,7 +41,7 @@ class CNN(tf.Module):
         self.k2, self.c2 = conv(3, 32, 16)
         self.w, self.b = dense(16 * 6 * 6, 10)
 
-    def __call__(self, x):
+    def __call__(self, x, training=False):
         x = tf.nn.relu(tf.nn.conv2d(x, self.k1, 1, "VALID") + self.c1)
         x = tf.nn.max_pool2d(x, 2, 2, "VALID")
         x = tf.nn.relu(tf.nn.conv2d(x, self.k2, 1, "VALID") + self.c2)
@@ -60,61 +61,111 @@ class RNN(tf.keras.Model):
         return self.dense(self.lstm(self.embedding(tokens)))
 
 
-class Transformer(tf.keras.Model):
-    def __init__(self, vocab_size=17, max_len=64, embed_dim=32, num_heads=2, ff_dim=64):
+class EncoderBlock(tf.keras.layers.Layer):
+    def __init__(self, embed_dim, num_heads, ff_dim, activation="relu"):
         super().__init__()
-        self.token_emb = tf.keras.layers.Embedding(vocab_size, embed_dim)
-        self.pos_emb = tf.keras.layers.Embedding(max_len, embed_dim)
         self.attention = tf.keras.layers.MultiHeadAttention(num_heads, embed_dim // num_heads)
         self.ffn = tf.keras.Sequential([
-            tf.keras.layers.Dense(ff_dim, activation="relu"),
+            tf.keras.layers.Dense(ff_dim, activation=activation),
             tf.keras.layers.Dense(embed_dim),
         ])
         self.norm1 = tf.keras.layers.LayerNormalization(epsilon=1e-5)
         self.norm2 = tf.keras.layers.LayerNormalization(epsilon=1e-5)
+
+    def call(self, x):
+        x = self.norm1(x + self.attention(x, x))
+        return self.norm2(x + self.ffn(x))
+
+
+class Transformer(tf.keras.Model):
+    def __init__(
+        self, vocab_size=17, max_len=64, embed_dim=32, num_heads=2, ff_dim=64, num_layers=1, activation="relu"
+    ):
+        super().__init__()
+        self.token_emb = tf.keras.layers.Embedding(vocab_size, embed_dim)
+        self.pos_emb = tf.keras.layers.Embedding(max_len, embed_dim)
+        self.blocks = [EncoderBlock(embed_dim, num_heads, ff_dim, activation) for _ in range(num_layers)]
         self.dense = tf.keras.layers.Dense(10)
 
     def call(self, tokens):
         x = self.token_emb(tokens) + self.pos_emb(tf.range(tf.shape(tokens)[1]))
-        x = self.norm1(x + self.attention(x, x))
-        x = self.norm2(x + self.ffn(x))
+        for block in self.blocks:
+            x = block(x)
         return self.dense(tf.reduce_mean(x, axis=1))
 
 
+def batch_norm():
+    """Keras's batch norm at PyTorch's momentum and epsilon, so every framework trains the same model."""
+    return tf.keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5)
+
+
+class ResidualBlock(tf.keras.layers.Layer):
+    """ResNet's basic block, as TensorFlow's "Custom layers" guide writes one: Keras layers, training passed on."""
+
+    def __init__(self, width, stride=1, project=False):
+        super().__init__()
+        self.conv1 = tf.keras.layers.Conv2D(width, 3, stride, padding="same", use_bias=False)
+        self.bn1 = batch_norm()
+        self.conv2 = tf.keras.layers.Conv2D(width, 3, padding="same", use_bias=False)
+        self.bn2 = batch_norm()
+        self.shortcut = None
+        if project:
+            self.shortcut = tf.keras.Sequential([
+                tf.keras.layers.Conv2D(width, 1, stride, use_bias=False),
+                batch_norm(),
+            ])
+
+    def call(self, x, training=False):
+        out = tf.nn.relu(self.bn1(self.conv1(x), training=training))
+        out = self.bn2(self.conv2(out), training=training)
+        shortcut = x if self.shortcut is None else self.shortcut(x, training=training)
+        return tf.nn.relu(out + shortcut)
+
+
+class ResNet(tf.keras.Model):
+    def __init__(self, widths=(32, 64, 128)):
+        super().__init__()
+        self.stem = tf.keras.layers.Conv2D(widths[0], 3, padding="same", use_bias=False)
+        self.bn = batch_norm()
+        self.blocks = [ResidualBlock(widths[0])] + [ResidualBlock(w, 2, project=True) for w in widths[1:]]
+        self.dense = tf.keras.layers.Dense(10)
+
+    def call(self, images, training=False):
+        x = tf.nn.relu(self.bn(self.stem(images), training=training))
+        for block in self.blocks:
+            x = block(x, training=training)
+        return self.dense(tf.reduce_mean(x, axis=[1, 2]))
+
+
 def build_model(name):
+    if name == "resnet":
+        model = ResNet()
+        model(tf.zeros([1, 32, 32, 3]))  # a Keras model makes its variables on its first call
+        return model
+    if name == "encoder":
+        model = Transformer(max_len=128, embed_dim=128, num_heads=2, ff_dim=512, num_layers=2, activation="gelu")
+        model(tf.zeros([1, 128], tf.int32))
+        return model
+    if name == "lstm256":
+        model = RNN(embed_dim=64, hidden_size=256)
+        model(tf.zeros([1, 64], tf.int32))
+        return model
     model = {"mlp": MLP, "cnn": CNN, "rnn": RNN, "transformer": Transformer}[name]()
     if isinstance(model, tf.keras.Model):
         model(tf.zeros([1, 64], tf.int32))  # a Keras model makes its variables on its first call
     return model
 
 
-class Adam:
-    def __init__(self, variables, lr=3e-3, beta1=0.9, beta2=0.999, eps=1e-7):
-        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
-        self.m = [tf.Variable(tf.zeros_like(v)) for v in variables]
-        self.v = [tf.Variable(tf.zeros_like(v)) for v in variables]
-        self.t = tf.Variable(0.0)
-
-    def apply(self, grads, variables):
-        self.t.assign_add(1.0)
-        scale = self.lr * tf.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
-        for g, var, m, v in zip(grads, variables, self.m, self.v):
-            g = tf.convert_to_tensor(g)  # an embedding's gradient comes as sparse IndexedSlices
-            m.assign(self.beta1 * m + (1 - self.beta1) * g)
-            v.assign(self.beta2 * v + (1 - self.beta2) * g * g)
-            var.assign_sub(scale * m / (tf.sqrt(v) + self.eps))
-
-
 def make_train_step(model, optimizer, jit_compile=False):
     @tf.function(jit_compile=jit_compile)
     def train_step(inputs, labels):
         with tf.GradientTape() as tape:
-            logits = model(inputs)
+            logits = model(inputs, training=True)
             loss = tf.reduce_mean(
                 tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
             )
         grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply(grads, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
         return loss
 
     return train_step
@@ -136,13 +187,13 @@ def evaluate(model, dataset):
     return correct / total
 
 
-def main(name="cnn", epochs=5, batch_size=64, seed=0):
+def main(name="cnn", epochs=5, batch_size=64, seed=0, learning_rate=3e-3):
     from probes.specs import digits_split
 
     tf.random.set_seed(seed)
     x_train, y_train, x_test, y_test = digits_split(name)
     model = build_model(name)
-    optimizer = Adam(model.trainable_variables)
+    optimizer = tf.keras.optimizers.Adam(learning_rate=learning_rate)
     train_step = make_train_step(model, optimizer)
     for _ in range(epochs):
         for inputs, labels in make_dataset(x_train, y_train, batch_size):

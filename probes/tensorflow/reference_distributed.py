@@ -1,30 +1,30 @@
-"""Low-level TensorFlow reference, data-parallel: reference.py's model, Adam and GradientTape step on several
+"""Low-level TensorFlow reference, data-parallel: reference.py's model and GradientTape step on several
 processes with tf.distribute.MultiWorkerMirroredStrategy, as TensorFlow's custom-training-loop guide writes it.
 
 Started the way that guide starts it: TF_CONFIG in each process's environment names every worker. The model
 and optimiser are built in the strategy's scope (their variables are mirrored on every worker); each worker's
-step computes its gradients on its share of the batch, the strategy sums them across workers, and the
-hand-written Adam applies them outside the replica context, where a mirrored variable may be assigned.
+step computes its gradients on its share of the batch with the loss averaged over the global batch, and the
+Keras optimizer sums them across workers as it applies them.
 """
 
 import tensorflow as tf
 
-from probes.tensorflow.reference import Adam, build_model, evaluate, make_dataset
+from probes.tensorflow.reference import build_model, evaluate, make_dataset
 
 
 def make_distributed_step(strategy, model, optimizer):
-    def replica_grads(inputs, labels):
+    def replica_step(inputs, labels):
         with tf.GradientTape() as tape:
-            logits = model(inputs)
+            logits = model(inputs, training=True)
             per_example = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
             loss = tf.nn.compute_average_loss(per_example)
         grads = tape.gradient(loss, model.trainable_variables)
-        return tf.distribute.get_replica_context().all_reduce("sum", grads), loss
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
 
     @tf.function
     def train_step(inputs, labels):
-        grads, loss = strategy.run(replica_grads, args=(inputs, labels))
-        optimizer.apply(strategy.experimental_local_results(grads)[0], model.trainable_variables)
+        loss = strategy.run(replica_step, args=(inputs, labels))
         return strategy.reduce("sum", loss, axis=None)
 
     return train_step
@@ -39,7 +39,7 @@ def main(name="cnn", epochs=5, batch_size=64, seed=0):
     global_batch = batch_size * strategy.num_replicas_in_sync
     with strategy.scope():
         model = build_model(name)
-        optimizer = Adam(model.trainable_variables)
+        optimizer = tf.keras.optimizers.Adam(learning_rate=3e-3)
     train_step = make_distributed_step(strategy, model, optimizer)
     for _ in range(epochs):
         dataset = strategy.experimental_distribute_dataset(make_dataset(x_train, y_train, global_batch))

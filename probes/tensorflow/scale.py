@@ -25,7 +25,7 @@ from probes.kinds.scale import (
     time_rank,
     write_shards,
 )
-from probes.specs import make_data
+from probes.specs import LEARNING_RATE, make_data
 from probes.variants import Variant
 
 
@@ -44,7 +44,7 @@ class TensorFlowStream:
         tf.random.set_seed(settings["seed"])
         self.batch_size, self.workers, self.pipeline = settings["batch_size"], settings["threads"], PIPELINE
         self.model = ref.build_model(model_name)
-        self.train_step = ref.make_train_step(self.model, ref.Adam(self.model.trainable_variables))
+        self.train_step = ref.make_train_step(self.model, tf.keras.optimizers.Adam(learning_rate=LEARNING_RATE))
         self.batches = iter(record_dataset(shards, self.batch_size))
 
     def steps(self, n: int) -> float:
@@ -89,7 +89,7 @@ def rank_main(request: dict[str, Any]) -> dict[str, Any]:
     batch = request["batch_size"]
     with strategy.scope():
         model = ref.build_model(request["model"])
-        optimizer = ref.Adam(model.trainable_variables)
+        optimizer = tf.keras.optimizers.Adam(learning_rate=LEARNING_RATE)
     train_step = dist.make_distributed_step(strategy, model, optimizer)
     x, y = make_data(request["model"], 4096, request["seed"])
     global_batch = batch * strategy.num_replicas_in_sync

@@ -155,7 +155,9 @@ def test_a_print_inside_a_tf_function_runs_when_traced_not_at_every_step():
     run = debugging_run("tensorflow")
     traced, eager = run["print_in_forward_traced"]["facts"], run["print_in_forward_eager"]["facts"]
     assert traced["steps"] == eager["steps"] == debugging.STEPS
-    assert traced["print_count"] == 1  # one trace: every batch has the same shape
+    # Every batch has the same shape, so one signature; its first call is traced twice, because the Keras
+    # optimizer creates its variables while tf.function traces the step, and tf.function then traces it again.
+    assert traced["print_count"] == 2
     assert eager["print_count"] == debugging.STEPS
     assert "tf.function" in traced["mode"] and "run_functions_eagerly" in eager["mode"]
 

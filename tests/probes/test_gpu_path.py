@@ -168,7 +168,8 @@ def test_every_speed_probe_records_where_its_data_lived():
     import probes.tensorflow.speed as tf_speed
 
     for module in (keras_speed, torch_speed, tf_speed):
-        assert "host_to_device=" in inspect.getsource(module.measure), module.__name__
+        facts = inspect.getsource(module.session_facts)  # the facts each measure() records
+        assert '"host_to_device":' in facts and "session_facts(session)" in inspect.getsource(module.measure)
     assert 'tf.device("/CPU:0")' in inspect.getsource(tf_speed.TensorFlowSession)
     assert "batch.to(self.device)" in inspect.getsource(torch_speed.TorchSession.infer)
 

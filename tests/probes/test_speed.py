@@ -88,7 +88,7 @@ def test_warm_up_gives_up_at_its_cap_and_records_that_it_did():
     session = FakeSession(jitter=0.2)  # windows alternate 20% either way: never two alike
     measured = timing.measure_training(session, "mlp", SETTINGS)
     assert measured["samples"]["reached_steady_state"] == [0.0]
-    half_windows = [n for call, n in session.calls if call == "steps"][2 : 2 + timing.MAX_WARMUP_WINDOWS]
+    half_windows = [n for call, n in session.calls if call == "steps"][3 : 3 + timing.MAX_WARMUP_WINDOWS]
     assert len(half_windows) == timing.MAX_WARMUP_WINDOWS
 
 
@@ -96,8 +96,15 @@ def test_the_minimum_warm_up_and_calibration_steps_run_before_any_timed_window()
     session = FakeSession()
     timing.measure_training(session, "mlp", SETTINGS)
     steps = [n for call, n in session.calls if call == "steps"]
-    assert steps[:2] == [3, timing.CALIBRATION_STEPS]
+    assert steps[:3] == [1, 2, timing.CALIBRATION_STEPS]  # one step, the rest of the warm-up, the calibration
     assert steps[-SETTINGS["windows"] :] == [10] * 5  # 0.1 s windows of 0.01 s steps, after the warm-up
+
+
+def test_a_model_whose_step_fills_a_window_warms_up_and_calibrates_for_about_one_window():
+    session = FakeSession(step_s=0.1)  # a realistic workload's step: as long as a window
+    timing.measure_training(session, "resnet", SETTINGS)
+    steps = [n for call, n in session.calls if call == "steps"]
+    assert steps[:3] == [1, 1, 1]  # not the 3 + 3 steps a quick model gets
 
 
 def test_achieved_flops_follow_from_throughput_and_the_models_flop_count():
@@ -158,7 +165,7 @@ def test_digits_are_shaped_for_each_model_from_the_bundled_dataset():
         assert set(y_test.tolist()) <= set(range(10))
 
 
-@pytest.mark.parametrize("model", ["mlp", "cnn", "transformer"])
+@pytest.mark.parametrize("model", ["mlp", "cnn", "transformer", "resnet", "encoder"])
 def test_the_analytic_flop_count_agrees_with_torch_flop_counter(model):
     pytest.importorskip("torch")
     from torch.nn.attention import SDPBackend, sdpa_kernel
@@ -263,7 +270,7 @@ def test_pytorch_uses_cuda_when_present_unless_the_cpu_is_asked_for(monkeypatch)
 def test_the_accuracy_check_trains_the_reference_s_own_main_for_the_model_s_epochs():
     calls = []
 
-    def main(model, epochs, batch_size, seed):
+    def main(model, epochs, batch_size, seed, learning_rate):
         calls.append((model, epochs))
         return 0.93
 

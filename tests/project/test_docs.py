@@ -35,7 +35,7 @@ NOT_RUN = {
     SETUP: "creates .venv and installs about 1 GB; tests/project/test_end_to_end.py runs advise --no-input",
     SUITE: "the suite itself; .ci/run runs it on a clean clone",
     "scripts/setup.sh --plan": "reads nvidia-smi and .venv; tests/probes/test_gpu_path.py runs it with a fake GPU",
-    "ADVISOR_EXTRAS=export,jax scripts/setup.sh": "installs into .venv (JAX and its CUDA plugin)",
+    "ADVISOR_EXTRAS=export scripts/setup.sh": "installs into .venv",
     "ADVISOR_EXTRAS= scripts/setup.sh": "installs into .venv",
     '.venv/bin/python -m pytest -q -m "not frameworks and not browser"': "runs the suite this test is part of",
     ".venv/bin/python -m pytest -q -m frameworks": "runs the suite this test is part of",

@@ -107,21 +107,23 @@ def test_the_check_refuses_a_record_importing_a_stage_or_a_probe_computation():
     assert refused_for_records(source) == ["advisor.questionnaire.profile", "probes.runner"]
 
 
-# What the report may read besides records: the probes' record types and word tables, and from probes.stats one
-# constant, the noise threshold the speed table's footnote names (none of its computations).
+# What the report may read besides records: the probes' record types and word tables, and from probes.stats two
+# constants, the noise threshold the speed table's footnote names and the minimum effect size its sentences name
+# (none of its computations).
 REPORT_MAY_READ_FROM_PROBES = PROBE_RECORDS + ("probes.devices",)
-REPORT_MAY_READ_NAMES = {"probes.stats": {"NOISY_IQR_RATIO"}}
+REPORT_MAY_READ_NAMES = {"probes.stats": {"NOISY_IQR_RATIO", "MIN_EFFECT"}}
 
 
 def refused_for_report(source: str) -> list[str]:
     """What a report module imports besides records, the report itself, the knowledge and the shared small modules."""
     allowed = ("advisor.records", "advisor.report", "advisor.fileio", "advisor.errors", "knowledge")
-    constants = [
+    constants = [  # one entry per name imported, as imported_modules counts them
         node.module
         for node in ast.walk(ast.parse(source))
         if isinstance(node, ast.ImportFrom)
         and node.module in REPORT_MAY_READ_NAMES
         and {alias.name for alias in node.names} <= REPORT_MAY_READ_NAMES[node.module]
+        for _ in node.names
     ]
     refused = [
         m

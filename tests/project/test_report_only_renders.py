@@ -28,7 +28,7 @@ PROBES = {
     "probes.evidence": {"Evidence", "ProbeResult", "METRIC_CASES", "status_words", "first_line"},
     "probes.variants": {"VARIANTS", "label"},
     "probes.specs": {"MODELS"},
-    "probes.stats": {"NOISY_IQR_RATIO"},
+    "probes.stats": {"NOISY_IQR_RATIO", "MIN_EFFECT"},
     "probes.devices": {"DEVICE_WORDS"},
 }
 

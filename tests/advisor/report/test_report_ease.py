@@ -63,7 +63,7 @@ def test_a_sentence_names_the_frameworks_with_the_fewest_and_the_most_lines():
     table = ease_view(standard()).tables[0]
     assert table.sentence == (
         "For the MLP, Keras 3 on TensorFlow and Keras 3 on PyTorch need the fewest logical lines in total (19); "
-        "TensorFlow (low-level) the most (70)."
+        "TensorFlow (low-level) the most (56)."
     )
 
 

@@ -1,0 +1,99 @@
+"""Budgets: even rounds for ABBA, a second of timed windows per model on standard, the workloads the answers
+point at, and a time estimate from this machine's own matmul peak."""
+
+from __future__ import annotations
+
+import pytest
+
+from probes.budgets import BUDGETS
+from probes.eta import estimate_s, step_s
+from probes.plan import make_plan, with_workloads
+from probes.schedule import schedule, survey
+from probes.specs import OVERHEAD_MODELS, REALISTIC_MODELS, workloads_like
+from probes.variants import VARIANTS
+
+TIMED = [b for b in BUDGETS.values() if "speed" in b.kinds]
+
+
+@pytest.mark.parametrize("budget", TIMED, ids=lambda b: b.name)
+def test_every_timed_budget_runs_an_even_number_of_rounds_so_abba_balances(budget):
+    if budget.processes > 1:
+        assert budget.processes % 2 == 0
+        assert (budget.option_processes or budget.processes) % 2 == 0
+
+
+def test_standard_times_each_model_for_a_second_a_process_in_windows_of_a_quarter_second():
+    standard = BUDGETS["standard"]
+    assert standard.windows * standard.window_s >= 1.0
+    assert standard.window_s >= 0.25  # a millisecond of timer and dispatch cost stays under 1% of a window
+
+
+def test_standard_measures_the_candidates_and_the_experts_settings_beside_them():
+    standard = BUDGETS["standard"]
+    options = [v for v in standard.variants or () if VARIANTS[v].option_of]
+    assert {"torch-expert", "keras-tensorflow-spe", "tensorflow-onednn-off"} <= set(options)
+    assert "keras-jax" in (standard.variants or ())
+
+
+def test_without_answers_standard_measures_its_default_workload_beside_the_overhead_probe():
+    assert make_plan(BUDGETS["standard"]).models == ("mlp", "resnet")
+
+
+@pytest.mark.parametrize(
+    ("data_kind", "size", "models"),
+    [
+        ("images", "medium", ("mlp", "resnet")),
+        ("text", "large", ("mlp", "encoder")),
+        ("sequences", "medium", ("mlp", "lstm256")),
+        ("tabular", "medium", ("mlp",)),
+        ("images", "small", ("mlp", "cnn")),
+        ("text", "small", ("mlp", "transformer")),
+    ],
+)
+def test_the_answers_choose_the_workload_like_the_users_data_and_model_size(data_kind, size, models):
+    assert with_workloads(make_plan(BUDGETS["standard"]), data_kind, size).models == models
+
+
+def test_models_a_caller_chose_are_measured_as_chosen():
+    plan = make_plan(BUDGETS["standard"], models=["cnn"])
+    assert with_workloads(plan, "text", "medium").models == ("cnn",)
+
+
+def test_quick_measures_the_overhead_probes_only_whatever_the_answers():
+    assert with_workloads(make_plan(BUDGETS["quick"]), "text", "large").models == ("mlp", "cnn")
+
+
+def test_every_realistic_workload_stands_for_some_data_kind_and_mixed_data_takes_them_all():
+    assert workloads_like("mixed") == REALISTIC_MODELS
+    assert workloads_like("mixed", realistic=False) == OVERHEAD_MODELS
+    assert {m for kind in ("images", "text", "sequences") for m in workloads_like(kind)} == set(REALISTIC_MODELS)
+
+
+def test_only_thorough_runs_the_accuracy_check_on_the_realistic_workloads():
+    assert not set(REALISTIC_MODELS) & set(BUDGETS["standard"].accuracy_models)
+    assert set(REALISTIC_MODELS) <= set(BUDGETS["thorough"].accuracy_models)
+
+
+def _estimate(name: str, peak: float, models: tuple[str, ...] | None = None) -> float:
+    plan = make_plan(BUDGETS[name], models=models)
+    installed = survey(plan, lambda variant: None)  # as if every variant were installed
+    return estimate_s(schedule(plan, installed), plan.budget, peak)
+
+
+def test_a_realistic_workloads_step_takes_tens_to_hundreds_of_ms_near_130_gflops():
+    assert all(0.05 <= step_s(m, 64, 130.0) <= 1.0 for m in REALISTIC_MODELS)
+
+
+def test_the_estimate_follows_the_machines_peak_where_the_arithmetic_is_large():
+    slow, fast = _estimate("standard", 130.0), _estimate("standard", 520.0)
+    assert fast < slow
+    assert _estimate("quick", 520.0) > 0.7 * _estimate("quick", 130.0)  # quick is mostly start-up: little gain
+
+
+def test_quick_fits_about_a_minute_on_a_2_core_vm_near_130_gflops():
+    assert _estimate("quick", 130.0) <= 65
+
+
+def test_the_budgets_typical_time_is_the_estimate_at_130_gflops():
+    for name in ("quick", "standard"):
+        assert BUDGETS[name].typical_s == pytest.approx(_estimate(name, 130.0), rel=0.1)
