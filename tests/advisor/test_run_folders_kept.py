@@ -130,7 +130,7 @@ def test_an_interrupted_run_finished_by_an_add_to_is_complete(fake_installed, tm
 
 def test_a_smaller_budget_added_to_a_run_is_refused_before_measuring(quick_run, fake_installed):
     before = speed_rounds(quick_run)
-    smaller = r"speed results come from 3 processes per variant \(the quick budget\); the tiny budget measures 1"
+    smaller = r"speed results come from 2 processes per variant \(the quick budget\); the tiny budget measures 1"
     with pytest.raises(RecordError, match=smaller):
         probe_into(quick_run, plan("tiny"))
     assert not fake_installed.exists()  # nothing was measured
@@ -144,7 +144,7 @@ def test_an_add_to_that_leaves_out_a_measured_variant_is_refused_before_measurin
 
 
 def test_a_larger_budget_added_to_a_run_replaces_its_results(quick_run):
-    probe_into(quick_run, plan("standard", variants=["torch", "keras-tensorflow"]))
+    probe_into(quick_run, plan("standard", variants=["torch", "keras-tensorflow"], models=["mlp", "cnn", "rnn"]))
     rounds = speed_rounds(quick_run)
     assert rounds[("torch", "mlp", "")] == ("ok", 4)
     assert ("torch", "rnn", "") in rounds
@@ -177,8 +177,8 @@ def test_a_smoke_test_replaced_by_a_quick_run_loses_its_caveat(fake_installed, t
 def test_a_merged_run_scores_the_models_of_both_runs(quick_run):
     from advisor.runs import load_evidence
 
-    probe_into(quick_run, plan("standard", variants=["torch", "keras-tensorflow"]))
-    assert load_evidence(quick_run / "evidence.json").settings["models"] == ["mlp", "cnn", "rnn", "transformer"]
+    probe_into(quick_run, plan("standard", variants=["torch", "keras-tensorflow"], models=["mlp", "cnn", "resnet"]))
+    assert load_evidence(quick_run / "evidence.json").settings["models"] == ["mlp", "cnn", "resnet"]
 
 
 # 7. a folder --add-to cannot write into is refused before measuring
