@@ -135,7 +135,7 @@ def test_a_near_tie_is_headlined_as_a_near_tie(speed_only_run):
             "math_comfort": "low",
             "goal": "learn",
             "deployment_target": "mobile",
-            "priority": "flexibility",
+            "priority": "community",
         },
         use_defaults=True,
     )
@@ -218,12 +218,15 @@ def test_the_decision_record_makes_typed_text_inert_in_markdown(saved_run):
     assert "<b>" not in text
 
 
-def test_the_quick_report_is_at_most_100_kb_and_the_standard_at_most_150_kb():
-    """Embed what the page shows, not the raw samples that evidence.json beside it holds (issue 18)."""
+def test_the_quick_report_is_at_most_100_kb_and_the_standard_at_most_160_kb():
+    """Embed what the page shows, not the raw samples that evidence.json beside it holds (issue 18). The standard
+    page's cap went from 150 to 160 KB when issues 25-27 added shown evidence (regimes, calibrated int8 beside
+    float, each file's batch and XNNPACK split, the debugging next steps, routes judged on every framework): the
+    embedded data did not grow."""
     from tests.advisor.report.test_report_gold import rendered
 
     assert len(rendered("run_quick").encode("utf-8")) <= 100_000
-    assert len(rendered("run_standard").encode("utf-8")) <= 150_000
+    assert len(rendered("run_standard").encode("utf-8")) <= 160_000
 
 
 def test_the_embedded_data_is_what_the_page_shows_not_the_records_beside_it(saved_run):
