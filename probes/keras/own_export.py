@@ -16,6 +16,7 @@ import numpy as np
 
 from probes.keras import export as keras_export
 from probes.keras.own_model import prepare
+from probes.kinds import export as export_paths
 from probes.kinds.own_model import (
     NotRoutable,
     OwnModelError,
@@ -27,7 +28,7 @@ from probes.kinds.own_model import (
     skipped,
     user_model,
 )
-from probes.user_model import OWN_ROUTES
+from probes.user_model import OWN_MODEL, OWN_ROUTES
 from probes.variants import Variant
 
 ROUTES = {backend: tuple(path for path in paths if path in OWN_ROUTES) for backend, paths in keras_export.PATHS.items()}
@@ -55,9 +56,16 @@ def _routable(settings: dict[str, Any]) -> dict[str, Any]:
         parity = np.asarray(keras_model.predict(parity_x, batch_size=keras_export.BATCH, verbose=0))
         backend = keras.backend.backend()
         _state.update(
-            paths=keras_export._paths(keras_model, backend),
+            paths=keras_export._paths(OWN_MODEL, keras_model, backend),
             variant=f"keras-{backend}",
-            workspace=route_workspace("keras", batch, expected, parity_x, parity),
+            workspace=route_workspace(
+                "keras",
+                batch,
+                expected,
+                parity_x,
+                parity,
+                x[keras_export.BATCH : keras_export.BATCH * (1 + export_paths.CALIBRATION_BATCHES)],
+            ),
             extra={"model_source": model.source, "parity_inputs": parity_words(prepared["loss"], len(parity_x))},
         )
     return _state

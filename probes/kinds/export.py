@@ -35,12 +35,13 @@ import numpy as np
 
 from probes.kinds import browser
 from probes.kinds.reload import EXPORT_FOLDER_PREFIX, exception_line
+from probes.user_model import OWN_MODEL
 
 RELOAD_TIMEOUT_S = 120.0
 CALIBRATION_BATCHES = 4  # batches of training images every calibrated int8 method observes
 # The models whose int8 files are made and compared: the CNN, on every route. Not the LSTM: LiteRT's calibrated
 # converter (TensorFlow 2.21) kills the process on the Keras LSTM, which would take the child's other paths with it.
-INT8_MODELS = ("cnn",)
+INT8_MODELS = ("cnn", OWN_MODEL)  # the reference CNN, whose routes are scored, and the user's own model
 Calibration = Sequence[np.ndarray]  # those batches, in the model's input layout
 # (float artifact, int8 artifact to write, calibration batches) -> the method's name
 Quantize = Callable[[Path, Path, Calibration], str]

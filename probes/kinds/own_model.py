@@ -270,12 +270,16 @@ def parity_words(loss: str, rows: int) -> str:
     return words + "; int8 agreement compares the arg-max of outputs that are not class scores: read max |Δ| instead"
 
 
-def route_workspace(framework: str, batch: np.ndarray, expected: np.ndarray, parity_x: np.ndarray, parity: Any) -> Any:
-    """The export probe's workspace for the user's model: its batch and outputs, and for int8 the parity inputs
-    with the original model's classes as their labels (there are no true labels)."""
+def route_workspace(
+    framework: str, batch: np.ndarray, expected: np.ndarray, parity_x: np.ndarray, parity: Any, calibration: np.ndarray
+) -> Any:
+    """The export probe's workspace for the user's model: its batch and outputs, the generated inputs calibrated
+    int8 observes, and for int8 the parity inputs with the original model's classes as their labels (there are
+    no true labels)."""
     from probes.kinds import export
 
-    return export.Workspace(framework, batch, expected, (parity_x, np.argmax(np.asarray(parity), axis=-1)))
+    labels = np.argmax(np.asarray(parity), axis=-1)
+    return export.Workspace(framework, batch, expected, (parity_x, labels), calibration, OWN_MODEL)
 
 
 def run_route(workspace: Any, path: Any, variant_id: str, extra: Mapping[str, Any]) -> dict[str, Any]:

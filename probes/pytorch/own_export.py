@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from probes.kinds import export as export_paths
 from probes.kinds.own_model import (
     NotRoutable,
     OwnModelError,
@@ -25,12 +26,11 @@ from probes.kinds.own_model import (
 )
 from probes.pytorch import export as torch_export
 from probes.pytorch.own_model import outputs_of, prepare
-from probes.user_model import OWN_ROUTES
+from probes.user_model import OWN_MODEL, OWN_ROUTES
 from probes.variants import Variant
 
 ROUTES = {"": tuple(path for path in torch_export.PATHS if path in OWN_ROUTES)}
 PARITY_ROWS = 256
-CALIBRATION_BATCHES = 4
 
 _state: dict[str, Any] = {}
 
@@ -55,11 +55,16 @@ def _routable(settings: dict[str, Any]) -> dict[str, Any]:
             expected, parity = outputs_of(module(example)), outputs_of(module(parity_x))
         if len(expected) != 1:
             raise NotRoutable(f"a route compares one output; the model gives {len(expected)}")
-        calibration = x[torch_export.BATCH : torch_export.BATCH * (1 + CALIBRATION_BATCHES)]
+        calibration = x[torch_export.BATCH : torch_export.BATCH * (1 + export_paths.CALIBRATION_BATCHES)]
         _state.update(
-            paths=torch_export._paths(module, example, calibration),
+            paths=torch_export._paths(OWN_MODEL, module, example),
             workspace=route_workspace(
-                "pytorch", example.numpy(), expected[0].numpy(), parity_x.numpy(), parity[0].numpy()
+                "pytorch",
+                example.numpy(),
+                expected[0].numpy(),
+                parity_x.numpy(),
+                parity[0].numpy(),
+                calibration.numpy(),
             ),
             extra={"model_source": model.source, "parity_inputs": parity_words(prepared["loss"], len(parity_x))},
         )
