@@ -92,7 +92,7 @@ BUDGETS: dict[str, Budget] = {
             child_timeout_s=120,
             parallel_children=2,
             debugging_steps=False,  # each bug's default run only: a traced framework's next steps double its time
-            typical_s=60,  # probes/eta.py at 130 GFLOP/s: 63 s
+            typical_s=60,  # probes/eta.py at 130 GFLOP/s: 62 s; a whole `advise` took 42 s on a 2-core EPYC (peak 253)
         ),
         Budget(
             "standard",
@@ -121,7 +121,8 @@ BUDGETS: dict[str, Budget] = {
             debugging_steps=False,  # the detector, print and eager-switch runs are thorough's
             workloads=("resnet",),
             max_workloads=1,
-            typical_s=420,  # probes/eta.py at 130 GFLOP/s with the ResNet-style CNN: 424 s
+            # probes/eta.py at 130 GFLOP/s with the ResNet-style CNN: 424 s; 362 s measured at peak 253 (eta: 346)
+            typical_s=420,
         ),
         Budget(
             "thorough",
