@@ -352,7 +352,7 @@ class OwnRegime:
     variant: str
     case: str
     utilisation: float
-    regime: str  # overhead-bound | mixed | compute-bound (advisor/scoring/own_model.py REGIMES)
+    regime: str  # overhead-bound | mixed | compute-bound (probes/peak.py, as for the reference models)
 
     def to_json(self) -> list[Any]:
         return [self.variant, self.case, self.utilisation, self.regime]

@@ -37,12 +37,10 @@ from advisor.scoring.measured import (
 from advisor.scoring.relative import Scored, relative_to_best
 from probes.devices import device_of, primary_device
 from probes.evidence import EXPORT_PARITY, Evidence, ProbeResult, process_interval
+from probes.peak import regime
 
 OWN_SHARE = 0.75  # the user's model's share of a score where it was measured; the reference models', the rest
 DEFAULT_CASE = {"keras": "fit", "pytorch": "eager"}  # the case a framework is compared on: its default
-# Regimes by the median share of the machine's matmul peak a training step reached: below 10% the step's
-# time goes to dispatch, small kernels and the framework's own overhead, from 40% it is the vendor kernels'.
-REGIMES = ((0.10, "overhead-bound"), (0.40, "mixed"), (float("inf"), "compute-bound"))
 SCORED_CRITERIA = ("training_speed", "memory", "deployment")
 
 Scorer = Callable[[Evidence, Sequence[str], Profile], Scored]
@@ -149,7 +147,8 @@ def with_own_model(criterion: str, reference: Scorer) -> Scorer:
 
 
 def regime_of(utilisation: float) -> str:
-    return next(name for limit, name in REGIMES if utilisation < limit)
+    """The same regimes, at the same bounds, as the reference models' speed results (probes/peak.py)."""
+    return regime(utilisation)
 
 
 def own_comparisons(evidence: Evidence, kind: str) -> list[OwnComparison]:
