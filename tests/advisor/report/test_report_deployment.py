@@ -333,3 +333,19 @@ def test_the_section_says_which_budget_exports_which_models():
     assert (
         view.budget_words == "the standard budget exports cnn; the thorough budget exports mlp, cnn, rnn, transformer"
     )
+
+
+def test_another_models_table_renders_its_cells_as_the_cnns_do(saved_run):
+    lstm_failed = dataclasses.replace(
+        s.export("torch", "onnx", "failed", error="SymbolicValueError: Failed to export"), model="rnn"
+    )
+    lstm_works = dataclasses.replace(s.export("torch", "torch_export", **OK), model="rnn")
+    evidence = json.loads(saved_run.joinpath("evidence.json").read_text())
+    evidence["results"] += [r.to_json() for r in (*exported().results, lstm_failed, lstm_works)]
+    saved_run.joinpath("evidence.json").write_text(json.dumps(evidence))
+    html = rerender(saved_run).folder.report.read_text()
+    section = html[html.index('id="deployment"') : html.index('id="decision-record"')]
+    lstm = section[section.index("LSTM on token sequences") :]
+    assert '<td data-label="PyTorch"><span class="badge problem">✗ failed</span>' in lstm
+    assert '<span class="basis">SymbolicValueError: Failed to export</span></td>' in lstm
+    assert '<td data-label="PyTorch"><span class="badge measured">✓ works</span>' in lstm
