@@ -7,7 +7,7 @@ import pytest
 
 from probes.budgets import BUDGETS
 from probes.eta import estimate_s, step_s
-from probes.plan import make_plan, with_workloads
+from probes.plan import for_target, make_plan, with_workloads
 from probes.schedule import schedule, survey
 from probes.specs import OVERHEAD_MODELS, REALISTIC_MODELS, workloads_like
 from probes.variants import VARIANTS
@@ -31,8 +31,50 @@ def test_standard_times_each_model_for_a_second_a_process_in_windows_of_a_quarte
 def test_standard_measures_the_candidates_and_the_experts_settings_beside_them():
     standard = BUDGETS["standard"]
     options = [v for v in standard.variants or () if VARIANTS[v].option_of]
-    assert {"torch-expert", "keras-tensorflow-spe", "tensorflow-onednn-off"} <= set(options)
+    assert {"torch-expert", "keras-tensorflow-spe"} <= set(options)
     assert "keras-jax" in (standard.variants or ())
+
+
+def test_what_onednn_gives_is_thoroughs_not_an_expert_setting_standard_spends_its_minutes_on():
+    assert "tensorflow-onednn-off" not in (BUDGETS["standard"].variants or ())
+    assert BUDGETS["thorough"].variants is None  # every variant
+
+
+@pytest.mark.parametrize(
+    ("data_kind", "size", "expert", "spe"),
+    [
+        ("images", "medium", ("resnet",), ("mlp",)),  # each switch where it is a lever
+        ("images", "small", ("mlp", "cnn"), ("mlp", "cnn")),  # no workload of channels_last's regime: every model
+    ],
+)
+def test_standard_times_each_experts_setting_on_the_models_of_the_regime_where_it_is_a_lever(
+    data_kind, size, expert, spe
+):
+    plan = with_workloads(make_plan(BUDGETS["standard"]), data_kind, size)
+    found = survey(plan, lambda variant: None)
+    assert [m for m, _ in found.cases[("torch-expert", "speed")]] == list(expert)
+    assert [m for m, _ in found.cases[("keras-tensorflow-spe", "speed")]] == list(spe)
+
+
+@pytest.mark.parametrize(
+    ("target", "extras"),
+    [
+        (None, ()),
+        ("none", ()),
+        ("server", ()),
+        ("mobile", ("int8",)),
+        ("edge", ("int8",)),
+        ("browser", ("int8", "browser")),
+    ],
+)
+def test_standard_exports_with_the_extras_the_deployment_target_makes_relevant(target, extras):
+    plan = for_target(make_plan(BUDGETS["standard"]), target)
+    assert plan.export_extras == extras
+    assert plan.settings()["export_extras"] == list(extras)
+
+
+def test_thorough_makes_every_export_extra_whatever_the_target():
+    assert for_target(make_plan(BUDGETS["thorough"]), "none").export_extras == ("int8", "browser")
 
 
 def test_without_answers_standard_measures_its_default_workload_beside_the_overhead_probe():
