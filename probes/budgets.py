@@ -109,6 +109,9 @@ BUDGETS: dict[str, Budget] = {
             child_timeout_s=120,
             parallel_children=2,
             debugging_steps=False,  # each bug's default run only: a traced framework's next steps double its time
+            # The accuracy check on the MLP, as standard: the CNN's three epochs on the digits added 2 s to a
+            # one-minute run; thorough checks every model, the suite checks each learns (tests/probes).
+            accuracy_models=("mlp",),
             typical_s=60,  # probes/eta.py at 130 GFLOP/s: 62 s; a whole `advise` took 42 s on a 2-core EPYC (peak 253)
         ),
         Budget(
