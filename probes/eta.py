@@ -69,14 +69,20 @@ def child_s(
     return start + UNTIMED_S.get(kind, 5.0), 0.0
 
 
-def estimate_s(order: Schedule, budget: Budget, peak_gflops: float | None) -> float:
+def estimate_s(
+    order: Schedule, budget: Budget, peak_gflops: float | None, interpreter_ms: float | None = None
+) -> float:
     """Seconds for a run of this schedule: the timed children one after another, then the untimed ones
-    `order.workers` at a time (side by side, their fixed costs overlap; their arithmetic shares the cores)."""
+    `order.workers` at a time (side by side, their fixed costs overlap; their arithmetic shares the cores).
+    The fixed costs scale with the machine's interpreter speed (probes/peak.py interpreter_ms) against the
+    VM the constants come from; the arithmetic with its matmul peak."""
     peak = peak_gflops or REFERENCE_PEAK_GFLOPS
+    slower = (interpreter_ms / REFERENCE_INTERPRETER_MS) if interpreter_ms else 1.0
 
     def cost(job: Job) -> tuple[float, float]:
         models = tuple(dict.fromkeys(model for model, _ in job.cases))
-        return child_s(VARIANTS[job.variant].framework, job.kind, models, budget, peak, job.accuracy)
+        fixed, work = child_s(VARIANTS[job.variant].framework, job.kind, models, budget, peak, job.accuracy)
+        return fixed * slower, work
 
     timed = sum(sum(cost(job)) for job in order.rounds)
     after = [cost(job) for job in order.after]
