@@ -4,9 +4,9 @@ A budget measures the overhead probes it names (`models`: start-up, dispatch, sm
 the realistic workloads the user's answers point at (probes/plan.py `with_workloads`: the ResNet-style
 CNN for images, the encoder for text, at most `max_workloads` of them), or, without answers (`advisor
 probe` on a team's machines), its `workloads`. Every budget runs an even number of processes, so that
-ABBA order (probes/schedule.py) gives each variant as many first places as second ones. The budgets are
-sized for a 2-core VM with a matmul peak near 130 GFLOP/s; probes/eta.py estimates a run from this
-machine's own peak, and the progress bar shows that estimate.
+ABBA order (probes/schedule.py) gives each variant as many first places as second ones. A budget's
+`typical_s` is its time on the slower 2-core VM (probes/eta.py on_slower_vm_s); the progress bar starts
+from eta.py's estimate for this machine (its matmul peak and interpreter speed).
 """
 
 from __future__ import annotations
@@ -112,12 +112,12 @@ BUDGETS: dict[str, Budget] = {
             # The accuracy check on the MLP, as standard: the CNN's three epochs on the digits added 2 s to a
             # one-minute run; thorough checks every model, the suite checks each learns (tests/probes).
             accuracy_models=("mlp",),
-            typical_s=60,  # probes/eta.py at 130 GFLOP/s: 62 s; a whole `advise` took 42 s on a 2-core EPYC (peak 253)
+            typical_s=57,  # probes/eta.py on_slower_vm_s; a whole `advise` took 36 s on the 2-core EPYC of eta.py
         ),
         Budget(
             "standard",
             "every installed framework on the MLP and the realistic workload like your data, the experts' settings"
-            " beside them, with ease, debugging and export; about seven minutes on a 2-core VM",
+            " beside them, with ease, debugging and export; five to nine minutes on a 2-core VM",
             # The candidates and the experts' settings; the compile modes (torch.compile, XLA) and TensorFlow
             # with oneDNN off (what oneDNN gives, not a setting an expert turns) are measured by thorough, or
             # here when named (--variant): five minutes on two cores do not hold them all.
@@ -142,13 +142,13 @@ BUDGETS: dict[str, Budget] = {
             debugging_steps=False,  # the detector, print and eager-switch runs are thorough's
             workloads=("resnet",),
             max_workloads=1,
-            # probes/eta.py at 130 GFLOP/s with the ResNet-style CNN: 424 s; 362 s measured at peak 253 (eta: 346)
-            typical_s=420,
+            # probes/eta.py on_slower_vm_s with the ResNet-style CNN: 500 s; 322 s measured on eta.py's EPYC
+            typical_s=500,
         ),
         Budget(
             "thorough",
             "ten processes per variant and longer windows, every overhead probe and realistic workload, and the scale"
-            " probe; about two hours on a 2-core VM",
+            " probe; two to three hours on a 2-core VM",
             None,
             ("mlp", "cnn", "rnn", "transformer"),
             ("speed", "ease", "debugging", "export", "scale"),
@@ -166,7 +166,7 @@ BUDGETS: dict[str, Budget] = {
             parallel_children=2,
             export_models=("mlp", "cnn", "rnn", "transformer"),
             export_extras=EVERY_EXTRA,
-            typical_s=7100,  # probes/eta.py at 130 GFLOP/s: every workload in 10 processes of every variant
+            typical_s=8900,  # probes/eta.py on_slower_vm_s: every workload in 10 processes of every variant
         ),
         Budget(
             "scale",

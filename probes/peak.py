@@ -75,7 +75,7 @@ def interpreter_ms() -> float:
 
     def work() -> int:
         table: dict[str, int] = {}
-        for i in range(20_000):
+        for i in range(60_000):
             key = f"k{i % 997}"
             table[key] = table.get(key, 0) + len(key)
         return len(table)
