@@ -36,7 +36,6 @@ from advisor.report.findings import (
     variant_gaps,
 )
 from probes.evidence import Evidence, ProbeResult, first_line
-from probes.facts import ExportFacts
 from probes.specs import MODELS
 from probes.variants import label as variant_label
 
@@ -333,11 +332,12 @@ EXTRA_WORDS = {"int8": "the calibrated int8 files", "browser": "the runs in a br
 
 def extras_words(results: Sequence[ProbeResult]) -> str:
     """What the routes offer that this run's budget left out (ExportFacts.not_run), and which runs measure it."""
-    left = {extra for r in results for extra in (r.facts.not_run or ())}
-    if not left:
+    left_out = [r.facts for r in results if r.facts.not_run]
+    if not left_out:
         return ""
+    left = {extra for facts in left_out for extra in facts.not_run}
     named = " and ".join(EXTRA_WORDS.get(extra, extra) for extra in sorted(left, key=list(EXTRA_WORDS).index))
-    return f"This run left {named} out, as its budget does for this deployment target: {ExportFacts.NOT_RUN_WHERE}."
+    return f"This run left {named} out, as its budget does for this deployment target: {left_out[0].NOT_RUN_WHERE}."
 
 
 def budget_words(exported_models: Mapping[str, tuple[str, ...]]) -> str:
