@@ -38,6 +38,11 @@ KINDS = ("speed", "ease", "debugging", "export", "scale", "own_model", "own_expo
 PER_MODEL_KINDS = ("speed", "ease")  # one case per model; the others name their cases (a bug, an export path)
 FRAMEWORK_FREE_KINDS = ("ease",)  # read source: the child never imports the framework
 FOLDER_KINDS = ("ease",)  # implemented by the folder itself (PROBE), not by a module of its own
+# Kinds whose cases file memory figures (peak RSS, training memory): only their children collect garbage and
+# reset the peak mark before each case. With TensorFlow loaded a collection takes about 0.2 s, which a
+# debugging child's twelve cases paid for figures nobody reads.
+MEMORY_KINDS = ("speed", "own_model", "scale")
+ACCURACY_CASE = "accuracy"  # the speed probe's case for it; the runner files its figures with the model's speed
 
 
 # --- one Protocol per probe kind: what a framework's module of that kind defines

@@ -215,6 +215,12 @@ class ExportFacts(Facts):
     # as checked by the reload feeding it another batch size (batch_check says what happened).
     batch: str | None = None
     batch_check: str | None = None
+    # The extras the path offers that this run's budget left out ("int8", "browser"; probes/plan.py
+    # export_extras): not measured, which is not a failure. NOT_RUN_WHERE says which runs measure them.
+    not_run: tuple[str, ...] | None = None
+    NOT_RUN_WHERE: ClassVar[str] = (
+        "thorough measures them, and standard for a mobile, edge or browser answer (probes/budgets.py)"
+    )
 
     def works(self, ok: bool) -> bool:
         """Exported, reloaded in a fresh process, and the same outputs within PARITY (`ok`: the result's status)."""

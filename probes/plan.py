@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from probes.budgets import Budget
+from probes.budgets import EXTRAS_FOR_TARGET, Budget
 from probes.specs import workloads_like
 from probes.user_model import OWN_KINDS, OWN_MODEL, UserModel, model_variants
 from probes.variants import VARIANTS
@@ -26,6 +26,14 @@ class ProbePlan:
     device: str = "auto"  # auto: a GPU when one is found; cpu: never
     seed: int = 0
     model: UserModel | None = None  # the user's own model (--model): its kinds join `kinds`
+    target: str | None = None  # the deployment target the answers name (None: no answers, as `advisor probe`)
+
+    @property
+    def export_extras(self) -> tuple[str, ...]:
+        """The export probe's extras this run measures: the budget's, or those the deployment target needs."""
+        if self.budget.export_extras is not None:
+            return self.budget.export_extras
+        return EXTRAS_FOR_TARGET.get(self.target or "", ())
 
     @property
     def measured_variants(self) -> tuple[str, ...]:
@@ -66,6 +74,8 @@ class ProbePlan:
             "device": self.device,
             "seed": self.seed,
             "child_timeout_s": b.child_timeout_s,
+            "export_extras": list(self.export_extras),
+            "deployment_target": self.target,
             "parallel_children": b.parallel_children,  # after the timed rounds; their durations are not compared
             "accuracy_check": b.accuracy_check,
             "data": "generated: standard-normal inputs, labels from a fixed random linear teacher (probes/specs.py)",
@@ -115,8 +125,10 @@ def make_plan(
 
 
 def for_target(plan: ProbePlan, target: str | None) -> ProbePlan:
-    """The plan with the user's model routed to the deployment target the answers name (no model: as it is)."""
-    return replace(plan, model=plan.model.for_target(target)) if plan.model is not None else plan
+    """The plan for the deployment target the answers name: the export extras it needs, and the user's model
+    routed to it."""
+    model = plan.model.for_target(target) if plan.model is not None else None
+    return replace(plan, target=target, model=model)
 
 
 def with_workloads(plan: ProbePlan, data_kind: str | None, model_size: str | None) -> ProbePlan:

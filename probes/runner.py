@@ -89,7 +89,8 @@ def run_probes(
         environment["matmul_peak"] = peak
     collector = Collector(plan, found, environment, created_at, started)
     order = schedule(plan, found)
-    eta = estimate_s(order, plan.budget, peak.get("gflops") if peak.get("device", "cpu") == "cpu" else None)
+    on_cpu = peak.get("device", "cpu") == "cpu"
+    eta = estimate_s(order, plan.budget, peak.get("gflops") if on_cpu else None, peak.get("interpreter_ms"))
     notify(ProgressEvent("plan", "", 0, plan.budget.processes, total=len(order.jobs), eta_s=eta))
     launcher = _Launcher(plan, collector, notify, checkpoint, list(command or worker_command()))
     run_start = snapshot()

@@ -18,6 +18,7 @@ from typing import Any
 from probes.contract import framework_probe
 from probes.kinds.speed import ACCURACY_CASE
 from probes.plan import ProbePlan
+from probes.specs import MODELS
 from probes.variants import VARIANTS, Variant
 
 # Kinds whose figures are timings compared between frameworks: each runs in interleaved rounds of fresh
@@ -136,8 +137,10 @@ def survey(plan: ProbePlan, missing_requirement: Callable[[Variant], str | None]
 def _models(plan: ProbePlan, variant: Variant, kind: str) -> tuple[str, ...]:
     """The kind's models (the user's own for its kinds), or those of them a named option measures, or the budget
     exports."""
-    if variant.option_of and plan.budget.option_models:
-        return tuple(m for m in plan.models_of(kind) if m in plan.budget.option_models)
+    if variant.option_of and plan.budget.option_models == "its regime":  # or every model, where none is of it
+        models = plan.models_of(kind)
+        of_regime = tuple(m for m in models if m in MODELS and MODELS[m].realistic == (variant.lever_on == "realistic"))
+        return of_regime or models
     if kind == "export":  # the models the budget exports (probes/budgets.py, export_models), whatever speed times
         return plan.budget.export_models
     return plan.models_of(kind)

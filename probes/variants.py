@@ -37,6 +37,10 @@ class Variant:
     on_request: bool = False  # measured only when named (--variant) or by a check that names it
     own_accuracy_check: bool = False  # an option that changes the numerics gets its own accuracy check
     why: str = ""  # an option: what it changes, and why an expert of that framework sets it
+    # An option: the regime of models where it is a lever, "realistic" (compute-bound workloads: a layout,
+    # a fused kernel) or "overhead" (short steps: fewer calls per batch). A budget that measures options on
+    # their own regime (probes/budgets.py option_models) times it there only.
+    lever_on: str = "realistic"
 
     @property
     def backend(self) -> str | None:
@@ -104,6 +108,7 @@ VARIANTS: dict[str, Variant] = {
             "keras-tensorflow-spe", f"Keras 3 on TensorFlow with steps_per_execution={STEPS_PER_EXECUTION}",
             "keras", "keras", ("keras", "tensorflow"), env={"KERAS_BACKEND": "tensorflow"},
             options={"steps_per_execution": STEPS_PER_EXECUTION}, kinds=("speed",), option_of="keras-tensorflow",
+            lever_on="overhead",
             why=f"fit() runs {STEPS_PER_EXECUTION} batches per call of its compiled train function, so its per-batch"
             " overhead is paid once per call: the lever Keras's guides give for small models",
         ),

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from probes import memory
-from probes.contract import FRAMEWORK_FREE_KINDS, framework_probe
+from probes.contract import ACCURACY_CASE, FRAMEWORK_FREE_KINDS, MEMORY_KINDS, framework_probe
 
 
 def _write(path: Path, payload: dict[str, Any]) -> None:
@@ -68,19 +68,23 @@ def main(argv: list[str]) -> int:
     _write(result_path, payload)
 
     for position, (model, case) in enumerate(request["cases"]):
-        memory.release_free_memory()
-        memory.reset_peak()
-        size_before = memory.current_rss_mb()  # what the process held before this case: the library, earlier cases
+        files_memory = kind in MEMORY_KINDS and case != ACCURACY_CASE  # the accuracy check files no memory
+        size_before = None
+        if files_memory:
+            memory.release_free_memory()
+            memory.reset_peak()
+            size_before = memory.current_rss_mb()  # what the process held before this case: the library, earlier ones
         entry: dict[str, Any] = {"model": model, "case": case}
         try:
             measured = probe.measure(kind, model, case, settings, variant)
             samples = measured.setdefault("samples", {})
-            peak = samples.setdefault("peak_rss_mb", [memory.peak_rss_mb()])[0]
-            # Training memory above the library, only for the child's first model: a later one would reuse the
-            # pages and runtime caches the first left behind and look lighter than it is.
-            if position == 0 and size_before is not None and "train_samples_per_s" in samples:
-                samples["train_memory_mb"] = [max(0.0, peak - size_before)]
-            keep_own_gpu_peak(measured, position)
+            if files_memory:
+                peak = samples.setdefault("peak_rss_mb", [memory.peak_rss_mb()])[0]
+                # Training memory above the library, only for the child's first model: a later one would reuse
+                # the pages and runtime caches the first left behind and look lighter than it is.
+                if position == 0 and size_before is not None and "train_samples_per_s" in samples:
+                    samples["train_memory_mb"] = [max(0.0, peak - size_before)]
+                keep_own_gpu_peak(measured, position)
             entry.update({"status": "ok", **measured})  # a probe may say "failed" or "not_installed" itself
         except Exception as exc:  # noqa: BLE001 - a case that fails must not lose the others
             entry.update(status="failed", reason=describe_exception(exc), traceback=traceback.format_exc(limit=-3))

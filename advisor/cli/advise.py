@@ -154,7 +154,7 @@ def _collect(
 def _measuring_sentence(plan: ProbePlan) -> str:
     typical = plan.budget.typical_s
     about = f"about {typical / 60:.0f} minutes" if typical and typical >= 90 else f"about {typical:.0f} s"
-    where = "a 2-core machine near 130 GFLOP/s; the progress bar then estimates this one's"  # probes/eta.py
+    where = "a slow 2-core VM; the progress bar then estimates this machine's"  # probes/eta.py on_slower_vm_s
     return f"measuring takes {about} on {where} ({plan.budget.name} budget)" if typical else "measuring"
 
 

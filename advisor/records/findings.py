@@ -49,6 +49,12 @@ class SpeedComparison:
     option: bool = False  # `a` is a named option of `b`: what one switch gives, not two frameworks
     negligible: bool = False  # the ratio is below the minimum effect size (probes/stats.py MIN_EFFECT)
     overtakes: tuple[str, ...] = ()  # an option: the frameworks its default trails and it outruns (the lead changes)
+    # An option: the scorecard's first place when the option's figures stand in for its default's (what a
+    # user of that framework who sets it would be told to pick), and the first place without it.
+    pick_with: str | None = None
+    pick_without: str | None = None
+    # ... and the article claims whose verdict it changes: (claim id, verdict without it, verdict with it).
+    verdicts_changed: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def within_noise(self) -> bool:
@@ -82,6 +88,10 @@ class SpeedComparison:
             shown["negligible"] = True
         if self.overtakes:
             shown["overtakes"] = list(self.overtakes)
+        if self.pick_with is not None:
+            shown["pick_with"], shown["pick_without"] = self.pick_with, self.pick_without
+        if self.verdicts_changed:
+            shown["verdicts_changed"] = [list(change) for change in self.verdicts_changed]
         return shown
 
     @classmethod
@@ -100,6 +110,9 @@ class SpeedComparison:
             bool(data["option"]),
             bool(data.get("negligible", False)),
             tuple(str(v) for v in data.get("overtakes") or ()),
+            data.get("pick_with"),
+            data.get("pick_without"),
+            tuple((str(c), str(was), str(now)) for c, was, now in data.get("verdicts_changed") or ()),
         )
 
 

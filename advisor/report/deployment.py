@@ -19,7 +19,7 @@ command that measures it again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,6 +108,7 @@ class DeploymentView:
     runtime_rows: tuple[RuntimeRow, ...] = ()  # for a browser, mobile or edge target: each route in its runtime
     other_models: tuple[ModelExports, ...] = ()  # the other reference models' exports, where this run made them
     budget_words: str = ""  # which budgets export which models
+    extras_words: str = ""  # the int8 files and browser runs this run's budget left out, and which runs make them
 
     @property
     def runtime_finding(self) -> str:
@@ -177,6 +178,8 @@ def _percent(value: float | None) -> str:
 
 def _int8_words(f: Any) -> tuple[str, str]:
     """(the int8 file's size against the float one's, its digits accuracy against the float file's)."""
+    if "int8" in (f.not_run or ()):
+        return f"not measured in this run: {f.NOT_RUN_WHERE}", "–"
     if f.int8_size_bytes is None or not f.size_bytes:
         return f.int8_error or "not offered on this route", "–"
     size = f"{size_text(f.int8_size_bytes)} ({100 * f.int8_size_bytes / f.size_bytes:.0f}% of float; {f.int8_method})"
@@ -296,6 +299,7 @@ def build_deployment_view(
         runtime_rows=tuple(runtime_rows(evidence, found)) if results else (),
         other_models=tuple(other_models(results, variants, weights)),
         budget_words=budget_words(found.exported_models) if results else "",
+        extras_words=extras_words(results),
     )
 
 
@@ -321,6 +325,19 @@ def other_models(results: list[ProbeResult], variants: list[str], weights: Mappi
         by_key = {(r.variant, r.case): r for r in results if r.model == model}
         tables.append(ModelExports(MODELS[model].title, tuple(export_rows(by_key, variants, weights))))
     return tables
+
+
+EXTRA_WORDS = {"int8": "the calibrated int8 files", "browser": "the runs in a browser page"}
+
+
+def extras_words(results: Sequence[ProbeResult]) -> str:
+    """What the routes offer that this run's budget left out (ExportFacts.not_run), and which runs measure it."""
+    left_out = [r.facts for r in results if r.facts.not_run]
+    if not left_out:
+        return ""
+    left = {extra for facts in left_out for extra in facts.not_run}
+    named = " and ".join(EXTRA_WORDS.get(extra, extra) for extra in sorted(left, key=list(EXTRA_WORDS).index))
+    return f"This run left {named} out, as its budget does for this deployment target: {left_out[0].NOT_RUN_WHERE}."
 
 
 def budget_words(exported_models: Mapping[str, tuple[str, ...]]) -> str:

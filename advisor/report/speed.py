@@ -21,6 +21,8 @@ from typing import Any
 from markupsafe import Markup
 
 from advisor.records.findings import Regime, SpeedComparison, SpeedFindings
+from advisor.records.ledger import load_ledger
+from advisor.records.verdicts import VERDICT_LABELS
 from advisor.report.charts import Bar, bar_chart, variant_series
 from advisor.report.findings import status_words
 from probes.devices import DEVICE_WORDS
@@ -30,7 +32,12 @@ from probes.stats import MIN_EFFECT, NOISY_IQR_RATIO
 from probes.variants import VARIANTS
 from probes.variants import label as variant_label
 
-MODEL_NAMES = {"mlp": "MLP", "cnn": "CNN", "rnn": "LSTM", "transformer": "transformer"}
+MODEL_NAMES = {
+    "mlp": "MLP",
+    "cnn": "CNN",
+    "rnn": "LSTM",
+    "transformer": "transformer",
+}  # the overhead probes' short names; the realistic workloads' are their titles (probes/specs.py)
 EPOCH_START_NOTED_S = 0.25  # a Keras epoch waiting this long before its first batch is worth saying
 ACCURACY_GAP = 0.15  # test accuracy this far below the best variant's on the same model: learned much less
 # One bar's figures as Bar takes them after its label: (value, low, high) or (value, low, high, note).
@@ -71,7 +78,9 @@ class SpeedView:
 
 
 def model_name(model: str) -> str:
-    return MODEL_NAMES.get(model, model)
+    if model in MODEL_NAMES:
+        return MODEL_NAMES[model]
+    return MODELS[model].title if model in MODELS and MODELS[model].realistic else model
 
 
 def fmt_summary(result: ProbeResult, metric: str, digits: int = 2, scale: float = 1.0) -> str:
@@ -126,23 +135,50 @@ def switch_sentence(found: SpeedComparison, option: ProbeResult, base: ProbeResu
         return None
     switch = variant_label(option.variant).removeprefix(variant_label(base.variant)).strip().removeprefix("with ")
     name, label = model_name(found.model), variant_label(base.variant)
-    if found.about_the_same:
-        why = "within noise" if found.within_noise else f"below the {MIN_EFFECT - 1:.0%} called a difference"
-        speed = f"{label} trains the {name} about as fast as without it ({_times(found.ratio)}, 95% CI "
-        speed += f"{found.low:.2f}–{found.high:.2f}×, {why})"
+    ci = f"95% CI {found.low:.2f}–{found.high:.2f}×"
+    if found.within_noise:
+        speed = f"{label} trains the {name} {_times(found.ratio)} as fast as without it, but over "
+        speed += f"{found.processes[0]} processes its {ci} includes 1: the two cannot be told apart"
+    elif found.negligible:
+        speed = f"{label} trains the {name} about as fast as without it ({_times(found.ratio)}, {ci}, below the "
+        speed += f"{MIN_EFFECT - 1:.0%} called a difference)"
     else:
         how = "faster" if found.ratio > 1 else "as fast"
-        speed = f"{label} trains the {name} {_times(found.ratio)} {how} (95% CI {found.low:.2f}–{found.high:.2f}×)"
+        speed = f"{label} trains the {name} {_times(found.ratio)} {how} ({ci})"
     if found.overtakes:
-        speed += f", ahead of {_joined([variant_label(v) for v in found.overtakes])}, which its default trails"
+        passed = _joined([variant_label(v) for v in found.overtakes])
+        speed += f"; its median passes {passed}'s" if found.about_the_same else f", ahead of {passed}"
+        speed += ", which its default trails"
     compiles = {"compile", "jit_compile"} & set(VARIANTS[option.variant].options) if option.variant in VARIANTS else ()
     if not compiles:
         why = VARIANTS[option.variant].why if option.variant in VARIANTS else ""
-        return f"With {switch}, {speed}." + (f" Why: {why}." if why else "")
+        return f"With {switch}, {speed}.{pick_words(found)}" + (f" Why: {why}." if why else "")
     return (
         f"With {switch}, {speed}; its first step takes {first_option.median:.2f} s instead of "
-        f"{first_base.median:.2f} s (the compilation happens there)."
+        f"{first_base.median:.2f} s (the compilation happens there).{pick_words(found)}"
     )
+
+
+def pick_words(found: SpeedComparison) -> str:
+    """Whether the switch changes this report's pick or an article claim's verdict, scored with its figures in
+    place of its default's (advisor/scoring/whatif.py setting_picks); empty when the scorecard did not ask."""
+    if found.pick_with is None:
+        return ""
+    if found.pick_with != found.pick_without:
+        said = (
+            f" Scored with it, the pick would be {variant_label(found.pick_with)} instead of "
+            f"{variant_label(str(found.pick_without))}"
+        )
+    else:
+        said = f" Scored with it, the pick stays {variant_label(found.pick_with)}"
+    if not found.verdicts_changed:
+        return said + ", and no article claim's verdict changes."
+    ledger = load_ledger()
+    changed = [
+        f"“{ledger.claim(claim).text}” from {VERDICT_LABELS.get(was, was)} to {VERDICT_LABELS.get(now, now)}"
+        for claim, was, now in found.verdicts_changed
+    ]
+    return said + f"; it changes the verdict on {_joined(changed)}."
 
 
 def _joined(names: Sequence[str]) -> str:

@@ -283,6 +283,8 @@ def _runtime_words(facts: Any, needed: str | None, target: str) -> str:
         return f"no {target} runtime runs this file"
     if needed == facts.browser_runtime and facts.browser_error:
         return f"not run in {needed}: {str(facts.browser_error).splitlines()[0][:100]}"
+    if needed == facts.browser_runtime and "browser" in (facts.not_run or ()):
+        return f"not run in {needed}: the run's budget left the browser runs out ({facts.NOT_RUN_WHERE})"
     return f"not run in {needed}"
 
 

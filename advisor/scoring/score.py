@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from advisor.claims import check
 from advisor.records.digests import digest, evidence_digest, knowledge_digest, scripts_digest
 from advisor.records.findings import ClaimEffect, Findings
 from advisor.records.profile import Profile, load_criteria
@@ -47,7 +48,7 @@ from advisor.scoring.speed import (
     speed_findings,
 )
 from advisor.scoring.tensions import find_tensions
-from advisor.scoring.whatif import answer_flips, keras_on_torch, keras_on_torch_untested
+from advisor.scoring.whatif import answer_flips, keras_on_torch, keras_on_torch_untested, setting_picks
 from probes.evidence import Evidence
 from probes.variants import VARIANTS
 from probes.variants import label as variant_label
@@ -97,8 +98,17 @@ def score(profile: Profile, evidence: Evidence | None, verdicts: Verdicts, *, wh
     card = replace(card, tensions=find_tensions(profile.answers), inputs=inputs, caveats=caveats, findings=findings)
     if not what_if:
         return card
+    speed = setting_picks(
+        evidence,
+        card.leader,
+        verdicts,
+        findings.speed,
+        lambda other, checked: score(profile, other, checked, what_if=False),
+        check,
+    )
     return replace(
         card,
+        findings=replace(findings, speed=speed),
         answer_flips=tuple(
             answer_flips(profile, card.leader, lambda other: score(other, evidence, verdicts, what_if=False))
         ),

@@ -14,9 +14,12 @@ from dataclasses import replace
 
 from advisor.questionnaire.profile import build_profile
 from advisor.records.answers import load_questions
+from advisor.records.findings import SpeedFindings
 from advisor.records.profile import Profile, load_criteria
 from advisor.records.scorecard import AnswerFlip, Combination, Scorecard
-from probes.variants import label
+from advisor.records.verdicts import Verdicts
+from probes.evidence import Evidence
+from probes.variants import VARIANTS, label
 
 # Criteria about the API a user writes (Keras's strength) versus the engine that runs it.
 ENGINE_CRITERIA = ("training_speed", "startup_time", "memory", "dataset_scale", "deployment")
@@ -43,6 +46,52 @@ def answer_flips(profile: Profile, leader: str, rescore: Callable[[Profile], Sco
             if card.leader != leader:
                 flips.append(AnswerFlip(question.key, value, str(given[question.key]), card.leader, card.margin))
     return sorted(flips, key=lambda f: (f.question, -f.margin))
+
+
+def with_setting(evidence: Evidence, option: str) -> Evidence:
+    """The evidence with a named option's speed results standing in for its default's, model by model: what
+    the run would show a user of that framework who sets it (channels_last, steps_per_execution)."""
+    base = VARIANTS[option].option_of
+    measured = {(r.model, r.case) for r in evidence.of_kind("speed") if r.variant == option and r.ok}
+    results = tuple(
+        replace(r, variant=base) if r.variant == option else r
+        for r in evidence.results
+        if not (r.variant == base and r.kind == "speed" and (r.model, r.case) in measured)
+        and not (r.variant == option and (r.model, r.case) not in measured)
+    )
+    return replace(evidence, results=results)
+
+
+def setting_picks(
+    evidence: Evidence | None,
+    leader: str,
+    verdicts: Verdicts,
+    findings: SpeedFindings,
+    rescore: Callable[[Evidence, Verdicts], Scorecard],
+    recheck: Callable[[Evidence], Verdicts],
+) -> SpeedFindings:
+    """Each option's comparisons with what changes when the option stands in for its default: the scorecard's
+    first place, and the verdicts of the article claims (`recheck` checks the ledger against other evidence,
+    `rescore` scores it with those verdicts and the same answers, without what-ifs)."""
+    if evidence is None:
+        return findings
+    options = {c.a for c in findings.comparisons if c.option and c.a in VARIANTS and VARIANTS[c.a].option_of}
+    changes = {}
+    for option in sorted(options):
+        other = with_setting(evidence, option)
+        checked = recheck(other)
+        now = {v.claim_id: v.verdict for v in checked}
+        changed = tuple(
+            (v.claim_id, v.verdict, now[v.claim_id]) for v in verdicts if now.get(v.claim_id, v.verdict) != v.verdict
+        )
+        changes[option] = (rescore(other, checked).leader, changed)
+    comparisons = tuple(
+        replace(c, pick_with=changes[c.a][0], pick_without=leader, verdicts_changed=changes[c.a][1])
+        if c.option and c.a in changes
+        else c
+        for c in findings.comparisons
+    )
+    return replace(findings, comparisons=comparisons)
 
 
 def keras_on_torch(scorecard: Scorecard) -> Combination | None:

@@ -198,7 +198,9 @@ def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[
 
     backend = keras.backend.backend()
     model, workspace = _trained(model_name, settings)
-    return export_paths.run_path(workspace, _paths(model_name, model, backend)[case], f"keras-{backend}")
+    return export_paths.run_path(
+        workspace, _paths(model_name, model, backend)[case], f"keras-{backend}", export_paths.extras_of(settings)
+    )
 
 
 # --- reloading, in the fresh reload process (probes/kinds/reload.py): artifacts from our own folder only

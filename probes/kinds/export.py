@@ -12,7 +12,9 @@ page in headless Chromium (probes/kinds/browser.py). Where the path offers post-
 quantisation (ExportPath.int8, or QUANTIZERS for a format every exporter shares), it is the same
 method on every route: calibrated static int8 (weights and activations), calibrated on the same
 CALIBRATION_BATCHES of training images (the Workspace's); the int8 file is sized and both files
-predict the digits test set in the same runtime. Artifacts live in one
+predict the digits test set in the same runtime. The browser run and the int8 file are the path's
+extras (EXPORT_EXTRAS): a run measures those its settings name (probes/plan.py: the ones the user's
+deployment target makes relevant, or every one in thorough). Artifacts live in one
 tempfile.TemporaryDirectory per child, deleted when the child ends; nothing else is loaded.
 """
 
@@ -42,6 +44,8 @@ CALIBRATION_BATCHES = 4  # batches of training images every calibrated int8 meth
 # The models whose int8 files are made and compared: the CNN, on every route. Not the LSTM: LiteRT's calibrated
 # converter (TensorFlow 2.21) kills the process on the Keras LSTM, which would take the child's other paths with it.
 INT8_MODELS = ("cnn", OWN_MODEL)  # the reference CNN, whose routes are scored, and the user's own model
+# What a path adds to its export, reload and parity check, when the run's settings name it (`export_extras`).
+EXPORT_EXTRAS = ("int8", "browser")
 Calibration = Sequence[np.ndarray]  # those batches, in the model's input layout
 # (float artifact, int8 artifact to write, calibration batches) -> the method's name
 Quantize = Callable[[Path, Path, Calibration], str]
@@ -292,6 +296,11 @@ def run_in_browser(workspace: Workspace, runtime: str, artifact: Path) -> dict[s
     }
 
 
+def int8_offered(workspace: Workspace, path: ExportPath) -> bool:
+    """Whether the path has a calibrated int8 method and the workspace's model is one int8 is compared on."""
+    return (path.int8 or QUANTIZERS.get(path.id)) is not None and workspace.model in INT8_MODELS
+
+
 def quantized(workspace: Workspace, path: ExportPath, artifact: Path) -> dict[str, Any]:
     """The int8_* facts: quantise the float file, run both in the runtime on the test set, compare."""
     quantize = path.int8 or QUANTIZERS.get(path.id)
@@ -321,8 +330,17 @@ def quantized(workspace: Workspace, path: ExportPath, artifact: Path) -> dict[st
     return facts
 
 
-def run_path(workspace: Workspace, path: ExportPath, variant: str) -> dict[str, Any]:
-    """One export path of `variant` end to end, as the worker's measure() result (status, reason, facts)."""
+def extras_of(settings: dict[str, Any]) -> tuple[str, ...]:
+    """The extras a run's settings name; every one where they name none (a request from before the setting)."""
+    named = settings.get("export_extras")
+    return EXPORT_EXTRAS if named is None else tuple(e for e in EXPORT_EXTRAS if e in named)
+
+
+def run_path(
+    workspace: Workspace, path: ExportPath, variant: str, extras: Sequence[str] = EXPORT_EXTRAS
+) -> dict[str, Any]:
+    """One export path of `variant` end to end, as the worker's measure() result (status, reason, facts),
+    with the `extras` asked for (the browser run, the int8 file)."""
     info = path_info(path.id, variant)
     facts: dict[str, Any] = {
         "label": info.get("label", path.id),
@@ -365,7 +383,12 @@ def run_path(workspace: Workspace, path: ExportPath, variant: str) -> dict[str, 
     if not facts["reload_ok"]:
         return {"status": "failed", "reason": f"reload failed: {facts['error']}", "facts": facts}
     runtime = (info.get("runtimes") or {}).get("browser")
-    if runtime in browser.RUNTIMES:
+    offered = {"browser": runtime in browser.RUNTIMES, "int8": int8_offered(workspace, path)}
+    if offered["browser"] and "browser" in extras:
         facts.update(run_in_browser(workspace, runtime, artifact))
-    facts.update(quantized(workspace, path, artifact))
+    if offered["int8"] and "int8" in extras:
+        facts.update(quantized(workspace, path, artifact))
+    not_run = [extra for extra in EXPORT_EXTRAS if offered[extra] and extra not in extras]
+    if not_run:
+        facts["not_run"] = not_run  # left out by this run's budget: not measured, not failed
     return {"status": "ok", "facts": facts}

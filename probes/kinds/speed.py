@@ -33,6 +33,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from probes import folding, memory
+from probes.contract import ACCURACY_CASE
 from probes.evidence import ProbeResult
 from probes.folding import Failure, Filed
 from probes.specs import MODELS, train_flops
@@ -171,7 +172,7 @@ def clock() -> float:
 # --- the accuracy check: each reference's own `main` (fresh model, scikit-learn's bundled digits,
 # `digits_epochs` epochs from probes/specs.py), once per run, in a process of its own.
 
-ACCURACY_CASE = "accuracy"  # the speed probe's case for it; the runner files its figures with the model's speed
+
 # Training memory above the library is clean only for the first model of a process (a later one reuses
 # what the first left behind); the runner files those figures as the model's "memory" case, one per process.
 MEMORY_CASE = "memory"

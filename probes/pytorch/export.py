@@ -112,7 +112,9 @@ def _paths(name: str, model: Any, example: Any) -> dict[str, export_paths.Export
 
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     model, example, workspace = _trained(model_name, settings)
-    return export_paths.run_path(workspace, _paths(model_name, model, example)[case], VARIANT)
+    return export_paths.run_path(
+        workspace, _paths(model_name, model, example)[case], VARIANT, export_paths.extras_of(settings)
+    )
 
 
 # --- reloading, in the fresh reload process (probes/kinds/reload.py): artifacts from our own folder only

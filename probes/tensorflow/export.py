@@ -104,7 +104,9 @@ def _paths(name: str, model: Any, spec: Any) -> dict[str, export_paths.ExportPat
 
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
     model, spec, workspace = _trained(model_name, settings)
-    return export_paths.run_path(workspace, _paths(model_name, model, spec)[case], VARIANT)
+    return export_paths.run_path(
+        workspace, _paths(model_name, model, spec)[case], VARIANT, export_paths.extras_of(settings)
+    )
 
 
 # --- reloading, in the fresh reload process (probes/kinds/reload.py): artifacts from our own folder only

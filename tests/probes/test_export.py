@@ -190,3 +190,20 @@ def test_a_runtime_is_timed_twenty_times_or_fewer_when_each_call_is_slow(monkeyp
     monkeypatch.setattr(reload.time, "perf_counter", lambda: next(clock) * 1e-6)
     reload.median_call_ms(lambda batch: calls.append(1), None)
     assert len(calls) == 1 + reload.TIMED_CALLS
+
+
+@pytest.mark.frameworks
+def test_a_run_whose_budget_leaves_the_extras_out_says_so_and_makes_neither_the_int8_file_nor_the_page_run():
+    missing = missing_requirement(VARIANTS["tensorflow"])
+    if missing:
+        pytest.skip(missing)
+    entry = run_probe("tensorflow", "export", ("cnn",), settings={"export_extras": []}, cases=("tflite",))["tflite"]
+    assert entry["status"] == "ok", entry.get("reason")
+    facts = entry["facts"]
+    assert facts["not_run"] == ["int8", "browser"]
+    assert not any(key.startswith(("int8_", "browser_")) for key in facts)
+
+
+def test_a_request_from_before_the_setting_gets_every_extra():
+    assert export_paths.extras_of({}) == export_paths.EXPORT_EXTRAS
+    assert export_paths.extras_of({"export_extras": ["browser"]}) == ("browser",)

@@ -256,6 +256,19 @@ def test_for_a_phone_the_routes_are_executorch_litert_and_onnx_runtime_and_a_pt2
     assert found[("PyTorch", "ONNX → ONNX Runtime")].ran_words.startswith("no: not tried")
 
 
+def test_extras_a_budget_left_out_are_named_as_not_measured_with_the_runs_that_measure_them():
+    left_out = {**OK, "runtime": "onnxruntime", "call_ms": 0.4, "browser_runtime": "onnxruntime-web"}
+    left_out["not_run"] = ("int8", "browser")
+    view = deployment_view(s.evidence(s.export("torch", "onnx", **left_out)), "browser")
+    onnx = {(row.variant, row.route): row for row in view.runtime_rows}[
+        ("PyTorch", "ONNX → ONNX Runtime Web in Chromium")
+    ]
+    assert not onnx.ran and "the run's budget left the browser runs out" in onnx.ran_words
+    assert onnx.int8.startswith("not measured in this run: thorough measures them")
+    assert view.extras_words.startswith("This run left the calibrated int8 files and the runs in a browser page out")
+    assert deployment_view(exported(), "browser").extras_words == ""  # a run that made them, or a route without
+
+
 def test_a_server_or_no_target_gets_no_runtime_table():
     assert routes("server", s.export("torch", "onnx", **{**OK, **IN_BROWSER})) == {}
     assert routes("none", s.export("torch", "onnx", **{**OK, **IN_BROWSER})) == {}
