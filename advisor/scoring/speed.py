@@ -161,14 +161,14 @@ def model_comparisons(evidence: Evidence, model: str) -> list[SpeedComparison]:
 
 
 def overtaken(option: ProbeResult, base: ProbeResult, frameworks: Sequence[ProbeResult]) -> tuple[str, ...]:
-    """The frameworks faster than `base` by its default whom `option` outruns, each by at least the minimum
-    effect size (probes/stats.py): where one of the experts' settings changes which framework leads."""
+    """The frameworks faster than `base` by its default whom `option` outruns, each gap at least the minimum
+    effect size (probes/stats.py), before and after: where one of the experts' settings changes which leads."""
     rate = {r.variant: r.summary("train_samples_per_s").median for r in (option, base, *frameworks)}  # type: ignore[union-attr]
     return tuple(
         r.variant
         for r in frameworks
         if r.variant != base.variant
-        and rate[r.variant] > rate[base.variant]
+        and rate[r.variant] >= MIN_EFFECT * rate[base.variant]
         and rate[option.variant] >= MIN_EFFECT * rate[r.variant]
     )
 

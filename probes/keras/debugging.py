@@ -161,12 +161,8 @@ def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[
                 facts["counter"] = len(ref.CALLS)
         return facts
 
-    if planted.expect == "print":
-        facts = stage("default")
-    else:
-        switches = {"detector": DETECTORS[backend], "default_mode": _mode(False), "eager": "model.run_eagerly = True"}
-        traced = backend != "torch"
-        facts = debug_steps.climb(stage, planted, traced, switches, debug_steps.ladder_wanted(settings))
+    switches = {"detector": DETECTORS[backend], "default_mode": _mode(False), "eager": "model.run_eagerly = True"}
+    facts = debug_steps.climb(stage, planted, backend != "torch", switches, debug_steps.ladder_wanted(settings))
     facts.update(mode=_mode(run.mode == "eager"), traceback_filtering=keras.config.is_traceback_filtering_enabled())
     if planted.note:
         facts["note"] = planted.note

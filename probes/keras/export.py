@@ -207,8 +207,14 @@ def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[
 
 
 def load_keras_native(path: str, batch: np.ndarray) -> np.ndarray:
+    """keras.saving.load_model, after importing the reference where it can be (a user's code that registers its
+    custom layers; inside reference_hidden it cannot, and only Keras's own layers rebuild)."""
     import keras
 
+    try:
+        import probes.keras.reference  # noqa: F401 - registers the reference's custom layers
+    except ImportError:
+        pass
     return np.asarray(keras.saving.load_model(path).predict_on_batch(batch))
 
 

@@ -11,9 +11,13 @@ import keras
 from keras import layers, ops
 
 
+# Registered, with the arguments get_config() returns, so that a saved .keras file can rebuild them:
+# Keras's serialization guide asks both of every custom layer.
+@keras.saving.register_keras_serializable(package="reference")
 class TokenAndPositionEmbedding(layers.Layer):
-    def __init__(self, max_len, vocab_size, embed_dim):
-        super().__init__()
+    def __init__(self, max_len, vocab_size, embed_dim, **kwargs):
+        super().__init__(**kwargs)
+        self.config = {"max_len": max_len, "vocab_size": vocab_size, "embed_dim": embed_dim}
         self.token_emb = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)
         self.pos_emb = layers.Embedding(input_dim=max_len, output_dim=embed_dim)
 
@@ -21,10 +25,15 @@ class TokenAndPositionEmbedding(layers.Layer):
         positions = ops.arange(0, ops.shape(x)[-1], 1)
         return self.token_emb(x) + self.pos_emb(positions)
 
+    def get_config(self):
+        return {**super().get_config(), **self.config}
 
+
+@keras.saving.register_keras_serializable(package="reference")
 class TransformerBlock(layers.Layer):
-    def __init__(self, embed_dim, num_heads, ff_dim, activation="relu"):
-        super().__init__()
+    def __init__(self, embed_dim, num_heads, ff_dim, activation="relu", **kwargs):
+        super().__init__(**kwargs)
+        self.config = {"embed_dim": embed_dim, "num_heads": num_heads, "ff_dim": ff_dim, "activation": activation}
         self.att = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim // num_heads)
         self.ffn = keras.Sequential([layers.Dense(ff_dim, activation=activation), layers.Dense(embed_dim)])
         self.layernorm1 = layers.LayerNormalization(epsilon=1e-5)
@@ -33,6 +42,9 @@ class TransformerBlock(layers.Layer):
     def call(self, inputs):
         out1 = self.layernorm1(inputs + self.att(inputs, inputs))
         return self.layernorm2(out1 + self.ffn(out1))
+
+    def get_config(self):
+        return {**super().get_config(), **self.config}
 
 
 def conv_bn(x, width, size=3, stride=1):

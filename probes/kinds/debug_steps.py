@@ -64,9 +64,12 @@ def climb(run: RunStage, bug: PlantedBug, traced_by_default: bool, switches: Map
     """Run the default stage, then the next steps a user takes until one finds the bug; the default's facts
     with each stage's outcome added (`switches`: what the detector and the eager switch are, in words).
 
-    `full` False (a budget that measures the default run only) stops after the default stage.
+    `full` False (a budget that measures the default run only) stops after the default stage; the print
+    case (a print and a counter in the model: counted, not a bug to find) runs its default stage alone.
     """
     facts = run("default")
+    if bug.expect == "print":
+        return facts
     if found_by_default(facts):
         return facts | {"found_by": "default", "steps_to_find": 0}
     if facts.get("absorbed"):

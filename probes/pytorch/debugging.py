@@ -166,10 +166,7 @@ def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[
                 facts["counter"] = len(ref.CALLS)
         return facts
 
-    if planted.expect == "print":
-        facts = stage("default")
-    else:
-        facts = debug_steps.climb(stage, planted, False, SWITCHES, debug_steps.ladder_wanted(settings))
+    facts = debug_steps.climb(stage, planted, False, SWITCHES, debug_steps.ladder_wanted(settings))
     facts.update(mode=MODES["traced" if mode == "traced" else "eager"], traceback_filtering=False)
     return {"facts": facts}
 

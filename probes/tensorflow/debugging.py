@@ -159,10 +159,7 @@ def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[
                 facts.update(counter=len(ref.CALLS), note=PRINT_NOTE)
         return facts
 
-    if planted.expect == "print":
-        facts = stage("default")
-    else:
-        facts = debug_steps.climb(stage, planted, True, SWITCHES, debug_steps.ladder_wanted(settings))
+    facts = debug_steps.climb(stage, planted, True, SWITCHES, debug_steps.ladder_wanted(settings))
     facts.update(mode=MODES[mode], traceback_filtering=tf.debugging.is_traceback_filtering_enabled())
     return {"facts": facts}
 

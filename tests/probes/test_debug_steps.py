@@ -138,3 +138,9 @@ def test_the_outputs_show_a_softmax_before_the_loss_and_a_regressions_shapes():
     said = debugging.output_effect(bug("target_broadcast"), column, np.zeros(16))
     assert "(16, 1)" in said and "(16,)" in said
     assert debugging.output_effect(bug("target_broadcast"), column, np.zeros((16, 1))) is None
+
+
+def test_the_print_case_runs_its_default_stage_alone_its_counter_is_the_finding():
+    ran, run = fake_stages({"default": {"counter": 12}})
+    facts = debug_steps.climb(run, bug(debugging.PRINT_BUG), True, SWITCHES, full=True)
+    assert ran == ["default"] and facts == {"counter": 12}

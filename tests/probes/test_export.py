@@ -207,3 +207,14 @@ def test_a_run_whose_budget_leaves_the_extras_out_says_so_and_makes_neither_the_
 def test_a_request_from_before_the_setting_gets_every_extra():
     assert export_paths.extras_of({}) == export_paths.EXPORT_EXTRAS
     assert export_paths.extras_of({"export_extras": ["browser"]}) == ("browser",)
+
+
+@pytest.mark.frameworks
+def test_a_keras_file_with_the_references_custom_layers_reloads_with_their_code_and_says_it_needs_it():
+    missing = missing_requirement(VARIANTS["keras-tensorflow"])
+    if missing:
+        pytest.skip(missing)
+    entry = run_probe("keras-tensorflow", "export", ("transformer",), cases=("keras_native",))["keras_native"]
+    facts = entry["facts"]
+    assert entry["status"] == "ok" and facts["max_abs_diff"] <= EXPORT_PARITY, entry.get("reason")
+    assert facts["needs_python_class"] is True and "could not be deserialized" in facts["without_class_error"]

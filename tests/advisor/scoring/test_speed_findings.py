@@ -56,6 +56,14 @@ def test_an_expert_setting_that_outruns_the_framework_its_default_trails_says_so
     assert (switch.a, switch.b, switch.overtakes) == ("torch-expert", "torch", ("keras-tensorflow",))
 
 
+def test_a_framework_level_with_the_default_is_not_one_the_setting_overtakes():
+    evidence = s.evidence(
+        s.speed("torch", "cnn", 1000), s.speed("keras-torch", "cnn", 1010), s.speed("torch-expert", "cnn", 1400)
+    )
+    switch = next(c for c in speed_findings(evidence).of_model("cnn") if c.option)
+    assert switch.overtakes == ()  # a 1% lead before is no lead to change
+
+
 def test_an_expert_setting_that_stays_behind_overtakes_no_one():
     evidence = s.evidence(
         s.speed("torch", "cnn", 700), s.speed("keras-tensorflow", "cnn", 1000), s.speed("torch-expert", "cnn", 900)
