@@ -171,6 +171,12 @@ def _statements(tree: ast.Module) -> list[ast.stmt]:
 # --- roles
 
 
+def span(node: ast.AST) -> range:
+    """The source rows of a statement, its decorators included (a decorated def's lineno is its `def` line)."""
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+    return range(first, node.end_lineno + 1)
+
+
 class _RoleMap:
     """Which role each source row plays for one model, and which rows belong only to other models."""
 
@@ -213,7 +219,7 @@ class _RoleMap:
         for name in mine:
             role_of_def[name] = "model"
         for name in others:
-            self.exclusive.update(range(defs[name].lineno, defs[name].end_lineno + 1))
+            self.exclusive.update(span(defs[name]))
         # Helpers used by a function with a role take that role (e.g. the hand-written Adam: training).
         for name in list(role_of_def):
             for used in _reachable({name}, defs):
@@ -228,7 +234,7 @@ class _RoleMap:
                 self._mark(node, "setup")
 
     def _mark(self, node: ast.AST, role: str) -> None:
-        for row in range(node.lineno, node.end_lineno + 1):
+        for row in span(node):
             self.rows[row] = role
 
     def role(self, row: int) -> str:

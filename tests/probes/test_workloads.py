@@ -92,3 +92,16 @@ def test_every_workloads_data_is_shaped_and_labelled_like_its_overhead_counterpa
     for model in REALISTIC_MODELS:
         x, y = make_data(model, 128)
         assert x.shape == (128, *MODELS[model].input_shape) and len(set(y.tolist())) > 3
+
+
+def test_a_decorator_belongs_to_its_class_counted_for_the_models_using_it_only():
+    probe = framework_probe("keras")
+    source = probe.reference_path().read_text()
+    undecorated = "\n".join(line for line in source.splitlines() if not line.startswith("@keras.saving."))
+    vocabulary = Vocabulary(probe.api_packages, probe.device_apis)
+
+    def total(text: str, model: str) -> int:
+        return count_source(text, model, MODELS, vocabulary).total_lines
+
+    assert total(source, "mlp") == total(undecorated, "mlp")  # the transformer's layers are not the MLP's
+    assert total(source, "transformer") == total(undecorated, "transformer") + 2  # its two registered layers
