@@ -38,7 +38,7 @@ def measure(models: list[str], variants: list[str], processes: int, windows: int
         kinds=("speed",),
         processes=processes,
         option_processes=processes,
-        option_models=None,
+        options_on_their_regime=False,
         windows=windows,
         window_s=window_s,
         accuracy_check=False,

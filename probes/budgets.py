@@ -32,10 +32,9 @@ class Budget:
     child_timeout_s: float
     accuracy_check: bool = True  # train each reference on digits once per run, in a process of its own
     option_processes: int | None = None  # processes for a named option (torch.compile, XLA); None: `processes`
-    # The models a named option measures: None, every model; "its regime", the models of the regime where
-    # the switch is a lever (probes/variants.py Variant.lever_on: steps_per_execution on the overhead
-    # probes, channels_last on the realistic workloads).
-    option_models: str | None = None
+    # A named option measures the models of the regime where it is a lever (probes/variants.py Variant.lever_on:
+    # steps_per_execution on the overhead probes, channels_last on the realistic workloads); False: every model.
+    options_on_their_regime: bool = False
     # The models the accuracy check trains on the digits: a realistic workload needs three epochs of a
     # ResNet-sized model (a minute a framework on two cores), so only thorough checks them; the tests
     # check that each learns (tests/probes/test_workloads.py).
@@ -137,7 +136,7 @@ BUDGETS: dict[str, Budget] = {
             infer_repeats=3,
             child_timeout_s=240,
             option_processes=2,
-            option_models="its regime",
+            options_on_their_regime=True,
             parallel_children=2,
             debugging_steps=False,  # the detector, print and eager-switch runs are thorough's
             workloads=("resnet",),

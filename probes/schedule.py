@@ -15,8 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from probes.contract import framework_probe
-from probes.kinds.speed import ACCURACY_CASE
+from probes.contract import ACCURACY_CASE, framework_probe
 from probes.plan import ProbePlan
 from probes.specs import MODELS
 from probes.variants import VARIANTS, Variant
@@ -137,7 +136,7 @@ def survey(plan: ProbePlan, missing_requirement: Callable[[Variant], str | None]
 def _models(plan: ProbePlan, variant: Variant, kind: str) -> tuple[str, ...]:
     """The kind's models (the user's own for its kinds), or those of them a named option measures, or the budget
     exports."""
-    if variant.option_of and plan.budget.option_models == "its regime":  # or every model, where none is of it
+    if variant.option_of and plan.budget.options_on_their_regime:  # or every model, where none is of it
         models = plan.models_of(kind)
         of_regime = tuple(m for m in models if m in MODELS and MODELS[m].realistic == (variant.lever_on == "realistic"))
         return of_regime or models

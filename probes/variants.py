@@ -39,7 +39,7 @@ class Variant:
     why: str = ""  # an option: what it changes, and why an expert of that framework sets it
     # An option: the regime of models where it is a lever, "realistic" (compute-bound workloads: a layout,
     # a fused kernel) or "overhead" (short steps: fewer calls per batch). A budget that measures options on
-    # their own regime (probes/budgets.py option_models) times it there only.
+    # their own regime (probes/budgets.py options_on_their_regime) times it there only.
     lever_on: str = "realistic"
 
     @property
