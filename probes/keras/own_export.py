@@ -19,13 +19,10 @@ from probes.keras.own_model import prepare
 from probes.kinds import export as export_paths
 from probes.kinds.own_model import (
     NotRoutable,
-    OwnModelError,
-    failed,
+    measure_route,
     own_cases,
     parity_words,
     route_workspace,
-    run_route,
-    skipped,
     user_model,
 )
 from probes.user_model import OWN_MODEL, OWN_ROUTES
@@ -72,10 +69,4 @@ def _routable(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
-    try:
-        state = _routable(settings)
-    except NotRoutable as why:
-        return skipped(str(why))
-    except OwnModelError as why:
-        return failed(str(why))
-    return run_route(state["workspace"], state["paths"][case], state["variant"], state["extra"])
+    return measure_route(lambda: _routable(settings), case)

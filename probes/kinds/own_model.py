@@ -282,6 +282,19 @@ def route_workspace(
     return export.Workspace(framework, batch, expected, (parity_x, labels), calibration, OWN_MODEL)
 
 
+def measure_route(routable: Callable[[], Mapping[str, Any]], case: str) -> dict[str, Any]:
+    """One route of the user's model, as a framework's own_export measure() result: `routable` gives the child's
+    state once (its paths, workspace, variant and the facts every route adds); a model that cannot take routes
+    is skipped, one that breaks is failed, each with its reason."""
+    try:
+        state = routable()
+    except NotRoutable as why:
+        return skipped(str(why))
+    except OwnModelError as why:
+        return failed(str(why))
+    return run_route(state["workspace"], state["paths"][case], state["variant"], state["extra"])
+
+
 def run_route(workspace: Any, path: Any, variant_id: str, extra: Mapping[str, Any]) -> dict[str, Any]:
     """One route through probes/kinds/export.py's run_path: export, reload in the runtime, browser, int8."""
     from probes.kinds import export

@@ -15,13 +15,10 @@ from typing import Any
 from probes.kinds import export as export_paths
 from probes.kinds.own_model import (
     NotRoutable,
-    OwnModelError,
-    failed,
+    measure_route,
     own_cases,
     parity_words,
     route_workspace,
-    run_route,
-    skipped,
     user_model,
 )
 from probes.pytorch import export as torch_export
@@ -58,6 +55,7 @@ def _routable(settings: dict[str, Any]) -> dict[str, Any]:
         calibration = x[torch_export.BATCH : torch_export.BATCH * (1 + export_paths.CALIBRATION_BATCHES)]
         _state.update(
             paths=torch_export._paths(OWN_MODEL, module, example),
+            variant="torch",
             workspace=route_workspace(
                 "pytorch",
                 example.numpy(),
@@ -72,10 +70,4 @@ def _routable(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def measure(model_name: str, case: str, settings: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
-    try:
-        state = _routable(settings)
-    except NotRoutable as why:
-        return skipped(str(why))
-    except OwnModelError as why:
-        return failed(str(why))
-    return run_route(state["workspace"], state["paths"][case], "torch", state["extra"])
+    return measure_route(lambda: _routable(settings), case)
