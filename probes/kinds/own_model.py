@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import statistics
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -31,9 +30,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from probes import folding, memory
+from probes import folding
 from probes.folding import Failure, Filed
-from probes.kinds.speed import find_steady_state, run_windows, steps_per_window, with_utilisation
+from probes.kinds.speed import time_session, with_utilisation
 from probes.user_model import INPUT_FLAG, OWN_MODEL, UserModel
 
 POOL_BYTES = 64 * 2**20  # generated training data kept in memory: at most this, at least four batches
@@ -219,39 +218,10 @@ class OwnSession(Protocol):
 
 
 def measure_session(session: OwnSession, settings: Mapping[str, Any], flops_per_sample: float | None) -> dict:
-    """Time one case in this process as the speed probe times a reference model (probes/kinds/speed.py)."""
-    first_step_s = session.first_step()
-    warmup_s, _, steady, step_s = find_steady_state(session, settings["window_s"], settings["warmup_steps"])
-    window_steps = steps_per_window(step_s, settings["window_s"])
-    seconds = run_windows(session, window_steps, settings["windows"])
-    throughput = [window_steps * session.batch_size / elapsed for elapsed in seconds]
-    steady_rate = len(seconds) * window_steps * session.batch_size / sum(seconds)
-    q1, _, q3 = statistics.quantiles(throughput, n=4, method="inclusive") if len(throughput) > 1 else (0, 0, 0)
-    repeats = max(3, int(settings.get("infer_repeats") or 0))
-    session.infer(1)  # each shape warmed once (tracing happens on the first call)
-    session.infer(session.batch_size)
-    single = [session.infer(1) * 1000 for _ in range(repeats)]
-    batch = [session.infer(session.batch_size) * 1000 for _ in range(repeats)]
-    samples = {
-        "first_step_s": [first_step_s],
-        "warmup_s": [warmup_s],
-        "reached_steady_state": [1.0 if steady else 0.0],
-        "train_samples_per_s": [steady_rate],
-        "window_samples_per_s": throughput,
-        "window_iqr_ratio": [(q3 - q1) / steady_rate if steady_rate > 0 else 0.0],
-        "infer_single_ms": [float(np.median(single))],
-        "infer_batch_ms": [float(np.median(batch))],
-        "peak_rss_mb": [memory.peak_rss_mb()],
-    }
-    if flops_per_sample:
-        samples["achieved_gflops"] = [steady_rate * flops_per_sample / 1e9]
-    device_peak = session.device_peak_mb()
-    if device_peak is not None:
-        samples["gpu_peak_mb"] = [device_peak]
-    facts = {"steps_per_window": window_steps, "windows": len(throughput), "batch_size": session.batch_size}
-    if flops_per_sample:
-        facts["train_flops_per_sample"] = int(flops_per_sample)
-    return {"samples": samples, "facts": facts}
+    """Time one case in this process as the speed probe times a reference model (probes/kinds/speed.py), its
+    inference at least three times whatever the budget (a user's model's latency is one of its findings)."""
+    flops = int(flops_per_sample) if flops_per_sample else None
+    return time_session(session, settings, flops, max(3, int(settings.get("infer_repeats") or 0)))
 
 
 def timed_build(build: Callable[[], Any]) -> tuple[Any, float]:

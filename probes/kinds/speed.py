@@ -118,7 +118,15 @@ def find_steady_state(session: TrainingSession, window_s: float, warmup_steps: i
 
 
 def measure_training(session: TrainingSession, model: str, settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Time one model in this process per the settings; raw samples and facts for a ProbeResult.
+    """Time one reference model in this process per the settings; raw samples and facts for a ProbeResult."""
+    return time_session(session, settings, train_flops(model), settings["infer_repeats"])
+
+
+def time_session(
+    session: TrainingSession, settings: Mapping[str, Any], flops_per_sample: float | None, infer_repeats: int
+) -> dict[str, Any]:
+    """First step, the steady state found, the timed windows, then `infer_repeats` timed inferences of one row and
+    of a batch: the samples and facts of one case (a reference model, or the user's own with its own FLOP count).
 
     Every per-process metric is one figure (the runner pools the processes); the windows are kept
     apart as `window_samples_per_s`.
@@ -130,12 +138,11 @@ def measure_training(session: TrainingSession, model: str, settings: Mapping[str
     throughput = [window_steps * session.batch_size / elapsed for elapsed in seconds]
     steady_rate = len(seconds) * window_steps * session.batch_size / sum(seconds)  # what an outside clock sees
     q1, _, q3 = statistics.quantiles(throughput, n=4, method="inclusive") if len(throughput) > 1 else (0, 0, 0)
-    flops_per_sample = train_flops(model)
     infer_single_ms, infer_batch_ms = [], []
-    if settings["infer_repeats"] > 0:
+    if infer_repeats > 0:
         session.infer(1)  # warm both shapes before timing (tracing happens on first call)
         session.infer(session.batch_size)
-    for _ in range(settings["infer_repeats"]):
+    for _ in range(infer_repeats):
         infer_single_ms.append(session.infer(1) * 1000)
         infer_batch_ms.append(session.infer(session.batch_size) * 1000)
     samples = {
@@ -145,24 +152,23 @@ def measure_training(session: TrainingSession, model: str, settings: Mapping[str
         "train_samples_per_s": [steady_rate],
         "window_samples_per_s": throughput,
         "window_iqr_ratio": [(q3 - q1) / steady_rate if steady_rate > 0 else 0.0],
-        "achieved_gflops": [steady_rate * flops_per_sample / 1e9],
         "peak_rss_mb": [memory.peak_rss_mb()],
     }
+    facts: dict[str, Any] = {
+        "steps_per_window": window_steps,
+        "windows": len(throughput),
+        "batch_size": session.batch_size,
+    }
+    if flops_per_sample:
+        samples["achieved_gflops"] = [steady_rate * flops_per_sample / 1e9]
+        facts["train_flops_per_sample"] = flops_per_sample
     if infer_single_ms:
         samples["infer_single_ms"] = [statistics.median(infer_single_ms)]
         samples["infer_batch_ms"] = [statistics.median(infer_batch_ms)]
     device_peak = session.device_peak_mb()
     if device_peak is not None:
         samples["gpu_peak_mb"] = [device_peak]
-    return {
-        "samples": samples,
-        "facts": {
-            "steps_per_window": window_steps,
-            "windows": len(throughput),
-            "batch_size": session.batch_size,
-            "train_flops_per_sample": flops_per_sample,
-        },
-    }
+    return {"samples": samples, "facts": facts}
 
 
 def clock() -> float:
